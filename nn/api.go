@@ -107,6 +107,8 @@ type AttnSpec struct {
 //	ConcatSeq(a [B*Ta,D], b [B*Tb,D], B) -> [B*(Ta+Tb),D]   per sequence: a's rows then b's
 //	SliceSeq(x [B*T,D], B, start, end) -> [B*(end-start),D]
 //	TileBatch(p [L,D], B) -> [B*L,D]   the same rows for every sequence (gradients summed)
+//	SetRows(x [N,D], rows, src [len(rows),D]) -> [N,D]  x with row rows[i] replaced by src row i
+//	  (prefix/infix slots: the replaced rows of x get zero gradient, src gets theirs)
 //	CrossEntropy(logits [N,V], targets, ignore, smoothing) -> [1]  mean over rows whose
 //	  target != ignore, with label smoothing eps: (1-eps)*nll + eps*mean_v(-log p_v)
 //	MSE(pred [N,1], target) -> [1]  mean squared error
@@ -167,6 +169,9 @@ func (t *Tape) SliceSeq(x *Tensor, batch, start, end int) *Tensor {
 	panic("nn: not implemented yet")
 }
 func (t *Tape) TileBatch(p *Tensor, batch int) *Tensor { panic("nn: not implemented yet") }
+func (t *Tape) SetRows(x *Tensor, rows []int32, src *Tensor) *Tensor {
+	panic("nn: not implemented yet")
+}
 func (t *Tape) CrossEntropy(logits *Tensor, targets []int32, ignore int32, smoothing float32) *Tensor {
 	panic("nn: not implemented yet")
 }
