@@ -1,0 +1,73 @@
+package nn
+
+// slab hands out buffers in request order and takes them all back at once. A tape that
+// replays the same graph step after step asks for the same sizes in the same order, so
+// after the first step every request is served from a buffer it already owns.
+type slab[T any] struct {
+	bufs [][]T
+	next int
+}
+
+// take returns a buffer of length n whose contents are unspecified.
+func (s *slab[T]) take(n int) []T {
+	if s.next == len(s.bufs) {
+		s.bufs = append(s.bufs, nil)
+	}
+	b := s.bufs[s.next]
+	if cap(b) < n {
+		b = make([]T, n)
+		s.bufs[s.next] = b
+	}
+	s.next++
+	return b[:n]
+}
+
+// takeZero returns a zeroed buffer of length n.
+func (s *slab[T]) takeZero(n int) []T {
+	b := s.take(n)
+	clear(b)
+	return b
+}
+
+// reset makes every buffer available again.
+func (s *slab[T]) reset() { s.next = 0 }
+
+// tensorArena recycles the activation tensors a tape hands out: the i-th activation of a
+// step reuses the Tensor struct, shape, data and gradient buffers of the i-th activation of
+// the previous step.
+type tensorArena struct {
+	tensors []*Tensor
+	grads   [][]float32 // gradient buffer of each tensor, kept while Grad is nil
+	next    int
+}
+
+// take returns an activation of the given shape with unspecified Data and, if withGrad,
+// a zeroed Grad.
+func (a *tensorArena) take(name string, withGrad bool, shape ...int) *Tensor {
+	if a.next == len(a.tensors) {
+		a.tensors = append(a.tensors, &Tensor{activation: true})
+		a.grads = append(a.grads, nil)
+	}
+	t := a.tensors[a.next]
+	n := shapeSize(name, shape)
+	t.Name = name
+	t.Shape = append(t.Shape[:0], shape...)
+	if cap(t.Data) < n {
+		t.Data = make([]float32, n)
+	}
+	t.Data = t.Data[:n]
+	t.Grad = nil
+	if withGrad {
+		g := a.grads[a.next]
+		if cap(g) < n {
+			g = make([]float32, n)
+			a.grads[a.next] = g
+		}
+		t.Grad = g[:n]
+		clear(t.Grad)
+	}
+	a.next++
+	return t
+}
+
+func (a *tensorArena) reset() { a.next = 0 }

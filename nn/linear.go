@@ -1,0 +1,63 @@
+package nn
+
+import (
+	"fmt"
+
+	"loralab/nn/gemm"
+)
+
+// Linear is the affine map y = x Wᵀ + b of x [N,in] with w [out,in] (the PyTorch and PEFT
+// layout) and an optional bias b [out].
+//
+// Backward: dx += dy W, dW += dyᵀ x, db += Σ_rows dy. A frozen w or b costs nothing.
+func (t *Tape) Linear(x, w, b *Tensor) *Tensor {
+	const name = "nn.Linear"
+	need2D(name, "x", x)
+	need2D(name, "w", w)
+	n, in, out := x.Shape[0], x.Shape[1], w.Shape[0]
+	if w.Shape[1] != in {
+		panic(fmt.Sprintf("%s: x has shape %v but w has shape %v; want w [out,%d]", name, x.Shape, w.Shape, in))
+	}
+	if b != nil {
+		needVector(name, "b", b, out, "w", w.Shape)
+	}
+	o := t.record("Linear", linearBackward, [3]*Tensor{x, w, b}, n, out)
+	gemm.Sgemm(false, true, n, out, in, 1, x.Data, in, w.Data, in, 0, o.out.Data, out, t.threads)
+	if b != nil {
+		t.parallel(o, n, rowGrain(out), addBiasRows)
+	}
+	return o.out
+}
+
+// addBiasRows adds the bias o.in[2] to rows [lo,hi) of the output.
+func addBiasRows(o *op, _, lo, hi int) {
+	b := o.in[2].Data
+	out := len(b)
+	for r := lo; r < hi; r++ {
+		addTo(o.out.Data[r*out:(r+1)*out], b)
+	}
+}
+
+func linearBackward(t *Tape, o *op) {
+	x, w, b, dy := o.in[0], o.in[1], o.in[2], o.out.Grad
+	n, in, out := x.Shape[0], x.Shape[1], w.Shape[0]
+	if needsGrad(x) {
+		gemm.Sgemm(false, false, n, in, out, 1, dy, out, w.Data, in, 1, x.Grad, in, t.threads)
+	}
+	if needsGrad(w) {
+		gemm.Sgemm(true, false, out, in, n, 1, dy, out, x.Data, in, 1, w.Grad, in, t.threads)
+	}
+	if needsGrad(b) {
+		t.parallel(o, out, rowGrain(n), biasGradCols)
+	}
+}
+
+// biasGradCols adds the column sums [lo,hi) of the output gradient to the bias gradient,
+// visiting rows in order so that the sum does not depend on the partition.
+func biasGradCols(o *op, _, lo, hi int) {
+	db, dy := o.in[2].Grad, o.out.Grad
+	out := len(db)
+	for r := range len(dy) / out {
+		addTo(db[lo:hi], dy[r*out+lo:r*out+hi])
+	}
+}

@@ -1,0 +1,105 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// LayerNorm normalises each row of x [N,D] to zero mean and unit variance, then applies
+// the gain g [D] and bias b [D]:
+//
+//	μ = mean(x), σ² = mean((x-μ)²), x̂ = (x-μ)/√(σ²+eps), y = g⊙x̂ + b.
+//
+// Backward, per row, with ĝ = dy⊙g:
+//
+//	dx += (ĝ - mean(ĝ) - x̂·mean(ĝ⊙x̂)) / √(σ²+eps),  dg += Σ_rows dy⊙x̂,  db += Σ_rows dy.
+func (t *Tape) LayerNorm(x, g, b *Tensor, eps float32) *Tensor {
+	const name = "nn.LayerNorm"
+	need2D(name, "x", x)
+	n, d := x.Shape[0], x.Shape[1]
+	needVector(name, "g", g, d, "x", x.Shape)
+	needVector(name, "b", b, d, "x", x.Shape)
+	if !(eps > 0) {
+		panic(fmt.Sprintf("%s: eps %v must be positive", name, eps))
+	}
+	o := t.record("LayerNorm", layerNormBackward, [3]*Tensor{x, g, b}, n, d)
+	o.scalar = eps
+	o.saved = t.floats.take(2 * n) // mean of each row, then 1/√(σ²+eps) of each row
+	t.parallel(o, n, rowGrain(4*d), layerNormForward)
+	return o.out
+}
+
+func layerNormForward(o *op, _, lo, hi int) {
+	x, g, b := o.in[0], o.in[1].Data, o.in[2].Data
+	n, d := x.Shape[0], x.Shape[1]
+	mean, rstd := o.saved[:n], o.saved[n:]
+	for r := lo; r < hi; r++ {
+		xr, yr := x.Data[r*d:(r+1)*d], o.out.Data[r*d:(r+1)*d]
+		var sum float64
+		for _, v := range xr {
+			sum += float64(v)
+		}
+		mu := sum / float64(d)
+		var ss float64
+		for _, v := range xr {
+			ss += (float64(v) - mu) * (float64(v) - mu)
+		}
+		rs := 1 / math.Sqrt(ss/float64(d)+float64(o.scalar))
+		mean[r], rstd[r] = float32(mu), float32(rs)
+		m, s := float32(mu), float32(rs)
+		for j, v := range xr {
+			yr[j] = (v-m)*s*g[j] + b[j]
+		}
+	}
+}
+
+func layerNormBackward(t *Tape, o *op) {
+	n, d := o.in[0].Shape[0], o.in[0].Shape[1]
+	if needsGrad(o.in[0]) {
+		t.parallel(o, n, rowGrain(6*d), layerNormInputGrad)
+	}
+	if needsGrad(o.in[1]) || needsGrad(o.in[2]) {
+		t.parallel(o, d, rowGrain(3*n), layerNormParamGradCols)
+	}
+}
+
+func layerNormInputGrad(o *op, _, lo, hi int) {
+	x, g := o.in[0], o.in[1].Data
+	n, d := x.Shape[0], x.Shape[1]
+	mean, rstd := o.saved[:n], o.saved[n:]
+	for r := lo; r < hi; r++ {
+		xr, dyr, dxr := x.Data[r*d:(r+1)*d], o.out.Grad[r*d:(r+1)*d], x.Grad[r*d:(r+1)*d]
+		m, s := mean[r], rstd[r]
+		var sumG, sumGX float64 // Σ ĝ and Σ ĝ⊙x̂
+		for j, v := range xr {
+			gh := float64(dyr[j] * g[j])
+			sumG += gh
+			sumGX += gh * float64((v-m)*s)
+		}
+		meanG, meanGX := float32(sumG/float64(d)), float32(sumGX/float64(d))
+		for j, v := range xr {
+			dxr[j] += (dyr[j]*g[j] - meanG - (v-m)*s*meanGX) * s
+		}
+	}
+}
+
+// layerNormParamGradCols accumulates the gain and bias gradients of columns [lo,hi),
+// visiting rows in order.
+func layerNormParamGradCols(o *op, _, lo, hi int) {
+	x, g, b := o.in[0], o.in[1], o.in[2]
+	n, d := x.Shape[0], x.Shape[1]
+	mean, rstd := o.saved[:n], o.saved[n:]
+	wantG, wantB := needsGrad(g), needsGrad(b)
+	for r := range n {
+		xr, dyr := x.Data[r*d:(r+1)*d], o.out.Grad[r*d:(r+1)*d]
+		m, s := mean[r], rstd[r]
+		for j := lo; j < hi; j++ {
+			if wantG {
+				g.Grad[j] += dyr[j] * (xr[j] - m) * s
+			}
+			if wantB {
+				b.Grad[j] += dyr[j]
+			}
+		}
+	}
+}

@@ -1,0 +1,152 @@
+package nn
+
+import (
+	"fmt"
+	"math"
+)
+
+// ParamGroup is a set of parameters sharing optimizer settings, e.g. no weight decay on
+// biases and LayerNorm gains, or a separate learning-rate multiplier.
+type ParamGroup struct {
+	Name        string
+	Params      []*Tensor
+	LRScale     float32 // multiplies the scheduled learning rate; 0 means 1
+	WeightDecay float32 // decoupled (AdamW) weight decay
+}
+
+// lr is the group's learning rate for base rate lr.
+func (g *ParamGroup) lr(base float32) float32 {
+	if g.LRScale == 0 {
+		return base
+	}
+	return base * g.LRScale
+}
+
+// Optimizer updates trainable parameters from their gradients.
+type Optimizer interface {
+	// Step applies one update with base learning rate lr; parameters that are not
+	// Trainable are skipped.
+	Step(lr float32)
+}
+
+// AdamW is Adam with decoupled weight decay (Loshchilov and Hutter, 2019), as in PyTorch's
+// torch.optim.AdamW. At step t, for each trainable parameter θ with gradient g, group rate
+// η and decay λ:
+//
+//	θ ← θ - ηλθ
+//	m ← β₁m + (1-β₁)g,  v ← β₂v + (1-β₂)g²
+//	θ ← θ - η · (m/(1-β₁ᵗ)) / (√(v/(1-β₂ᵗ)) + ε)
+//
+// The moments are allocated once, when the optimizer is made.
+type AdamW struct {
+	Groups            []ParamGroup
+	Beta1, Beta2, Eps float32
+
+	steps int
+	m, v  [][][]float32 // moments, indexed by group then parameter
+}
+
+// NewAdamW returns an AdamW optimizer over groups with the usual β₁ = 0.9, β₂ = 0.999,
+// ε = 1e-8; change the fields before the first Step to use others.
+func NewAdamW(groups []ParamGroup) *AdamW {
+	a := &AdamW{Groups: groups, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
+	a.m, a.v = zerosLike(groups), zerosLike(groups)
+	return a
+}
+
+// zerosLike allocates one zero buffer per parameter of groups.
+func zerosLike(groups []ParamGroup) [][][]float32 {
+	bufs := make([][][]float32, len(groups))
+	for i, g := range groups {
+		bufs[i] = make([][]float32, len(g.Params))
+		for j, p := range g.Params {
+			bufs[i][j] = make([]float32, p.Len())
+		}
+	}
+	return bufs
+}
+
+// Steps is the number of updates applied so far.
+func (a *AdamW) Steps() int { return a.steps }
+
+// Step applies one AdamW update with base learning rate lr.
+func (a *AdamW) Step(lr float32) {
+	a.steps++
+	c1 := 1 - math.Pow(float64(a.Beta1), float64(a.steps)) // bias corrections
+	c2 := 1 - math.Pow(float64(a.Beta2), float64(a.steps))
+	for gi := range a.Groups {
+		g := &a.Groups[gi]
+		eta := g.lr(lr)
+		for pi, p := range g.Params {
+			if !p.Trainable {
+				continue
+			}
+			mustHaveGrad("nn.AdamW", g.Name, p)
+			a.update(p, a.m[gi][pi], a.v[gi][pi], eta, g.WeightDecay, float32(c1), float32(c2))
+		}
+	}
+}
+
+// update applies one AdamW step to p with moment buffers m and v.
+func (a *AdamW) update(p *Tensor, m, v []float32, eta, decay, c1, c2 float32) {
+	b1, b2, eps := a.Beta1, a.Beta2, a.Eps
+	shrink := 1 - eta*decay
+	grad := p.Grad[:len(p.Data)]
+	m, v = m[:len(p.Data)], v[:len(p.Data)]
+	for i, g := range grad {
+		m[i] = b1*m[i] + (1-b1)*g
+		v[i] = b2*v[i] + (1-b2)*g*g
+		mHat, vHat := m[i]/c1, v[i]/c2
+		p.Data[i] = p.Data[i]*shrink - eta*mHat/(sqrt32(vHat)+eps)
+	}
+}
+
+func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
+
+// mustHaveGrad panics unless the trainable parameter p has a gradient of its size.
+func mustHaveGrad(opt, group string, p *Tensor) {
+	if len(p.Grad) != len(p.Data) {
+		panic(fmt.Sprintf("%s: parameter %q of group %q has %d values but %d gradients", opt, p.Name, group, len(p.Data), len(p.Grad)))
+	}
+}
+
+// SGD is stochastic gradient descent with optional momentum μ and L2 weight decay λ
+// (coupled, as in torch.optim.SGD): g ← g + λθ, b ← μb + g, θ ← θ - ηb (b = g without momentum).
+type SGD struct {
+	Groups   []ParamGroup
+	Momentum float32
+
+	velocity [][][]float32 // nil without momentum
+}
+
+// NewSGD returns an SGD optimizer over groups; momentum 0 means plain SGD.
+func NewSGD(groups []ParamGroup, momentum float32) *SGD {
+	s := &SGD{Groups: groups, Momentum: momentum}
+	if momentum != 0 {
+		s.velocity = zerosLike(groups)
+	}
+	return s
+}
+
+// Step applies one SGD update with base learning rate lr.
+func (s *SGD) Step(lr float32) {
+	for gi := range s.Groups {
+		g := &s.Groups[gi]
+		eta, decay := g.lr(lr), g.WeightDecay
+		for pi, p := range g.Params {
+			if !p.Trainable {
+				continue
+			}
+			mustHaveGrad("nn.SGD", g.Name, p)
+			for i, grad := range p.Grad[:len(p.Data)] {
+				step := grad + decay*p.Data[i]
+				if s.velocity != nil {
+					b := s.velocity[gi][pi]
+					b[i] = s.Momentum*b[i] + step
+					step = b[i]
+				}
+				p.Data[i] -= eta * step
+			}
+		}
+	}
+}

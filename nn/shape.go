@@ -1,0 +1,69 @@
+package nn
+
+import (
+	"fmt"
+	"slices"
+)
+
+// minWork is the number of float operations below which handing a range to another
+// goroutine costs more than it saves.
+const minWork = 1 << 14
+
+// rowGrain is the minimum number of rows per goroutine for a kernel that does about cols
+// operations per row.
+func rowGrain(cols int) int { return max(1, minWork/max(cols, 1)) }
+
+// need2D panics unless x is 2-D, naming the op and the argument.
+func need2D(op, arg string, x *Tensor) {
+	if x == nil {
+		panic(fmt.Sprintf("%s: %s is nil", op, arg))
+	}
+	if len(x.Shape) != 2 {
+		panic(fmt.Sprintf("%s: %s has shape %v, want 2-D", op, arg, x.Shape))
+	}
+}
+
+// needVector panics unless x has shape [n], naming the op, both shapes and the argument
+// x must agree with.
+func needVector(op, arg string, x *Tensor, n int, other string, otherShape []int) {
+	if x == nil {
+		panic(fmt.Sprintf("%s: %s is nil", op, arg))
+	}
+	if len(x.Shape) != 1 || x.Shape[0] != n {
+		panic(fmt.Sprintf("%s: %s has shape %v but %s has shape %v; want %s [%d]", op, arg, x.Shape, other, otherShape, arg, n))
+	}
+}
+
+// needSameShape panics unless a and b have the same shape.
+func needSameShape(op string, a, b *Tensor) {
+	if a == nil || b == nil {
+		panic(fmt.Sprintf("%s: nil operand", op))
+	}
+	if !slices.Equal(a.Shape, b.Shape) {
+		panic(fmt.Sprintf("%s: a has shape %v but b has shape %v; want equal shapes", op, a.Shape, b.Shape))
+	}
+}
+
+// needRowIndex panics unless 0 <= id < n, naming the op, the position of id and the shape
+// of the tensor it indexes.
+func needRowIndex(op, what string, id int32, pos, n int, shape []int) {
+	if id < 0 || int(id) >= n {
+		panic(fmt.Sprintf("%s: %s %d at position %d is outside [0,%d) for shape %v", op, what, id, pos, n, shape))
+	}
+}
+
+// axpy computes y += a*x element-wise.
+func axpy(y []float32, a float32, x []float32) {
+	x = x[:len(y)]
+	for i := range y {
+		y[i] += a * x[i]
+	}
+}
+
+// addTo computes y += x element-wise.
+func addTo(y, x []float32) {
+	x = x[:len(y)]
+	for i := range y {
+		y[i] += x[i]
+	}
+}

@@ -1,0 +1,150 @@
+package nn
+
+import "fmt"
+
+// Tape records the ops of one forward pass so that Backward can run them in reverse. A tape
+// is reused across steps: Reset recycles its activations, so a warmed-up step allocates
+// nothing. A tape is not safe for concurrent use.
+type Tape struct {
+	threads int
+	train   bool
+	grad    bool
+	// grain, when positive, replaces every op's minimum work per goroutine; tests set it
+	// to 1 so that small graphs exercise the multi-goroutine paths.
+	grain int
+
+	ops    []op // recorded ops, in forward order
+	acts   tensorArena
+	floats slab[float32] // what backward needs, and scratch
+	ints   slab[int32]   // copies of ids, targets and row lists
+	bools  slab[bool]    // copies of key masks, replaced-row marks
+	pool   *workers      // started on the first op that runs on several goroutines
+
+	backwardDone bool
+}
+
+// op is one recorded op: its inputs, its output, what its backward needs and the function
+// that computes the input gradients from the output gradient. Ops are stored by value in a
+// slice the tape reuses; backward is a plain function, never a closure.
+type op struct {
+	name     string
+	backward func(t *Tape, o *op) // nil when no input needs a gradient
+	in       [3]*Tensor
+	out      *Tensor
+
+	scalar float32 // Scale factor, LayerNorm eps, dropout rate, label smoothing
+	seed   uint64  // dropout seed
+	n      [3]int  // integer arguments: batch, start, end, ignore index
+	ids    []int32 // embedding ids, targets, row lists (copied from the caller)
+	saved  []float32
+	work   []float32 // per-goroutine scratch of backward
+	mask   []bool
+	attn   AttnSpec // KeyMask is a tape-owned copy
+}
+
+// NewTape returns a tape that uses up to threads goroutines per op, in training mode with
+// gradients on.
+func NewTape(threads int) *Tape {
+	if threads < 1 {
+		threads = 1
+	}
+	return &Tape{threads: threads, train: true, grad: true}
+}
+
+// Threads is the number of goroutines an op may use.
+func (t *Tape) Threads() int { return t.threads }
+
+// SetTrain switches dropout on (training) or off (evaluation).
+func (t *Tape) SetTrain(on bool) { t.train = on }
+
+// Training reports whether dropout is on.
+func (t *Tape) Training() bool { return t.train }
+
+// SetGrad switches recording for backward on or off (off for evaluation and generation).
+func (t *Tape) SetGrad(on bool) { t.grad = on }
+
+// GradEnabled reports whether ops record their backward.
+func (t *Tape) GradEnabled() bool { return t.grad }
+
+// Reset forgets the recorded ops and recycles every activation the tape handed out.
+// Tensors returned by earlier ops must not be used after Reset.
+func (t *Tape) Reset() {
+	t.ops = t.ops[:0]
+	t.acts.reset()
+	t.floats.reset()
+	t.ints.reset()
+	t.bools.reset()
+	t.backwardDone = false
+}
+
+// Backward seeds d(loss)=1 for the scalar loss and runs the recorded ops in reverse,
+// accumulating (+=) into the Grad of every trainable parameter, so that micro-batches
+// accumulate until the caller zeroes the gradients. It may be called once per Reset.
+func (t *Tape) Backward(loss *Tensor) {
+	if loss.Len() != 1 {
+		panic(fmt.Sprintf("nn.Tape.Backward: loss %q has shape %v, want a scalar", loss.Name, loss.Shape))
+	}
+	t.backwardFrom(loss, oneSeed[:])
+}
+
+var oneSeed = [1]float32{1}
+
+// backwardFrom adds seed to y's gradient and runs backward from the op that produced y.
+// With a random seed it computes the gradient of the scalar sum(seed*y), which is how the
+// tests check non-scalar ops.
+func (t *Tape) backwardFrom(y *Tensor, seed []float32) {
+	if t.backwardDone {
+		panic("nn.Tape.Backward: called twice without Reset")
+	}
+	if !y.activation || y.Grad == nil {
+		panic(fmt.Sprintf("nn.Tape.Backward: %q does not depend on any trainable tensor, or gradients were off", y.Name))
+	}
+	last := -1
+	for i := len(t.ops) - 1; i >= 0; i-- {
+		if t.ops[i].out == y {
+			last = i
+			break
+		}
+	}
+	if last < 0 {
+		panic(fmt.Sprintf("nn.Tape.Backward: %q was not produced by this tape since its last Reset", y.Name))
+	}
+	t.backwardDone = true
+	for i, s := range seed {
+		y.Grad[i] += s
+	}
+	for i := last; i >= 0; i-- {
+		if o := &t.ops[i]; o.backward != nil {
+			o.backward(t, o)
+		}
+	}
+}
+
+// record appends an op whose output is a new activation of the given shape. The output
+// gets a gradient, and the op its backward, only when gradients are on and some input
+// needs one. A trainable input without a gradient buffer gets one here.
+func (t *Tape) record(name string, backward func(*Tape, *op), in [3]*Tensor, shape ...int) *op {
+	withGrad := false
+	if t.grad {
+		for _, x := range in {
+			if needsGrad(x) {
+				withGrad = true
+				if len(x.Grad) != len(x.Data) {
+					x.Grad = make([]float32, len(x.Data))
+				}
+			}
+		}
+	}
+	if !withGrad {
+		backward = nil
+	}
+	t.ops = append(t.ops, op{name: name, backward: backward, in: in, out: t.acts.take(name, withGrad, shape...)})
+	return &t.ops[len(t.ops)-1]
+}
+
+// copyInts returns a tape-owned copy of ids, so that callers may reuse their buffers.
+func (t *Tape) copyInts(ids []int32) []int32 {
+	c := t.ints.take(len(ids))
+	copy(c, ids)
+	return c
+}

@@ -1,0 +1,101 @@
+package nn
+
+import "fmt"
+
+// Tensor is a dense, row-major float32 array. Activations and parameters are both Tensors.
+// Most tensors are 2-D: a sequence batch is stored as [Batch*T, D] with the T rows of one
+// sequence adjacent.
+type Tensor struct {
+	Name  string
+	Shape []int
+	Data  []float32
+	// Grad has the length of Data when the tensor takes part in backward, nil otherwise.
+	Grad []float32
+	// Trainable marks a parameter that backward computes a gradient for and optimizers
+	// update. A frozen parameter (Trainable false) costs no weight-gradient work at all.
+	Trainable bool
+
+	// activation is set on tensors a Tape hands out; their Grad, when present, is owned
+	// and zeroed by the tape.
+	activation bool
+}
+
+// New returns a zero tensor of the given shape.
+func New(shape ...int) *Tensor {
+	return &Tensor{Shape: append([]int(nil), shape...), Data: make([]float32, shapeSize("nn.New", shape))}
+}
+
+// NewParam returns a named, trainable zero tensor with its gradient buffer allocated.
+func NewParam(name string, shape ...int) *Tensor {
+	t := New(shape...)
+	t.Name = name
+	t.Trainable = true
+	t.Grad = make([]float32, len(t.Data))
+	return t
+}
+
+// FromData wraps data (not copied) as a tensor of the given shape; the sizes must agree.
+func FromData(data []float32, shape ...int) *Tensor {
+	if n := shapeSize("nn.FromData", shape); n != len(data) {
+		panic(fmt.Sprintf("nn.FromData: %d values cannot have shape %v", len(data), shape))
+	}
+	return &Tensor{Shape: append([]int(nil), shape...), Data: data}
+}
+
+// shapeSize is the number of elements of shape; a negative dimension panics, naming op.
+func shapeSize(op string, shape []int) int {
+	n := 1
+	for _, s := range shape {
+		if s < 0 {
+			panic(fmt.Sprintf("%s: negative dimension in shape %v", op, shape))
+		}
+		n *= s
+	}
+	return n
+}
+
+// SetTrainable freezes (false) or unfreezes (true) a parameter, allocating or dropping Grad.
+func (t *Tensor) SetTrainable(on bool) {
+	t.Trainable = on
+	if on && len(t.Grad) != len(t.Data) {
+		t.Grad = make([]float32, len(t.Data))
+	}
+	if !on {
+		t.Grad = nil
+	}
+}
+
+// Len is the number of elements.
+func (t *Tensor) Len() int { return len(t.Data) }
+
+// Rows is the first dimension of a 2-D tensor.
+func (t *Tensor) Rows() int { t.must2D(); return t.Shape[0] }
+
+// Cols is the second dimension of a 2-D tensor.
+func (t *Tensor) Cols() int { t.must2D(); return t.Shape[1] }
+
+func (t *Tensor) must2D() {
+	if len(t.Shape) != 2 {
+		panic(fmt.Sprintf("nn: tensor %q has shape %v, want 2-D", t.Name, t.Shape))
+	}
+}
+
+// ZeroGrad clears the gradient buffer, if any.
+func (t *Tensor) ZeroGrad() { clear(t.Grad) }
+
+// Row returns row i of a 2-D tensor as a slice of Data (not a copy).
+func (t *Tensor) Row(i int) []float32 {
+	c := t.Cols()
+	return t.Data[i*c : (i+1)*c]
+}
+
+// Clone returns a deep copy of t's name, shape and data, without gradient.
+func (t *Tensor) Clone() *Tensor {
+	return &Tensor{Name: t.Name, Shape: append([]int(nil), t.Shape...), Data: append([]float32(nil), t.Data...)}
+}
+
+// needsGrad reports whether backward must produce a gradient for t: a trainable leaf, or an
+// activation that some trainable tensor flows into.
+func needsGrad(t *Tensor) bool {
+	return t != nil && (t.Trainable || (t.activation && t.Grad != nil))
+}
