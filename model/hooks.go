@@ -1,0 +1,56 @@
+package model
+
+import "loralab/nn"
+
+// Batch is one batch of token sequences, laid out as B sequences of T rows each: row b*T+i
+// is token i of sequence b.
+type Batch struct {
+	IDs  []int32 // B*T token ids
+	B, T int
+	// Pad marks padding tokens (B*T entries, true = padding); no query attends to them.
+	// nil means no padding.
+	Pad []bool
+	// Pos gives each row's position (B*T entries); nil means 0..T-1 in every sequence.
+	// Left-padded generation uses it so that every prompt starts at position 0.
+	Pos []int32
+	// Slots are the row indices (in [0, B*T)) of prefix/infix slots, whose activations a
+	// prefix method replaces with trainable vectors; SlotIDs[i] says which vector (0..n-1)
+	// row Slots[i] takes. The token id at a slot row is only a placeholder, by convention the
+	// pad token; the model treats slot rows as ordinary tokens.
+	Slots   []int32
+	SlotIDs []int32
+	// AdapterIDs optionally gives, per sequence (B entries), the index of the adapter that
+	// serves it, for batches that mix adapters.
+	AdapterIDs []int
+}
+
+// Context is what every Delta and hook sees besides its input: the batch being processed,
+// whether this is a training pass (dropout on), and the seed from which this pass's dropout
+// masks derive.
+type Context struct {
+	Batch *Batch
+	Train bool
+	Seed  uint64
+}
+
+// Delta adds a learned update to a Linear layer: the layer computes x W^T + b plus the sum of
+// its Deltas' outputs. LoRA is a Delta: Forward returns (alpha/r) x A^T B^T, so that
+// h = W0 x + B A x (Hu et al., 2021, eq. 3).
+type Delta interface {
+	// Forward maps the layer input x [N, in] to an update [N, out].
+	Forward(t *nn.Tape, x *nn.Tensor, ctx *Context) *nn.Tensor
+}
+
+// SublayerHook transforms the output h [N, D] of a sublayer (attention after its output
+// projection O, or the MLP after FC2) before it joins the residual stream. Adapters are
+// SublayerHooks that return h + up(act(down(h))).
+type SublayerHook interface {
+	Forward(t *nn.Tape, h *nn.Tensor, ctx *Context) *nn.Tensor
+}
+
+// RowsHook transforms a whole hidden-state matrix x [B*T, D]: the embedded input
+// (Model.EmbedHooks) or a block's output (Block.OutHooks). Prefix methods are RowsHooks
+// that replace the slot rows listed in ctx.Batch with trainable vectors.
+type RowsHook interface {
+	Forward(t *nn.Tape, x *nn.Tensor, ctx *Context) *nn.Tensor
+}

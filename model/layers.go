@@ -1,0 +1,67 @@
+package model
+
+import "loralab/nn"
+
+// Linear is an affine map y = x W^T + b, plus the updates of its Deltas:
+//
+//	y = x W^T + b + sum_d d.Forward(x)
+//
+// W has shape [out, in] (the PyTorch and PEFT layout); B is [out] or nil.
+type Linear struct {
+	Name   string // e.g. "blocks.3.attn.q"; its tensors are Name+".weight" and Name+".bias"
+	W      *nn.Tensor
+	B      *nn.Tensor
+	Deltas []Delta
+}
+
+// newLinear returns a Linear with zero weights and, if bias, a zero bias.
+func newLinear(name string, in, out int, bias bool) *Linear {
+	l := &Linear{Name: name, W: nn.NewParam(name+".weight", out, in)}
+	if bias {
+		l.B = nn.NewParam(name+".bias", out)
+	}
+	return l
+}
+
+// In and Out are the input and output widths.
+func (l *Linear) In() int  { return l.W.Shape[1] }
+func (l *Linear) Out() int { return l.W.Shape[0] }
+
+// Forward computes x W^T + b and adds every Delta's update.
+func (l *Linear) Forward(t *nn.Tape, x *nn.Tensor, ctx *Context) *nn.Tensor {
+	y := t.Linear(x, l.W, l.B)
+	for _, d := range l.Deltas {
+		y = t.Add(y, d.Forward(t, x, ctx))
+	}
+	return y
+}
+
+// params lists the base tensors, weight first.
+func (l *Linear) params() []*nn.Tensor {
+	if l.B == nil {
+		return []*nn.Tensor{l.W}
+	}
+	return []*nn.Tensor{l.W, l.B}
+}
+
+// LayerNorm normalises each row to zero mean and unit variance, then scales by G and shifts
+// by B (both [D]).
+type LayerNorm struct {
+	G, B *nn.Tensor
+}
+
+// newLayerNorm returns a LayerNorm with gain 1 and bias 0, named name.weight and name.bias.
+func newLayerNorm(name string, d int) *LayerNorm {
+	ln := &LayerNorm{G: nn.NewParam(name+".weight", d), B: nn.NewParam(name+".bias", d)}
+	for i := range ln.G.Data {
+		ln.G.Data[i] = 1
+	}
+	return ln
+}
+
+// Forward normalises x [N, D].
+func (ln *LayerNorm) Forward(t *nn.Tape, x *nn.Tensor, eps float32) *nn.Tensor {
+	return t.LayerNorm(x, ln.G, ln.B, eps)
+}
+
+func (ln *LayerNorm) params() []*nn.Tensor { return []*nn.Tensor{ln.G, ln.B} }
