@@ -1,0 +1,3 @@
+package datasets
+
+func (r *Registry) registerStdlib() {}
