@@ -49,7 +49,7 @@ func (a *tensorArena) take(name string, withGrad bool, shape ...int) *Tensor {
 		a.grads = append(a.grads, nil)
 	}
 	t := a.tensors[a.next]
-	n := shapeSize(name, shape)
+	n := shapeSize(shape)
 	t.Name = name
 	t.Shape = append(t.Shape[:0], shape...)
 	if cap(t.Data) < n {

@@ -22,7 +22,8 @@ type Tensor struct {
 
 // New returns a zero tensor of the given shape.
 func New(shape ...int) *Tensor {
-	return &Tensor{Shape: append([]int(nil), shape...), Data: make([]float32, shapeSize("nn.New", shape))}
+	checkShape("nn.New", shape)
+	return &Tensor{Shape: append([]int(nil), shape...), Data: make([]float32, shapeSize(shape))}
 }
 
 // NewParam returns a named, trainable zero tensor with its gradient buffer allocated.
@@ -36,19 +37,26 @@ func NewParam(name string, shape ...int) *Tensor {
 
 // FromData wraps data (not copied) as a tensor of the given shape; the sizes must agree.
 func FromData(data []float32, shape ...int) *Tensor {
-	if n := shapeSize("nn.FromData", shape); n != len(data) {
+	checkShape("nn.FromData", shape)
+	if n := shapeSize(shape); n != len(data) {
 		panic(fmt.Sprintf("nn.FromData: %d values cannot have shape %v", len(data), shape))
 	}
 	return &Tensor{Shape: append([]int(nil), shape...), Data: data}
 }
 
-// shapeSize is the number of elements of shape; a negative dimension panics, naming op.
-func shapeSize(op string, shape []int) int {
-	n := 1
+// checkShape panics, naming op, if shape has a negative dimension.
+func checkShape(op string, shape []int) {
 	for _, s := range shape {
 		if s < 0 {
 			panic(fmt.Sprintf("%s: negative dimension in shape %v", op, shape))
 		}
+	}
+}
+
+// shapeSize is the number of elements of a valid shape.
+func shapeSize(shape []int) int {
+	n := 1
+	for _, s := range shape {
 		n *= s
 	}
 	return n

@@ -1,0 +1,205 @@
+package nn
+
+import (
+	"math"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// trainStep records the test model's loss, runs backward and applies AdamW.
+func trainStep(tp *Tape, m *testModel, opt *AdamW, ids, targets []int32, batch int, mask []bool) *Tensor {
+	tp.Reset()
+	loss := m.loss(tp, ids, targets, batch, mask, 17)
+	tp.Backward(loss)
+	opt.Step(1e-3)
+	return loss
+}
+
+// TestThreadsBitIdentical runs forward and backward of a two-layer decoder on 1, 2 and 3
+// goroutines, with every op split as finely as possible, and wants identical bits.
+func TestThreadsBitIdentical(t *testing.T) {
+	const vocab, batch, seq = 23, 3, 7
+	ids, targets := randomTokens(8, vocab, batch, seq)
+	mask := make([]bool, batch*seq)
+	mask[seq-1], mask[2*seq+3] = true, true
+	type result struct {
+		loss  float32
+		grads [][]float32
+	}
+	run := func(threads int) result {
+		m := newTestModel(9, vocab, seq, 16, 4, 2)
+		tp := NewTape(threads)
+		tp.grain = 1
+		loss := m.loss(tp, ids, targets, batch, mask, 3)
+		tp.Backward(loss)
+		r := result{loss: loss.Data[0]}
+		for _, p := range m.params() {
+			r.grads = append(r.grads, slices.Clone(p.Grad))
+		}
+		return r
+	}
+	want := run(1)
+	for _, threads := range []int{2, 3} {
+		got := run(threads)
+		if math.Float32bits(got.loss) != math.Float32bits(want.loss) {
+			t.Errorf("%d threads: loss %v, 1 thread: %v", threads, got.loss, want.loss)
+		}
+		for i := range want.grads {
+			if !slices.Equal(bitsOf(got.grads[i]), bitsOf(want.grads[i])) {
+				t.Errorf("%d threads: gradient of parameter %d differs from 1 thread", threads, i)
+			}
+		}
+	}
+}
+
+func bitsOf(x []float32) []uint32 {
+	b := make([]uint32, len(x))
+	for i, v := range x {
+		b[i] = math.Float32bits(v)
+	}
+	return b
+}
+
+// TestWarmStepAllocatesNothing measures a warmed-up training step (forward, backward,
+// AdamW) of a two-layer decoder: every buffer comes from the tape's arena.
+func TestWarmStepAllocatesNothing(t *testing.T) {
+	const vocab, batch, seq = 31, 2, 8
+	ids, targets := randomTokens(1, vocab, batch, seq)
+	for _, threads := range []int{1, 2} {
+		m := newTestModel(2, vocab, seq, 16, 2, 2)
+		opt := NewAdamW([]ParamGroup{{Name: "all", Params: m.params(), WeightDecay: 0.01}})
+		tp := NewTape(threads)
+		tp.grain = 1
+		params := m.params()
+		step := func() {
+			trainStep(tp, m, opt, ids, targets, batch, nil)
+			ZeroGrads(params)
+		}
+		step()
+		step()
+		if allocs := testing.AllocsPerRun(5, step); allocs != 0 {
+			t.Errorf("%d threads: %v allocations per warm step, want 0", threads, allocs)
+		}
+	}
+}
+
+// TestTrainingReducesLoss fits a tiny decoder to a fixed batch: a smoke test that the ops,
+// backward and AdamW work together.
+func TestTrainingReducesLoss(t *testing.T) {
+	const vocab, batch, seq = 13, 2, 6
+	ids, targets := randomTokens(3, vocab, batch, seq)
+	m := newTestModel(4, vocab, seq, 16, 2, 1)
+	opt := NewAdamW([]ParamGroup{{Params: m.params()}})
+	tp := NewTape(2)
+	first := trainStep(tp, m, opt, ids, targets, batch, nil).Data[0]
+	var last float32
+	for range 60 {
+		ZeroGrads(m.params())
+		tp.Reset()
+		tp.SetTrain(false)
+		loss := m.loss(tp, ids, targets, batch, nil, 0)
+		tp.Backward(loss)
+		last = loss.Data[0]
+		opt.Step(1e-2)
+	}
+	if !(last < first/2) {
+		t.Errorf("loss went from %v to %v, want it at least halved", first, last)
+	}
+}
+
+// TestGradientAccumulates runs two backward passes without zeroing: parameter gradients
+// double, activation gradients are fresh each step.
+func TestGradientAccumulates(t *testing.T) {
+	rng := newRand(5)
+	x, w := randLeaf(rng, "x", 1, 3, 4), randLeaf(rng, "w", 1, 2, 4)
+	x.SetTrainable(false)
+	tp := NewTape(1)
+	var once []float32
+	for step := range 2 {
+		tp.Reset()
+		h := tp.Tanh(tp.Linear(x, w, nil))
+		tp.Backward(tp.MSE(h, make([]float32, 6)))
+		if step == 0 {
+			once = slices.Clone(w.Grad)
+		}
+	}
+	for i, g := range w.Grad {
+		if math.Abs(float64(g-2*once[i])) > 1e-6 {
+			t.Fatalf("grad[%d] = %v after two steps, want 2×%v", i, g, once[i])
+		}
+	}
+	if x.Grad != nil {
+		t.Errorf("frozen input got a gradient")
+	}
+}
+
+// TestNoGradRecordsNothing checks evaluation mode: no gradients, no backward, dropout off.
+func TestNoGradRecordsNothing(t *testing.T) {
+	rng := newRand(6)
+	x, w := randLeaf(rng, "x", 1, 3, 4), randLeaf(rng, "w", 1, 2, 4)
+	tp := NewTape(1)
+	tp.SetGrad(false)
+	tp.SetTrain(false)
+	if y := tp.Dropout(x, 0.5, 1); y != x {
+		t.Errorf("Dropout in evaluation mode is not the identity")
+	}
+	loss := tp.MSE(tp.Linear(x, w, nil), make([]float32, 6))
+	if loss.Grad != nil {
+		t.Errorf("loss has a gradient with gradients off")
+	}
+	msg := mustPanic(t, func() { tp.Backward(loss) })
+	if !strings.Contains(msg, "does not depend on any trainable tensor") {
+		t.Errorf("Backward without gradients: %q", msg)
+	}
+}
+
+// TestBackwardMisuse checks the errors of calling Backward twice and on a non-scalar.
+func TestBackwardMisuse(t *testing.T) {
+	rng := newRand(7)
+	x := randLeaf(rng, "x", 1, 2, 2)
+	tp := NewTape(1)
+	y := tp.Tanh(x)
+	if msg := mustPanic(t, func() { tp.Backward(y) }); !strings.Contains(msg, "[2 2]") {
+		t.Errorf("non-scalar loss: %q", msg)
+	}
+	loss := tp.MSE(y, make([]float32, 4))
+	tp.Backward(loss)
+	if msg := mustPanic(t, func() { tp.Backward(loss) }); !strings.Contains(msg, "twice") {
+		t.Errorf("second Backward: %q", msg)
+	}
+}
+
+// TestDropoutMask checks the rate, the scaling and that the mask depends on the seed only.
+func TestDropoutMask(t *testing.T) {
+	const n, p = 20000, 0.3
+	x := New(n)
+	for i := range x.Data {
+		x.Data[i] = 1
+	}
+	run := func(threads int, seed uint64) []float32 {
+		tp := NewTape(threads)
+		tp.grain = 1
+		return slices.Clone(tp.Dropout(x, p, seed).Data)
+	}
+	a := run(1, 42)
+	dropped := 0
+	for _, v := range a {
+		switch v {
+		case 0:
+			dropped++
+		case 1 / (1 - float32(p)):
+		default:
+			t.Fatalf("kept value %v, want 1/(1-p)", v)
+		}
+	}
+	if rate := float64(dropped) / n; math.Abs(rate-p) > 0.015 {
+		t.Errorf("dropped %.3f of elements, want about %v", rate, p)
+	}
+	if !slices.Equal(a, run(3, 42)) {
+		t.Errorf("mask depends on the number of threads")
+	}
+	if slices.Equal(a, run(1, 43)) {
+		t.Errorf("different seeds gave the same mask")
+	}
+}
