@@ -1,0 +1,177 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// TestSgemmMatchesReference compares every kernel with a float64 reference over awkward
+// sizes, all four transposition cases, scaling variants and padded strides.
+func TestSgemmMatchesReference(t *testing.T) {
+	sizes := []struct{ m, n, k int }{
+		{1, 1, 1}, {7, 13, 5}, {6, 16, 1}, {6, 16, 256}, {5, 15, 3}, {12, 32, 257},
+		{1, 40, 9}, {40, 1, 9}, {16, 768, 8}, {31, 17, 0}, {129, 65, 257}, {150, 35, 520},
+	}
+	scalings := []struct{ alpha, beta float32 }{{1, 0}, {-0.5, 1}, {2, -1.5}, {0, 0.5}, {0, 0}}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, kern := range kernels() {
+		for _, sz := range sizes {
+			for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+				for si, sc := range scalings {
+					pad := si % 3 * 3 // strides equal to, and larger than, the widths
+					name := fmt.Sprintf("%s/%s_%dx%dx%d/alpha=%g,beta=%g,pad=%d",
+						kern.name, transName(tr[0], tr[1]), sz.m, sz.n, sz.k, sc.alpha, sc.beta, pad)
+					t.Run(name, func(t *testing.T) {
+						o := newOperands(rng, tr[0], tr[1], sz.m, sz.n, sz.k, pad, sc.alpha, sc.beta)
+						want, bound := reference(o)
+						got := slices.Clone(o.c)
+						pool := newPool(2, kern)
+						defer pool.Close()
+						pool.Sgemm(o.transA, o.transB, o.m, o.n, o.k, o.alpha, o.a, o.lda,
+							o.b, o.ldb, o.beta, got, o.ldc)
+						checkAgainst(t, o, got, want, bound)
+					})
+				}
+			}
+		}
+	}
+}
+
+// TestSgemmThreadCountIndependent checks that 1, 2, 3 and 7 threads give bit-identical
+// results, through both the Pool and the package-level Sgemm, for sizes large enough to be
+// split and with a k deeper than one kc slice.
+func TestSgemmThreadCountIndependent(t *testing.T) {
+	sizes := []struct{ m, n, k int }{{97, 203, 300}, {300, 50, 80}, {13, 700, 40}, {64, 64, 64}}
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, kern := range kernels() {
+		for _, sz := range sizes {
+			for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+				name := fmt.Sprintf("%s/%s_%dx%dx%d", kern.name, transName(tr[0], tr[1]), sz.m, sz.n, sz.k)
+				t.Run(name, func(t *testing.T) {
+					o := newOperands(rng, tr[0], tr[1], sz.m, sz.n, sz.k, 1, 0.75, 0.25)
+					var first []float32
+					for _, threads := range []int{1, 2, 3, 7} {
+						viaPool := slices.Clone(o.c)
+						pool := newPool(threads, kern)
+						pool.Sgemm(o.transA, o.transB, o.m, o.n, o.k, o.alpha, o.a, o.lda,
+							o.b, o.ldb, o.beta, viaPool, o.ldc)
+						pool.Close()
+						viaCall := slices.Clone(o.c)
+						pr := problem{transA: o.transA, transB: o.transB, m: o.m, n: o.n, k: o.k,
+							alpha: o.alpha, a: o.a, lda: o.lda, b: o.b, ldb: o.ldb, beta: o.beta,
+							c: viaCall, ldc: o.ldc}
+						sgemmOnce(&pr, kern, threads)
+						if first == nil {
+							first = viaPool
+						}
+						if i := firstDifference(first, viaPool); i >= 0 {
+							t.Fatalf("Pool with %d threads: element %d = %g, with 1 thread %g",
+								threads, i, viaPool[i], first[i])
+						}
+						if i := firstDifference(first, viaCall); i >= 0 {
+							t.Fatalf("Sgemm with %d threads: element %d = %g, with 1 thread %g",
+								threads, i, viaCall[i], first[i])
+						}
+					}
+				})
+			}
+		}
+	}
+}
+
+// firstDifference returns the first index where x and y differ bit for bit, or -1.
+func firstDifference(x, y []float32) int {
+	for i := range x {
+		if math.Float32bits(x[i]) != math.Float32bits(y[i]) {
+			return i
+		}
+	}
+	return -1
+}
+
+// TestSgemmBetaZeroIgnoresC checks that with beta = 0 a NaN or Inf in C is overwritten,
+// not propagated, on interior and edge tiles and when k is 0.
+func TestSgemmBetaZeroIgnoresC(t *testing.T) {
+	for _, kern := range kernels() {
+		for _, k := range []int{0, 3, 300} {
+			m, n := 13, 37
+			rng := rand.New(rand.NewPCG(5, uint64(k)))
+			a, b := randomSlice(rng, m*k), randomSlice(rng, k*n)
+			c := make([]float32, m*n)
+			for i := range c {
+				c[i] = float32(math.NaN())
+				if i%2 == 0 {
+					c[i] = float32(math.Inf(-1))
+				}
+			}
+			pool := newPool(1, kern)
+			pool.Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+			for i, v := range c {
+				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+					t.Fatalf("%s k=%d: C[%d] = %g after beta=0", kern.name, k, i, v)
+				}
+			}
+		}
+	}
+}
+
+// TestSgemmRejectsBadArguments feeds inconsistent sizes, strides and lengths and checks the
+// panic names the culprit.
+func TestSgemmRejectsBadArguments(t *testing.T) {
+	ok := func() (int, int, int, []float32, int, []float32, int, []float32, int) {
+		return 4, 5, 3, make([]float32, 12), 3, make([]float32, 15), 5, make([]float32, 20), 5
+	}
+	tests := []struct {
+		name   string
+		mutate func(m, n, k *int, a *[]float32, lda *int, b *[]float32, ldb *int, c *[]float32, ldc *int)
+		want   string
+	}{
+		{"negative m", func(m, _, _ *int, _ *[]float32, _ *int, _ *[]float32, _ *int, _ *[]float32, _ *int) { *m = -1 }, "negative size"},
+		{"negative k", func(_, _, k *int, _ *[]float32, _ *int, _ *[]float32, _ *int, _ *[]float32, _ *int) { *k = -2 }, "negative size"},
+		{"lda too small", func(_, _, _ *int, _ *[]float32, lda *int, _ *[]float32, _ *int, _ *[]float32, _ *int) { *lda = 2 }, "lda = 2"},
+		{"ldb too small", func(_, _, _ *int, _ *[]float32, _ *int, _ *[]float32, ldb *int, _ *[]float32, _ *int) { *ldb = 4 }, "ldb = 4"},
+		{"ldc too small", func(_, _, _ *int, _ *[]float32, _ *int, _ *[]float32, _ *int, _ *[]float32, ldc *int) { *ldc = 1 }, "ldc = 1"},
+		{"A too short", func(_, _, _ *int, a *[]float32, _ *int, _ *[]float32, _ *int, _ *[]float32, _ *int) { *a = (*a)[:11] }, "A has 11 elements"},
+		{"B too short", func(_, _, _ *int, _ *[]float32, _ *int, b *[]float32, _ *int, _ *[]float32, _ *int) { *b = nil }, "B has 0 elements"},
+		{"C too short", func(_, _, _ *int, _ *[]float32, _ *int, _ *[]float32, _ *int, c *[]float32, _ *int) { *c = (*c)[:19] }, "C has 19 elements"},
+		{"stride exceeds A", func(_, _, _ *int, _ *[]float32, lda *int, _ *[]float32, _ *int, _ *[]float32, _ *int) { *lda = 4 }, "A has 12 elements, want at least 15"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, n, k, a, lda, b, ldb, c, ldc := ok()
+			tt.mutate(&m, &n, &k, &a, &lda, &b, &ldb, &c, &ldc)
+			defer func() {
+				r := recover()
+				if r == nil {
+					t.Fatalf("no panic, want one containing %q", tt.want)
+				}
+				if msg := fmt.Sprint(r); !strings.Contains(msg, tt.want) {
+					t.Fatalf("panic %q, want it to contain %q", msg, tt.want)
+				}
+			}()
+			Sgemm(false, false, m, n, k, 1, a, lda, b, ldb, 0, c, ldc, 2)
+		})
+	}
+}
+
+// TestSgemmEmptyOutput checks that m = 0 or n = 0 is a no-op that accepts empty slices.
+func TestSgemmEmptyOutput(t *testing.T) {
+	Sgemm(false, false, 0, 5, 3, 1, nil, 3, make([]float32, 15), 5, 0, nil, 5, 2)
+	Sgemm(true, true, 4, 0, 3, 1, make([]float32, 12), 4, nil, 3, 0, nil, 0, 2)
+}
+
+// TestSgemmTrivialValues checks exact results on a product small enough to do by hand.
+func TestSgemmTrivialValues(t *testing.T) {
+	a := []float32{1, 2, 3, 4, 5, 6}    // 2 x 3
+	b := []float32{7, 8, 9, 10, 11, 12} // 3 x 2
+	c := []float32{1, 1, 1, 1}          // 2 x 2
+	want := []float32{2*58 + 1, 2*64 + 1, 2*139 + 1, 2*154 + 1}
+	Sgemm(false, false, 2, 2, 3, 2, a, 3, b, 2, 1, c, 2, 1)
+	if !slices.Equal(c, want) {
+		t.Fatalf("got %v, want %v", c, want)
+	}
+}

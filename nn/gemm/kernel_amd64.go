@@ -1,0 +1,25 @@
+//go:build amd64 && !purego
+
+package gemm
+
+import "golang.org/x/sys/cpu"
+
+// kernel6x16AVX2 is the assembly micro-kernel (kernel_amd64.s) with the contract of
+// microKernel: twelve YMM accumulators hold the 6 x 16 tile, each step of p broadcasts six
+// values of A and multiplies them into two 8-wide rows of B with VFMADD231PS.
+//
+//go:noescape
+func kernel6x16AVX2(kc int, a, b, c []float32, ldc int, alpha, beta float32)
+
+// avx2Kernel is the assembly micro-kernel; it needs AVX2 and FMA3.
+var avx2Kernel = kernel{name: "avx2-fma", run: kernel6x16AVX2}
+
+// bestKernel is the fastest micro-kernel this CPU supports. Both AVX2 (256-bit broadcasts)
+// and FMA3 (VFMADD231PS) are needed; cpu.X86.HasAVX2 is only set when the operating system
+// saves the YMM registers.
+func bestKernel() kernel {
+	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
+		return avx2Kernel
+	}
+	return portableKernel
+}

@@ -1,0 +1,112 @@
+package gemm
+
+import (
+	"runtime"
+	"sync"
+)
+
+// Pool multiplies matrices on a fixed set of worker goroutines that live as long as the
+// Pool, each with its own packing buffers, so that a warmed-up Sgemm call starts no
+// goroutine and allocates nothing. The calling goroutine computes one block itself.
+//
+// A Pool is safe for concurrent use; calls are serialised. Close stops the workers; a Pool
+// that becomes unreachable without Close stops them as well.
+type Pool struct {
+	threads int
+	kern    kernel
+
+	mu     sync.Mutex
+	own    workspace // the caller's packing buffers
+	blocks []block
+	call   problem
+	tasks  chan task
+	done   sync.WaitGroup
+	// release closes tasks if the Pool is collected without Close.
+	release runtime.Cleanup
+}
+
+// task is one block of the current call, handed to a worker.
+type task struct {
+	pr   *problem
+	blk  block
+	kern microKernel
+	done *sync.WaitGroup
+}
+
+// NewPool returns a Pool that computes each product with up to threads goroutines
+// (the caller's plus threads-1 workers). threads < 1 means 1.
+func NewPool(threads int) *Pool {
+	return newPool(threads, bestKernel())
+}
+
+// newPool returns a Pool that uses the given micro-kernel; tests use it to run the
+// portable kernel on CPUs that have the assembly one.
+func newPool(threads int, kern kernel) *Pool {
+	threads = max(threads, 1)
+	p := &Pool{threads: threads, kern: kern, blocks: make([]block, 0, threads)}
+	if threads > 1 {
+		tasks := make(chan task, threads-1)
+		for range threads - 1 {
+			go worker(tasks)
+		}
+		p.tasks = tasks
+		// Workers hold only the channel, not the Pool, so an abandoned Pool can be
+		// collected and its workers released.
+		p.release = runtime.AddCleanup(p, func(ch chan task) { close(ch) }, tasks)
+	}
+	return p
+}
+
+// worker computes blocks until the channel closes, in packing buffers of its own.
+func worker(tasks <-chan task) {
+	var ws workspace
+	for t := range tasks {
+		ws.compute(t.pr, t.blk, t.kern)
+		t.done.Done()
+	}
+}
+
+// Threads is the number of goroutines a product may use.
+func (p *Pool) Threads() int { return p.threads }
+
+// Kernel names the micro-kernel in use: "avx2-fma" or "portable".
+func (p *Pool) Kernel() string { return p.kern.name }
+
+// Close stops the workers. Sgemm on a closed Pool runs on the calling goroutine only.
+func (p *Pool) Close() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.tasks == nil {
+		return
+	}
+	p.release.Stop()
+	close(p.tasks)
+	p.tasks = nil
+}
+
+// Sgemm computes C = alpha*op(A)*op(B) + beta*C like the package-level Sgemm, with the
+// Pool's goroutines. The result is bit-identical for any number of threads.
+func (p *Pool) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+	b []float32, ldb int, beta float32, c []float32, ldc int) {
+	pr := problem{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+		b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
+	pr.validate()
+	if m == 0 || n == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	threads := p.threads
+	if p.tasks == nil {
+		threads = 1
+	}
+	p.call = pr
+	p.blocks = partition(p.blocks, m, n, k, threads)
+	p.done.Add(len(p.blocks) - 1)
+	for _, blk := range p.blocks[1:] {
+		p.tasks <- task{pr: &p.call, blk: blk, kern: p.kern.run, done: &p.done}
+	}
+	p.own.compute(&p.call, p.blocks[0], p.kern.run)
+	p.done.Wait()
+	p.call = problem{} // drop references to the caller's slices
+}
