@@ -3,8 +3,6 @@ package nn
 import (
 	"fmt"
 	"math"
-
-	"loralab/nn/gemm"
 )
 
 // AttnSpec describes one fused multi-head attention call.
@@ -38,6 +36,7 @@ func (t *Tape) Attention(q, k, v *Tensor, s AttnSpec) *Tensor {
 		copy(o.attn.KeyMask, s.KeyMask)
 	}
 	o.saved = t.floats.take(s.Batch * s.Heads * s.TQ * s.TK)
+	o.partMM = t.partMatmuls()
 	t.parallel(o, s.Batch*s.Heads, 1, attentionForward)
 	return o.out
 }
@@ -90,19 +89,20 @@ func (o *op) head(u int) head {
 	return head{b: b, qOff: b*s.TQ*d + h*dh, kOff: b*s.TK*d + h*dh, p: o.saved[u*s.TQ*s.TK : (u+1)*s.TQ*s.TK]}
 }
 
-func attentionForward(o *op, _, lo, hi int) {
+func attentionForward(o *op, part, lo, hi int) {
 	q, k, v, s := o.in[0], o.in[1], o.in[2], o.attn
 	d := q.Shape[1]
 	dh := d / s.Heads
 	scale := float32(1 / math.Sqrt(float64(dh)))
+	mm := o.partMM[part]
 	for u := lo; u < hi; u++ {
 		hd := o.head(u)
-		gemm.Sgemm(false, true, s.TQ, s.TK, dh, scale, q.Data[hd.qOff:], d, k.Data[hd.kOff:], d, 0, hd.p, s.TK, 1)
+		mm.Sgemm(false, true, s.TQ, s.TK, dh, scale, q.Data[hd.qOff:], d, k.Data[hd.kOff:], d, 0, hd.p, s.TK)
 		for i := range s.TQ {
 			limit, padding := o.visibleKeys(hd.b, i)
 			softmaxVisible(hd.p[i*s.TK:(i+1)*s.TK], limit, padding)
 		}
-		gemm.Sgemm(false, false, s.TQ, dh, s.TK, 1, hd.p, s.TK, v.Data[hd.kOff:], d, 0, o.out.Data[hd.qOff:], d, 1)
+		mm.Sgemm(false, false, s.TQ, dh, s.TK, 1, hd.p, s.TK, v.Data[hd.kOff:], d, 0, o.out.Data[hd.qOff:], d)
 	}
 }
 
@@ -164,25 +164,25 @@ func attentionBackwardHeads(o *op, part, lo, hi int) {
 	d := q.Shape[1]
 	dh := d / s.Heads
 	scale := float32(1 / math.Sqrt(float64(dh)))
-	dO := o.out.Grad
+	dO, mm := o.out.Grad, o.partMM[part]
 	for u := lo; u < hi; u++ {
 		hd := o.head(u)
 		if needsGrad(v) {
-			gemm.Sgemm(true, false, s.TK, dh, s.TQ, 1, hd.p, s.TK, dO[hd.qOff:], d, 1, v.Grad[hd.kOff:], d, 1)
+			mm.Sgemm(true, false, s.TK, dh, s.TQ, 1, hd.p, s.TK, dO[hd.qOff:], d, 1, v.Grad[hd.kOff:], d)
 		}
 		if !needsGrad(q) && !needsGrad(k) {
 			continue
 		}
 		dS := o.work[part*s.TQ*s.TK : (part+1)*s.TQ*s.TK]
-		gemm.Sgemm(false, true, s.TQ, s.TK, dh, 1, dO[hd.qOff:], d, v.Data[hd.kOff:], d, 0, dS, s.TK, 1)
+		mm.Sgemm(false, true, s.TQ, s.TK, dh, 1, dO[hd.qOff:], d, v.Data[hd.kOff:], d, 0, dS, s.TK)
 		for i := range s.TQ {
 			softmaxBackward(dS[i*s.TK:(i+1)*s.TK], hd.p[i*s.TK:(i+1)*s.TK])
 		}
 		if needsGrad(q) {
-			gemm.Sgemm(false, false, s.TQ, dh, s.TK, scale, dS, s.TK, k.Data[hd.kOff:], d, 1, q.Grad[hd.qOff:], d, 1)
+			mm.Sgemm(false, false, s.TQ, dh, s.TK, scale, dS, s.TK, k.Data[hd.kOff:], d, 1, q.Grad[hd.qOff:], d)
 		}
 		if needsGrad(k) {
-			gemm.Sgemm(true, false, s.TK, dh, s.TQ, scale, dS, s.TK, q.Data[hd.qOff:], d, 1, k.Grad[hd.kOff:], d, 1)
+			mm.Sgemm(true, false, s.TK, dh, s.TQ, scale, dS, s.TK, q.Data[hd.qOff:], d, 1, k.Grad[hd.kOff:], d)
 		}
 	}
 }

@@ -1,10 +1,6 @@
 package nn
 
-import (
-	"fmt"
-
-	"loralab/nn/gemm"
-)
+import "fmt"
 
 // Linear is the affine map y = x Wᵀ + b of x [N,in] with w [out,in] (the PyTorch and PEFT
 // layout) and an optional bias b [out].
@@ -22,7 +18,7 @@ func (t *Tape) Linear(x, w, b *Tensor) *Tensor {
 		needVector(name, "b", b, out, "w", w.Shape)
 	}
 	o := t.record("Linear", linearBackward, [3]*Tensor{x, w, b}, n, out)
-	gemm.Sgemm(false, true, n, out, in, 1, x.Data, in, w.Data, in, 0, o.out.Data, out, t.threads)
+	t.matmul().Sgemm(false, true, n, out, in, 1, x.Data, in, w.Data, in, 0, o.out.Data, out)
 	if b != nil {
 		t.parallel(o, n, rowGrain(out), addBiasRows)
 	}
@@ -42,10 +38,10 @@ func linearBackward(t *Tape, o *op) {
 	x, w, b, dy := o.in[0], o.in[1], o.in[2], o.out.Grad
 	n, in, out := x.Shape[0], x.Shape[1], w.Shape[0]
 	if needsGrad(x) {
-		gemm.Sgemm(false, false, n, in, out, 1, dy, out, w.Data, in, 1, x.Grad, in, t.threads)
+		t.matmul().Sgemm(false, false, n, in, out, 1, dy, out, w.Data, in, 1, x.Grad, in)
 	}
 	if needsGrad(w) {
-		gemm.Sgemm(true, false, out, in, n, 1, dy, out, x.Data, in, 1, w.Grad, in, t.threads)
+		t.matmul().Sgemm(true, false, out, in, n, 1, dy, out, x.Data, in, 1, w.Grad, in)
 	}
 	if needsGrad(b) {
 		t.parallel(o, out, rowGrain(n), biasGradCols)

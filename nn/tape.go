@@ -1,6 +1,10 @@
 package nn
 
-import "fmt"
+import (
+	"fmt"
+
+	"loralab/nn/gemm"
+)
 
 // Tape records the ops of one forward pass so that Backward can run them in reverse. A tape
 // is reused across steps: Reset recycles its activations, so a warmed-up step allocates
@@ -19,6 +23,8 @@ type Tape struct {
 	ints   slab[int32]   // copies of ids, targets and row lists
 	bools  slab[bool]    // copies of key masks, replaced-row marks
 	pool   *workers      // started on the first op that runs on several goroutines
+	mm     *gemm.Pool    // products of whole activations, on Threads goroutines
+	partMM []*gemm.Pool  // single-goroutine products, one per kernel part (attention heads)
 
 	backwardDone bool
 }
@@ -38,6 +44,7 @@ type op struct {
 	ids    []int32 // embedding ids, targets, row lists (copied from the caller)
 	saved  []float32
 	work   []float32 // per-goroutine scratch of backward
+	partMM []*gemm.Pool // the tape's per-part GEMM pools, for kernels that multiply
 	mask   []bool
 	attn   AttnSpec // KeyMask is a tape-owned copy
 }
@@ -140,6 +147,26 @@ func (t *Tape) record(name string, backward func(*Tape, *op), in [3]*Tensor, sha
 	}
 	t.ops = append(t.ops, op{name: name, backward: backward, in: in, out: t.acts.take(name, withGrad, shape...)})
 	return &t.ops[len(t.ops)-1]
+}
+
+// matmul returns the tape's GEMM pool, which multiplies on Threads goroutines.
+func (t *Tape) matmul() *gemm.Pool {
+	if t.mm == nil {
+		t.mm = gemm.NewPool(t.threads)
+	}
+	return t.mm
+}
+
+// partMatmuls returns one single-goroutine GEMM pool per kernel part, so that kernels
+// running in parallel multiply without sharing packing buffers.
+func (t *Tape) partMatmuls() []*gemm.Pool {
+	if t.partMM == nil {
+		t.partMM = make([]*gemm.Pool, t.threads)
+		for i := range t.partMM {
+			t.partMM[i] = gemm.NewPool(1)
+		}
+	}
+	return t.partMM
 }
 
 // copyInts returns a tape-owned copy of ids, so that callers may reuse their buffers.

@@ -1,0 +1,170 @@
+package nn
+
+import (
+	"math"
+	"testing"
+)
+
+// TestForwardValues checks each op's output against values worked out by hand.
+func TestForwardValues(t *testing.T) {
+	data := func(shape []int, v ...float32) *Tensor { return FromData(v, shape...) }
+	cases := []struct {
+		name  string
+		build func(tp *Tape) *Tensor
+		want  []float32
+	}{
+		{"Linear", func(tp *Tape) *Tensor {
+			return tp.Linear(data([]int{1, 2}, 1, 2), data([]int{3, 2}, 1, 0, 0, 1, 1, 1), data([]int{3}, 0.5, -1, 0))
+		}, []float32{1.5, 1, 3}},
+		{"Add", func(tp *Tape) *Tensor { return tp.Add(data([]int{2}, 1, 2), data([]int{2}, 10, -20)) }, []float32{11, -18}},
+		{"Scale", func(tp *Tape) *Tensor { return tp.Scale(data([]int{2}, 1, -2), 3) }, []float32{3, -6}},
+		// mean 2.5, variance 1.25: x̂ = (x-2.5)/√1.25, y = 2x̂ + 1.
+		{"LayerNorm", func(tp *Tape) *Tensor {
+			return tp.LayerNorm(data([]int{1, 4}, 1, 2, 3, 4), data([]int{4}, 2, 2, 2, 2), data([]int{4}, 1, 1, 1, 1), 1e-5)
+		}, []float32{-1.6832708, 0.10557639, 1.8944236, 3.6832708}},
+		{"GELU", func(tp *Tape) *Tensor { return tp.GELU(data([]int{4}, 0, 1, -1, 2)) }, []float32{0, 0.84119199, -0.15880801, 1.9545977}},
+		{"Tanh", func(tp *Tape) *Tensor { return tp.Tanh(data([]int{2}, 0.5, 0)) }, []float32{0.46211716, 0}},
+		{"ReLU", func(tp *Tape) *Tensor { return tp.ReLU(data([]int{3}, -1, 0, 2)) }, []float32{0, 0, 2}},
+		{"Embedding", func(tp *Tape) *Tensor {
+			return tp.Embedding(data([]int{3, 2}, 0, 1, 10, 11, 20, 21), []int32{2, 0, 2})
+		}, []float32{20, 21, 0, 1, 20, 21}},
+		{"GatherRows", func(tp *Tape) *Tensor {
+			return tp.GatherRows(data([]int{3, 1}, 5, 6, 7), []int32{1, 1, 0})
+		}, []float32{6, 6, 5}},
+		// batch 2: a has one row per sequence, b two.
+		{"ConcatSeq", func(tp *Tape) *Tensor {
+			return tp.ConcatSeq(data([]int{2, 1}, 1, 2), data([]int{4, 1}, 10, 11, 20, 21), 2)
+		}, []float32{1, 10, 11, 2, 20, 21}},
+		{"SliceSeq", func(tp *Tape) *Tensor {
+			return tp.SliceSeq(data([]int{6, 1}, 0, 1, 2, 10, 11, 12), 2, 1, 3)
+		}, []float32{1, 2, 11, 12}},
+		{"TileBatch", func(tp *Tape) *Tensor { return tp.TileBatch(data([]int{2, 1}, 7, 8), 3) }, []float32{7, 8, 7, 8, 7, 8}},
+		{"SetRows", func(tp *Tape) *Tensor {
+			return tp.SetRows(data([]int{4, 1}, 0, 1, 2, 3), []int32{3, 1}, data([]int{2, 1}, 30, 10))
+		}, []float32{0, 10, 2, 30}},
+		// logits [1,2,3]: lse = 3 + log(1+e⁻¹+e⁻²) = 3.40760596, so nll(target 2) = 0.40760596.
+		{"CrossEntropy", func(tp *Tape) *Tensor {
+			return tp.CrossEntropy(data([]int{1, 3}, 1, 2, 3), []int32{2}, -1, 0)
+		}, []float32{0.40760596}},
+		// smoothing 0.1: 0.9·nll + 0.1·(lse - mean x) = 0.9·0.40760596 + 0.1·1.40760596.
+		{"CrossEntropy/smoothing", func(tp *Tape) *Tensor {
+			return tp.CrossEntropy(data([]int{1, 3}, 1, 2, 3), []int32{2}, -1, 0.1)
+		}, []float32{0.50760596}},
+		// the ignored row does not count: (0.40760596 + 2.40760596)/2.
+		{"CrossEntropy/ignore", func(tp *Tape) *Tensor {
+			return tp.CrossEntropy(data([]int{3, 3}, 1, 2, 3, 1, 2, 3, 9, 9, 9), []int32{2, 0, 7}, 7, 0)
+		}, []float32{1.40760596}},
+		{"CrossEntropy/all ignored", func(tp *Tape) *Tensor {
+			return tp.CrossEntropy(data([]int{1, 3}, 1, 2, 3), []int32{-1}, -1, 0)
+		}, []float32{0}},
+		{"MSE", func(tp *Tape) *Tensor { return tp.MSE(data([]int{2, 1}, 1, 2), []float32{0, 4}) }, []float32{2.5}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := c.build(NewTape(1)).Data
+			assertClose(t, got, c.want, 1e-6)
+		})
+	}
+}
+
+func assertClose(t *testing.T, got, want []float32, tol float64) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Fatalf("got %d values %v, want %d %v", len(got), got, len(want), want)
+	}
+	for i := range want {
+		if math.Abs(float64(got[i]-want[i])) > tol*(1+math.Abs(float64(want[i]))) {
+			t.Fatalf("got %v, want %v", got, want)
+		}
+	}
+}
+
+// TestAttentionByHand checks one head of width 2 with q = k = I, v = [[1,2],[3,4]]: the
+// scores of a query are 1/√2 for its own key and 0 for the other, so
+// p = e^{1/√2}/(e^{1/√2}+1) = 0.66976155 on its own key.
+func TestAttentionByHand(t *testing.T) {
+	const p = 0.66976155
+	cases := []struct {
+		name   string
+		causal bool
+		mask   []bool
+		want   []float32
+	}{
+		{"full", false, nil, []float32{p*1 + (1-p)*3, p*2 + (1-p)*4, (1-p)*1 + p*3, (1-p)*2 + p*4}},
+		{"causal", true, nil, []float32{1, 2, (1-p)*1 + p*3, (1-p)*2 + p*4}},
+		{"padding", false, []bool{false, true}, []float32{1, 2, 1, 2}},
+		{"nothing visible", true, []bool{true, false}, []float32{0, 0, 3, 4}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			eye := FromData([]float32{1, 0, 0, 1}, 2, 2)
+			v := FromData([]float32{1, 2, 3, 4}, 2, 2)
+			got := NewTape(1).Attention(eye, eye, v, AttnSpec{Batch: 1, Heads: 1, TQ: 2, TK: 2, Causal: c.causal, KeyMask: c.mask})
+			assertClose(t, got.Data, c.want, 1e-6)
+		})
+	}
+}
+
+// TestAttentionMatchesReference compares multi-head attention, causal with TQ < TK and
+// with padding, against a direct float64 evaluation of softmax(QKᵀ/√dh + M)V.
+func TestAttentionMatchesReference(t *testing.T) {
+	rng := newRand(11)
+	spec := AttnSpec{Batch: 2, Heads: 3, TQ: 3, TK: 5, Causal: true,
+		KeyMask: []bool{false, true, false, false, false, false, false, false, false, true}}
+	const d = 6
+	q, k, v := randLeaf(rng, "q", 1, 2*3, d), randLeaf(rng, "k", 1, 2*5, d), randLeaf(rng, "v", 1, 2*5, d)
+	got := NewTape(2).Attention(q, k, v, spec)
+	want := referenceAttention(q, k, v, spec)
+	for i := range want {
+		if math.Abs(float64(got.Data[i])-want[i]) > 1e-5 {
+			t.Fatalf("element %d: got %v, want %v", i, got.Data[i], want[i])
+		}
+	}
+}
+
+func referenceAttention(q, k, v *Tensor, s AttnSpec) []float64 {
+	d := q.Shape[1]
+	dh := d / s.Heads
+	out := make([]float64, q.Len())
+	for b := range s.Batch {
+		for h := range s.Heads {
+			for i := range s.TQ {
+				qi := q.Data[(b*s.TQ+i)*d+h*dh:]
+				weights := make([]float64, s.TK)
+				var total float64
+				for j := range s.TK {
+					if (s.Causal && j > s.TK-s.TQ+i) || (s.KeyMask != nil && s.KeyMask[b*s.TK+j]) {
+						continue
+					}
+					kj := k.Data[(b*s.TK+j)*d+h*dh:]
+					var dot float64
+					for c := range dh {
+						dot += float64(qi[c]) * float64(kj[c])
+					}
+					weights[j] = math.Exp(dot / math.Sqrt(float64(dh)))
+					total += weights[j]
+				}
+				for j, w := range weights {
+					for c := range dh {
+						if total > 0 {
+							out[(b*s.TQ+i)*d+h*dh+c] += w / total * float64(v.Data[(b*s.TK+j)*d+h*dh+c])
+						}
+					}
+				}
+			}
+		}
+	}
+	return out
+}
+
+// TestMatMul checks the no-grad helpers against a product worked out by hand.
+func TestMatMul(t *testing.T) {
+	a := FromData([]float32{1, 2, 3, 4, 5, 6}, 2, 3) // [[1 2 3] [4 5 6]]
+	b := FromData([]float32{1, 0, 0, 1, 1, 1}, 3, 2) // [[1 0] [0 1] [1 1]]
+	assertClose(t, MatMul(a, b, false, false).Data, []float32{4, 5, 10, 11}, 0)
+	assertClose(t, MatMul(a, a, false, true).Data, []float32{14, 32, 32, 77}, 0)
+	assertClose(t, MatMul(a, a, true, false).Data, []float32{17, 22, 27, 22, 29, 36, 27, 36, 45}, 0)
+	c := FromData([]float32{1, 1, 1, 1}, 2, 2)
+	MatMulAdd(c, -2, a, b, false, false)
+	assertClose(t, c.Data, []float32{-7, -9, -19, -21}, 0)
+}
