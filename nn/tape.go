@@ -43,7 +43,7 @@ type op struct {
 	n      [3]int  // integer arguments: batch, start, end, ignore index
 	ids    []int32 // embedding ids, targets, row lists (copied from the caller)
 	saved  []float32
-	work   []float32 // per-goroutine scratch of backward
+	work   []float32    // per-goroutine scratch of backward
 	partMM []*gemm.Pool // the tape's per-part GEMM pools, for kernels that multiply
 	mask   []bool
 	attn   AttnSpec // KeyMask is a tape-owned copy
