@@ -1,0 +1,163 @@
+package nn
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+// scalarParam returns a one-element trainable parameter holding v.
+func scalarParam(name string, v float32) *Tensor {
+	p := NewParam(name, 1)
+	p.Data[0] = v
+	return p
+}
+
+// TestAdamWByHand applies two AdamW steps with gradients 0.5 then -0.25 to θ = 1 at
+// lr 0.1, β = (0.9, 0.999), ε = 1e-8:
+//
+//	step 1: θ = 1·(1-0.1·0.01) = 0.999; m = 0.05, v = 0.00025; m̂ = 0.5, v̂ = 0.25;
+//	        θ = 0.999 - 0.1·0.5/0.5 = 0.899
+//	step 2: θ = 0.899·0.999 = 0.898101; m = 0.02, v = 0.00031225; m̂ = 0.02/0.19,
+//	        v̂ = 0.00031225/0.001999; θ = 0.898101 - 0.1·0.1052632/0.3952254 = 0.8714673
+//
+// A second group with LRScale 2 and no decay gives 0.8 then 0.7467326; a frozen
+// parameter does not move.
+func TestAdamWByHand(t *testing.T) {
+	decayed, scaled, frozen := scalarParam("decayed", 1), scalarParam("scaled", 1), scalarParam("frozen", 1)
+	frozen.SetTrainable(false)
+	opt := NewAdamW([]ParamGroup{
+		{Name: "decay", Params: []*Tensor{decayed, frozen}, WeightDecay: 0.01},
+		{Name: "scaled", Params: []*Tensor{scaled}, LRScale: 2},
+	})
+	want := []struct{ decayed, scaled float64 }{{0.899, 0.8}, {0.8714673, 0.7467326}}
+	for step, grad := range []float32{0.5, -0.25} {
+		decayed.Grad[0], scaled.Grad[0] = grad, grad
+		opt.Step(0.1)
+		if got := float64(decayed.Data[0]); math.Abs(got-want[step].decayed) > 1e-6 {
+			t.Errorf("step %d: decayed θ = %.7f, want %.7f", step+1, got, want[step].decayed)
+		}
+		if got := float64(scaled.Data[0]); math.Abs(got-want[step].scaled) > 1e-6 {
+			t.Errorf("step %d: scaled θ = %.7f, want %.7f", step+1, got, want[step].scaled)
+		}
+	}
+	if frozen.Data[0] != 1 {
+		t.Errorf("frozen parameter moved to %v", frozen.Data[0])
+	}
+	if opt.Steps() != 2 {
+		t.Errorf("Steps() = %d, want 2", opt.Steps())
+	}
+}
+
+// TestAdamWDecayIsDecoupled checks that with a zero gradient only the decay acts: θ
+// shrinks by exactly lr·λ·θ and the moments stay zero, unlike L2 regularisation, which
+// would feed λθ through the adaptive scaling.
+func TestAdamWDecayIsDecoupled(t *testing.T) {
+	p := scalarParam("p", 2)
+	opt := NewAdamW([]ParamGroup{{Params: []*Tensor{p}, WeightDecay: 0.1}})
+	opt.Step(0.5)
+	if want := float32(2 * (1 - 0.5*0.1)); p.Data[0] != want {
+		t.Errorf("θ = %v, want %v", p.Data[0], want)
+	}
+}
+
+// TestSGDByHand: θ = 1, lr 0.1, momentum 0.9, L2 decay 0.1, gradients 0.5 then -0.25:
+// step 1: g = 0.5+0.1 = 0.6, b = 0.6, θ = 0.94; step 2: g = -0.25+0.094 = -0.156,
+// b = 0.54-0.156 = 0.384, θ = 0.94-0.0384 = 0.9016. Without momentum: 0.94 then
+// 0.94 - 0.1·(-0.156) = 0.9556.
+func TestSGDByHand(t *testing.T) {
+	cases := []struct {
+		momentum float32
+		want     [2]float64
+	}{{0.9, [2]float64{0.94, 0.9016}}, {0, [2]float64{0.94, 0.9556}}}
+	for _, c := range cases {
+		p := scalarParam("p", 1)
+		opt := NewSGD([]ParamGroup{{Params: []*Tensor{p}, WeightDecay: 0.1}}, c.momentum)
+		for step, grad := range []float32{0.5, -0.25} {
+			p.Grad[0] = grad
+			opt.Step(0.1)
+			if got := float64(p.Data[0]); math.Abs(got-c.want[step]) > 1e-6 {
+				t.Errorf("momentum %v step %d: θ = %v, want %v", c.momentum, step+1, got, c.want[step])
+			}
+		}
+	}
+}
+
+func TestOptimizerMissingGradient(t *testing.T) {
+	p := &Tensor{Name: "w", Shape: []int{2}, Data: make([]float32, 2), Trainable: true}
+	opt := NewAdamW([]ParamGroup{{Name: "g", Params: []*Tensor{p}}})
+	if msg := mustPanic(t, func() { opt.Step(1) }); !strings.Contains(msg, `"w"`) || !strings.Contains(msg, "0 gradients") {
+		t.Errorf("panic %q", msg)
+	}
+}
+
+// TestScheduleByHand: Peak 1, Warmup 4, Total 12, so decay runs over steps 4..12.
+func TestScheduleByHand(t *testing.T) {
+	cosQuarter := (1 + math.Cos(math.Pi/4)) / 2 // q = 2/8
+	cases := []struct {
+		decay string
+		step  int
+		want  float64
+	}{
+		{"linear", 0, 0.25}, {"linear", 3, 1}, {"linear", 4, 1}, {"linear", 6, 0.75},
+		{"linear", 8, 0.5}, {"linear", 12, 0}, {"linear", 100, 0}, {"", 8, 0.5},
+		{"cosine", 2, 0.75}, {"cosine", 4, 1}, {"cosine", 6, cosQuarter}, {"cosine", 8, 0.5}, {"cosine", 12, 0},
+		{"constant", 1, 0.5}, {"constant", 4, 1}, {"constant", 50, 1},
+	}
+	for _, c := range cases {
+		s := Schedule{Peak: 1, Warmup: 4, Total: 12, Decay: c.decay}
+		if got := float64(s.LR(c.step)); math.Abs(got-c.want) > 1e-6 {
+			t.Errorf("%q step %d: lr %v, want %v", c.decay, c.step, got, c.want)
+		}
+	}
+	if got := (Schedule{Peak: 2, Total: 4}).LR(0); got != 2 {
+		t.Errorf("no warmup: first lr %v, want the peak 2", got)
+	}
+}
+
+func TestScheduleValidate(t *testing.T) {
+	cases := []struct {
+		s    Schedule
+		want string // substring of the error, "" for valid
+	}{
+		{Schedule{Peak: 1e-3, Warmup: 10, Total: 100, Decay: "cosine"}, ""},
+		{Schedule{Peak: 1e-3, Warmup: 10, Total: 100, Decay: "exp"}, `decay "exp"`},
+		{Schedule{Peak: -1, Total: 10}, "peak"},
+		{Schedule{Peak: 1, Warmup: -1, Total: 10}, "warmup -1"},
+		{Schedule{Peak: 1, Warmup: 20, Total: 10}, "total 10"},
+	}
+	for _, c := range cases {
+		err := c.s.Validate()
+		if c.want == "" && err != nil || c.want != "" && (err == nil || !strings.Contains(err.Error(), c.want)) {
+			t.Errorf("%+v: error %v, want %q", c.s, err, c.want)
+		}
+	}
+	if msg := mustPanic(t, func() { Schedule{Peak: 1, Total: 1, Decay: "exp"}.LR(0) }); !strings.Contains(msg, "exp") {
+		t.Errorf("LR on a bad schedule: %q", msg)
+	}
+}
+
+// TestClipGradNorm: gradients (3, 4) and (12) have norm 13; clipping to 6.5 halves them,
+// a frozen parameter is neither counted nor scaled.
+func TestClipGradNorm(t *testing.T) {
+	a, b, frozen := NewParam("a", 2), NewParam("b", 1), NewParam("frozen", 1)
+	copy(a.Grad, []float32{3, 4})
+	b.Grad[0] = 12
+	frozen.Grad[0] = 100
+	frozen.Trainable = false
+	params := []*Tensor{a, b, frozen}
+	if norm := ClipGradNorm(params, 20); norm != 13 || a.Grad[0] != 3 {
+		t.Errorf("below the limit: norm %v, grads %v; want 13 and unchanged", norm, a.Grad)
+	}
+	if norm := ClipGradNorm(params, 6.5); norm != 13 {
+		t.Errorf("norm %v, want 13", norm)
+	}
+	assertClose(t, append(a.Grad, b.Grad...), []float32{1.5, 2, 6}, 1e-6)
+	if frozen.Grad[0] != 100 {
+		t.Errorf("frozen gradient scaled to %v", frozen.Grad[0])
+	}
+	ZeroGrads(params)
+	if a.Grad[1] != 0 || b.Grad[0] != 0 {
+		t.Errorf("ZeroGrads left %v %v", a.Grad, b.Grad)
+	}
+}
