@@ -31,7 +31,7 @@ func TestSgemmMatchesReference(t *testing.T) {
 						got := slices.Clone(o.c)
 						pool := newPool(2, kern)
 						defer pool.Close()
-						pool.Sgemm(o.transA, o.transB, o.m, o.n, o.k, o.alpha, o.a, o.lda,
+						pool.packedSgemm(o.transA, o.transB, o.m, o.n, o.k, o.alpha, o.a, o.lda,
 							o.b, o.ldb, o.beta, got, o.ldc)
 						checkAgainst(t, o, got, want, bound)
 					})
@@ -57,7 +57,7 @@ func TestSgemmThreadCountIndependent(t *testing.T) {
 					for _, threads := range []int{1, 2, 3, 7} {
 						viaPool := slices.Clone(o.c)
 						pool := newPool(threads, kern)
-						pool.Sgemm(o.transA, o.transB, o.m, o.n, o.k, o.alpha, o.a, o.lda,
+						pool.packedSgemm(o.transA, o.transB, o.m, o.n, o.k, o.alpha, o.a, o.lda,
 							o.b, o.ldb, o.beta, viaPool, o.ldc)
 						pool.Close()
 						viaCall := slices.Clone(o.c)
@@ -93,6 +93,39 @@ func firstDifference(x, y []float32) int {
 	return -1
 }
 
+// TestPublicSgemm runs the exported entry points, which use OpenBLAS under the openblas
+// build tag and the packed kernels otherwise, against the reference and across threads.
+func TestPublicSgemm(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+		t.Run(transName(tr[0], tr[1]), func(t *testing.T) {
+			o := newOperands(rng, tr[0], tr[1], 70, 90, 300, 2, 1.5, -0.5)
+			want, bound := reference(o)
+			var first []float32
+			for _, threads := range []int{1, 2, 3, 7} {
+				viaCall := slices.Clone(o.c)
+				Sgemm(o.transA, o.transB, o.m, o.n, o.k, o.alpha, o.a, o.lda, o.b, o.ldb,
+					o.beta, viaCall, o.ldc, threads)
+				checkAgainst(t, o, viaCall, want, bound)
+				viaPool := slices.Clone(o.c)
+				pool := NewPool(threads)
+				pool.Sgemm(o.transA, o.transB, o.m, o.n, o.k, o.alpha, o.a, o.lda, o.b, o.ldb,
+					o.beta, viaPool, o.ldc)
+				pool.Close()
+				if first == nil {
+					first = viaCall
+				}
+				if i := firstDifference(first, viaCall); i >= 0 {
+					t.Fatalf("Sgemm with %d threads differs at element %d", threads, i)
+				}
+				if i := firstDifference(first, viaPool); i >= 0 {
+					t.Fatalf("Pool.Sgemm with %d threads differs at element %d", threads, i)
+				}
+			}
+		})
+	}
+}
+
 // TestSgemmBetaZeroIgnoresC checks that with beta = 0 a NaN or Inf in C is overwritten,
 // not propagated, on interior and edge tiles and when k is 0.
 func TestSgemmBetaZeroIgnoresC(t *testing.T) {
@@ -109,7 +142,7 @@ func TestSgemmBetaZeroIgnoresC(t *testing.T) {
 				}
 			}
 			pool := newPool(1, kern)
-			pool.Sgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
+			pool.packedSgemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n)
 			for i, v := range c {
 				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
 					t.Fatalf("%s k=%d: C[%d] = %g after beta=0", kern.name, k, i, v)

@@ -88,6 +88,24 @@ func (p *Pool) Close() {
 // Pool's goroutines. The result is bit-identical for any number of threads.
 func (p *Pool) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int) {
+	if openBLASBuilt {
+		pr := problem{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a,
+			lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
+		pr.validate()
+		if m == 0 || n == 0 {
+			return
+		}
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		openBLASSgemm(&pr)
+		return
+	}
+	p.packedSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+}
+
+// packedSgemm is Sgemm with this package's packed kernels, whatever the build tags.
+func (p *Pool) packedSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
+	b []float32, ldb int, beta float32, c []float32, ldc int) {
 	pr := problem{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
 		b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
 	pr.validate()
