@@ -48,6 +48,15 @@ func (t *Tokenizer) VocabSize() int { return len(t.tokens) }
 // NumMerges is the number of merge rules.
 func (t *Tokenizer) NumMerges() int { return len(t.mergeOrder) }
 
+// Merges lists the merge rules in rank order, each as its two tokens in vocabulary spelling.
+func (t *Tokenizer) Merges() [][2]string {
+	out := make([][2]string, len(t.mergeOrder))
+	for i, m := range t.mergeOrder {
+		out[i] = [2]string{t.tokens[m.left], t.tokens[m.right]}
+	}
+	return out
+}
+
 // ID returns the id of a token spelled as in the vocabulary file (so " the" is "Ġthe").
 func (t *Tokenizer) ID(token string) (id int32, ok bool) {
 	id, ok = t.ids[token]
