@@ -1,7 +1,6 @@
 package datasets
 
 import (
-	"html"
 	"regexp"
 	"strings"
 	"unicode"
@@ -83,11 +82,11 @@ var (
 	htmlBlock = regexp.MustCompile(`(?is)<(script|style|head)\b.*?</(script|style|head)>`)
 )
 
-// stripHTML removes tags, scripts and styles and decodes the common entities.
+// stripHTML removes tags, scripts and styles; entities are left for the caller to decode.
 func stripHTML(s string) string {
 	s = htmlBlock.ReplaceAllString(s, " ")
 	s = htmlTag.ReplaceAllString(s, " ")
-	return html.UnescapeString(s)
+	return s
 }
 
 // truncateWords keeps the first n words of s.
