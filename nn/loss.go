@@ -35,10 +35,13 @@ func (t *Tape) CrossEntropy(logits *Tensor, targets []int32, ignore int32, smoot
 	o.ids = t.copyInts(targets)
 	o.n = [3]int{int(ignore), counted}
 	o.scalar = smoothing
-	o.saved = t.floats.take(2 * n) // log-sum-exp of each row, then the loss of each row
+	o.saved = t.floats.take(n) // the loss of each row
+	if o.backward != nil {
+		o.work = t.floats.take(n * v) // softmax(x) of each row, so backward needs no exp
+	}
 	t.parallel(o, n, rowGrain(8*v), crossEntropyRows)
 	var sum float64
-	for _, l := range o.saved[n:] {
+	for _, l := range o.saved {
 		sum += float64(l)
 	}
 	o.out.Data[0] = 0
@@ -50,31 +53,44 @@ func (t *Tape) CrossEntropy(logits *Tensor, targets []int32, ignore int32, smoot
 
 func crossEntropyRows(o *op, _, lo, hi int) {
 	x, ignore, eps := o.in[0], int32(o.n[0]), float64(o.scalar)
-	n, v := x.Shape[0], x.Shape[1]
-	lse, loss := o.saved[:n], o.saved[n:]
+	v := x.Shape[1]
 	for r := lo; r < hi; r++ {
 		row := x.Data[r*v : (r+1)*v]
-		l, sum := logSumExp(row)
-		lse[r] = float32(l)
+		var probs []float32
+		if o.work != nil {
+			probs = o.work[r*v : (r+1)*v]
+		}
+		lse, sum := logSumExp(row, probs)
 		if o.ids[r] == ignore {
-			loss[r] = 0
+			o.saved[r] = 0
 			continue
 		}
-		nll := l - float64(row[o.ids[r]])
-		loss[r] = float32((1-eps)*nll + eps*(l-sum/float64(v)))
+		nll := lse - float64(row[o.ids[r]])
+		o.saved[r] = float32((1-eps)*nll + eps*(lse-sum/float64(v)))
 	}
 }
 
-// logSumExp returns log Σ exp(row) computed stably, and Σ row.
-func logSumExp(row []float32) (lse, sum float64) {
+// logSumExp returns log Σ exp(row), computed stably by subtracting the maximum, and Σ row.
+// If probs is not nil it receives softmax(row).
+func logSumExp(row, probs []float32) (lse, sum float64) {
 	mx := row[0]
 	for _, x := range row {
 		mx = max(mx, x)
 	}
 	var s float64
-	for _, x := range row {
-		s += math.Exp(float64(x - mx))
+	for j, x := range row {
+		e := math.Exp(float64(x - mx))
+		s += e
 		sum += float64(x)
+		if probs != nil {
+			probs[j] = float32(e)
+		}
+	}
+	if probs != nil {
+		inv := float32(1 / s)
+		for j := range probs {
+			probs[j] *= inv
+		}
 	}
 	return float64(mx) + math.Log(s), sum
 }
@@ -83,7 +99,7 @@ func crossEntropyBackward(t *Tape, o *op) {
 	if o.n[1] == 0 {
 		return
 	}
-	t.parallel(o, o.in[0].Shape[0], rowGrain(4*o.in[0].Shape[1]), crossEntropyBackwardRows)
+	t.parallel(o, o.in[0].Shape[0], rowGrain(2*o.in[0].Shape[1]), crossEntropyBackwardRows)
 }
 
 func crossEntropyBackwardRows(o *op, _, lo, hi int) {
@@ -96,9 +112,9 @@ func crossEntropyBackwardRows(o *op, _, lo, hi int) {
 		if target == ignore {
 			continue
 		}
-		row, drow, lse := x.Data[r*v:(r+1)*v], x.Grad[r*v:(r+1)*v], float64(o.saved[r])
-		for j, xv := range row {
-			drow[j] += g * (float32(math.Exp(float64(xv)-lse)) - uniform)
+		probs, drow := o.work[r*v:(r+1)*v], x.Grad[r*v:(r+1)*v]
+		for j, p := range probs {
+			drow[j] += g * (p - uniform)
 		}
 		drow[target] -= g * (1 - eps)
 	}
