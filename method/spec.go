@@ -203,7 +203,7 @@ func PaperParams(s Spec, d Dims) (int, error) {
 		}
 		return n * s.loraLayers(d), nil
 	case BitFit:
-		return blockBiases(d)*L + 2*dm, nil // + final (decoder) or embedding (encoder) LayerNorm
+		return blockBiases(d)*L + dm, nil // + the bias of the final (decoder) or embedding (encoder) LayerNorm
 	case FT:
 		return d.Vocab*dm + d.MaxLen*dm + blockParams(d)*L + 2*dm, nil
 	case FTTop2:

@@ -21,9 +21,9 @@ func TestPaperParams(t *testing.T) {
 		{Spec{Name: AdapterD, Size: 2, DropK: 1}, 4*(2*8*2+2+8) + 2*4*8},            // 168+64
 		{Spec{Name: LoRA, Rank: 2, Targets: []string{"q", "v"}}, 2 * 3 * 2 * 8 * 2}, // 2 L_lora d r, L_lora=6
 		{Spec{Name: LoRA, Rank: 1, Targets: []string{"fc1"}, Layers: []int{0}}, 1 * (8 + 32)},
-		// per block biases: 4*8 + 32 + 8 + 2*8 = 88; 3 blocks + final LN bias... + 2*8 (gain+bias of
-		// the last norm counted as in the code): 264 + 16
-		{Spec{Name: BitFit}, 88*3 + 16},
+		// per block biases: q,k,v,o 4*8 + fc1 32 + fc2 8 + two LayerNorm biases 2*8 = 88;
+		// 3 blocks, plus the bias of the final LayerNorm: 264 + 8
+		{Spec{Name: BitFit}, 88*3 + 8},
 		// block: 4*64 + 2*8*32 + 88 + 16 = 872
 		{Spec{Name: FTTop2}, 2 * 872},
 		{Spec{Name: FT}, 100*8 + 16*8 + 3*872 + 16},
