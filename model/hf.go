@@ -1,0 +1,170 @@
+package model
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"loralab/model/safetensors"
+	"loralab/model/tokenizer"
+)
+
+// Hugging Face folders hold config.json, model.safetensors and the tokenizer files.
+const hfConfigFile = "config.json"
+
+// Open loads the model folder dir, whatever its kind: a loralab checkpoint (Save), or a
+// Hugging Face GPT-2 or RoBERTa folder (config.json with model_type "gpt2" or "roberta").
+// The tokenizer is nil when the folder has none.
+func Open(dir string) (*Model, *tokenizer.Tokenizer, error) {
+	if _, err := os.Stat(filepath.Join(dir, hfConfigFile)); err == nil {
+		var head struct {
+			ModelType string `json:"model_type"`
+		}
+		if err := readJSON(filepath.Join(dir, hfConfigFile), &head); err != nil {
+			return nil, nil, err
+		}
+		switch head.ModelType {
+		case "gpt2":
+			return ImportGPT2(dir)
+		case "roberta":
+			return ImportRoBERTa(dir)
+		default:
+			return nil, nil, fmt.Errorf("model: %s: model_type %q: want \"gpt2\" or \"roberta\"", filepath.Join(dir, hfConfigFile), head.ModelType)
+		}
+	}
+	return Load(dir)
+}
+
+// readJSON decodes the JSON file at path into v, naming the file and the offending offset in
+// errors.
+func readJSON(path string, v any) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("model: %w", err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		var syn *json.SyntaxError
+		if errors.As(err, &syn) {
+			line := 1 + strings.Count(string(b[:syn.Offset]), "\n")
+			return fmt.Errorf("model: %s: line %d: %w", path, line, err)
+		}
+		return fmt.Errorf("model: %s: %w", path, err)
+	}
+	return nil
+}
+
+// hfWeights reads the tensors of a Hugging Face model.safetensors whose names may carry a
+// prefix ("transformer.", "roberta."), and keeps track of which were used so that unknown
+// tensors are reported rather than silently ignored.
+type hfWeights struct {
+	f      *safetensors.File
+	path   string
+	prefix string
+	used   map[string]bool
+}
+
+// openHFWeights reads dir/model.safetensors and detects the prefix from the tensor probe,
+// which must exist with or without it.
+func openHFWeights(dir, prefix, probe string) (*hfWeights, error) {
+	path := filepath.Join(dir, WeightsFile)
+	f, err := safetensors.Read(path)
+	if err != nil {
+		return nil, fmt.Errorf("model: import %s: %w (only model.safetensors weights are supported)", dir, err)
+	}
+	w := &hfWeights{f: f, path: path, used: map[string]bool{}}
+	if _, ok := f.Info(prefix + probe); ok {
+		w.prefix = prefix
+	} else if _, ok := f.Info(probe); !ok {
+		return nil, fmt.Errorf("model: import %s: no tensor %q or %q: not the expected layout", path, prefix+probe, probe)
+	}
+	return w, nil
+}
+
+// get returns the tensor name (under the prefix) with the given shape.
+func (w *hfWeights) get(name string, shape ...int) ([]float32, error) {
+	return w.getExact(w.prefix+name, shape...)
+}
+
+// getExact returns the tensor of exactly this name (no prefix) with the given shape.
+func (w *hfWeights) getExact(name string, shape ...int) ([]float32, error) {
+	w.used[name] = true
+	data, err := w.f.Float32(name, shape)
+	if err != nil {
+		return nil, fmt.Errorf("model: import: %w", err)
+	}
+	return data, nil
+}
+
+// has reports whether the file holds the tensor of exactly this name.
+func (w *hfWeights) has(name string) bool {
+	_, ok := w.f.Info(name)
+	return ok
+}
+
+// checkUnused reports tensors that were not read, except those for which ignore is true.
+func (w *hfWeights) checkUnused(ignore func(name string) bool) error {
+	var extra []string
+	for _, name := range w.f.Names() {
+		if !w.used[name] && !ignore(strings.TrimPrefix(name, w.prefix)) {
+			extra = append(extra, name)
+		}
+	}
+	if len(extra) > 0 {
+		return fmt.Errorf("model: import %s: unexpected tensors %q", w.path, extra)
+	}
+	return nil
+}
+
+// transposeInto writes the transpose of src [rows, cols] into dst [cols, rows].
+func transposeInto(dst, src []float32, rows, cols int) {
+	for r := range rows {
+		for c := range cols {
+			dst[c*rows+r] = src[r*cols+c]
+		}
+	}
+}
+
+// loadHFTokenizer loads the tokenizer files of dir, if any, and checks that its ids fit a
+// vocabulary of vocab entries.
+func loadHFTokenizer(dir string, vocab int) (*tokenizer.Tokenizer, error) {
+	_, errJSON := os.Stat(filepath.Join(dir, TokenizerFile))
+	_, errVocab := os.Stat(filepath.Join(dir, "vocab.json"))
+	if errJSON != nil && errVocab != nil {
+		return nil, nil
+	}
+	tok, err := tokenizer.LoadDir(dir)
+	if err != nil {
+		return nil, fmt.Errorf("model: import %s: %w", dir, err)
+	}
+	if tok.VocabSize() > vocab {
+		return nil, fmt.Errorf("model: import %s: the tokenizer has %d tokens but the model's vocabulary only %d", dir, tok.VocabSize(), vocab)
+	}
+	return tok, nil
+}
+
+// orDefault returns *p, or def when p is nil.
+func orDefault[T any](p *T, def T) T {
+	if p == nil {
+		return def
+	}
+	return *p
+}
+
+// required checks that the named config fields are present.
+func required(path string, fields map[string]*int) error {
+	var missing []string
+	for name, p := range fields {
+		if p == nil {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		return fmt.Errorf("model: %s: missing %s", path, strings.Join(missing, ", "))
+	}
+	return nil
+}

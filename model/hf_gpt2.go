@@ -1,0 +1,145 @@
+package model
+
+import (
+	"fmt"
+	"path/filepath"
+	"strings"
+
+	"loralab/model/tokenizer"
+)
+
+// gpt2Config is the part of a Hugging Face GPT-2 config.json that loralab uses.
+type gpt2Config struct {
+	VocabSize  *int     `json:"vocab_size"`
+	NPositions *int     `json:"n_positions"`
+	NEmbd      *int     `json:"n_embd"`
+	NLayer     *int     `json:"n_layer"`
+	NHead      *int     `json:"n_head"`
+	NInner     *int     `json:"n_inner"` // null means 4 * n_embd
+	Activation *string  `json:"activation_function"`
+	LNEps      *float32 `json:"layer_norm_epsilon"`
+	ResidPDrop *float32 `json:"resid_pdrop"`
+}
+
+// config converts the HF fields into a decoder Config.
+func (c gpt2Config) config(path string) (Config, error) {
+	if err := required(path, map[string]*int{"vocab_size": c.VocabSize, "n_positions": c.NPositions, "n_embd": c.NEmbd, "n_layer": c.NLayer, "n_head": c.NHead}); err != nil {
+		return Config{}, err
+	}
+	act := orDefault(c.Activation, "gelu_new")
+	switch act {
+	case "gelu_new", "gelu_pytorch_tanh", "gelu":
+		act = "gelu" // loralab's gelu is the tanh approximation, GPT-2's gelu_new
+	case "relu":
+	default:
+		return Config{}, fmt.Errorf("model: %s: activation_function %q: want gelu_new or relu", path, act)
+	}
+	cfg := Config{
+		Arch: Decoder, Vocab: *c.VocabSize, DModel: *c.NEmbd, Layers: *c.NLayer, Heads: *c.NHead,
+		DFF: orDefault(c.NInner, 4**c.NEmbd), MaxLen: *c.NPositions, Activation: act,
+		LNEps: orDefault(c.LNEps, 1e-5), Dropout: orDefault(c.ResidPDrop, 0.1),
+	}
+	if err := cfg.Validate(); err != nil {
+		return Config{}, fmt.Errorf("model: %s: %w", path, err)
+	}
+	return cfg, nil
+}
+
+// ImportGPT2 loads a local Hugging Face GPT-2 folder: config.json, model.safetensors and, if
+// present, vocab.json + merges.txt (or tokenizer.json). Tensor names may carry the
+// "transformer." prefix or not. GPT-2's Conv1D layers store their weights [in, out], so they
+// are transposed into loralab's [out, in]; the fused attention projection c_attn is split
+// into Q, K and V; the attention mask buffers (attn.bias, attn.masked_bias) are ignored and
+// the LM head is tied to the token embedding, so lm_head.weight is ignored too.
+func ImportGPT2(dir string) (*Model, *tokenizer.Tokenizer, error) {
+	var hc gpt2Config
+	cfgPath := filepath.Join(dir, hfConfigFile)
+	if err := readJSON(cfgPath, &hc); err != nil {
+		return nil, nil, err
+	}
+	cfg, err := hc.config(cfgPath)
+	if err != nil {
+		return nil, nil, err
+	}
+	w, err := openHFWeights(dir, "transformer.", "wte.weight")
+	if err != nil {
+		return nil, nil, err
+	}
+	m := newZeroModel(cfg)
+	if err := loadGPT2Weights(m, w); err != nil {
+		return nil, nil, err
+	}
+	err = w.checkUnused(func(name string) bool {
+		return name == "lm_head.weight" || strings.HasSuffix(name, ".attn.bias") || strings.HasSuffix(name, ".attn.masked_bias")
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	tok, err := loadHFTokenizer(dir, cfg.Vocab)
+	if err != nil {
+		return nil, nil, err
+	}
+	return m, tok, nil
+}
+
+// loadGPT2Weights fills m from the HF GPT-2 tensors.
+func loadGPT2Weights(m *Model, w *hfWeights) error {
+	d := m.Cfg.DModel
+	copyTo := func(dst []float32, name string, shape ...int) error {
+		src, err := w.get(name, shape...)
+		copy(dst, src)
+		return err
+	}
+	// conv1D loads a Conv1D layer (weight [in, out]) into l (weight [out, in]).
+	conv1D := func(l *Linear, name string) error {
+		in, out := l.In(), l.Out()
+		src, err := w.get(name+".weight", in, out)
+		if err != nil {
+			return err
+		}
+		transposeInto(l.W.Data, src, in, out)
+		return copyTo(l.B.Data, name+".bias", out)
+	}
+	if err := copyTo(m.TokEmb.Data, "wte.weight", m.Cfg.Vocab, d); err != nil {
+		return err
+	}
+	if err := copyTo(m.PosEmb.Data, "wpe.weight", m.Cfg.MaxLen, d); err != nil {
+		return err
+	}
+	for _, b := range m.Blocks {
+		p := fmt.Sprintf("h.%d.", b.Index)
+		// c_attn is [D, 3D]: the columns of Q, then K, then V.
+		qkv, err := w.get(p+"attn.c_attn.weight", d, 3*d)
+		if err != nil {
+			return err
+		}
+		bias, err := w.get(p+"attn.c_attn.bias", 3*d)
+		if err != nil {
+			return err
+		}
+		for part, l := range []*Linear{b.Q, b.K, b.V} {
+			for i := range d {
+				for o := range d {
+					l.W.Data[o*d+i] = qkv[i*3*d+part*d+o]
+				}
+			}
+			copy(l.B.Data, bias[part*d:(part+1)*d])
+		}
+		steps := []error{
+			conv1D(b.O, p+"attn.c_proj"),
+			conv1D(b.FC1, p+"mlp.c_fc"),
+			conv1D(b.FC2, p+"mlp.c_proj"),
+			copyTo(b.LN1.G.Data, p+"ln_1.weight", d), copyTo(b.LN1.B.Data, p+"ln_1.bias", d),
+			copyTo(b.LN2.G.Data, p+"ln_2.weight", d), copyTo(b.LN2.B.Data, p+"ln_2.bias", d),
+		}
+		for _, err := range steps {
+			if err != nil {
+				return err
+			}
+		}
+	}
+	if err := copyTo(m.LNF.G.Data, "ln_f.weight", d); err != nil {
+		return err
+	}
+	return copyTo(m.LNF.B.Data, "ln_f.bias", d)
+}
