@@ -23,8 +23,6 @@ type Tokenizer struct {
 	added    []int32
 	isAdded  []bool
 	specials Specials
-	// idLimit bounds ids while building: one past the number of entries.
-	idLimit int32
 
 	cache wordCache
 }
