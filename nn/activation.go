@@ -13,6 +13,7 @@ const (
 // Backward: with u = √(2/π)(x + 0.044715x³) and τ = tanh u,
 // dx += dy · (½(1+τ) + ½x(1-τ²)·√(2/π)(1 + 3·0.044715x²)).
 func (t *Tape) GELU(x *Tensor) *Tensor {
+	needTensor("nn.GELU", "x", x)
 	o := t.record("GELU", geluBackward, [3]*Tensor{x}, x.Shape...)
 	t.parallel(o, x.Len(), minWork/16, geluForward)
 	return o.out
@@ -40,6 +41,7 @@ func geluBackwardRange(o *op, _, lo, hi int) {
 
 // Tanh applies tanh element-wise. Backward: dx += dy·(1-y²).
 func (t *Tape) Tanh(x *Tensor) *Tensor {
+	needTensor("nn.Tanh", "x", x)
 	o := t.record("Tanh", tanhBackward, [3]*Tensor{x}, x.Shape...)
 	t.parallel(o, x.Len(), minWork/16, tanhForward)
 	return o.out
@@ -63,6 +65,7 @@ func tanhBackwardRange(o *op, _, lo, hi int) {
 
 // ReLU applies max(0, x) element-wise. Backward: dx += dy where y > 0.
 func (t *Tape) ReLU(x *Tensor) *Tensor {
+	needTensor("nn.ReLU", "x", x)
 	o := t.record("ReLU", reluBackward, [3]*Tensor{x}, x.Shape...)
 	t.parallel(o, x.Len(), minWork, reluForward)
 	return o.out

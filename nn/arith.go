@@ -29,6 +29,7 @@ func addBackwardRange(o *op, _, lo, hi int) {
 
 // Scale returns s*x. Backward: dx += s*dy.
 func (t *Tape) Scale(x *Tensor, s float32) *Tensor {
+	needTensor("nn.Scale", "x", x)
 	o := t.record("Scale", scaleBackward, [3]*Tensor{x}, x.Shape...)
 	o.scalar = s
 	t.parallel(o, x.Len(), minWork, scaleForward)

@@ -12,6 +12,7 @@ import (
 // storing it. Callers pass a different seed for every call site and step.
 // Backward: dx += dy·mask/(1-p).
 func (t *Tape) Dropout(x *Tensor, p float32, seed uint64) *Tensor {
+	needTensor("nn.Dropout", "x", x)
 	if !(p >= 0 && p < 1) {
 		panic(fmt.Sprintf("nn.Dropout: rate %v outside [0,1)", p))
 	}

@@ -123,7 +123,8 @@ func crossEntropyBackwardRows(o *op, _, lo, hi int) {
 // MSE is the mean squared error mean_i (pred_i - target_i)² of pred (any shape, usually
 // [N,1]) against target with one value per element. Backward: dpred_i += dy·2(pred_i - target_i)/n.
 func (t *Tape) MSE(pred *Tensor, target []float32) *Tensor {
-	if pred == nil || len(target) != pred.Len() {
+	needTensor("nn.MSE", "pred", pred)
+	if len(target) != pred.Len() {
 		panic(fmt.Sprintf("nn.MSE: pred has shape %v but target has shape [%d]; want %d values", pred.Shape, len(target), pred.Len()))
 	}
 	o := t.record("MSE", mseBackward, [3]*Tensor{pred}, 1)

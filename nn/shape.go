@@ -13,11 +13,16 @@ const minWork = 1 << 14
 // operations per row.
 func rowGrain(cols int) int { return max(1, minWork/max(cols, 1)) }
 
-// need2D panics unless x is 2-D, naming the op and the argument.
-func need2D(op, arg string, x *Tensor) {
+// needTensor panics if x is nil, naming the op and the argument.
+func needTensor(op, arg string, x *Tensor) {
 	if x == nil {
 		panic(fmt.Sprintf("%s: %s is nil", op, arg))
 	}
+}
+
+// need2D panics unless x is 2-D, naming the op and the argument.
+func need2D(op, arg string, x *Tensor) {
+	needTensor(op, arg, x)
 	if len(x.Shape) != 2 {
 		panic(fmt.Sprintf("%s: %s has shape %v, want 2-D", op, arg, x.Shape))
 	}
@@ -26,9 +31,7 @@ func need2D(op, arg string, x *Tensor) {
 // needVector panics unless x has shape [n], naming the op, both shapes and the argument
 // x must agree with.
 func needVector(op, arg string, x *Tensor, n int, other string, otherShape []int) {
-	if x == nil {
-		panic(fmt.Sprintf("%s: %s is nil", op, arg))
-	}
+	needTensor(op, arg, x)
 	if len(x.Shape) != 1 || x.Shape[0] != n {
 		panic(fmt.Sprintf("%s: %s has shape %v but %s has shape %v; want %s [%d]", op, arg, x.Shape, other, otherShape, arg, n))
 	}
@@ -36,9 +39,8 @@ func needVector(op, arg string, x *Tensor, n int, other string, otherShape []int
 
 // needSameShape panics unless a and b have the same shape.
 func needSameShape(op string, a, b *Tensor) {
-	if a == nil || b == nil {
-		panic(fmt.Sprintf("%s: nil operand", op))
-	}
+	needTensor(op, "a", a)
+	needTensor(op, "b", b)
 	if !slices.Equal(a.Shape, b.Shape) {
 		panic(fmt.Sprintf("%s: a has shape %v but b has shape %v; want equal shapes", op, a.Shape, b.Shape))
 	}

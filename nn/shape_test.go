@@ -48,6 +48,8 @@ func TestShapeMismatchPanics(t *testing.T) {
 		{"MSE", func(tp *Tape) { tp.MSE(m(4, 1), make([]float32, 3)) }, []string{"nn.MSE", "[4 1]", "[3]"}},
 		{"Dropout rate", func(tp *Tape) { tp.Dropout(m(2), 1, 0) }, []string{"nn.Dropout", "rate 1"}},
 		{"MatMulAdd", func(*Tape) { MatMulAdd(m(2, 2), 1, m(2, 3), m(2, 2), false, false) }, []string{"nn.MatMulAdd", "[2 3]", "[2 2]"}},
+		{"nil input", func(tp *Tape) { tp.GELU(nil) }, []string{"nn.GELU", "x is nil"}},
+		{"nil gain", func(tp *Tape) { tp.LayerNorm(m(2, 3), nil, m(3), 1e-5) }, []string{"nn.LayerNorm", "g is nil"}},
 		{"New", func(*Tape) { New(2, -1) }, []string{"nn.New", "[2 -1]"}},
 		{"FromData", func(*Tape) { FromData(make([]float32, 5), 2, 3) }, []string{"nn.FromData", "5 values", "[2 3]"}},
 	}
