@@ -10,30 +10,40 @@ const (
 )
 
 // GELU applies the tanh approximation of the Gaussian error linear unit element-wise.
-// Backward: with u = √(2/π)(x + 0.044715x³) and τ = tanh u,
+// Backward: with u = √(2/π)(x + 0.044715x³) and τ = tanh u, which forward keeps,
 // dx += dy · (½(1+τ) + ½x(1-τ²)·√(2/π)(1 + 3·0.044715x²)).
 func (t *Tape) GELU(x *Tensor) *Tensor {
 	needTensor("nn.GELU", "x", x)
 	o := t.record("GELU", geluBackward, [3]*Tensor{x}, x.Shape...)
+	if o.backward != nil {
+		o.saved = t.floats.take(x.Len())
+	}
 	t.parallel(o, x.Len(), minWork/16, geluForward)
 	return o.out
 }
 
 func geluForward(o *op, _, lo, hi int) {
 	x, y := o.in[0].Data[lo:hi], o.out.Data[lo:hi]
-	for i, v := range x {
-		xv := float64(v)
-		y[i] = float32(0.5 * xv * (1 + math.Tanh(sqrt2OverPi*(xv+geluCubic*xv*xv*xv))))
+	var tanhs []float32
+	if o.saved != nil {
+		tanhs = o.saved[lo:hi]
 	}
-}
-
-func geluBackward(t *Tape, o *op) { t.parallel(o, o.out.Len(), minWork/16, geluBackwardRange) }
-
-func geluBackwardRange(o *op, _, lo, hi int) {
-	x, dx, dy := o.in[0].Data[lo:hi], o.in[0].Grad[lo:hi], o.out.Grad[lo:hi]
 	for i, v := range x {
 		xv := float64(v)
 		tau := math.Tanh(sqrt2OverPi * (xv + geluCubic*xv*xv*xv))
+		y[i] = float32(0.5 * xv * (1 + tau))
+		if tanhs != nil {
+			tanhs[i] = float32(tau)
+		}
+	}
+}
+
+func geluBackward(t *Tape, o *op) { t.parallel(o, o.out.Len(), minWork, geluBackwardRange) }
+
+func geluBackwardRange(o *op, _, lo, hi int) {
+	x, tanhs, dx, dy := o.in[0].Data[lo:hi], o.saved[lo:hi], o.in[0].Grad[lo:hi], o.out.Grad[lo:hi]
+	for i, v := range x {
+		xv, tau := float64(v), float64(tanhs[i])
 		d := 0.5*(1+tau) + 0.5*xv*(1-tau*tau)*sqrt2OverPi*(1+3*geluCubic*xv*xv)
 		dx[i] += dy[i] * float32(d)
 	}

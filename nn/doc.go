@@ -23,7 +23,7 @@
 // caller clears them (ZeroGrads); activation gradients are zeroed by the tape.
 //
 // Activations, their gradients and the buffers ops save for backward (LayerNorm
-// statistics, attention probabilities, softmax of the logits) come from arenas that hand
+// statistics, attention probabilities, GELU's tanh, softmax of the logits) come from arenas that hand
 // out buffers in request order; Reset takes them all back, so a step that repeats the
 // previous step's graph reuses the same memory. A warmed-up training step of a two-layer
 // decoder (embedding, pre-LN blocks with attention, MLP and dropout, cross-entropy, AdamW)
@@ -54,7 +54,8 @@
 //	GatherRows(x, rows)  y_i = x[rows_i];  dx[rows_i] += dy_i
 //	LayerNorm(x, g, b, ε)  x̂ = (x-μ)/√(σ²+ε) per row, y = g⊙x̂ + b
 //	    dx += (ĝ - mean(ĝ) - x̂·mean(ĝ⊙x̂))/√(σ²+ε) with ĝ = dy⊙g;  dg += Σ dy⊙x̂;  db += Σ dy
-//	GELU(x)  y = x/2·(1 + tanh(√(2/π)(x + 0.044715x³)))  (GPT-2's tanh approximation)
+//	GELU(x)  y = x/2·(1 + τ), τ = tanh(√(2/π)(x + 0.044715x³))  (GPT-2's approximation)
+//	    dx += dy·(½(1+τ) + ½x(1-τ²)·√(2/π)(1 + 3·0.044715x²))
 //	Tanh(x)  y = tanh x;  dx += dy(1-y²)
 //	ReLU(x)  y = max(0,x);  dx += dy·[y>0]
 //	Dropout(x, p, seed)  y = x·m/(1-p), m_i = [hash(seed,i) ≥ p];  dx += dy·m/(1-p)
