@@ -92,7 +92,8 @@ func (t *Tokenizer) Encode(text string) []int32 {
 
 // EncodeSpecial is Encode, except that occurrences of added tokens in text become their
 // ids, as Hugging Face tokenizers do. The longest added token wins where several start at
-// the same place.
+// the same place. The text around an added token is encoded as it stands: the lstrip and
+// rstrip options of tokenizer.json, which would swallow neighbouring spaces, are ignored.
 func (t *Tokenizer) EncodeSpecial(text string) []int32 {
 	var ids []int32
 	for len(text) > 0 {
