@@ -17,9 +17,10 @@ func trainStep(tp *Tape, m *testModel, opt *AdamW, ids, targets []int32, batch i
 }
 
 // TestThreadsBitIdentical runs forward and backward of a two-layer decoder on 1, 2 and 3
-// goroutines, with every op split as finely as possible, and wants identical bits.
+// goroutines, with every op split as finely as possible, and wants identical bits. The
+// sizes are large enough for the GEMM pool to split its products too.
 func TestThreadsBitIdentical(t *testing.T) {
-	const vocab, batch, seq = 23, 3, 7
+	const vocab, batch, seq = 53, 3, 33
 	ids, targets := randomTokens(8, vocab, batch, seq)
 	mask := make([]bool, batch*seq)
 	mask[seq-1], mask[2*seq+3] = true, true
@@ -28,7 +29,7 @@ func TestThreadsBitIdentical(t *testing.T) {
 		grads [][]float32
 	}
 	run := func(threads int) result {
-		m := newTestModel(9, vocab, seq, 16, 4, 2)
+		m := newTestModel(9, vocab, seq, 48, 4, 2)
 		tp := NewTape(threads)
 		tp.grain = 1
 		loss := m.loss(tp, ids, targets, batch, mask, 3)
@@ -201,5 +202,30 @@ func TestDropoutMask(t *testing.T) {
 	}
 	if slices.Equal(a, run(1, 43)) {
 		t.Errorf("different seeds gave the same mask")
+	}
+}
+
+// TestGradOnlyWhereNeeded: a frozen first layer on a plain input records no backward and
+// its output has no gradient; the trainable second layer gets its gradient.
+func TestGradOnlyWhereNeeded(t *testing.T) {
+	rng := newRand(8)
+	x := FromData([]float32{1, 2, 3, 4, 5, 6}, 2, 3)
+	frozen, trained := randLeaf(rng, "frozen", 1, 4, 3), randLeaf(rng, "trained", 1, 2, 4)
+	frozen.SetTrainable(false)
+	tp := NewTape(1)
+	h := tp.GELU(tp.Linear(x, frozen, nil))
+	y := tp.Linear(h, trained, nil)
+	if h.Grad != nil || tp.ops[0].backward != nil || tp.ops[1].backward != nil {
+		t.Errorf("the frozen path records a backward or a gradient")
+	}
+	if y.Grad == nil || tp.ops[2].backward == nil {
+		t.Fatalf("the trainable layer records no backward")
+	}
+	tp.Backward(tp.MSE(y, make([]float32, 4)))
+	if frozen.Grad != nil || x.Grad != nil {
+		t.Errorf("frozen weight or input got a gradient")
+	}
+	if slices.Equal(trained.Grad, make([]float32, len(trained.Grad))) {
+		t.Errorf("trainable weight got a zero gradient")
 	}
 }
