@@ -109,6 +109,13 @@ func TestEncodeCacheBounded(t *testing.T) {
 	if n := len(tok.cache.words); n > maxCachedWords || n == 0 {
 		t.Errorf("cache holds %d words, want between 1 and %d", n, maxCachedWords)
 	}
+	long := strings.Repeat("x", maxCachedWordLen+1)
+	if got := tok.Decode(tok.Encode(long)); got != long {
+		t.Fatal("round trip of a long word failed")
+	}
+	if _, cached := tok.cache.get(long); cached {
+		t.Errorf("a %d-byte word was cached", len(long))
+	}
 }
 
 // FuzzRoundTrip checks Decode(Encode(s)) == s for arbitrary bytes.

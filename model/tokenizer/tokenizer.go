@@ -135,8 +135,12 @@ func (t *Tokenizer) Decode(ids []int32) string {
 	return b.String()
 }
 
-// appendWord appends the BPE encoding of one pre-tokenizer word, using the cache.
+// appendWord appends the BPE encoding of one pre-tokenizer word, using the cache for
+// words short enough to recur.
 func (t *Tokenizer) appendWord(ids []int32, word string) []int32 {
+	if len(word) > maxCachedWordLen {
+		return append(ids, t.bpe(word)...)
+	}
 	if cached, ok := t.cache.get(word); ok {
 		return append(ids, cached...)
 	}
@@ -187,8 +191,13 @@ func applyMerge(symbols []int32, m merge) []int32 {
 	return out
 }
 
-// maxCachedWords bounds the encode cache; when full it is emptied and refilled.
-const maxCachedWords = 1 << 16
+// maxCachedWords bounds the encode cache; when full it is emptied and refilled. Words
+// longer than maxCachedWordLen (whitespace runs, long identifiers) are rare enough not to
+// repeat, and are not cached, so the cache's memory stays bounded too.
+const (
+	maxCachedWords   = 1 << 16
+	maxCachedWordLen = 64
+)
 
 // wordCache remembers the encoding of recent words: text repeats its words, and BPE on a
 // word costs far more than a map lookup.
