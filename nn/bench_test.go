@@ -78,10 +78,23 @@ func BenchmarkEmbedding(b *testing.B) {
 
 // BenchmarkTrainStep is a whole step (forward, backward, AdamW) of a 4-layer decoder at the
 // training shape, full fine-tuning; tokens/s = 16·128 / (ns/op·1e-9).
-func BenchmarkTrainStep(b *testing.B) {
+func BenchmarkTrainStep(b *testing.B) { benchTrainStep(b, false) }
+
+// BenchmarkTrainStepFrozenMatrices trains only the vectors (biases, LayerNorm), as BitFit
+// does: every weight-gradient product is skipped.
+func BenchmarkTrainStepFrozenMatrices(b *testing.B) { benchTrainStep(b, true) }
+
+func benchTrainStep(b *testing.B, freezeMatrices bool) {
 	m := newTestModel(1, benchVocab, benchT, benchD, benchHeads, 4)
 	ids, targets := randomTokens(2, benchVocab, benchB, benchT)
-	params := m.params()
+	var params []*Tensor
+	for _, p := range m.params() {
+		if freezeMatrices && len(p.Shape) == 2 {
+			p.SetTrainable(false)
+			continue
+		}
+		params = append(params, p)
+	}
 	opt := NewAdamW([]ParamGroup{{Params: params, WeightDecay: 0.01}})
 	tp := NewTape(2)
 	for b.Loop() {
