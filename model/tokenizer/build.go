@@ -115,10 +115,8 @@ func (b *builder) addAdded(added []addedEntry) error {
 		}
 		b.isAdded[a.id] = true
 	}
-	for id, tok := range b.tokens {
-		if isSpecialName(tok) {
-			b.isAdded[id] = true
-		}
+	for _, id := range specialIDs(b.ids) {
+		b.isAdded[id] = true
 	}
 	for id, added := range b.isAdded {
 		if added {

@@ -14,49 +14,45 @@ type Specials struct {
 	CLS, SEP int32
 }
 
-// specialNames lists, for each role, the token spellings that fill it, in order of
-// preference: RoBERTa's, then BERT's, then GPT-2's <|endoftext|> which serves as
-// beginning, end and padding where nothing else does.
-func specialNames(s *Specials) []struct {
-	id    *int32
-	names []string
-} {
-	return []struct {
-		id    *int32
-		names []string
-	}{
-		{&s.BOS, []string{"<s>", "<|endoftext|>"}},
-		{&s.EOS, []string{"</s>", "<|endoftext|>"}},
-		{&s.PAD, []string{"<pad>", "[PAD]", "<|endoftext|>"}},
-		{&s.MASK, []string{"<mask>", "[MASK]"}},
-		{&s.CLS, []string{"<s>", "[CLS]"}},
-		{&s.SEP, []string{"</s>", "[SEP]"}},
+// roleNames lists, for BOS, EOS, PAD, MASK, CLS and SEP in that order, the token
+// spellings that fill the role, in order of preference: RoBERTa's, then BERT's, then
+// GPT-2's <|endoftext|>, which serves as beginning, end and padding where nothing else does.
+func roleNames() [6][]string {
+	return [6][]string{
+		{"<s>", "<|endoftext|>"},
+		{"</s>", "<|endoftext|>"},
+		{"<pad>", "[PAD]", "<|endoftext|>"},
+		{"<mask>", "[MASK]"},
+		{"<s>", "[CLS]"},
+		{"</s>", "[SEP]"},
 	}
 }
 
 // findSpecials fills each role with the first of its names found in the vocabulary.
 func findSpecials(ids map[string]int32) Specials {
-	s := Specials{BOS: NoToken, EOS: NoToken, PAD: NoToken, MASK: NoToken, CLS: NoToken, SEP: NoToken}
-	for _, role := range specialNames(&s) {
-		for _, name := range role.names {
+	var found [6]int32
+	for role, names := range roleNames() {
+		found[role] = NoToken
+		for _, name := range names {
 			if id, ok := ids[name]; ok {
-				*role.id = id
+				found[role] = id
 				break
 			}
 		}
 	}
-	return s
+	return Specials{BOS: found[0], EOS: found[1], PAD: found[2], MASK: found[3], CLS: found[4], SEP: found[5]}
 }
 
-// isSpecialName reports whether token is one of the names findSpecials looks for.
-func isSpecialName(token string) bool {
-	var s Specials
-	for _, role := range specialNames(&s) {
-		for _, name := range role.names {
-			if name == token {
-				return true
+// specialIDs returns the ids of every vocabulary token named like a special token, whether
+// or not it fills a role.
+func specialIDs(ids map[string]int32) []int32 {
+	var out []int32
+	for _, names := range roleNames() {
+		for _, name := range names {
+			if id, ok := ids[name]; ok {
+				out = append(out, id)
 			}
 		}
 	}
-	return false
+	return out
 }
