@@ -21,7 +21,7 @@ type Tape struct {
 	acts   tensorArena
 	floats slab[float32] // what backward needs, and scratch
 	ints   slab[int32]   // copies of ids, targets and row lists
-	bools  slab[bool]    // copies of key masks, replaced-row marks
+	bools  slab[bool]    // copies of attention key masks
 	pool   *workers      // started on the first op that runs on several goroutines
 	mm     *gemm.Pool    // products of whole activations, on Threads goroutines
 	partMM []*gemm.Pool  // single-goroutine products, one per kernel part (attention heads)
@@ -45,8 +45,7 @@ type op struct {
 	saved  []float32
 	work   []float32    // per-goroutine scratch of backward
 	partMM []*gemm.Pool // the tape's per-part GEMM pools, for kernels that multiply
-	mask   []bool
-	attn   AttnSpec // KeyMask is a tape-owned copy
+	attn   AttnSpec     // KeyMask is a tape-owned copy
 }
 
 // NewTape returns a tape that uses up to threads goroutines per op, in training mode with
