@@ -19,7 +19,10 @@ import (
 //	  }
 //	}
 //
-// Other top-level keys (normalizer, post_processor, truncation, padding) are read past.
+// Other top-level keys are read past. In particular the pre_tokenizer and decoder are
+// taken to be GPT-2's ByteLevel ones without a prefix space, as in the GPT-2 and RoBERTa
+// files; a file asking for add_prefix_space would encode differently here (no added space).
+// Normalizers and post-processors (which add <s> ... </s>) are the caller's business.
 
 // LoadFile loads a Hugging Face tokenizer.json holding a byte-level BPE model, such as the
 // files this package saves and those published with GPT-2 and RoBERTa.
