@@ -35,13 +35,13 @@ func (t *Tape) CrossEntropy(logits *Tensor, targets []int32, ignore int32, smoot
 	o.ids = t.copyInts(targets)
 	o.n = [3]int{int(ignore), counted}
 	o.scalar = smoothing
-	o.saved = t.floats.take(n) // the loss of each row
+	o.work = t.floats.take(n) // the loss of each row
 	if o.backward != nil {
-		o.work = t.floats.take(n * v) // softmax(x) of each row, so backward needs no exp
+		o.saved = t.floats.take(n * v) // softmax(x) of each row, so backward needs no exp
 	}
 	t.parallel(o, n, rowGrain(8*v), crossEntropyRows)
 	var sum float64
-	for _, l := range o.saved {
+	for _, l := range o.work {
 		sum += float64(l)
 	}
 	o.out.Data[0] = 0
@@ -57,16 +57,16 @@ func crossEntropyRows(o *op, _, lo, hi int) {
 	for r := lo; r < hi; r++ {
 		row := x.Data[r*v : (r+1)*v]
 		var probs []float32
-		if o.work != nil {
-			probs = o.work[r*v : (r+1)*v]
+		if o.saved != nil {
+			probs = o.saved[r*v : (r+1)*v]
 		}
 		lse, sum := logSumExp(row, probs)
 		if o.ids[r] == ignore {
-			o.saved[r] = 0
+			o.work[r] = 0
 			continue
 		}
 		nll := lse - float64(row[o.ids[r]])
-		o.saved[r] = float32((1-eps)*nll + eps*(lse-sum/float64(v)))
+		o.work[r] = float32((1-eps)*nll + eps*(lse-sum/float64(v)))
 	}
 }
 
@@ -112,7 +112,7 @@ func crossEntropyBackwardRows(o *op, _, lo, hi int) {
 		if target == ignore {
 			continue
 		}
-		probs, drow := o.work[r*v:(r+1)*v], x.Grad[r*v:(r+1)*v]
+		probs, drow := o.saved[r*v:(r+1)*v], x.Grad[r*v:(r+1)*v]
 		for j, p := range probs {
 			drow[j] += g * (p - uniform)
 		}

@@ -42,8 +42,8 @@ type op struct {
 	seed   uint64  // dropout seed
 	n      [3]int  // integer arguments: batch, start, end, ignore index
 	ids    []int32 // embedding ids, targets, row lists (copied from the caller)
-	saved  []float32
-	work   []float32    // per-goroutine scratch of backward
+	saved  []float32    // what forward keeps for backward: statistics, probabilities
+	work   []float32    // scratch: per-row results, per-goroutine buffers
 	partMM []*gemm.Pool // the tape's per-part GEMM pools, for kernels that multiply
 	attn   AttnSpec     // KeyMask is a tape-owned copy
 }
