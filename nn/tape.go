@@ -38,10 +38,10 @@ type op struct {
 	in       [3]*Tensor
 	out      *Tensor
 
-	scalar float32 // Scale factor, LayerNorm eps, dropout rate, label smoothing
-	seed   uint64  // dropout seed
-	n      [3]int  // integer arguments: batch, start, end, ignore index
-	ids    []int32 // embedding ids, targets, row lists (copied from the caller)
+	scalar float32      // Scale factor, LayerNorm eps, dropout rate, label smoothing
+	seed   uint64       // dropout seed
+	n      [3]int       // integer arguments: batch, start, end, ignore index
+	ids    []int32      // embedding ids, targets, row lists (copied from the caller)
 	saved  []float32    // what forward keeps for backward: statistics, probabilities
 	work   []float32    // scratch: per-row results, per-goroutine buffers
 	partMM []*gemm.Pool // the tape's per-part GEMM pools, for kernels that multiply
