@@ -12,9 +12,15 @@ type scene struct{ size, color, animal, action, place int }
 func (s scene) slots() [5]int { return [5]int{s.size, s.color, s.animal, s.action, s.place} }
 
 // sceneWeights are how much agreement on each slot (in the order of scene.slots) adds to
-// the similarity; they sum to 5, the top of the STS-B scale. The animal and what it does
-// matter most.
+// the similarity of two scenes about the same animal; they sum to 5, the top of the STS-B
+// scale. Scenes about different animals are about different things: their agreement on the
+// other slots counts only differentAnimalShare as much, so they score at most 0.875.
 var sceneWeights = [5]float64{0.75, 0.75, 1.5, 1, 1}
+
+const (
+	animalSlot           = 2
+	differentAnimalShare = 0.25
+)
 
 // sceneNoise is the standard deviation of the Gaussian noise on each similarity target,
 // like the disagreement between STS-B annotators.
@@ -22,10 +28,10 @@ const sceneNoise = 0.25
 
 // EmbeddedRegression builds embedded-reg: pairs of one-sentence scene descriptions and
 // their similarity on [0, 5], the weighted share of slots (size, colour, animal, action,
-// place) on which they agree, plus noise. The two sentences use different templates and
-// synonyms ("big"/"large") and may add an irrelevant clause, so similarity has to be read
-// across the pair. A bag of words over the pair cannot see which words recur on both sides,
-// and stays near zero correlation.
+// place) on which they agree, gated by whether they are about the same animal, plus noise.
+// The two sentences use different templates and synonyms for every value ("big"/"large",
+// "hare"/"rabbit") and may add an irrelevant clause, so similarity has to be read across the
+// pair. A bag of words over the pair sees repeated words only, not synonyms or the gate.
 func EmbeddedRegression(o Options) *Task {
 	sizes := embeddedSizes(o, embeddedTaskSizes)
 	g := newGenerator(o.Seed, streamReg)
@@ -76,7 +82,8 @@ func (g *generator) variant(s scene, keep float64) scene {
 	}
 }
 
-// similarity is the weighted count of agreeing slots, on [0, 5].
+// similarity is the weighted count of agreeing slots, on [0, 5], scaled down by
+// differentAnimalShare when the animals differ.
 func (s scene) similarity(o scene) float64 {
 	a, b := s.slots(), o.slots()
 	sum := 0.0
@@ -84,6 +91,9 @@ func (s scene) similarity(o scene) float64 {
 		if a[i] == b[i] {
 			sum += w
 		}
+	}
+	if a[animalSlot] != b[animalSlot] {
+		sum *= differentAnimalShare
 	}
 	return sum
 }

@@ -31,14 +31,16 @@ var (
 type slotValue []string
 
 var (
-	sceneSizes   = []slotValue{{"small", "little"}, {"big", "large"}, {"tiny"}, {"huge", "enormous"}, {"old"}, {"young"}}
-	sceneColors  = []slotValue{{"red"}, {"brown"}, {"black"}, {"white"}, {"grey", "gray"}, {"golden"}, {"spotted"}, {"striped"}}
-	sceneAnimals = []slotValue{{"fox"}, {"dog", "hound"}, {"cat"}, {"horse", "pony"}, {"goat"}, {"bird"}, {"hare", "rabbit"}, {"sheep"}, {"duck"}}
-	sceneActions = []slotValue{{"sleeping", "resting"}, {"running", "racing"}, {"eating", "feeding"}, {"sitting"},
-		{"drinking"}, {"hiding"}, {"playing"}, {"standing", "waiting"}}
-	scenePlaces = []slotValue{{"near the river", "by the river"}, {"in the barn"}, {"on the hill"},
-		{"under the old tree", "beneath the old tree"}, {"in the garden"}, {"by the road", "beside the road"},
-		{"in the snow"}, {"on the bridge"}}
+	sceneSizes  = []slotValue{{"small", "little"}, {"big", "large"}, {"tiny", "minute"}, {"huge", "enormous"}, {"old", "aged"}, {"young", "baby"}}
+	sceneColors = []slotValue{{"red", "ginger"}, {"brown", "tan"}, {"black", "dark"}, {"white", "pale"}, {"grey", "gray"},
+		{"golden", "yellow"}, {"spotted", "speckled"}, {"striped", "stripy"}}
+	sceneAnimals = []slotValue{{"fox", "vixen"}, {"dog", "hound"}, {"cat", "tomcat"}, {"horse", "pony"}, {"goat", "billy goat"},
+		{"bird", "songbird"}, {"hare", "rabbit"}, {"sheep", "ewe"}, {"duck", "drake"}}
+	sceneActions = []slotValue{{"sleeping", "resting", "dozing"}, {"running", "racing"}, {"eating", "feeding"}, {"sitting", "lying"},
+		{"drinking", "lapping water"}, {"hiding", "lurking"}, {"playing", "frolicking"}, {"standing", "waiting"}}
+	scenePlaces = []slotValue{{"near the river", "by the river"}, {"in the barn", "inside the barn"}, {"on the hill", "on the hillside"},
+		{"under the old tree", "beneath the old tree"}, {"in the garden", "among the flowers"}, {"by the road", "beside the road"},
+		{"in the snow", "out in the snow"}, {"on the bridge", "upon the bridge"}}
 	sceneExtras = []string{"while the bells ring", "and the sun is setting", "as a cart goes past",
 		"while children watch", "and it is raining", "as the wind blows"}
 )
