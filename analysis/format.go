@@ -1,0 +1,64 @@
+package analysis
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+)
+
+// formatValue prints a metric value with 3 decimals, or 1 decimal from 100 on.
+func formatValue(v float64) string {
+	if math.Abs(v) >= 100 {
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 3, 64)
+}
+
+// cellText is "mean ± std" with sep between, the mean alone for a single seed, and "–" for
+// an empty cell.
+func cellText(c Cell, pm string) string {
+	if !c.OK {
+		return "–"
+	}
+	if c.N < 2 {
+		return formatValue(c.Mean)
+	}
+	return formatValue(c.Mean) + pm + formatValue(c.Std)
+}
+
+// formatParams prints a parameter count the way the paper does: 0.8k, 12.3k, 1.2M, 0.35B.
+func formatParams(n int) string {
+	x := float64(n)
+	switch {
+	case n < 1000:
+		return strconv.Itoa(n)
+	case x < 1e6:
+		return trimFloat(x/1e3) + "k"
+	case x < 1e9:
+		return trimFloat(x/1e6) + "M"
+	}
+	return trimFloat(x/1e9) + "B"
+}
+
+// trimFloat prints x with 3 significant digits.
+func trimFloat(x float64) string { return strconv.FormatFloat(x, 'g', 3, 64) }
+
+// paperCell is the paper-formula column's text: empty when it equals the actual count.
+func paperCell(r Row) string {
+	if r.Paper == r.Params {
+		return ""
+	}
+	return formatParams(r.Paper)
+}
+
+// columnTitle is a task column's heading, e.g. "sotu-party (accuracy)".
+func columnTitle(task, metric string) string {
+	if metric == "" {
+		return task
+	}
+	arrow := "↑"
+	if LowerIsBetter(metric) {
+		arrow = "↓"
+	}
+	return fmt.Sprintf("%s (%s %s)", task, metric, arrow)
+}

@@ -1,0 +1,122 @@
+package analysis
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"loralab/experiments/record"
+)
+
+// Run is one run folder of a sweep with its result.
+type Run struct {
+	Dir    string // the run folder, as found under the sweep folder
+	Result record.Result
+}
+
+// Sweep is what LoadSweep found in a sweep folder.
+type Sweep struct {
+	Dir  string
+	Runs []Run // every readable result.json, done or failed, sorted by run id then folder
+	// Missing are run folders with a config.json but no result.json yet: runs not started,
+	// still running or killed.
+	Missing []string
+	// Problems are run folders whose result.json could not be read, one error each.
+	Problems []error
+}
+
+// Done returns the runs whose status is done.
+func (s *Sweep) Done() []Run { return s.withStatus(record.StatusDone) }
+
+// Failed returns the runs whose status is failed.
+func (s *Sweep) Failed() []Run { return s.withStatus(record.StatusFailed) }
+
+func (s *Sweep) withStatus(status string) []Run {
+	var out []Run
+	for _, r := range s.Runs {
+		if r.Result.Status == status {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// Results returns the results of runs, in order.
+func Results(runs []Run) []record.Result {
+	out := make([]record.Result, len(runs))
+	for i, r := range runs {
+		out[i] = r.Result
+	}
+	return out
+}
+
+// skipDirs are the folders of a sweep that hold analysis output, never runs.
+var skipDirs = map[string]bool{"tables": true, "figures": true}
+
+// LoadSweep reads every run folder's result.json under dir, at any depth. Folders without
+// a result.json are skipped (listed in Missing when they hold a config.json); a result.json
+// that cannot be read or decoded is reported in Problems and the walk goes on. Only a
+// missing or unreadable sweep folder is an error.
+func LoadSweep(dir string) (*Sweep, error) {
+	info, err := os.Stat(dir)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: sweep folder: %w", err)
+	}
+	if !info.IsDir() {
+		return nil, fmt.Errorf("analysis: sweep folder %s is not a directory", dir)
+	}
+	s := &Sweep{Dir: dir}
+	err = filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			if path == dir {
+				return err
+			}
+			s.Problems = append(s.Problems, fmt.Errorf("analysis: %w", err))
+			return fs.SkipDir
+		}
+		if !d.IsDir() {
+			return nil
+		}
+		if path != dir && skipDirs[d.Name()] {
+			return fs.SkipDir
+		}
+		s.visit(path)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("analysis: walk %s: %w", dir, err)
+	}
+	slices.SortFunc(s.Runs, func(a, b Run) int {
+		return cmp.Or(cmp.Compare(a.Result.RunID, b.Result.RunID), cmp.Compare(a.Dir, b.Dir))
+	})
+	return s, nil
+}
+
+// visit records the folder path as a run, a missing run, a problem, or nothing.
+func (s *Sweep) visit(path string) {
+	_, statErr := os.Stat(filepath.Join(path, record.ResultFile))
+	switch {
+	case statErr == nil:
+		res, err := record.ReadResult(path)
+		if err != nil {
+			s.Problems = append(s.Problems, fmt.Errorf("analysis: unreadable run: %w", err))
+			return
+		}
+		if res.Status != record.StatusDone && res.Status != record.StatusFailed {
+			s.Problems = append(s.Problems, fmt.Errorf("analysis: %s: status %q, want %q or %q",
+				filepath.Join(path, record.ResultFile), res.Status, record.StatusDone, record.StatusFailed))
+			return
+		}
+		s.Runs = append(s.Runs, Run{Dir: path, Result: res})
+	case errors.Is(statErr, fs.ErrNotExist):
+		if _, err := os.Stat(filepath.Join(path, record.ConfigFile)); err == nil {
+			s.Missing = append(s.Missing, path)
+		}
+	default:
+		s.Problems = append(s.Problems, fmt.Errorf("analysis: %w", statErr))
+	}
+}

@@ -1,0 +1,59 @@
+package analysis
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/olekukonko/tablewriter"
+	"github.com/olekukonko/tablewriter/tw"
+)
+
+// WriteText renders the table for a terminal with tablewriter; the best cell of each column
+// is marked with a trailing "*", explained under the table.
+func (t *Table) WriteText(w io.Writer) error {
+	tbl := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithHeaderAlignment(tw.AlignLeft))
+	tbl.Header(t.header("# Params", "Paper formula"))
+	for _, r := range t.Rows {
+		line := t.rowStart(r, formatParams(r.Params), paperCell(r))
+		for _, c := range r.Cells {
+			s := cellText(c, " ± ")
+			if c.Best {
+				s += " *"
+			}
+			line = append(line, s)
+		}
+		if err := tbl.Append(line); err != nil {
+			return fmt.Errorf("analysis: table %q: %w", t.Title, err)
+		}
+	}
+	if _, err := fmt.Fprintf(w, "%s (%s split; mean ± std over seeds; * best per column)\n", t.Title, t.Split); err != nil {
+		return err
+	}
+	if err := tbl.Render(); err != nil {
+		return fmt.Errorf("analysis: table %q: %w", t.Title, err)
+	}
+	return nil
+}
+
+// header is the column headings: method, parameter counts, one per task.
+func (t *Table) header(params, paper string) []string {
+	h := []string{"Method", params}
+	if t.PaperDiffers() {
+		h = append(h, paper)
+	}
+	for i, task := range t.Tasks {
+		h = append(h, columnTitle(task, t.Metric[i]))
+	}
+	return h
+}
+
+// rowStart is a row's first cells: the setting and its counts (the paper's count only when
+// the table has that column).
+func (t *Table) rowStart(r Row, params, paper string) []string {
+	line := []string{r.Setting, params}
+	if t.PaperDiffers() {
+		line = append(line, paper)
+	}
+	return line
+}

@@ -1,0 +1,131 @@
+package analysis
+
+import (
+	"encoding/json"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+
+	"loralab/experiments/record"
+	"loralab/method"
+)
+
+// methodSpec recovers the method setting of a run: from the resolved run config's "method"
+// entry when it holds one, else from the swept axes (e.g. {"rank": 8}). Name is always the
+// run's method.
+func methodSpec(r record.Result) method.Spec {
+	var s method.Spec
+	if m, ok := r.Config["method"].(map[string]any); ok {
+		decodeInto(m, &s)
+	} else if len(r.Axes) > 0 {
+		decodeInto(r.Axes, &s)
+	}
+	s.Name = r.Method
+	return s
+}
+
+// decodeInto fills dst from a generic JSON object, ignoring what does not fit.
+func decodeInto(src map[string]any, dst any) {
+	data, err := json.Marshal(src)
+	if err != nil {
+		return
+	}
+	_ = json.Unmarshal(data, dst) // a field of the wrong type leaves it zero: best effort
+}
+
+// loraScale is the factor s of ΔW = s·B·A for a LoRA setting: alpha/r, or alpha/sqrt(r)
+// for rsLoRA. An unset alpha is taken as alpha = r (s = 1), as the paper sets alpha to the
+// first r it tries and does not tune it.
+func loraScale(s method.Spec, rank int) float64 {
+	if s.Alpha == 0 || rank == 0 {
+		return 1
+	}
+	if s.Scaling == "rslora" {
+		return s.Alpha / math.Sqrt(float64(rank))
+	}
+	return s.Alpha / float64(rank)
+}
+
+// matches says whether run r is picked by sel.
+func (sel Selector) matches(r record.Result) bool {
+	if sel.Setting != "" && r.Setting != sel.Setting {
+		return false
+	}
+	name := sel.Method
+	if name == "" && (sel.Rank != 0 || len(sel.Targets) > 0) {
+		name = method.LoRA
+	}
+	if name != "" && r.Method != name {
+		return false
+	}
+	if sel.Task != "" && r.Task != sel.Task {
+		return false
+	}
+	if sel.Seed != 0 && r.Seed != sel.Seed {
+		return false
+	}
+	spec := methodSpec(r)
+	if sel.Rank != 0 && spec.Rank != sel.Rank {
+		return false
+	}
+	if len(sel.Targets) > 0 && !sameSet(sel.Targets, spec.Targets) {
+		return false
+	}
+	return true
+}
+
+// pick returns the first done run matched by sel (runs are sorted by seed, then run id),
+// and whether there is one.
+func (sel Selector) pick(runs []Run) (Run, bool) {
+	var best Run
+	found := false
+	for _, r := range runs {
+		if r.Result.Status != record.StatusDone || !sel.matches(r.Result) {
+			continue
+		}
+		if !found || r.Result.Seed < best.Result.Seed {
+			best, found = r, true
+		}
+	}
+	return best, found
+}
+
+// String describes the selector for messages and file names, e.g. "lora r=8".
+func (sel Selector) String() string {
+	if sel.Setting != "" {
+		return withSeed(sel.Setting, sel.Seed)
+	}
+	name := sel.Method
+	if name == "" {
+		name = method.LoRA
+	}
+	out := name
+	if sel.Rank != 0 {
+		out += " r=" + strconv.Itoa(sel.Rank)
+	}
+	if len(sel.Targets) > 0 {
+		t := slices.Clone(sel.Targets)
+		slices.Sort(t)
+		out += " " + strings.Join(t, ",")
+	}
+	if sel.Task != "" {
+		out += " " + sel.Task
+	}
+	return withSeed(out, sel.Seed)
+}
+
+func withSeed(s string, seed int) string {
+	if seed == 0 {
+		return s
+	}
+	return s + " seed=" + strconv.Itoa(seed)
+}
+
+// sameSet says whether a and b hold the same strings, in any order.
+func sameSet(a, b []string) bool {
+	x, y := slices.Clone(a), slices.Clone(b)
+	slices.Sort(x)
+	slices.Sort(y)
+	return slices.Equal(slices.Compact(x), slices.Compact(y))
+}

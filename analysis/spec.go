@@ -1,0 +1,203 @@
+package analysis
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Spec is what a sweep asks the analysis to produce. It is embedded in the sweep file under
+// `analysis:`; every field is optional and the zero Spec asks for the comparison table and
+// every plot that the runs support. A full example:
+//
+//	analysis:
+//	  table: {metric: accuracy, split: test}   # metric "" = each task's main metric
+//	  subspace:                                # paper Figure 3: r=8 vs r=64
+//	    - {a: {rank: 8}, b: {rank: 64}, layers: [0, 3], matrices: [q, v]}
+//	  seed_pairs:                              # paper Figure 4: same setting, two seeds
+//	    - {setting: {rank: 64}, seeds: [1, 2], matrices: [q]}
+//	  amplification:                           # paper Table 7
+//	    ranks: [4, 64]
+//	    layers: [2]
+//	    matrices: [q]
+//	    base: pretrained/model.safetensors     # relative to the sweep folder
+//	  plots: [heatmaps, rank, params, curves]
+//	  seed: 1                                  # seed of the random baselines
+type Spec struct {
+	Table         TableSpec          `yaml:"table" json:"table"`
+	Subspace      []SubspacePair     `yaml:"subspace,omitempty" json:"subspace,omitempty"`
+	SeedPairs     []SeedPair         `yaml:"seed_pairs,omitempty" json:"seed_pairs,omitempty"`
+	Amplification *AmplificationSpec `yaml:"amplification,omitempty" json:"amplification,omitempty"`
+	// Plots lists the figures to draw, among PlotHeatmaps, PlotRank, PlotParams and
+	// PlotCurves. Absent (nil) means all of them; an empty list means none.
+	Plots []string `yaml:"plots,omitempty" json:"plots,omitempty"`
+	// Seed seeds the random baselines of the subspace and amplification studies (0 = 1).
+	Seed uint64 `yaml:"seed,omitempty" json:"seed,omitempty"`
+}
+
+// Plot names accepted in Spec.Plots.
+const (
+	PlotHeatmaps = "heatmaps" // subspace similarity heatmaps, next to their random baseline
+	PlotRank     = "rank"     // main metric vs LoRA rank (log2 axis), one line per target set
+	PlotParams   = "params"   // main metric vs trainable parameters (log10 axis), one line per method
+	PlotCurves   = "curves"   // training loss vs step, mean over seeds, one line per setting
+)
+
+// AllPlots lists every plot name, in the order the report shows them.
+func AllPlots() []string { return []string{PlotHeatmaps, PlotRank, PlotParams, PlotCurves} }
+
+// TableSpec chooses what the comparison table shows.
+type TableSpec struct {
+	// Metric is the metric in every column; "" uses each task's main metric
+	// (record.Result.MainMetric).
+	Metric string `yaml:"metric,omitempty" json:"metric,omitempty"`
+	// Split is the evaluation split read from record.Result.Metrics ("" = "test").
+	Split string `yaml:"split,omitempty" json:"split,omitempty"`
+}
+
+// Selector picks runs of a sweep. Zero fields match anything; when several runs match, the
+// one with the lowest seed, then the lowest run id, is used.
+type Selector struct {
+	Setting string   `yaml:"setting,omitempty" json:"setting,omitempty"` // exact label, e.g. "lora r=8 q,v"
+	Method  string   `yaml:"method,omitempty" json:"method,omitempty"`   // "" = lora when Rank or Targets is set
+	Rank    int      `yaml:"rank,omitempty" json:"rank,omitempty"`
+	Targets []string `yaml:"targets,omitempty" json:"targets,omitempty"` // as a set: [v, q] matches q,v
+	Task    string   `yaml:"task,omitempty" json:"task,omitempty"`
+	Seed    int      `yaml:"seed,omitempty" json:"seed,omitempty"`
+}
+
+// SubspacePair compares the LoRA A matrices of two runs (paper Figure 3: r=8 vs r=64).
+type SubspacePair struct {
+	A Selector `yaml:"a" json:"a"`
+	B Selector `yaml:"b" json:"b"`
+	// Layers are the block indices to compare; nil = every layer both runs adapted.
+	Layers []int `yaml:"layers,omitempty" json:"layers,omitempty"`
+	// Matrices are the adapted matrices to compare (q, k, v, o, fc1, fc2); nil = [q, v].
+	Matrices []string `yaml:"matrices,omitempty" json:"matrices,omitempty"`
+}
+
+// SeedPair compares one setting trained from two seeds (paper Figure 4).
+type SeedPair struct {
+	Setting  Selector `yaml:"setting" json:"setting"`
+	Seeds    [2]int   `yaml:"seeds" json:"seeds"`
+	Layers   []int    `yaml:"layers,omitempty" json:"layers,omitempty"`
+	Matrices []string `yaml:"matrices,omitempty" json:"matrices,omitempty"`
+}
+
+// AmplificationSpec asks for the paper's Table 7: how much ΔW amplifies directions of W.
+type AmplificationSpec struct {
+	// Ranks are the LoRA ranks compared (paper: 4 and 64); each picks a LoRA run of that rank
+	// that adapted the matrix, and the projection uses the top-r singular directions.
+	Ranks []int `yaml:"ranks" json:"ranks"`
+	// Layers are block indices; nil = the middle block, as the paper's layer 48 of 96.
+	Layers []int `yaml:"layers,omitempty" json:"layers,omitempty"`
+	// Matrices are the adapted matrices; nil = [q].
+	Matrices []string `yaml:"matrices,omitempty" json:"matrices,omitempty"`
+	// Task restricts the runs to one task ("" = any).
+	Task string `yaml:"task,omitempty" json:"task,omitempty"`
+	// Base is the pretrained checkpoint holding W: a model.safetensors file or the folder
+	// holding one, relative to the sweep folder. "" = the run config's "base" entry.
+	Base string `yaml:"base,omitempty" json:"base,omitempty"`
+}
+
+// ParseSpec decodes a Spec from YAML, rejecting unknown fields, and validates it.
+func ParseSpec(data []byte) (Spec, error) {
+	var s Spec
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&s); err != nil && !errors.Is(err, io.EOF) { // io.EOF: empty document
+		return Spec{}, fmt.Errorf("analysis spec: %w", err)
+	}
+	if err := s.Validate(); err != nil {
+		return Spec{}, err
+	}
+	return s, nil
+}
+
+// validMatrices are the matrices a LoRA adapter can hold per block.
+var validMatrices = []string{"q", "k", "v", "o", "fc1", "fc2"}
+
+// Validate reports every problem of s at once.
+func (s Spec) Validate() error {
+	var errs []string
+	bad := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
+	if s.Table.Split != "" && s.Table.Split != "test" && s.Table.Split != "validation" && s.Table.Split != "train" {
+		bad("table.split %q: want test, validation or train", s.Table.Split)
+	}
+	checkLayersMatrices := func(where string, layers []int, matrices []string) {
+		for _, l := range layers {
+			if l < 0 {
+				bad("%s: negative layer %d", where, l)
+			}
+		}
+		for _, m := range matrices {
+			if !slices.Contains(validMatrices, m) {
+				bad("%s: unknown matrix %q (want one of %s)", where, m, strings.Join(validMatrices, ", "))
+			}
+		}
+	}
+	for i, p := range s.Subspace {
+		checkLayersMatrices(fmt.Sprintf("subspace[%d]", i), p.Layers, p.Matrices)
+	}
+	for i, p := range s.SeedPairs {
+		where := fmt.Sprintf("seed_pairs[%d]", i)
+		if p.Seeds[0] == p.Seeds[1] {
+			bad("%s: seeds must be two different seeds, found %v", where, p.Seeds)
+		}
+		checkLayersMatrices(where, p.Layers, p.Matrices)
+	}
+	if a := s.Amplification; a != nil {
+		if len(a.Ranks) == 0 {
+			bad("amplification: ranks is empty, want the LoRA ranks to compare, e.g. [4, 64]")
+		}
+		for _, r := range a.Ranks {
+			if r < 1 {
+				bad("amplification: rank %d, want >= 1", r)
+			}
+		}
+		checkLayersMatrices("amplification", a.Layers, a.Matrices)
+	}
+	for _, p := range s.Plots {
+		if !slices.Contains(AllPlots(), p) {
+			bad("plots: unknown plot %q (want one of %s)", p, strings.Join(AllPlots(), ", "))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("analysis spec: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// split is the table's split with its default.
+func (t TableSpec) split() string {
+	if t.Split == "" {
+		return "test"
+	}
+	return t.Split
+}
+
+// wantsPlot says whether the spec asks for the named plot.
+func (s Spec) wantsPlot(name string) bool {
+	return s.Plots == nil || slices.Contains(s.Plots, name)
+}
+
+// seed is the seed of the random baselines.
+func (s Spec) seed() uint64 {
+	if s.Seed == 0 {
+		return 1
+	}
+	return s.Seed
+}
+
+// orDefault returns list, or def when list is empty.
+func orDefault[T any](list, def []T) []T {
+	if len(list) == 0 {
+		return def
+	}
+	return list
+}
