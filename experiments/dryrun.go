@@ -1,0 +1,72 @@
+package experiments
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strconv"
+	"text/tabwriter"
+)
+
+// DryRun writes the runs of the shard — id, task, method setting, seed and trainable
+// parameters by the paper's formula (and the actual count when exec is a Counter) — then what
+// each parameter budget chose, and the counts. It runs nothing; exec may be nil.
+func DryRun(ctx context.Context, w io.Writer, sw *Sweep, shard Shard, exec Executor) error {
+	if w == nil {
+		w = io.Discard
+	}
+	all, err := sw.Expand()
+	if err != nil {
+		return err
+	}
+	selected := shard.Select(all)
+	counter, _ := exec.(Counter)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	header := "#\tid\ttask\tmethod\tseed\tparams (paper)"
+	if counter != nil {
+		header += "\tparams (actual)\thead"
+	}
+	fmt.Fprintln(tw, header)
+	for _, r := range selected {
+		line := fmt.Sprintf("%d\t%s\t%s\t%s\t%d\t%d", r.Index, r.ID, r.Task, r.Method.Label(), r.Seed, r.PaperParams)
+		if counter != nil {
+			c, err := counter.Count(ctx, r)
+			if err != nil {
+				return fmt.Errorf("count parameters of %s: %w", r.Label(), err)
+			}
+			line += fmt.Sprintf("\t%d\t%d", c.Trainable, c.Head)
+		}
+		fmt.Fprintln(tw, line)
+	}
+	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("dry run: %w", err)
+	}
+	for _, note := range budgetNotes(selected) {
+		fmt.Fprintln(w, note)
+	}
+	_, err = fmt.Fprintf(w, "sweep %s: %d runs; shard %s: %d runs\n", sw.Name, len(all), shard, len(selected))
+	return err
+}
+
+// budgetNotes says, once per setting, what size each parameter budget solved.
+func budgetNotes(runs []RunSpec) []string {
+	var notes []string
+	seen := map[string]bool{}
+	for _, r := range runs {
+		if r.Budget == 0 {
+			continue
+		}
+		note := fmt.Sprintf("budget %d for %s: %s = %d, %d parameters by the paper's formula",
+			r.Budget, r.Method.Name, solvedKey(r.Method.Name), solvedValue(r.Method), r.PaperParams)
+		if r.Method.Name == "lora" {
+			note += fmt.Sprintf(" (targets %v)", r.Method.Targets)
+		}
+		if !seen[note] {
+			seen[note] = true
+			notes = append(notes, note)
+		}
+	}
+	return notes
+}
+
+func itoa(i int) string { return strconv.Itoa(i) }

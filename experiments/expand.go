@@ -1,0 +1,244 @@
+package experiments
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"slices"
+
+	"loralab/method"
+	"loralab/model"
+)
+
+// identitySchema is part of every run id: bump it when the meaning of a config field changes,
+// so old results are not mistaken for new ones.
+const identitySchema = 1
+
+// RunSpec is one training run, fully resolved: everything that decides its result, plus the
+// labels reports need. config.json in the run folder is its JSON.
+type RunSpec struct {
+	Index int    `json:"-"`  // position in the expanded sweep: the stable order shards use
+	ID    string `json:"id"` // content hash of the resolved config (see RunID)
+	Sweep string `json:"sweep"`
+
+	Model    model.Config `json:"model"` // NumLabels is 0: the executor sets it from the task
+	Pretrain Pretrain     `json:"pretraining"`
+	Data     Data         `json:"data"`
+	Task     string       `json:"task"`
+	Train    Train        `json:"train"`  // Train.LR resolved for this method
+	Method   method.Spec  `json:"method"` // Method.LR folded into Train.LR
+	Seed     int          `json:"seed"`
+
+	// Axes are the values this run takes on its entry's swept fields, plus "budget" and the
+	// solved field when a budget chose the size; reports group runs by them.
+	Axes   map[string]any `json:"axes,omitempty"`
+	Budget int            `json:"budget,omitempty"` // parameter budget that chose the size, 0 = none
+	// PaperParams is the trainable-parameter count by the paper's formula (head excluded).
+	PaperParams int `json:"paper_params"`
+
+	Threads int `json:"-"` // threads this run may use; no part of its identity
+}
+
+// identity is what a run id hashes: the resolved config, without labels or threads.
+type identity struct {
+	Schema   int          `json:"schema"`
+	Model    model.Config `json:"model"`
+	Pretrain Pretrain     `json:"pretraining"`
+	Data     Data         `json:"data"`
+	Task     string       `json:"task"`
+	Train    Train        `json:"train"`
+	Method   method.Spec  `json:"method"`
+	Seed     int          `json:"seed"`
+}
+
+// RunID is the content id of a run: the first 12 hex digits of the SHA-256 of the canonical
+// JSON of its resolved config (model, pretraining, data, task, train settings, method setting,
+// seed). Labels, the sweep's name and the thread count are not part of it, so the same run in
+// two sweeps, or on two machines, has the same id.
+func (r RunSpec) RunID() string {
+	return hashJSON(identity{identitySchema, r.Model, r.Pretrain, r.Data, r.Task, r.Train, r.Method, r.Seed})
+}
+
+// PretrainKey identifies the pretrained base model of a run: runs with the same key can share
+// one pretraining.
+func (r RunSpec) PretrainKey() string {
+	return hashJSON(struct {
+		Schema   int          `json:"schema"`
+		Model    model.Config `json:"model"`
+		Pretrain Pretrain     `json:"pretraining"`
+		DataSeed int          `json:"data_seed"`
+	}{identitySchema, r.Model, r.Pretrain, r.Data.Seed})
+}
+
+// hashJSON hashes the JSON of v. encoding/json writes struct fields in declaration order and
+// map keys sorted, so the encoding is canonical for these types.
+func hashJSON(v any) string {
+	data, err := json.Marshal(v)
+	if err != nil {
+		panic(fmt.Sprintf("experiments: run config does not encode: %v", err)) // plain data: cannot happen
+	}
+	sum := sha256.Sum256(data)
+	return hex.EncodeToString(sum[:6])
+}
+
+// Label names the run for people: task, method setting and seed.
+func (r RunSpec) Label() string {
+	return fmt.Sprintf("%s %s seed=%d", r.Task, r.Method.Label(), r.Seed)
+}
+
+// Expand turns the sweep into its runs, in a stable order: tasks, then method entries, then
+// the entry's settings (its last axis varying fastest), then seeds. A run that two entries
+// both produce (a budget list solving to the same size, say) appears once, at its first place.
+func (s *Sweep) Expand() ([]RunSpec, error) {
+	var runs []RunSpec
+	seen := map[string]bool{}
+	for _, task := range s.Tasks {
+		for i, m := range s.Methods {
+			settings, err := s.settings(m)
+			if err != nil {
+				return nil, fmt.Errorf("expand methods[%d]: %w", i, err)
+			}
+			for _, st := range settings {
+				for _, seed := range s.Seeds {
+					r := s.run(task, st, seed)
+					if seen[r.ID] {
+						continue
+					}
+					seen[r.ID] = true
+					r.Index = len(runs)
+					runs = append(runs, r)
+				}
+			}
+		}
+	}
+	return runs, nil
+}
+
+// run builds the RunSpec of one task, setting and seed.
+func (s *Sweep) run(task string, st setting, seed int) RunSpec {
+	r := RunSpec{
+		Sweep: s.Name, Model: s.Model, Pretrain: s.Pretrain, Data: s.Data, Task: task,
+		Train: s.Train, Method: st.spec, Seed: seed, Axes: st.axes, Budget: st.budget, PaperParams: st.params,
+	}
+	r.ID = r.RunID()
+	return r
+}
+
+// setting is one resolved method setting of an entry.
+type setting struct {
+	spec   method.Spec // LR cleared: it lives in the run's Train.LR
+	lr     float64
+	axes   map[string]any
+	budget int
+	params int
+}
+
+// settings expands one method entry into its settings: the cartesian product of its axes,
+// each with the budget solved and the learning rate resolved, each checked.
+func (s *Sweep) settings(m MethodAxes) ([]setting, error) {
+	var out []setting
+	for _, combo := range product(m.Axes) {
+		spec := method.Spec{Name: m.Name}
+		axes := map[string]any{}
+		budget := 0
+		for i, ax := range m.Axes {
+			v := ax.Values[combo[i]]
+			if ax.swept {
+				axes[ax.Key] = v
+			}
+			if ax.Key == "budget" {
+				budget = v.(int)
+				continue
+			}
+			setField(&spec, ax.Key, v)
+		}
+		if m.Name == method.LoRA && spec.Targets == nil {
+			spec.Targets = []string{"q", "v"}
+		}
+		var err error
+		if budget > 0 {
+			if spec, err = SolveBudget(spec, s.Dims(), budget); err != nil {
+				return nil, err
+			}
+			axes["budget"] = budget
+			axes[solvedKey(m.Name)] = solvedValue(spec)
+		}
+		params, err := method.PaperParams(spec, s.Dims())
+		if err != nil {
+			return nil, err
+		}
+		lr := s.lrFor(spec)
+		if lr <= 0 {
+			return nil, fmt.Errorf("no learning rate for %s: want train.lr (a number, or a mapping with default, %s or %s) or the entry's lr", spec.Name, spec.Name, family(spec.Name))
+		}
+		spec.LR = 0
+		if len(axes) == 0 {
+			axes = nil
+		}
+		out = append(out, setting{spec: spec, lr: lr, axes: axes, budget: budget, params: params})
+	}
+	return out, nil
+}
+
+// product lists the index tuples of the cartesian product of the axes, last axis fastest.
+func product(axes []Axis) [][]int {
+	combos := [][]int{{}}
+	for _, ax := range axes {
+		var next [][]int
+		for _, c := range combos {
+			for j := range ax.Values {
+				next = append(next, append(slices.Clone(c), j))
+			}
+		}
+		combos = next
+	}
+	return combos
+}
+
+// setField sets the method field named by a sweep key.
+func setField(spec *method.Spec, key string, v any) {
+	switch key {
+	case "rank":
+		spec.Rank = v.(int)
+	case "alpha":
+		spec.Alpha = v.(float64)
+	case "targets":
+		spec.Targets = slices.Clone(v.([]string))
+	case "layers":
+		spec.Layers = slices.Clone(v.([]int))
+	case "scaling":
+		spec.Scaling = v.(string)
+	case "init":
+		spec.Init = v.(string)
+	case "dropout":
+		spec.Dropout = v.(float64)
+	case "size":
+		spec.Size = v.(int)
+	case "drop_k":
+		spec.DropK = v.(int)
+	case "prefix":
+		spec.Prefix = v.(int)
+	case "infix":
+		spec.Infix = v.(int)
+	case "lr":
+		spec.LR = v.(float64)
+	default:
+		panic("experiments: no method field for key " + key) // methodKeyKinds and this switch disagree
+	}
+}
+
+// checkExpansion reports, at the entry's position, every setting that the method package
+// rejects (combinations the per-value checks cannot see, such as prefix + infix >= max_len).
+func (p *parser) checkExpansion() {
+	for i, m := range p.s.Methods {
+		if _, err := p.s.settings(m); err != nil {
+			p.problems = append(p.problems, Problem{File: p.file, Line: m.line, Col: m.col,
+				Msg: fmt.Sprintf("methods[%d]: %v", i, err)})
+		}
+	}
+}
+
+// sortedKeys lists a map's keys in order, for stable output.
+func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

@@ -1,0 +1,33 @@
+package experiments
+
+import (
+	"context"
+	"strings"
+	"testing"
+)
+
+// TestQuickSweepLoads checks that the README's sweep file parses and expands to the runs it
+// promises: LoRA at two ranks and four baselines, each over two seeds.
+func TestQuickSweepLoads(t *testing.T) {
+	sw, err := Load("quick.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	runs, err := sw.Expand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := len(runs), 6*2; got != want {
+		t.Fatalf("quick.yaml expands to %d runs, want %d", got, want)
+	}
+	var out strings.Builder
+	if err := DryRun(context.Background(), &out, sw, Shard{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"lora r=2 q,v", "lora r=8 q,v", "adapter_h r=8", "prefix_layer lp=8 li=0", "sweep quick: 12 runs"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("dry run lacks %q:\n%s", want, out.String())
+		}
+	}
+	t.Log("\n" + out.String())
+}
