@@ -24,6 +24,14 @@ type GenerateConfig struct {
 	EOS           int32 // end-of-sequence id; a negative value means none
 	Pad           int32 // id fed for left padding and finished sequences (any valid id)
 	Threads       int   // goroutines per op; 0 means 1
+
+	// AdapterIDs optionally gives each prompt's adapter (Batch.AdapterIDs) for models that
+	// serve several adapters in one batch.
+	AdapterIDs []int
+	// Slots optionally lists, per prompt, the positions within the prompt that are
+	// prefix/infix slots, and SlotIDs which slot vector each takes (Batch.Slots and
+	// Batch.SlotIDs, translated to the rows of the padded prompt batch).
+	Slots, SlotIDs [][]int32
 }
 
 // validate checks cfg against model m and the prompts.
@@ -39,6 +47,22 @@ func (cfg GenerateConfig) validate(m *Model, prompts [][]int32) error {
 	}
 	if len(prompts) == 0 {
 		return fmt.Errorf("generate: no prompts")
+	}
+	if cfg.AdapterIDs != nil && len(cfg.AdapterIDs) != len(prompts) {
+		return fmt.Errorf("generate: %d adapter ids for %d prompts", len(cfg.AdapterIDs), len(prompts))
+	}
+	if (cfg.Slots != nil || cfg.SlotIDs != nil) && (len(cfg.Slots) != len(prompts) || len(cfg.SlotIDs) != len(prompts)) {
+		return fmt.Errorf("generate: slots for %d and slot ids for %d prompts, want %d", len(cfg.Slots), len(cfg.SlotIDs), len(prompts))
+	}
+	for i := range cfg.Slots {
+		if len(cfg.Slots[i]) != len(cfg.SlotIDs[i]) {
+			return fmt.Errorf("generate: prompt %d has %d slots and %d slot ids", i, len(cfg.Slots[i]), len(cfg.SlotIDs[i]))
+		}
+		for _, pos := range cfg.Slots[i] {
+			if pos < 0 || int(pos) >= len(prompts[i]) {
+				return fmt.Errorf("generate: prompt %d has a slot at position %d, outside its %d tokens", i, pos, len(prompts[i]))
+			}
+		}
 	}
 	for i, p := range prompts {
 		if len(p) == 0 {
@@ -72,10 +96,11 @@ func (m *Model) Generate(prompts [][]int32, cfg GenerateConfig) ([][]int32, erro
 
 // decoder runs the cached forward passes of one generation call.
 type decoder struct {
-	m     *Model
-	tape  *nn.Tape
-	cache *Cache
-	ctx   *Context
+	m          *Model
+	tape       *nn.Tape
+	cache      *Cache
+	ctx        *Context
+	adapterIDs []int // per sequence, or nil
 }
 
 // start allocates a cache for n sequences (each prompt repeated copies times, adjacent) and
@@ -103,6 +128,15 @@ func (m *Model) startDecoding(prompts [][]int32, copies int, cfg GenerateConfig)
 			b.Pad[s*longest+i] = true
 		}
 		copy(row[padding:], p)
+		if cfg.AdapterIDs != nil {
+			d.adapterIDs = append(d.adapterIDs, cfg.AdapterIDs[s/copies])
+		}
+		if cfg.Slots != nil {
+			for i, pos := range cfg.Slots[s/copies] {
+				b.Slots = append(b.Slots, int32(s*longest+padding)+pos)
+				b.SlotIDs = append(b.SlotIDs, cfg.SlotIDs[s/copies][i])
+			}
+		}
 	}
 	logits, err := d.step(b)
 	return d, logits, err
@@ -111,6 +145,7 @@ func (m *Model) startDecoding(prompts [][]int32, copies int, cfg GenerateConfig)
 // step runs one cached forward pass and returns a copy of the logits [B, V].
 func (d *decoder) step(b *Batch) ([]float32, error) {
 	d.tape.Reset()
+	b.AdapterIDs = d.adapterIDs
 	d.ctx.Batch = b
 	logits, err := d.m.ForwardCached(d.tape, d.cache, b, d.ctx)
 	if err != nil {

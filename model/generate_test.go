@@ -294,3 +294,52 @@ func TestGenerateErrors(t *testing.T) {
 		t.Error("generation with an encoder accepted")
 	}
 }
+
+// adapterProbe is a Delta that adds nothing but checks that every pass sees one adapter id
+// per sequence, and records them.
+type adapterProbe struct {
+	t    *testing.T
+	seen *[][]int
+}
+
+func (a adapterProbe) Forward(tp *nn.Tape, x *nn.Tensor, ctx *Context) *nn.Tensor {
+	if len(ctx.Batch.AdapterIDs) != ctx.Batch.B {
+		a.t.Errorf("pass with %d sequences sees adapter ids %v", ctx.Batch.B, ctx.Batch.AdapterIDs)
+	}
+	*a.seen = append(*a.seen, slices.Clone(ctx.Batch.AdapterIDs))
+	return tp.Scale(tp.Linear(x, nn.New(x.Cols(), x.Cols()), nil), 0)
+}
+
+// TestGenerateSlotsAndAdapters: prompt slots reach the hooks at the right rows of the padded
+// batch (so the placeholder ids do not matter), and adapter ids follow every sequence.
+func TestGenerateSlotsAndAdapters(t *testing.T) {
+	cfg := testConfig(Decoder)
+	m := newTestModel(t, cfg, 12)
+	p := nn.New(2, cfg.DModel)
+	for i := range p.Data {
+		p.Data[i] = float32(i%7) / 5
+	}
+	m.EmbedHooks = []RowsHook{slotHook{p}}
+	var seen [][]int
+	m.Blocks[0].V.Deltas = []Delta{adapterProbe{t, &seen}}
+	gc := GenerateConfig{MaxNew: 4, Beam: 2, EOS: -1, AdapterIDs: []int{7, 3},
+		Slots: [][]int32{{0, 1}, {0}}, SlotIDs: [][]int32{{0, 1}, {1}}}
+	a, err := m.Generate([][]int32{{0, 0, 5, 6}, {0, 9}}, gc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := m.Generate([][]int32{{11, 12, 5, 6}, {4, 9}}, gc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a[0], b[0]) || !slices.Equal(a[1], b[1]) {
+		t.Errorf("slot placeholder ids changed the output: %v vs %v", a, b)
+	}
+	if len(seen) == 0 || !slices.Equal(seen[0], []int{7, 7, 3, 3}) {
+		t.Errorf("adapter ids per sequence %v, want [7 7 3 3]", seen[:min(len(seen), 1)])
+	}
+	gc.Slots = [][]int32{{0, 4}, {0}}
+	if _, err := m.Generate([][]int32{{0, 0, 5, 6}, {0, 9}}, gc); err == nil {
+		t.Error("slot beyond the prompt accepted")
+	}
+}
