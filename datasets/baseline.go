@@ -91,7 +91,7 @@ func bowClassify(t *Task) (Predictions, error) {
 	var best logisticModel
 	bestAcc := -1.0
 	for _, penalty := range bowPenalties {
-		m, err := fitLogistic(xTrain, labels, len(t.Labels), penalty)
+		m, err := fitLogistic(xTrain, labels, len(v)+1, len(t.Labels), penalty)
 		if err != nil {
 			return Predictions{}, fmt.Errorf("task %s: %w", t.Name, err)
 		}
@@ -115,10 +115,11 @@ func bowRegress(t *Task) (Predictions, error) {
 	for i, ex := range t.Train {
 		y[i] = ex.Target
 	}
+	gram, xty := normalEquations(xTrain, y, len(v)+1)
 	var best []float64
 	bestErr := math.Inf(1)
 	for _, penalty := range bowPenalties {
-		w, err := fitRidge(xTrain, y, penalty)
+		w, err := fitRidge(gram, xty, len(y), penalty)
 		if err != nil {
 			return Predictions{}, fmt.Errorf("task %s: %w", t.Name, err)
 		}
