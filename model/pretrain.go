@@ -29,7 +29,8 @@ type PretrainConfig struct {
 	// of the cache key.
 	Threads int `json:"-"`
 	// HeldOut is the fraction of documents held out for evaluation (0 means 0.1);
-	// EvalTokens caps the held-out tokens scored (0 means 65536).
+	// EvalTokens caps the held-out tokens read for evaluation (0 means 65536): all of them
+	// are predicted by the decoder, about 15% of them by the encoder.
 	HeldOut    float64 `json:"held_out"`
 	EvalTokens int     `json:"eval_tokens"`
 }
