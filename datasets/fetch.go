@@ -155,6 +155,9 @@ func extractOnce(tgz, dest string, keep func(string) bool) error {
 	if err := os.WriteFile(filepath.Join(tmp, completeMarker), []byte(stdlibIntegrity+"\n"), 0o644); err != nil {
 		return fmt.Errorf("extract %s: %w", tgz, err)
 	}
+	if err := os.Chmod(tmp, 0o755); err != nil { // MkdirTemp makes it private
+		return fmt.Errorf("extract %s: %w", tgz, err)
+	}
 	if err := os.RemoveAll(dest); err != nil { // an incomplete earlier attempt
 		return fmt.Errorf("extract %s: %w", tgz, err)
 	}
