@@ -18,7 +18,8 @@ const (
 // last block's LayerNorm for the encoder (post-LN), after LNF for the decoder (pre-LN).
 // Attention is causal for the decoder and bidirectional for the encoder; padding keys are
 // masked in both. With ctx.Train, dropout is applied (seeded from ctx.Seed) to the embedded
-// input and to each sublayer output; the tape must then be in training mode too.
+// input and to each sublayer output; the tape must then be in training mode too. A nil ctx
+// means evaluation; a ctx without a Batch gets b.
 func (m *Model) Forward(t *nn.Tape, b *Batch, ctx *Context) *nn.Tensor {
 	return m.forward(t, b, ctx, nil)
 }
@@ -35,14 +36,10 @@ func (m *Model) forward(t *nn.Tape, b *Batch, ctx *Context, cache *Cache) *nn.Te
 	}
 	x := m.embed(t, b, ctx)
 	for _, blk := range m.Blocks {
-		var kv *layerCache
-		if cache != nil {
-			kv = &cache.layers[blk.Index]
-		}
 		if m.Cfg.Arch == Encoder {
 			x = blk.forwardPostLN(t, x, b, ctx, &m.Cfg)
 		} else {
-			x = blk.forwardPreLN(t, x, b, ctx, &m.Cfg, kv, cache)
+			x = blk.forwardPreLN(t, x, b, ctx, &m.Cfg, cache)
 		}
 		for _, h := range blk.OutHooks {
 			x = h.Forward(t, x, ctx)
@@ -103,28 +100,28 @@ func checkBatch(b *Batch, cfg Config) {
 }
 
 // forwardPreLN is a GPT-2 block: x + Attn(LN1(x)), then + MLP(LN2(x)).
-func (blk *Block) forwardPreLN(t *nn.Tape, x *nn.Tensor, b *Batch, ctx *Context, cfg *Config, kv *layerCache, cache *Cache) *nn.Tensor {
-	a := blk.attention(t, blk.LN1.Forward(t, x, cfg.LNEps), b, ctx, cfg, kv, cache)
+func (blk *Block) forwardPreLN(t *nn.Tape, x *nn.Tensor, b *Batch, ctx *Context, cfg *Config, cache *Cache) *nn.Tensor {
+	a := blk.attention(t, blk.LN1.Forward(t, x, cfg.LNEps), b, ctx, cfg, cache)
 	x = t.Add(x, a)
 	return t.Add(x, blk.mlp(t, blk.LN2.Forward(t, x, cfg.LNEps), ctx, cfg))
 }
 
 // forwardPostLN is a RoBERTa block: LN1(x + Attn(x)), then LN2(x + MLP(x)).
 func (blk *Block) forwardPostLN(t *nn.Tape, x *nn.Tensor, b *Batch, ctx *Context, cfg *Config) *nn.Tensor {
-	x = blk.LN1.Forward(t, t.Add(x, blk.attention(t, x, b, ctx, cfg, nil, nil)), cfg.LNEps)
+	x = blk.LN1.Forward(t, t.Add(x, blk.attention(t, x, b, ctx, cfg, nil)), cfg.LNEps)
 	return blk.LN2.Forward(t, t.Add(x, blk.mlp(t, x, ctx, cfg)), cfg.LNEps)
 }
 
 // attention is multi-head self-attention, O(softmax(Q K^T / sqrt(d_head)) V), followed by
 // dropout and the AfterAttn hooks. With a cache, the keys and values of the new rows are
 // appended to it and the queries attend to all cached positions.
-func (blk *Block) attention(t *nn.Tape, x *nn.Tensor, b *Batch, ctx *Context, cfg *Config, kv *layerCache, cache *Cache) *nn.Tensor {
+func (blk *Block) attention(t *nn.Tape, x *nn.Tensor, b *Batch, ctx *Context, cfg *Config, cache *Cache) *nn.Tensor {
 	q := blk.Q.Forward(t, x, ctx)
 	k := blk.K.Forward(t, x, ctx)
 	v := blk.V.Forward(t, x, ctx)
 	spec := nn.AttnSpec{Batch: b.B, Heads: cfg.Heads, TQ: b.T, TK: b.T, Causal: cfg.Arch == Decoder, KeyMask: b.Pad}
-	if kv != nil {
-		k, v = cache.appendKV(kv, k, v)
+	if cache != nil {
+		k, v = cache.appendKV(&cache.layers[blk.Index], k, v)
 		spec.TK = cache.len + b.T
 		spec.KeyMask = cache.stepPad
 	}
@@ -183,6 +180,7 @@ func (m *Model) LMLogits(t *nn.Tape, h *nn.Tensor) *nn.Tensor {
 
 // HeadLogits applies the encoder's classification head to the first token of each of the
 // B sequences of h [B*T, D] and returns [B, NumLabels]. It panics if the model has no head.
+// Deltas on the head's Linears see an empty Context (no batch, no dropout).
 func (m *Model) HeadLogits(t *nn.Tape, h *nn.Tensor, B, T int) *nn.Tensor {
 	if m.Head == nil {
 		panic("model: HeadLogits on a model without a classification head (num_labels = 0)")

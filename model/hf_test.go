@@ -97,8 +97,9 @@ func robertaShapes(labels int) map[string][]int {
 	return s
 }
 
-// writeHFFolder writes config and tensors (names prefixed as rename says) to dir.
-func writeHFFolder(t *testing.T, dir string, config map[string]any, ts map[string]hfTensor, rename func(string) string) {
+// writeHFFolder writes config and tensors (names prefixed as rename says) to dir, as F32 or
+// as the one dtype given.
+func writeHFFolder(t *testing.T, dir string, config map[string]any, ts map[string]hfTensor, rename func(string) string, dtype ...safetensors.DType) {
 	t.Helper()
 	b, err := json.MarshalIndent(config, "", "  ")
 	if err != nil {
@@ -110,6 +111,9 @@ func writeHFFolder(t *testing.T, dir string, config map[string]any, ts map[strin
 	var named []safetensors.Named
 	for name, tensor := range ts {
 		named = append(named, safetensors.Named{Name: rename(name), Shape: tensor.shape, Data: tensor.data})
+		if len(dtype) > 0 {
+			named[len(named)-1].DType = dtype[0]
+		}
 	}
 	if err := safetensors.WriteFile(filepath.Join(dir, WeightsFile), named, map[string]string{"format": "pt"}); err != nil {
 		t.Fatal(err)
@@ -181,9 +185,29 @@ func closeTo(got []float32, want []float64, tol float64) (float64, bool) {
 	return worst, worst <= tol
 }
 
+// storedValues replaces each tensor's values by those stored in dir's weights file (under
+// the name rename gives), so that a reference sees what a narrower dtype kept.
+func storedValues(t *testing.T, dir string, ts map[string]hfTensor, rename func(string) string) {
+	t.Helper()
+	f, err := safetensors.Read(filepath.Join(dir, WeightsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, tensor := range ts {
+		if tensor.data, err = f.Float32(rename(name), tensor.shape); err != nil {
+			t.Fatal(err)
+		}
+		ts[name] = tensor
+	}
+}
+
 func TestImportGPT2(t *testing.T) {
-	for _, prefix := range []string{"", "transformer."} {
-		t.Run("prefix="+prefix, func(t *testing.T) {
+	for _, c := range []struct {
+		prefix string
+		dtype  safetensors.DType
+	}{{"", safetensors.F32}, {"transformer.", safetensors.F32}, {"transformer.", safetensors.F16}, {"", safetensors.BF16}} {
+		prefix := c.prefix
+		t.Run(fmt.Sprintf("prefix=%s/%s", prefix, c.dtype), func(t *testing.T) {
 			dir := t.TempDir()
 			ts := randTensors(rand.New(rand.NewPCG(1, 2)), gpt2Shapes())
 			withBuffers := maps.Clone(ts)
@@ -191,7 +215,9 @@ func TestImportGPT2(t *testing.T) {
 				withBuffers[fmt.Sprintf("h.%d.attn.bias", l)] = hfTensor{shape: []int{1, 1, hfPos, hfPos}, data: make([]float32, hfPos*hfPos)}
 				withBuffers[fmt.Sprintf("h.%d.attn.masked_bias", l)] = hfTensor{shape: []int{}, data: []float32{-1e4}}
 			}
-			writeHFFolder(t, dir, gpt2ConfigJSON(), withBuffers, func(n string) string { return prefix + n })
+			rename := func(n string) string { return prefix + n }
+			writeHFFolder(t, dir, gpt2ConfigJSON(), withBuffers, rename, c.dtype)
+			storedValues(t, dir, ts, rename)
 			if prefix != "" { // lm_head sits outside the prefix
 				addTensor(t, dir, "lm_head.weight", ts["wte.weight"])
 			}
