@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 
 	"loralab/nn"
 )
@@ -16,6 +17,9 @@ type Cache struct {
 	layers                  []layerCache
 	pad                     []bool  // [batch*len] padding flags of the cached positions
 	nextPos                 []int32 // [batch] position of each sequence's next real token
+	// order, when not nil, is a Reorder not yet applied to the keys and values: sequence i
+	// is stored as sequence order[i]. The next append applies it while it copies anyway.
+	order []int
 
 	// Per-step state: the padding of cached+new positions and the positions of new rows.
 	stepPad []bool
@@ -108,25 +112,32 @@ func (c *Cache) endStep(b *Batch) {
 	}
 	c.pad, c.spare = c.stepPad, c.pad
 	c.len += b.T
+	c.order = nil // applied by every layer's append
 }
 
-// appendKV appends the new keys and values [B*T, D] of one layer to its cache and returns
-// the whole cached keys and values [B*(len+T), D], each sequence's rows adjacent.
+// appendKV appends the new keys and values [B*T, D] of one layer to its cache, applying a
+// pending reorder, and returns the whole cached keys and values [B*(len+T), D], each
+// sequence's rows adjacent.
 func (c *Cache) appendKV(lc *layerCache, k, v *nn.Tensor) (*nn.Tensor, *nn.Tensor) {
 	tNew := k.Rows() / c.batch
 	total := c.len + tNew
-	lc.k, lc.spareK = interleave(lc.spareK, lc.k, k.Data, c.batch, c.len, tNew, c.dModel), lc.k
-	lc.v, lc.spareV = interleave(lc.spareV, lc.v, v.Data, c.batch, c.len, tNew, c.dModel), lc.v
+	lc.k, lc.spareK = c.interleave(lc.spareK, lc.k, k.Data, tNew), lc.k
+	lc.v, lc.spareV = c.interleave(lc.spareV, lc.v, v.Data, tNew), lc.v
 	return nn.FromData(lc.k, c.batch*total, c.dModel), nn.FromData(lc.v, c.batch*total, c.dModel)
 }
 
-// interleave writes into dst, per sequence, its oldT rows of old followed by its newT rows
-// of new (rows of width d).
-func interleave(dst, old, new []float32, batch, oldT, newT, d int) []float32 {
+// interleave writes into dst, for each sequence s, the cached rows of the sequence it is
+// stored as (s, or order[s]) followed by its newT rows of new.
+func (c *Cache) interleave(dst, old, new []float32, newT int) []float32 {
 	dst = dst[:0]
-	for s := range batch {
-		dst = append(dst, old[s*oldT*d:(s+1)*oldT*d]...)
-		dst = append(dst, new[s*newT*d:(s+1)*newT*d]...)
+	oldN, newN := c.len*c.dModel, newT*c.dModel
+	for s := range c.batch {
+		src := s
+		if c.order != nil {
+			src = c.order[s]
+		}
+		dst = append(dst, old[src*oldN:(src+1)*oldN]...)
+		dst = append(dst, new[s*newN:(s+1)*newN]...)
 	}
 	return dst
 }
@@ -142,11 +153,15 @@ func (c *Cache) Reorder(src []int) error {
 			return fmt.Errorf("model: cache reorder index %d outside [0, %d)", s, c.batch)
 		}
 	}
-	rows := c.len * c.dModel
-	for i := range c.layers {
-		lc := &c.layers[i]
-		lc.k, lc.spareK = gather(lc.spareK, lc.k, src, rows), lc.k
-		lc.v, lc.spareV = gather(lc.spareV, lc.v, src, rows), lc.v
+	// The keys and values move with the next append, which copies them anyway.
+	if c.order == nil {
+		c.order = slices.Clone(src)
+	} else {
+		order := make([]int, c.batch)
+		for i, s := range src {
+			order[i] = c.order[s]
+		}
+		c.order = order
 	}
 	c.pad, c.spare = gather(c.spare, c.pad, src, c.len), c.pad
 	next := make([]int32, c.batch)

@@ -98,10 +98,14 @@ func TestCacheReorder(t *testing.T) {
 	if _, err := m.ForwardCached(tp, cache, b, nil); err != nil {
 		t.Fatal(err)
 	}
-	src := []int{2, 0, 0}
-	if err := cache.Reorder(src); err != nil {
+	// Two reorders before the next step compose: [2 0 0] then [1 2 0] is [0 0 2].
+	if err := cache.Reorder([]int{2, 0, 0}); err != nil {
 		t.Fatal(err)
 	}
+	if err := cache.Reorder([]int{1, 2, 0}); err != nil {
+		t.Fatal(err)
+	}
+	src := []int{0, 0, 2}
 	next := []int32{7, 8, 9}
 	tp.Reset()
 	logits, err := m.ForwardCached(tp, cache, &Batch{B: 3, T: 1, IDs: next}, nil)
