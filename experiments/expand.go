@@ -122,6 +122,7 @@ func (s *Sweep) run(task string, st setting, seed int) RunSpec {
 		Sweep: s.Name, Model: s.Model, Pretrain: s.Pretrain, Data: s.Data, Task: task,
 		Train: s.Train, Method: st.spec, Seed: seed, Axes: st.axes, Budget: st.budget, PaperParams: st.params,
 	}
+	r.Train.LR = st.lr
 	r.ID = r.RunID()
 	return r
 }

@@ -54,14 +54,21 @@ func Parse(file string, data []byte, opts ParseOptions) (*Sweep, error) {
 
 var yamlLine = regexp.MustCompile(`line (\d+): `)
 
-// yamlErrorLine pulls the line number out of a yaml.v3 syntax error.
+// yamlErrorLine pulls the line number out of a yaml.v3 syntax error. yaml.v3 numbers the
+// lines of its parser errors ("did not find expected ...") from 0 and those of its scanner
+// errors from 1; both come out numbered from 1.
 func yamlErrorLine(err error) (int, string) {
 	msg := strings.TrimPrefix(err.Error(), "yaml: ")
-	if m := yamlLine.FindStringSubmatchIndex(msg); m != nil {
-		line, _ := strconv.Atoi(msg[m[2]:m[3]])
-		return line, msg[:m[0]] + msg[m[1]:]
+	m := yamlLine.FindStringSubmatchIndex(msg)
+	if m == nil {
+		return 1, msg
 	}
-	return 1, msg
+	line, _ := strconv.Atoi(msg[m[2]:m[3]])
+	msg = msg[:m[0]] + msg[m[1]:]
+	if strings.HasPrefix(msg, "did not find expected") {
+		line++
+	}
+	return line, msg
 }
 
 // parser decodes the sections of one sweep file into s.

@@ -122,9 +122,8 @@ func (p *parser) methodEntry(at string, n *yaml.Node) (MethodAxes, bool) {
 			}
 			continue
 		}
-		if ax, ok := p.axis(at+"."+key, key, v); ok {
-			m.Axes = append(m.Axes, ax)
-		}
+		ax, _ := p.axis(at+"."+key, key, v) // kept even when a value is bad: the key is there
+		m.Axes = append(m.Axes, ax)
 	}
 	return m, true
 }

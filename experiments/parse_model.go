@@ -44,21 +44,38 @@ func (p *parser) model(n *yaml.Node) {
 		{"pretraining", func(v *yaml.Node) { pre = v }},
 	})
 	p.require(n, "model", present, "arch", "pretraining")
+	if p.resolveModel(n, present, arch, preset, vocab, dims, dropout, activation) {
+		p.modelOK = true
+	}
+	if pre != nil {
+		p.pretraining(pre)
+	}
+}
+
+// resolveModel builds the model config from a preset and the explicit dimensions, and
+// reports whether it is valid.
+func (p *parser) resolveModel(n *yaml.Node, present map[string]*yaml.Node, arch, preset string, vocab int,
+	dims map[string]*int, dropout float64, activation string) bool {
 	if n.Kind != yaml.MappingNode || arch == "" {
-		return
+		return false
 	}
 	c := model.Config{Arch: arch, Vocab: vocab, Dropout: 0.1, Activation: "gelu", LNEps: 1e-5}
 	if preset != "" {
 		var err error
 		if c, err = model.Preset(preset, arch, vocab); err != nil {
 			p.errorf(present["preset"], "model.preset: %v", err)
-			return
+			return false
 		}
 	} else {
+		missing := false
 		for _, k := range []string{"d_model", "layers", "heads", "d_ff", "max_len"} {
 			if present[k] == nil {
 				p.errorf(n, "model: missing key %q (or give a preset: tiny, small or gpt2-small)", k)
+				missing = true
 			}
+		}
+		if missing {
+			return false
 		}
 	}
 	set := map[string]*int{"d_model": &c.DModel, "layers": &c.Layers, "heads": &c.Heads, "d_ff": &c.DFF, "max_len": &c.MaxLen}
@@ -76,18 +93,15 @@ func (p *parser) model(n *yaml.Node) {
 		for _, line := range strings.Split(err.Error(), "\n") {
 			p.errorf(n, "model: %s", strings.TrimPrefix(line, "model config: "))
 		}
-		return
+		return false
 	}
-	p.modelOK = true
-	if pre != nil {
-		p.pretraining(pre)
-	}
+	return true
 }
 
 // pretraining decodes model.pretraining: the corpus and the masked-/causal-LM schedule.
 func (p *parser) pretraining(n *yaml.Node) {
 	const at = "model.pretraining"
-	maxLen := p.s.Model.MaxLen
+	maxLen := p.maxLen()
 	pt := Pretrain{Batch: defaultPretrainBatch, SeqLen: min(defaultSeqLen, maxLen), LR: defaultPretrainLR, Seed: defaultPretrainSeed}
 	present := p.mapping(n, at, []field{
 		{"corpus", func(v *yaml.Node) {

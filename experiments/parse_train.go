@@ -1,7 +1,6 @@
 package experiments
 
 import (
-	"fmt"
 	"math"
 	"slices"
 
@@ -42,11 +41,15 @@ func (p *parser) train(n *yaml.Node) {
 		SeqLen:     min(defaultSeqLen, p.maxLen()),
 		Generation: Generation{Beam: defaultBeam, LengthPenalty: defaultLengthPenalty, MaxNewTokens: defaultMaxNewTokens},
 	}
+	var micro *yaml.Node
 	present := p.mapping(n, at, []field{
 		p.intField(at, "steps", &t.Steps, 1, math.MaxInt, ""),
 		p.intField(at, "epochs", &t.Epochs, 1, math.MaxInt, ""),
 		p.intField(at, "batch", &t.Batch, 1, math.MaxInt, ""),
-		p.intField(at, "micro_batch", &t.MicroBatch, 1, math.MaxInt, ""),
+		{"micro_batch", func(v *yaml.Node) {
+			micro = v
+			p.intField(at, "micro_batch", &t.MicroBatch, 1, math.MaxInt, "").decode(v)
+		}},
 		{"lr", func(v *yaml.Node) { p.learningRates(v, &t) }},
 		p.floatField(at, "warmup", &t.WarmupFraction, 0, 1, false),
 		p.intField(at, "warmup_steps", &t.WarmupSteps, 0, math.MaxInt, ""),
@@ -78,8 +81,8 @@ func (p *parser) train(n *yaml.Node) {
 	if t.MicroBatch == 0 {
 		t.MicroBatch = t.Batch
 	}
-	if m := present["micro_batch"]; m != nil && t.MicroBatch > 0 && (t.MicroBatch > t.Batch || t.Batch%t.MicroBatch != 0) {
-		p.errorf(m, "train.micro_batch: %d does not divide batch %d, want a divisor of the batch", t.MicroBatch, t.Batch)
+	if micro != nil && t.MicroBatch > 0 && (t.MicroBatch > t.Batch || t.Batch%t.MicroBatch != 0) {
+		p.errorf(micro, "train.micro_batch: %d does not divide batch %d, want a divisor of the batch", t.MicroBatch, t.Batch)
 	}
 	p.s.Train = t
 }
@@ -143,5 +146,3 @@ func family(name string) string {
 	}
 	return name
 }
-
-var _ = fmt.Sprintf
