@@ -247,57 +247,29 @@ func (m *Model) beamSearch(prompts [][]int32, cfg GenerateConfig, beam int) ([][
 		return nil, err
 	}
 	V := m.Cfg.Vocab
-	live := make([][]hypothesis, len(prompts))
-	for p := range live {
-		live[p] = []hypothesis{{}} // one empty hypothesis; the copies wait for step 1
+	beams := make([]promptBeams, len(prompts))
+	for p := range beams {
+		beams[p].live = []hypothesis{{}} // one empty hypothesis; the copies wait for step 1
 	}
-	done := make([]bool, len(prompts))
-	fin := make([][]finished, len(prompts))
 	src := make([]int, len(prompts)*beam)
 	tokens := make([]int32, len(prompts)*beam)
-	logP := make([]float64, V)
 	for step := range cfg.MaxNew {
-		last := step == cfg.MaxNew-1
-		for p := range prompts {
+		allDone := true
+		for p := range beams {
+			first := p * beam
 			for j := range beam {
-				src[p*beam+j], tokens[p*beam+j] = p*beam+j, cfg.Pad
+				src[first+j], tokens[first+j] = first+j, cfg.Pad
 			}
-			if done[p] {
+			if beams[p].done {
 				continue
 			}
-			var cands []candidate
-			for j, h := range live[p] {
-				logSoftmax(logP, logits[(p*beam+j)*V:(p*beam+j+1)*V])
-				cands = append(cands, topExtensions(logP, h, j, 2*beam, bannedTokens(h.tokens, cfg.NoRepeatNgram))...)
+			parents, next := beams[p].advance(logits[first*V:(first+beam)*V], V, beam, cfg, step == cfg.MaxNew-1)
+			for j := range parents {
+				src[first+j], tokens[first+j] = first+parents[j], next[j]
 			}
-			slices.SortFunc(cands, func(a, b candidate) int {
-				return cmp.Or(cmp.Compare(b.logP, a.logP), cmp.Compare(a.parent, b.parent), cmp.Compare(a.token, b.token))
-			})
-			var next []hypothesis
-			for rank, c := range cands {
-				if len(next) == beam {
-					break
-				}
-				parent := live[p][c.parent]
-				if c.token == cfg.EOS {
-					if rank < beam {
-						fin[p] = addFinished(fin[p], beam, parent.tokens, len(parent.tokens)+1, c.logP, cfg.LengthPenalty)
-					}
-					continue
-				}
-				src[p*beam+len(next)] = p*beam + c.parent
-				tokens[p*beam+len(next)] = c.token
-				next = append(next, hypothesis{tokens: append(slices.Clip(parent.tokens), c.token), logP: c.logP})
-			}
-			live[p] = next
-			if last || len(next) == 0 || beamDone(fin[p], next, beam, cfg.LengthPenalty) {
-				for _, h := range next {
-					fin[p] = addFinished(fin[p], beam, h.tokens, len(h.tokens), h.logP, cfg.LengthPenalty)
-				}
-				done[p] = true
-			}
+			allDone = allDone && beams[p].done
 		}
-		if !slices.Contains(done, false) {
+		if allDone {
 			break
 		}
 		if err := d.cache.Reorder(src); err != nil {
@@ -308,12 +280,57 @@ func (m *Model) beamSearch(prompts [][]int32, cfg GenerateConfig, beam int) ([][
 		}
 	}
 	out := make([][]int32, len(prompts))
-	for p, f := range fin {
-		if len(f) > 0 {
-			out[p] = f[0].tokens
+	for p, b := range beams {
+		if len(b.fin) > 0 {
+			out[p] = b.fin[0].tokens
 		}
 	}
 	return out, nil
+}
+
+// promptBeams is the beam search state of one prompt.
+type promptBeams struct {
+	live []hypothesis
+	fin  []finished // best first, at most beam
+	done bool
+}
+
+// advance extends the live hypotheses by one token given their logits (row j for live
+// hypothesis j, V columns each) and returns, for each new live hypothesis, the index of its
+// parent and its new token.
+func (pb *promptBeams) advance(logits []float32, V, beam int, cfg GenerateConfig, last bool) (parents []int, tokens []int32) {
+	logP := make([]float64, V)
+	var cands []candidate
+	for j, h := range pb.live {
+		logSoftmax(logP, logits[j*V:(j+1)*V])
+		cands = append(cands, topExtensions(logP, h, j, 2*beam, bannedTokens(h.tokens, cfg.NoRepeatNgram))...)
+	}
+	slices.SortFunc(cands, func(a, b candidate) int {
+		return cmp.Or(cmp.Compare(b.logP, a.logP), cmp.Compare(a.parent, b.parent), cmp.Compare(a.token, b.token))
+	})
+	var next []hypothesis
+	for rank, c := range cands {
+		if len(next) == beam {
+			break
+		}
+		parent := pb.live[c.parent]
+		if c.token == cfg.EOS {
+			if rank < beam {
+				pb.fin = addFinished(pb.fin, beam, parent.tokens, len(parent.tokens)+1, c.logP, cfg.LengthPenalty)
+			}
+			continue
+		}
+		parents, tokens = append(parents, c.parent), append(tokens, c.token)
+		next = append(next, hypothesis{tokens: append(slices.Clip(parent.tokens), c.token), logP: c.logP})
+	}
+	pb.live = next
+	if last || len(next) == 0 || beamDone(pb.fin, next, beam, cfg.LengthPenalty) {
+		for _, h := range next {
+			pb.fin = addFinished(pb.fin, beam, h.tokens, len(h.tokens), h.logP, cfg.LengthPenalty)
+		}
+		pb.done = true
+	}
+	return parents, tokens
 }
 
 // logSoftmax writes log softmax(logits) into dst, in float64.
