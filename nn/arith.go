@@ -1,5 +1,7 @@
 package nn
 
+import "fmt"
+
 // Add returns a + b for tensors of the same shape (a residual connection).
 // Backward: da += dy, db += dy.
 func (t *Tape) Add(a, b *Tensor) *Tensor {
@@ -47,4 +49,41 @@ func scaleBackward(t *Tape, o *op) { t.parallel(o, o.out.Len(), minWork, scaleBa
 
 func scaleBackwardRange(o *op, _, lo, hi int) {
 	axpy(o.in[0].Grad[lo:hi], o.scalar, o.out.Grad[lo:hi])
+}
+
+// ScaleRows returns x [N,D] with row r multiplied by scales[r], e.g. to apply an adapter
+// to some sequences of a mixed batch only (scale 1 or 0 per row). The scales are
+// constants: backward computes dx_r += scales[r]·dy_r and no gradient for them.
+func (t *Tape) ScaleRows(x *Tensor, scales []float32) *Tensor {
+	const name = "nn.ScaleRows"
+	need2D(name, "x", x)
+	if len(scales) != x.Shape[0] {
+		panic(fmt.Sprintf("%s: x has shape %v but scales has shape [%d]; want [%d]", name, x.Shape, len(scales), x.Shape[0]))
+	}
+	o := t.record("ScaleRows", scaleRowsBackward, [3]*Tensor{x}, x.Shape...)
+	o.saved = t.floats.take(len(scales))
+	copy(o.saved, scales)
+	t.parallel(o, x.Shape[0], rowGrain(x.Shape[1]), scaleRowsForward)
+	return o.out
+}
+
+func scaleRowsForward(o *op, _, lo, hi int) {
+	d := o.out.Shape[1]
+	for r := lo; r < hi; r++ {
+		x, y, s := o.in[0].Data[r*d:(r+1)*d], o.out.Data[r*d:(r+1)*d], o.saved[r]
+		for j, v := range x {
+			y[j] = s * v
+		}
+	}
+}
+
+func scaleRowsBackward(t *Tape, o *op) {
+	t.parallel(o, o.out.Shape[0], rowGrain(o.out.Shape[1]), scaleRowsBackwardRows)
+}
+
+func scaleRowsBackwardRows(o *op, _, lo, hi int) {
+	d := o.out.Shape[1]
+	for r := lo; r < hi; r++ {
+		axpy(o.in[0].Grad[r*d:(r+1)*d], o.saved[r], o.out.Grad[r*d:(r+1)*d])
+	}
 }

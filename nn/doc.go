@@ -50,6 +50,7 @@
 //	    dx += dy W,  dW += dyᵀ x,  db += Σ_rows dy
 //	Add(a, b)  y = a + b;  da += dy, db += dy
 //	Scale(x, s)  y = s·x;  dx += s·dy
+//	ScaleRows(x, s)  y_r = s_r·x_r (s constant);  dx_r += s_r·dy_r
 //	Embedding(E [V,D], ids)  y_i = E[ids_i];  dE[ids_i] += dy_i
 //	GatherRows(x, rows)  y_i = x[rows_i];  dx[rows_i] += dy_i
 //	LayerNorm(x, g, b, ε)  x̂ = (x-μ)/√(σ²+ε) per row, y = g⊙x̂ + b

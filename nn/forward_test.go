@@ -19,6 +19,7 @@ func TestForwardValues(t *testing.T) {
 		{"Add", func(tp *Tape) *Tensor { return tp.Add(data([]int{2}, 1, 2), data([]int{2}, 10, -20)) }, []float32{11, -18}},
 		{"Scale", func(tp *Tape) *Tensor { return tp.Scale(data([]int{2}, 1, -2), 3) }, []float32{3, -6}},
 		// mean 2.5, variance 1.25: x̂ = (x-2.5)/√1.25, y = 2x̂ + 1.
+		{"ScaleRows", func(tp *Tape) *Tensor { return tp.ScaleRows(data([]int{2, 2}, 1, 2, 3, 4), []float32{0, -1}) }, []float32{0, 0, -3, -4}},
 		{"LayerNorm", func(tp *Tape) *Tensor {
 			return tp.LayerNorm(data([]int{1, 4}, 1, 2, 3, 4), data([]int{4}, 2, 2, 2, 2), data([]int{4}, 1, 1, 1, 1), 1e-5)
 		}, []float32{-1.6832708, 0.10557639, 1.8944236, 3.6832708}},

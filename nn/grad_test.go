@@ -29,6 +29,7 @@ func TestGradients(t *testing.T) {
 		{name: "Linear/frozen weight", leaves: []*Tensor{x34, b5}, build: func(tp *Tape) *Tensor { return tp.Linear(x34, frozenW, b5) }},
 		{name: "Add", leaves: []*Tensor{a23, b23}, build: func(tp *Tape) *Tensor { return tp.Add(a23, b23) }},
 		{name: "Add/same operand", leaves: []*Tensor{a23}, build: func(tp *Tape) *Tensor { return tp.Add(a23, a23) }},
+		{name: "ScaleRows", leaves: []*Tensor{a23}, build: func(tp *Tape) *Tensor { return tp.ScaleRows(a23, []float32{0, -2}) }},
 		{name: "Scale", leaves: []*Tensor{a23}, build: func(tp *Tape) *Tensor { return tp.Scale(a23, -1.5) }},
 		{name: "Embedding/repeated ids", leaves: []*Tensor{table}, build: func(tp *Tape) *Tensor {
 			return tp.Embedding(table, []int32{2, 0, 2, 5, 2})

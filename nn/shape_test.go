@@ -18,6 +18,7 @@ func TestShapeMismatchPanics(t *testing.T) {
 		{"Linear bias", func(tp *Tape) { tp.Linear(m(3, 4), m(5, 4), m(4)) }, []string{"nn.Linear", "[4]", "[5 4]"}},
 		{"Linear 3-D", func(tp *Tape) { tp.Linear(m(2, 3, 4), m(5, 4), nil) }, []string{"nn.Linear", "[2 3 4]", "2-D"}},
 		{"Add", func(tp *Tape) { tp.Add(m(2, 3), m(3, 2)) }, []string{"nn.Add", "[2 3]", "[3 2]"}},
+		{"ScaleRows", func(tp *Tape) { tp.ScaleRows(m(3, 2), make([]float32, 2)) }, []string{"nn.ScaleRows", "[3 2]", "[2]"}},
 		{"LayerNorm gain", func(tp *Tape) { tp.LayerNorm(m(3, 5), m(4), m(5), 1e-5) }, []string{"nn.LayerNorm", "[4]", "[3 5]"}},
 		{"Embedding id", func(tp *Tape) { tp.Embedding(m(6, 3), []int32{1, 6}) }, []string{"nn.Embedding", "id 6", "position 1", "[6 3]"}},
 		{"GatherRows row", func(tp *Tape) { tp.GatherRows(m(4, 3), []int32{-1}) }, []string{"nn.GatherRows", "row -1", "[4 3]"}},
