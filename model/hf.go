@@ -47,10 +47,14 @@ func readJSON(path string, v any) error {
 		return fmt.Errorf("model: %w", err)
 	}
 	if err := json.Unmarshal(b, v); err != nil {
+		line := func(offset int64) int { return 1 + strings.Count(string(b[:min(offset, int64(len(b)))]), "\n") }
 		var syn *json.SyntaxError
-		if errors.As(err, &syn) {
-			line := 1 + strings.Count(string(b[:syn.Offset]), "\n")
-			return fmt.Errorf("model: %s: line %d: %w", path, line, err)
+		var typ *json.UnmarshalTypeError
+		switch {
+		case errors.As(err, &syn):
+			return fmt.Errorf("model: %s: line %d: %w", path, line(syn.Offset), err)
+		case errors.As(err, &typ):
+			return fmt.Errorf("model: %s: line %d: field %q: found a JSON %s, want %s", path, line(typ.Offset), typ.Field, typ.Value, typ.Type)
 		}
 		return fmt.Errorf("model: %s: %w", path, err)
 	}

@@ -349,6 +349,15 @@ func TestImportErrors(t *testing.T) {
 			writeHFFolder(t, dir, gpt2ConfigJSON(), randTensors(rng, gpt2Shapes()), func(n string) string { return n })
 			os.WriteFile(filepath.Join(dir, "config.json"), []byte("{\n\"model_type\": \"gpt2\",\n  oops\n}"), 0o644)
 		}, []string{"config.json", "line 3"}},
+		{"config field of the wrong type", func(t *testing.T, dir string) {
+			writeHFFolder(t, dir, gpt2ConfigJSON(), randTensors(rng, gpt2Shapes()), func(n string) string { return n })
+			os.WriteFile(filepath.Join(dir, "config.json"), []byte("{\n\"model_type\": \"gpt2\",\n\"n_embd\": \"eight\"\n}"), 0o644)
+		}, []string{"config.json", "line 3", "n_embd", "string", "int"}},
+		{"no weights", func(t *testing.T, dir string) {
+			writeHFFolder(t, dir, gpt2ConfigJSON(), randTensors(rng, gpt2Shapes()), func(n string) string { return n })
+			os.Remove(filepath.Join(dir, WeightsFile))
+		}, []string{WeightsFile, "only model.safetensors"}},
+		{"empty folder", func(t *testing.T, dir string) {}, []string{WeightsFile}},
 		{"unknown model type", func(t *testing.T, dir string) {
 			cfg := gpt2ConfigJSON()
 			cfg["model_type"] = "llama"
