@@ -11,7 +11,7 @@ const (
 // benchOp measures forward+backward of the graph build makes from fresh trainable leaves.
 func benchOp(b *testing.B, leaves []*Tensor, build func(tp *Tape) *Tensor) {
 	tp := NewTape(2)
-	seed := make([]float32, 0)
+	var seed []float32
 	for b.Loop() {
 		tp.Reset()
 		y := build(tp)
@@ -97,6 +97,8 @@ func benchTrainStep(b *testing.B, freezeMatrices bool) {
 	}
 	opt := NewAdamW([]ParamGroup{{Params: params, WeightDecay: 0.01}})
 	tp := NewTape(2)
+	trainStep(tp, m, opt, ids, targets, benchB, nil) // warm-up: fills the arenas
+	ZeroGrads(params)
 	for b.Loop() {
 		trainStep(tp, m, opt, ids, targets, benchB, nil)
 		ZeroGrads(params)
