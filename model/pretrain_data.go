@@ -133,15 +133,13 @@ func evaluateHeldOut(m *Model, cfg PretrainConfig, d *pretrainData) HeldOutEval 
 				d.corrupt(rng, ids, tg)
 			}
 		}
-		n := 0
 		for _, tg := range targets {
 			if tg >= 0 {
-				n++
 				uni -= unigram[tg]
 			}
 		}
 		tape.Reset()
-		loss := tape.CrossEntropy(m.LMLogits(tape, m.Forward(tape, b, &Context{Batch: b})), targets, -1, 0)
+		loss, n := lmLoss(tape, m, m.Forward(tape, b, &Context{Batch: b}), targets)
 		nll += float64(loss.Data[0]) * float64(n)
 		count += n
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"loralab/model/tokenizer"
+	"loralab/nn"
 )
 
 // toyCorpus is a small corpus of short documents.
@@ -274,5 +275,33 @@ func TestPretrainConfigErrors(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), c.want) {
 			t.Errorf("%s: error %v, want one mentioning %q", c.name, err, c.want)
 		}
+	}
+}
+
+// TestLMLossGathersSparseTargets: projecting only the predicted rows gives the loss and
+// gradients of projecting all of them and ignoring the rest.
+func TestLMLossGathersSparseTargets(t *testing.T) {
+	m := newTestModel(t, testConfig(Encoder), 3)
+	b := randomBatch(rand.New(rand.NewPCG(1, 1)), m.Cfg.Vocab, 2, 6, 0)
+	targets := []int32{-1, 4, -1, -1, -1, -1, 2, -1, -1, -1, 7, -1}
+	run := func(loss func(tp *nn.Tape, h *nn.Tensor) *nn.Tensor) (float32, []float32) {
+		nn.ZeroGrads(m.Params())
+		tp := nn.NewTape(1)
+		l := loss(tp, m.Forward(tp, b, nil))
+		tp.Backward(l)
+		return l.Data[0], slices.Clone(m.TokEmb.Grad)
+	}
+	gathered, gGrad := run(func(tp *nn.Tape, h *nn.Tensor) *nn.Tensor {
+		l, n := lmLoss(tp, m, h, targets)
+		if n != 3 {
+			t.Errorf("lmLoss counted %d rows, want 3", n)
+		}
+		return l
+	})
+	full, fGrad := run(func(tp *nn.Tape, h *nn.Tensor) *nn.Tensor {
+		return tp.CrossEntropy(m.LMLogits(tp, h), targets, -1, 0)
+	})
+	if math.Abs(float64(gathered-full)) > 1e-6 || maxAbsDiff(gGrad, fGrad) > 1e-6 {
+		t.Errorf("gathered loss %v, full %v; gradients differ by %g", gathered, full, maxAbsDiff(gGrad, fGrad))
 	}
 }
