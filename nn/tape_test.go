@@ -229,3 +229,44 @@ func TestGradOnlyWhereNeeded(t *testing.T) {
 		t.Errorf("trainable weight got a zero gradient")
 	}
 }
+
+// TestTapeReuseAcrossShapes alternates sequence lengths and evaluation passes on one tape:
+// every training step must give the same loss and gradients as on a fresh tape, so
+// recycled buffers never leak values from an earlier, differently shaped step.
+func TestTapeReuseAcrossShapes(t *testing.T) {
+	const vocab, batch = 17, 2
+	m := newTestModel(12, vocab, 9, 16, 2, 2)
+	params := m.params()
+	lossAndGrads := func(tp *Tape, seq int) (float32, [][]float32) {
+		ids, targets := randomTokens(uint64(seq), vocab, batch, seq)
+		ZeroGrads(params)
+		tp.Reset()
+		tp.SetGrad(true)
+		loss := m.loss(tp, ids, targets, batch, nil, 1)
+		tp.Backward(loss)
+		var grads [][]float32
+		for _, p := range params {
+			grads = append(grads, slices.Clone(p.Grad))
+		}
+		return loss.Data[0], grads
+	}
+	reused := NewTape(2)
+	for i, seq := range []int{4, 9, 3, 9, 5} {
+		if i%2 == 1 { // an evaluation pass of another length in between
+			reused.Reset()
+			reused.SetGrad(false)
+			ids, targets := randomTokens(99, vocab, 1, 7)
+			m.loss(reused, ids, targets, 1, nil, 0)
+		}
+		gotLoss, gotGrads := lossAndGrads(reused, seq)
+		wantLoss, wantGrads := lossAndGrads(NewTape(2), seq)
+		if gotLoss != wantLoss {
+			t.Errorf("step %d (T=%d): loss %v on a reused tape, %v on a fresh one", i, seq, gotLoss, wantLoss)
+		}
+		for j := range wantGrads {
+			if !slices.Equal(gotGrads[j], wantGrads[j]) {
+				t.Errorf("step %d (T=%d): gradient of %s differs on a reused tape", i, seq, params[j].Name)
+			}
+		}
+	}
+}
