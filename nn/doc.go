@@ -23,16 +23,16 @@
 // caller clears them (ZeroGrads); activation gradients are zeroed by the tape.
 //
 // Activations, their gradients and the buffers ops save for backward (LayerNorm
-// statistics, attention probabilities, GELU's tanh, softmax of the logits) come from arenas that hand
-// out buffers in request order; Reset takes them all back, so a step that repeats the
+// statistics, attention probabilities, GELU's tanh, softmax of the logits) come from
+// arenas that hand out buffers in request order; Reset takes them all back, so a step that repeats the
 // previous step's graph reuses the same memory. A warmed-up training step of a two-layer
 // decoder (embedding, pre-LN blocks with attention, MLP and dropout, cross-entropy, AdamW)
 // allocates nothing: 0 allocs/op on 1 and 2 threads, measured with testing.AllocsPerRun
 // in TestWarmStepAllocatesNothing. At the training shape (BenchmarkTrainStep, d=128,
 // 4 layers, batch 16×128, vocabulary 4096) a heap profile of warm steps shows no
 // allocation from this package either. Buffers are sized on first use and kept: after
-// a step with longer sequences the tape holds the larger buffers.
-// Tensors returned by ops are valid until the next Reset.
+// a step with longer sequences the tape holds the larger buffers. Tensors returned by
+// ops are valid until the next Reset.
 //
 // # Threads and determinism
 //
