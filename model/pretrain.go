@@ -133,7 +133,8 @@ type Pretrained struct {
 // configuration, the corpus name and content and the tokenizer; a later call with the same
 // inputs loads it instead of training. The folder is written under a temporary name and
 // renamed into place, so an interrupted run leaves no partial checkpoint. progress, if not
-// nil, is called after every training step with the step (from 1) and its loss.
+// nil, is called after every training step with the step (from 1) and its loss; a result
+// loaded from the cache calls it never.
 func Pretrain(ctx context.Context, cfg PretrainConfig, corpus []string, tok *tokenizer.Tokenizer, cacheDir string,
 	progress func(step int, loss float64)) (*Pretrained, error) {
 	cfg = cfg.withDefaults()
