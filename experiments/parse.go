@@ -19,6 +19,10 @@ type ParseOptions struct {
 	// Tasks are the task and corpus names a sweep may use; nil means the built-in tasks of
 	// package datasets. A program that registers its own tasks passes the registry's names.
 	Tasks []string
+	// CheckAnalysis, when set, checks the analysis: section (given as YAML), for example with
+	// analysis.ParseSpec; its error is reported at the section's position. The package does
+	// not import analysis itself, so that analysis may read what experiments writes.
+	CheckAnalysis func(section []byte) error
 }
 
 // Load reads and checks the sweep file at path against the built-in tasks. On any problem it
@@ -132,7 +136,9 @@ func (p *parser) top(root *yaml.Node) {
 	if n := sections["methods"]; n != nil {
 		p.methods(n, sections["budget"])
 	}
-	p.s.Analysis = sections["analysis"]
+	if n := sections["analysis"]; n != nil {
+		p.analysis(n)
+	}
 	if len(p.problems) == 0 {
 		p.checkExpansion()
 	}
@@ -216,4 +222,32 @@ func (p *parser) data(n *yaml.Node) {
 		capField("max_validation", &d.MaxValidation),
 		capField("max_test", &d.MaxTest),
 	})
+}
+
+// analysis keeps the analysis: section and has it checked when the options say how.
+func (p *parser) analysis(n *yaml.Node) {
+	p.s.Analysis = n
+	if p.opts.CheckAnalysis == nil {
+		return
+	}
+	section, err := p.s.AnalysisYAML()
+	if err == nil {
+		err = p.opts.CheckAnalysis(section)
+	}
+	if err != nil {
+		p.errorf(n, "analysis: %v", err)
+	}
+}
+
+// AnalysisYAML returns the sweep's analysis: section as a YAML document, or nil when the
+// sweep has none; analysis.ParseSpec decodes it.
+func (s *Sweep) AnalysisYAML() ([]byte, error) {
+	if s.Analysis == nil {
+		return nil, nil
+	}
+	data, err := yaml.Marshal(s.Analysis)
+	if err != nil {
+		return nil, fmt.Errorf("sweep %s: analysis section: %w", s.Name, err)
+	}
+	return data, nil
 }

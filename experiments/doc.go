@@ -1,0 +1,127 @@
+// Package experiments expands a sweep file into training runs, runs them — resumable,
+// parallel, shardable over many machines — and hands the finished sweep folder to the report.
+// It is what `runexp sweep.yaml` does; the training of one run is an Executor's job.
+//
+// # The sweep file
+//
+// A sweep is one YAML document. Load checks all of it before anything runs and reports every
+// problem at once, each as file:line:col: what was wrong, what was expected. Unknown keys are
+// errors. A full example, with the default of each optional key:
+//
+//	name: table6_rank          # names the results folder: <out>/table6_rank/
+//	version: 1                 # the format version (default 1)
+//
+//	model:
+//	  arch: encoder            # encoder (RoBERTa-like, masked-LM) or decoder (GPT-2-like, causal LM)
+//	  preset: tiny             # tiny, small or gpt2-small; or give every dimension below
+//	  vocab: 4096              # BPE vocabulary size (default 4096)
+//	  d_model: 128             # explicit dimensions override the preset's
+//	  layers: 4
+//	  heads: 4
+//	  d_ff: 512
+//	  max_len: 256
+//	  dropout: 0.1
+//	  activation: gelu         # gelu or relu
+//	  pretraining:
+//	    corpus: embedded-corpus  # a corpus task: embedded-corpus, moby-dick, sotu
+//	    steps: 300             # 0 = no pretraining (a random base model)
+//	    batch: 16              # default 16
+//	    seq_len: 128           # default min(128, max_len)
+//	    lr: 5e-4               # default 5e-4
+//	    seed: 1                # default 1
+//
+//	data:                      # optional
+//	  seed: 0                  # seed of the embedded data and of the splits (default 0)
+//	  max_train: 2000          # caps on split sizes: 0 = the task's default, -1 = all
+//	  max_validation: 500
+//	  max_test: 500
+//
+//	tasks: [embedded-cls, embedded-reg]   # task names of package datasets (runexp data list)
+//
+//	train:
+//	  steps: 400               # optimizer steps; or epochs: 3 (exactly one of the two)
+//	  batch: 16                # default 16
+//	  micro_batch: 8           # gradient accumulation; a divisor of batch (default batch)
+//	  lr:                      # a number, or per method name or family with a default
+//	    default: 1e-3
+//	    lora: 2e-3             # a method name ...
+//	    adapter: 1e-3          # ... or a family: adapter (adapter_h/l/p/d), prefix (prefix_embed/layer)
+//	    ft: 1e-4
+//	  warmup: 0.06             # warmup as a fraction of the steps (default 0.06); or warmup_steps: 50
+//	  schedule: linear         # linear, cosine or constant after warmup (default linear)
+//	  seq_len: 128             # default min(128, max_len)
+//	  weight_decay: 0.01       # default 0.01
+//	  label_smoothing: 0       # default 0
+//	  max_grad_norm: 1.0       # 0 = no clipping (default 1.0)
+//	  eval_every: 100          # steps between evaluations; 0 = at the end only (default 0)
+//	  generation:              # decoding of generation tasks (the paper: beam 10, 0.9, 4)
+//	    beam: 10               # default 1 (greedy)
+//	    length_penalty: 0.9    # default 1
+//	    no_repeat_ngram: 4     # 0 = off (default 0)
+//	    max_new_tokens: 64     # default 64
+//
+//	methods:                   # each entry: a method name and its fields; a list sweeps a field
+//	  - {name: lora, rank: [1, 2, 4, 8, 64], targets: [[q], [q, v], [q, k, v, o]], alpha: 16}
+//	  - {name: lora, rank: 8, targets: [q, v], layers: [2, 3], scaling: rslora, init: gaussian, dropout: 0.1}
+//	  - {name: adapter_h, size: [4, 16]}
+//	  - {name: adapter_d, size: 8, drop_k: 1}
+//	  - {name: prefix_layer, prefix: [4, 16], infix: 0}
+//	  - {name: ft, lr: 1e-4}   # lr on an entry beats train.lr
+//	  - {name: fttop2}
+//	  - {name: bitfit}
+//	  - {name: lora, targets: [[q], [k], [v], [o], [q, k], [q, v], [q, k, v, o]], budget: 18432}
+//
+//	budget: {params: 18432, method: lora}  # optional: a budget for every lora entry without rank
+//
+//	seeds: [1, 2, 3]           # the replicate axis
+//	threads: 2                 # total threads when --threads is not given (0 = all CPUs)
+//
+//	analysis:                  # what the report makes: see analysis.Spec
+//	  table: {split: test}
+//	  subspace:
+//	    - {a: {rank: 8}, b: {rank: 64}, matrices: [q, v]}
+//
+// The fields of a method entry are those of method.Spec: lora takes rank, alpha, targets (q,
+// k, v, o, fc1, fc2, emb; default [q, v]), layers (default all), scaling (standard or rslora),
+// init (kaiming or gaussian), dropout; adapter_h, adapter_l and adapter_p take size; adapter_d
+// takes size and drop_k; prefix_embed and prefix_layer take prefix and infix; every method
+// takes lr. A scalar is one value, a list is swept; for targets and layers, which are lists
+// themselves, a list of lists is swept. An entry expands to the cartesian product of its
+// fields, its last field varying fastest.
+//
+// # Parameter budgets
+//
+// An entry with budget: N (or the sweep-wide budget: {params: N, method: M}) does not give its
+// size: for each setting of its other fields SolveBudget picks the LoRA rank, adapter size or
+// prefix length whose trainable-parameter count by the paper's formula is closest to N without
+// going above it (the smallest size when nothing fits). This is the paper's Table 5: one
+// budget, several target sets, each with its own rank. A list of budgets sweeps them (Table 4,
+// Figure 2). The dry run and the runs' axes say what was chosen.
+//
+// # Runs and their folders
+//
+// Expand lists the runs in a stable order: tasks, then method entries, then settings, then
+// seeds. Each run's fully resolved config (model, pretraining, data, task, train settings,
+// method setting, seed) is hashed into its id, RunSpec.RunID: the same run has the same id in
+// any sweep and on any machine, and changing any field changes it. The thread count is not
+// part of it: results are bit-identical whatever the threads. Run writes
+//
+//	<out>/<name>/sweep.yaml             a copy of the sweep file
+//	<out>/<name>/plan.json              every run of the sweep, in order (Plan)
+//	<out>/<name>/runs/<id>/config.json  the RunSpec, written first
+//	<out>/<name>/runs/<id>/metrics.jsonl  one record.Point per reported step, as the run goes
+//	<out>/<name>/runs/<id>/result.json  record.Result, written last and atomically
+//
+// A run folder is claimed with an O_EXCL .claim file whose heartbeat keeps it fresh, so
+// workers on many machines (Options.Shard, ShardFromEnv for Slurm arrays and Kubernetes
+// indexed Jobs) can share one results folder. Running a sweep again skips the runs whose
+// result says done, and the failed ones unless Options.RetryFailed. A failed run (error,
+// panic, non-finite loss) is recorded with its reason and the sweep goes on. Cancelling the
+// context stops the running jobs; they leave no result, and the next Run starts them afresh.
+//
+// # Using it
+//
+//	sw, err := experiments.Load("experiments/quick.yaml")
+//	sum, err := experiments.Run(ctx, sw, experiments.Options{Jobs: 2, Progress: os.Stdout}, executor)
+//	report, err := experiments.Status("results/quick")
+package experiments
