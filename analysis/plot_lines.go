@@ -1,0 +1,132 @@
+package analysis
+
+import (
+	"fmt"
+	"image/color"
+	"math"
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/plotutil"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// Series is one line of a line plot: points (X[i], Y[i]) with a symmetric error bar Err[i]
+// (nil: no error bars).
+type Series struct {
+	Name      string
+	X, Y, Err []float64
+}
+
+// xyErrors adapts a Series to plotter.NewYErrorBars.
+type xyErrors struct {
+	plotter.XYs
+	plotter.YErrors
+}
+
+// Axis scales of line plots.
+const (
+	linearAxis = 0
+	log2Axis   = 2
+	log10Axis  = 10
+)
+
+// LinePlot describes a line figure.
+type LinePlot struct {
+	Title, XLabel, YLabel string
+	XLog                  int // linearAxis, log2Axis or log10Axis
+	Series                []Series
+}
+
+// Save draws the plot, one colour, marker and dash pattern per series, error bars where the
+// series has them, and the legend outside the data on the right, as base.png and base.svg.
+func (lp LinePlot) Save(base string) ([]string, error) {
+	plt, err := lp.plot()
+	if err != nil {
+		return nil, fmt.Errorf("analysis: plot %s: %w", base, err)
+	}
+	const width, height = 6.5 * vg.Inch, 3.6 * vg.Inch
+	return saveFigure(base, width, height, func(dc draw.Canvas) {
+		dc.FillPolygon(color.White, rectangle(dc))
+		plt.Draw(dc)
+	})
+}
+
+func (lp LinePlot) plot() (*plot.Plot, error) {
+	plt := plot.New()
+	plt.Title.Text = lp.Title
+	plt.X.Label.Text = lp.XLabel
+	plt.Y.Label.Text = lp.YLabel
+	plt.Legend.Top = true
+	plt.Legend.Left = false
+	plt.Legend.XOffs = -vg.Millimeter
+	plt.Add(plotter.NewGrid())
+	var ticks []float64
+	for i, s := range lp.Series {
+		if err := addSeries(plt, s, i); err != nil {
+			return nil, fmt.Errorf("series %q: %w", s.Name, err)
+		}
+		ticks = append(ticks, s.X...)
+	}
+	switch lp.XLog {
+	case log2Axis:
+		plt.X.Scale = plot.LogScale{}
+		plt.X.Tick.Marker = powerOfTwoTicks(ticks)
+	case log10Axis:
+		plt.X.Scale = plot.LogScale{}
+		plt.X.Tick.Marker = plot.LogTicks{Prec: -1}
+	}
+	return plt, nil
+}
+
+// addSeries adds the i-th series: a line with markers and, if it has them, error bars.
+func addSeries(plt *plot.Plot, s Series, i int) error {
+	xys := make(plotter.XYs, len(s.X))
+	for k := range s.X {
+		xys[k] = plotter.XY{X: s.X[k], Y: s.Y[k]}
+	}
+	line, points, err := plotter.NewLinePoints(xys)
+	if err != nil {
+		return err
+	}
+	line.Color = plotutil.Color(i)
+	line.Dashes = plotutil.Dashes(i)
+	line.Width = vg.Points(1.5)
+	points.Color = plotutil.Color(i)
+	points.Shape = plotutil.Shape(i)
+	points.Radius = vg.Points(3)
+	plt.Add(line, points)
+	plt.Legend.Add(s.Name, line, points)
+	if s.Err == nil {
+		return nil
+	}
+	errs := make(plotter.YErrors, len(s.Err))
+	for k, e := range s.Err {
+		errs[k].Low, errs[k].High = e, e
+	}
+	bars, err := plotter.NewYErrorBars(xyErrors{xys, errs})
+	if err != nil {
+		return err
+	}
+	bars.Color = plotutil.Color(i)
+	plt.Add(bars)
+	return nil
+}
+
+// powerOfTwoTicks marks every power of two in the range of xs.
+func powerOfTwoTicks(xs []float64) plot.ConstantTicks {
+	if len(xs) == 0 {
+		return nil
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, x := range xs {
+		lo, hi = math.Min(lo, x), math.Max(hi, x)
+	}
+	var ticks plot.ConstantTicks
+	for p := math.Exp2(math.Floor(math.Log2(lo))); p <= hi*1.0001; p *= 2 {
+		ticks = append(ticks, plot.Tick{Value: p, Label: strconv.FormatFloat(p, 'g', -1, 64)})
+	}
+	return ticks
+}

@@ -1,0 +1,165 @@
+package analysis
+
+import (
+	"fmt"
+	"path/filepath"
+	"slices"
+)
+
+// subspaceJob is one comparison of two runs' A matrices.
+type subspaceJob struct {
+	a, b     Selector
+	layers   []int
+	matrices []string
+}
+
+// subspaceJobs lists the spec's subspace pairs and seed pairs as comparisons.
+func (s Spec) subspaceJobs() []subspaceJob {
+	var jobs []subspaceJob
+	for _, p := range s.Subspace {
+		jobs = append(jobs, subspaceJob{p.A, p.B, p.Layers, orDefault(p.Matrices, []string{"q", "v"})})
+	}
+	for _, p := range s.SeedPairs {
+		a, b := p.Setting, p.Setting
+		a.Seed, b.Seed = p.Seeds[0], p.Seeds[1]
+		jobs = append(jobs, subspaceJob{a, b, p.Layers, orDefault(p.Matrices, []string{"q", "v"})})
+	}
+	return jobs
+}
+
+// subspaceStudies draws a heatmap of phi next to its random baseline for every layer and
+// matrix of every pair the spec asks for.
+func (r *reporter) subspaceStudies() error {
+	jobs := r.spec.subspaceJobs()
+	if len(jobs) == 0 {
+		return nil
+	}
+	sec := Section{Title: "Subspace similarity",
+		Body: "phi(A1, A2, i, j) = ||U1[:, :i]^T U2[:, :j]||_F^2 / min(i, j) over the right-singular vectors of " +
+			"the LoRA A matrices (paper Section 7.2, eq. 4), next to two random Gaussian matrices of the same shapes, " +
+			"whose expectation is max(i, j)/d.\n"}
+	for _, job := range jobs {
+		arts, err := r.subspaceJob(job)
+		if err != nil {
+			return err
+		}
+		sec.Files = append(sec.Files, arts...)
+	}
+	r.produced.Sections = append(r.produced.Sections, sec)
+	return nil
+}
+
+// subspaceJob makes the figures of one pair of runs.
+func (r *reporter) subspaceJob(job subspaceJob) ([]Artifact, error) {
+	what := fmt.Sprintf("subspace %s vs %s", job.a, job.b)
+	runA, okA := job.a.pick(r.sweep.Runs)
+	runB, okB := job.b.pick(r.sweep.Runs)
+	if !okA || !okB {
+		missing := job.a
+		if okA {
+			missing = job.b
+		}
+		r.note("%s: no done run matches %s", what, missing)
+		return nil, nil
+	}
+	adA, errA := r.adapter(runA)
+	adB, errB := r.adapter(runB)
+	if errA != nil || errB != nil {
+		r.note("%s: %v", what, firstError(errA, errB))
+		return nil, nil
+	}
+	if runA.Dir == runB.Dir {
+		r.note("%s: both selectors pick the same run %s; the figure compares it with itself", what, runA.Result.RunID)
+	}
+	var arts []Artifact
+	for _, m := range job.matrices {
+		layers := job.layers
+		if layers == nil {
+			layers = intersect(adA.Layers(m), adB.Layers(m))
+		}
+		for _, layer := range layers {
+			pa, okA := adA.Find(layer, m)
+			pb, okB := adB.Find(layer, m)
+			if !okA || !okB {
+				r.note("%s: layer %d matrix %s is not adapted in both runs", what, layer, m)
+				continue
+			}
+			art, err := r.subspaceFigure(job, runA, runB, pa, pb)
+			if err != nil {
+				return nil, err
+			}
+			arts = append(arts, art)
+		}
+	}
+	return arts, nil
+}
+
+// subspaceFigure computes phi for one layer and matrix and saves its heatmap.
+func (r *reporter) subspaceFigure(job subspaceJob, runA, runB Run, pa, pb LoRAPair) (Artifact, error) {
+	phi, err := Similarity(pa.A, pb.A)
+	if err != nil {
+		return Artifact{}, fmt.Errorf("analysis: %s: %w", pa.Module, err)
+	}
+	_, d := pa.A.Dims()
+	random, err := RandomSimilarity(pa.Rank(), pb.Rank(), d, r.spec.seed())
+	if err != nil {
+		return Artifact{}, fmt.Errorf("analysis: random baseline: %w", err)
+	}
+	nameA, nameB := runLabel(runA), runLabel(runB)
+	title := fmt.Sprintf("layer %d, W%s: A of %s vs %s", pa.Layer, pa.Matrix, nameA, nameB)
+	panels := []HeatmapPanel{
+		{Title: fmt.Sprintf("%s vs %s", shortLabel(runA), shortLabel(runB)),
+			XLabel: fmt.Sprintf("j (r=%d)", pb.Rank()), YLabel: fmt.Sprintf("i (r=%d)", pa.Rank()), Phi: phi},
+		{Title: fmt.Sprintf("random Gaussian, d=%d", d),
+			XLabel: fmt.Sprintf("j (r=%d)", pb.Rank()), YLabel: fmt.Sprintf("i (r=%d)", pa.Rank()), Phi: random},
+	}
+	base := filepath.Join(r.dir, FiguresDir, fmt.Sprintf("subspace_%s_vs_%s_L%d_%s", slug(job.a.String()), slug(job.b.String()), pa.Layer, pa.Matrix))
+	paths, err := SaveHeatmaps(base, title, panels)
+	if err != nil {
+		return Artifact{}, err
+	}
+	return r.relFigure(title, paths)
+}
+
+// adapter loads (once) the LoRA factors of a run.
+func (r *reporter) adapter(run Run) (Adapter, error) {
+	if ad, ok := r.adapters[run.Dir]; ok {
+		return ad, nil
+	}
+	ad, err := LoadRunAdapter(run.Dir)
+	if err != nil {
+		return nil, err
+	}
+	r.adapters[run.Dir] = ad
+	return ad, nil
+}
+
+// runLabel names a run in figure titles: "lora r=8 q,v (seed 1)".
+func runLabel(run Run) string {
+	return fmt.Sprintf("%s (seed %d)", run.Result.Setting, run.Result.Seed)
+}
+
+// shortLabel is the rank and seed of a LoRA run: "r=8 s1".
+func shortLabel(run Run) string {
+	return fmt.Sprintf("r=%d seed %d", methodSpec(run.Result).Rank, run.Result.Seed)
+}
+
+// intersect is the sorted values present in both sorted lists.
+func intersect(a, b []int) []int {
+	var out []int
+	for _, v := range a {
+		if slices.Contains(b, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func firstError(errs ...error) error {
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,149 @@
+package analysis
+
+import (
+	"bytes"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// fixtureSpec asks for everything the fixture sweep can give.
+func fixtureSpec() Spec {
+	return Spec{
+		Subspace:      []SubspacePair{{A: Selector{Rank: 2, Task: "cls"}, B: Selector{Rank: 8, Task: "cls"}, Layers: []int{1}, Matrices: []string{"q"}}},
+		SeedPairs:     []SeedPair{{Setting: Selector{Rank: 8, Task: "cls"}, Seeds: [2]int{1, 2}, Layers: []int{0}, Matrices: []string{"v"}}},
+		Amplification: &AmplificationSpec{Ranks: []int{2, 8}, Layers: []int{1}, Task: "cls", Base: "base"},
+	}
+}
+
+func TestReportWritesEverything(t *testing.T) {
+	dir := writeFixtureSweep(t)
+	var out bytes.Buffer
+	p, err := WriteReport(dir, fixtureSpec(), Options{Out: &out, Command: "runexp fixture.yaml"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Done != 20 || len(p.Failed) != 1 || p.Missing != 1 || len(p.Problems) != 1 {
+		t.Errorf("done %d failed %d missing %d problems %d, want 20, 1, 1, 1", p.Done, len(p.Failed), p.Missing, len(p.Problems))
+	}
+	if len(p.Notes) != 0 {
+		t.Errorf("unexpected notes: %q", p.Notes)
+	}
+	want := []string{
+		"report.md", "tables/main.md", "tables/main.csv", "tables/main.tex",
+		"tables/amplification.md", "tables/amplification.csv",
+		"figures/subspace_lora-r2-cls_vs_lora-r8-cls_L1_q.png", "figures/subspace_lora-r2-cls_vs_lora-r8-cls_L1_q.svg",
+		"figures/subspace_lora-r8-cls-seed1_vs_lora-r8-cls-seed2_L0_v.png",
+		"figures/rank_cls.png", "figures/rank_err.svg", "figures/params_cls.png", "figures/params_err.png",
+		"figures/curves_cls.png", "figures/curves_err.svg",
+	}
+	for _, rel := range want {
+		info, err := os.Stat(filepath.Join(dir, rel))
+		if err != nil || info.Size() == 0 {
+			t.Errorf("%s: missing or empty (%v)", rel, err)
+		}
+	}
+	report := readFile(t, filepath.Join(dir, "report.md"))
+	for _, s := range []string{
+		"# Sweep fixture", "Command: `runexp fixture.yaml`", "Runs: 20 done, 1 failed, 1 missing", "1 unreadable",
+		"`zz-failed` ft on cls, seed 3: NaN loss at step 12",
+		"| **0.830 ± 0.014** |", // lora r=8 on cls: mean(0.82, 0.84), std 0.01414
+	} {
+		if !strings.Contains(report, s) {
+			t.Errorf("report.md lacks %q", s)
+		}
+	}
+	// Every relative link of report.md resolves, and every produced file is linked.
+	linked := map[string]bool{}
+	for _, m := range regexp.MustCompile(`\]\(([^)]+)\)`).FindAllStringSubmatch(report, -1) {
+		linked[m[1]] = true
+		if _, err := os.Stat(filepath.Join(dir, m[1])); err != nil {
+			t.Errorf("report.md links %s, which does not exist", m[1])
+		}
+	}
+	for _, sub := range []string{TablesDir, FiguresDir} {
+		entries, _ := os.ReadDir(filepath.Join(dir, sub))
+		for _, e := range entries {
+			if rel := sub + "/" + e.Name(); !linked[rel] {
+				t.Errorf("%s is not linked from report.md", rel)
+			}
+		}
+	}
+	if !strings.Contains(out.String(), "0.830 ± 0.014 *") {
+		t.Errorf("terminal output lacks the marked best cell:\n%s", out.String())
+	}
+}
+
+func TestReportDeterministic(t *testing.T) {
+	dir := writeFixtureSweep(t)
+	snapshot := func() map[string][]byte {
+		if _, err := WriteReport(dir, fixtureSpec(), Options{Command: "x"}); err != nil {
+			t.Fatal(err)
+		}
+		files := map[string][]byte{}
+		for _, sub := range []string{TablesDir, FiguresDir} {
+			filepath.WalkDir(filepath.Join(dir, sub), func(path string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					files[path] = readBytes(t, path)
+				}
+				return nil
+			})
+		}
+		files["report.md"] = readBytes(t, filepath.Join(dir, ReportFile))
+		return files
+	}
+	first, second := snapshot(), snapshot()
+	if len(first) != len(second) {
+		t.Fatalf("%d files, then %d", len(first), len(second))
+	}
+	for path, data := range first {
+		if !bytes.Equal(data, second[path]) {
+			t.Errorf("%s differs between two reports of the same sweep", path)
+		}
+	}
+}
+
+func TestReportNotes(t *testing.T) {
+	dir := writeFixtureSweep(t)
+	spec := Spec{
+		Subspace:      []SubspacePair{{A: Selector{Rank: 4}, B: Selector{Rank: 8}}},
+		Amplification: &AmplificationSpec{Ranks: []int{8}, Layers: []int{1}},
+		Plots:         []string{},
+	}
+	p, err := WriteReport(dir, spec, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notes := strings.Join(p.Notes, "\n")
+	for _, want := range []string{"no done run matches lora r=4", "no base checkpoint"} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes lack %q:\n%s", want, notes)
+		}
+	}
+	if _, err := os.Stat(filepath.Join(dir, FiguresDir, "rank_cls.png")); err == nil {
+		t.Error("plots: [] still drew the rank plot")
+	}
+}
+
+func TestReportErrors(t *testing.T) {
+	if err := Report(filepath.Join(t.TempDir(), "nope"), Spec{}, nil); err == nil {
+		t.Error("missing sweep folder: no error")
+	}
+	if err := Report(t.TempDir(), Spec{Plots: []string{"pie"}}, nil); err == nil || !strings.Contains(err.Error(), `unknown plot "pie"`) {
+		t.Errorf("bad spec: error %v", err)
+	}
+}
+
+func readFile(t *testing.T, path string) string { return string(readBytes(t, path)) }
+
+func readBytes(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
