@@ -1,0 +1,140 @@
+package train
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+
+	"loralab/datasets"
+	"loralab/model"
+	"loralab/model/tokenizer"
+)
+
+// BaseConfig says how to build the pretrained model a run starts from: its shape, the
+// corpus (a task name of kind corpus) and the pretraining settings.
+type BaseConfig struct {
+	Model    model.Config // NumLabels is ignored: heads are added per task
+	Corpus   string
+	Steps    int
+	Batch    int
+	SeqLen   int
+	LR       float64
+	Seed     uint64
+	DataSeed uint64 // seed of the embedded corpus
+	Threads  int
+}
+
+// Bases builds base models once per process and shares them: runs that need the same base
+// wait for the first to build it rather than pretraining it again.
+type Bases struct {
+	// CacheDir holds the fetched data, pretrained models and tokenizers; "" means the
+	// datasets package's default cache folder.
+	CacheDir string
+	mu       sync.Mutex
+	building map[string]*baseEntry
+}
+
+type baseEntry struct {
+	once sync.Once
+	m    *model.Model
+	tok  *tokenizer.Tokenizer
+	st   model.PretrainStats
+	err  error
+}
+
+// NewBases returns a base-model builder caching under cacheDir.
+func NewBases(cacheDir string) *Bases {
+	if cacheDir == "" {
+		cacheDir = datasets.DefaultCacheDir()
+	}
+	return &Bases{CacheDir: cacheDir, building: map[string]*baseEntry{}}
+}
+
+// Get returns the pretrained base model for cfg (shared: callers must Clone it before
+// changing it), its tokenizer and its pretraining statistics. progress sees pretraining steps.
+func (b *Bases) Get(ctx context.Context, cfg BaseConfig, progress func(step, total int, loss float64)) (*model.Model, *tokenizer.Tokenizer, model.PretrainStats, error) {
+	key := fmt.Sprintf("%+v", cfg)
+	b.mu.Lock()
+	e, ok := b.building[key]
+	if !ok {
+		e = &baseEntry{}
+		b.building[key] = e
+	}
+	b.mu.Unlock()
+	e.once.Do(func() { e.m, e.tok, e.st, e.err = b.build(ctx, cfg, progress) })
+	if e.err != nil {
+		b.mu.Lock()
+		delete(b.building, key) // a cancelled or failed build may be retried
+		b.mu.Unlock()
+	}
+	return e.m, e.tok, e.st, e.err
+}
+
+func (b *Bases) build(ctx context.Context, cfg BaseConfig, progress func(step, total int, loss float64)) (*model.Model, *tokenizer.Tokenizer, model.PretrainStats, error) {
+	var st model.PretrainStats
+	reg := datasets.NewRegistry(datasets.Options{CacheDir: b.CacheDir, Seed: cfg.DataSeed})
+	corpus, err := reg.Load(ctx, cfg.Corpus)
+	if err != nil {
+		return nil, nil, st, fmt.Errorf("base model: corpus: %w", err)
+	}
+	docs := datasets.Texts(corpus.Train)
+	docs = append(docs, datasets.Texts(corpus.Validation)...)
+	docs = append(docs, datasets.Texts(corpus.Test)...)
+	tok, err := corpusTokenizer(docs, cfg.Corpus, cfg.Model.Vocab, b.CacheDir)
+	if err != nil {
+		return nil, nil, st, err
+	}
+	mc := cfg.Model
+	mc.NumLabels = 0
+	pc := model.PretrainConfig{Model: mc, Corpus: cfg.Corpus, Steps: cfg.Steps, Batch: cfg.Batch,
+		SeqLen: min(cfg.SeqLen, mc.MaxLen), LR: float32(cfg.LR), Warmup: cfg.Steps / 20,
+		WeightDecay: 0.01, ClipNorm: 1, Seed: cfg.Seed, Threads: cfg.Threads}
+	var cb func(int, float64)
+	if progress != nil {
+		cb = func(step int, loss float64) { progress(step, cfg.Steps, loss) }
+	}
+	p, err := model.Pretrain(ctx, pc, docs, tok, filepath.Join(b.CacheDir, "pretrained"), cb)
+	if err != nil {
+		return nil, nil, st, fmt.Errorf("base model: %w", err)
+	}
+	return p.Model, tok, p.Stats, nil
+}
+
+// corpusTokenizer trains a byte-level BPE tokenizer of the given vocabulary size on the
+// corpus, or loads the one trained before from the cache.
+func corpusTokenizer(docs []string, name string, vocab int, cacheDir string) (*tokenizer.Tokenizer, error) {
+	h := sha256.New()
+	fmt.Fprintf(h, "%s\x00%d\x00", name, vocab)
+	for _, d := range docs {
+		fmt.Fprintf(h, "%d\x00%s", len(d), d)
+	}
+	key := hex.EncodeToString(h.Sum(nil))[:16]
+	path := ""
+	if cacheDir != "" {
+		path = filepath.Join(cacheDir, "tokenizers", key+".json")
+		if _, err := os.Stat(path); err == nil {
+			tok, err := tokenizer.LoadFile(path)
+			if err != nil {
+				return nil, fmt.Errorf("base model: cached tokenizer: %w", err)
+			}
+			return tok, nil
+		}
+	}
+	tok, err := tokenizer.Train(docs, tokenizer.TrainConfig{VocabSize: vocab})
+	if err != nil {
+		return nil, fmt.Errorf("base model: tokenizer: %w", err)
+	}
+	if path != "" {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("base model: %w", err)
+		}
+		if err := tok.Save(path); err != nil {
+			return nil, fmt.Errorf("base model: save tokenizer: %w", err)
+		}
+	}
+	return tok, nil
+}

@@ -1,0 +1,161 @@
+package train
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync"
+
+	"loralab/datasets"
+	"loralab/experiments"
+	"loralab/experiments/record"
+	"loralab/method"
+	"loralab/model"
+	"loralab/model/tokenizer"
+)
+
+// CheckpointFile is where a run keeps what it trained (method tensors and head).
+const CheckpointFile = "checkpoint.safetensors"
+
+// Executor runs one sweep run end to end — base model, task, method, fine-tuning,
+// evaluation, checkpoint — for experiments.Run.
+type Executor struct {
+	Bases *Bases
+	// NewMethod builds a method from its setting (see NewMethod in this package).
+	NewMethod func(method.Spec) (method.Method, error)
+	// Export, if not nil, writes method-specific artefacts into the run folder after
+	// training (LoRA: the adapter in PEFT's layout, for the subspace analysis).
+	Export func(meth method.Method, dir string) error
+
+	mu    sync.Mutex
+	tasks map[string]*datasets.Task
+}
+
+// NewExecutor returns an executor that caches data and base models under cacheDir ("" = the
+// default cache folder).
+func NewExecutor(cacheDir string) *Executor {
+	return &Executor{Bases: NewBases(cacheDir)} // PENDING-METHODS
+}
+
+// task loads a task once per process for each data option.
+func (e *Executor) task(ctx context.Context, name string, d experiments.Data) (*datasets.Task, error) {
+	opts := datasets.Options{CacheDir: e.Bases.CacheDir, Seed: uint64(d.Seed), MaxTrain: d.MaxTrain,
+		MaxValidation: d.MaxValidation, MaxTest: d.MaxTest}
+	key := fmt.Sprintf("%s %+v", name, opts)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if t, ok := e.tasks[key]; ok {
+		return t, nil
+	}
+	t, err := datasets.NewRegistry(opts).Load(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	if e.tasks == nil {
+		e.tasks = map[string]*datasets.Task{}
+	}
+	e.tasks[key] = t
+	return t, nil
+}
+
+// prepare builds the run's model with its method applied: base clone, task head, method.
+func (e *Executor) prepare(ctx context.Context, run experiments.RunSpec, report func(experiments.Progress)) (*model.Model, method.Method, *datasets.Task, *tokenizer.Tokenizer, error) {
+	bc := BaseConfig{Model: run.Model, Corpus: run.Pretrain.Corpus, Steps: run.Pretrain.Steps, Batch: run.Pretrain.Batch,
+		SeqLen: run.Pretrain.SeqLen, LR: run.Pretrain.LR, Seed: uint64(run.Pretrain.Seed), DataSeed: uint64(run.Data.Seed),
+		Threads: max(run.Threads, 1)}
+	base, tok, _, err := e.Bases.Get(ctx, bc, func(step, total int, loss float64) {
+		if report != nil {
+			report(experiments.Progress{Phase: experiments.PhasePretrain, Step: step, Total: total, Loss: loss})
+		}
+	})
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	task, err := e.task(ctx, run.Task, run.Data)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	m := base.Clone()
+	switch task.Kind {
+	case datasets.Classification:
+		attachHead(m, len(task.Labels), uint64(run.Seed))
+	case datasets.Regression:
+		attachHead(m, 1, uint64(run.Seed))
+	}
+	meth, err := e.NewMethod(run.Method)
+	if err != nil {
+		return nil, nil, nil, nil, err
+	}
+	if err := meth.Apply(m, uint64(run.Seed)); err != nil {
+		return nil, nil, nil, nil, fmt.Errorf("apply %s: %w", run.Method.Label(), err)
+	}
+	return m, meth, task, tok, nil
+}
+
+// Count applies the run's method to its model and counts the parameters, without training.
+func (e *Executor) Count(ctx context.Context, run experiments.RunSpec) (method.Counts, error) {
+	m, meth, _, _, err := e.prepare(ctx, run, nil)
+	if err != nil {
+		return method.Counts{}, err
+	}
+	return method.Count(meth, m)
+}
+
+// Run trains and evaluates one run and saves what it trained into dir.
+func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string, report func(experiments.Progress)) (record.Result, error) {
+	var res record.Result
+	m, meth, task, tok, err := e.prepare(ctx, run, report)
+	if err != nil {
+		return res, err
+	}
+	counts, err := method.Count(meth, m)
+	if err != nil {
+		return res, err
+	}
+	cfg := trainConfig(run, len(task.Train))
+	out, err := Finetune(ctx, Run{Model: m, Method: meth, Task: task, Tok: tok, Cfg: cfg,
+		Log: func(p record.Point) {
+			if report == nil {
+				return
+			}
+			if p.Split == "" {
+				report(experiments.Progress{Phase: experiments.PhaseTrain, Step: p.Step, Total: cfg.Steps, Loss: p.Loss, LR: p.LR})
+			} else {
+				report(experiments.Progress{Phase: experiments.PhaseEval, Step: p.Step, Total: cfg.Steps, Split: p.Split, Metrics: p.Metrics})
+			}
+		}})
+	if err != nil {
+		return res, err
+	}
+	size, err := method.Save(filepath.Join(dir, CheckpointFile), meth, method.HeadParams(m))
+	if err != nil {
+		return res, err
+	}
+	if e.Export != nil {
+		if err := e.Export(meth, dir); err != nil {
+			return res, err
+		}
+	}
+	res = record.Result{TrainableParams: counts.Trainable, PaperFormulaParams: counts.Paper, HeadParams: counts.Head,
+		MainMetric: task.MainMetric, Metrics: out.Metrics, BestStep: out.BestStep, TrainSeconds: out.TrainSeconds,
+		TokensPerSecond: out.TokensPerSecond, CheckpointBytes: size}
+	return res, nil
+}
+
+// trainConfig resolves the sweep's training settings for a task with n training examples.
+func trainConfig(run experiments.RunSpec, n int) Config {
+	t := run.Train
+	steps := t.Steps
+	if steps == 0 {
+		steps = max(1, t.Epochs*((n+t.Batch-1)/t.Batch))
+	}
+	warmup := t.WarmupSteps
+	if t.WarmupFraction > 0 {
+		warmup = int(t.WarmupFraction * float64(steps))
+	}
+	return Config{Steps: steps, Batch: t.Batch, MicroBatch: t.MicroBatch, SeqLen: t.SeqLen, LR: t.LR,
+		Warmup: min(warmup, steps), Schedule: t.Schedule, WeightDecay: t.WeightDecay, MaxGradNorm: t.MaxGradNorm,
+		LabelSmoothing: t.LabelSmoothing, EvalEvery: t.EvalEvery, Beam: t.Generation.Beam,
+		LengthPenalty: t.Generation.LengthPenalty, NoRepeatNgram: t.Generation.NoRepeatNgram,
+		MaxNew: t.Generation.MaxNewTokens, Seed: uint64(run.Seed), Threads: max(run.Threads, 1)}
+}
