@@ -155,3 +155,4 @@ func diffTrees(a, b map[string]string) string {
 	}
 	return strings.Join(out, "\n")
 }
+

@@ -119,3 +119,26 @@ func TestParseReportsAllProblems(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
+
+// TestAnalysisSection checks that the analysis: section is kept as YAML and that the check
+// hook's error is reported at the section's position.
+func TestAnalysisSection(t *testing.T) {
+	text := baseSweep + "analysis:\n  table: {split: test}\n"
+	sw := parseTest(t, text)
+	section, err := sw.AnalysisYAML()
+	if err != nil || string(section) != "table: {split: test}\n" {
+		t.Errorf("analysis section %q, %v", section, err)
+	}
+	var seen string
+	check := func(b []byte) error { seen = string(b); return errors.New("table.split \"tst\": want test") }
+	_, err = Parse("sweep.yaml", []byte(text), ParseOptions{Tasks: testTasks, CheckAnalysis: check})
+	if want := `sweep.yaml:17:3: analysis: table.split "tst": want test`; err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+	if seen != "table: {split: test}\n" {
+		t.Errorf("hook saw %q", seen)
+	}
+	if none, _ := parseTest(t, baseSweep).AnalysisYAML(); none != nil {
+		t.Errorf("no analysis section gives %q", none)
+	}
+}
