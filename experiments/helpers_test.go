@@ -155,4 +155,3 @@ func diffTrees(a, b map[string]string) string {
 	}
 	return strings.Join(out, "\n")
 }
-
