@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 )
@@ -98,11 +100,20 @@ func (r *Registry) Summary(name string) (summary string, realData bool, ok bool)
 	return e.summary, e.realData, ok
 }
 
-// Load builds the named task and checks it with Task.Validate.
+// Load builds the named task and checks it with Task.Validate. Besides the registered
+// names it accepts files on disk:
+//
+//	glue:TASK:DIR  a GLUE task folder (LoadGLUE with the dev set as test, as papers report)
+//	e2e:DIR        the E2E NLG CSV files (LoadE2E)
+//	jsonl:DIR      DIR/train.jsonl, DIR/validation.jsonl and, if present, DIR/test.jsonl
 func (r *Registry) Load(ctx context.Context, name string) (*Task, error) {
 	e, ok := r.entries[name]
 	if !ok {
-		return nil, fmt.Errorf("unknown task %q (known: %s)", name, strings.Join(r.Names(), ", "))
+		build, isPath := r.fileTask(name)
+		if !isPath {
+			return nil, fmt.Errorf("unknown task %q (known: %s; or glue:TASK:DIR, e2e:DIR, jsonl:DIR)", name, strings.Join(r.Names(), ", "))
+		}
+		e = entry{build: build}
 	}
 	t, err := e.build(ctx, r.opts)
 	if err != nil {
@@ -112,4 +123,31 @@ func (r *Registry) Load(ctx context.Context, name string) (*Task, error) {
 		return nil, err
 	}
 	return t, nil
+}
+
+// fileTask returns a builder for the glue:, e2e: and jsonl: task names.
+func (r *Registry) fileTask(name string) (Builder, bool) {
+	kind, arg, ok := strings.Cut(name, ":")
+	if !ok || arg == "" {
+		return nil, false
+	}
+	switch kind {
+	case "glue":
+		task, dir, ok := strings.Cut(arg, ":")
+		if !ok {
+			return nil, false
+		}
+		return func(_ context.Context, o Options) (*Task, error) { return LoadGLUE(dir, task, true, o.Seed) }, true
+	case "e2e":
+		return func(context.Context, Options) (*Task, error) { return LoadE2E(arg) }, true
+	case "jsonl":
+		return func(context.Context, Options) (*Task, error) {
+			test := filepath.Join(arg, "test.jsonl")
+			if _, err := os.Stat(test); err != nil {
+				test = ""
+			}
+			return LoadJSONL("jsonl:"+arg, filepath.Join(arg, "train.jsonl"), filepath.Join(arg, "validation.jsonl"), test)
+		}, true
+	}
+	return nil, false
 }

@@ -187,3 +187,30 @@ func TestRegister(t *testing.T) {
 		t.Fatalf("Load(mine) = %v, %v", task, err)
 	}
 }
+
+// TestLoadFromFiles: glue:, e2e: and jsonl: names load the files they point at.
+func TestLoadFromFiles(t *testing.T) {
+	glue := t.TempDir()
+	writeFile(t, glue, "train.tsv", "index\tsentence1\tsentence2\tlabel\n0\tA.\tB.\tentailment\n1\tC.\tD.\tnot_entailment\n")
+	writeFile(t, glue, "dev.tsv", "index\tsentence1\tsentence2\tlabel\n0\tE.\tF.\tentailment\n")
+	e2e := t.TempDir()
+	for _, f := range []string{"trainset.csv", "devset.csv", "testset_w_refs.csv"} {
+		writeFile(t, e2e, f, "mr,ref\n\"name[A], food[Thai]\",A serves Thai food.\n")
+	}
+	jsonl := t.TempDir()
+	writeFile(t, jsonl, "train.jsonl", `{"text": "a", "target": 1}`)
+	writeFile(t, jsonl, "validation.jsonl", `{"text": "b", "target": 2}`)
+	r := NewRegistry(Options{})
+	for name, kind := range map[string]Kind{"glue:RTE:" + glue: Classification, "e2e:" + e2e: Generation, "jsonl:" + jsonl: Regression} {
+		task, err := r.Load(context.Background(), name)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if task.Kind != kind || len(task.Train) == 0 || len(task.Test) == 0 && kind != Regression {
+			t.Errorf("%s: kind %v, %d train, %d test", name, task.Kind, len(task.Train), len(task.Test))
+		}
+	}
+	if _, err := r.Load(context.Background(), "glue:RTE"); err == nil {
+		t.Error("glue: without a folder loaded")
+	}
+}
