@@ -94,6 +94,16 @@ func (r *Registry) Names() []string {
 	return slices.Sorted(maps.Keys(r.entries))
 }
 
+// Known reports whether Load would accept the name: a registered task or a glue:, e2e: or
+// jsonl: file task (whose files are only read by Load). Sweep validation uses it.
+func (r *Registry) Known(name string) bool {
+	if _, ok := r.entries[name]; ok {
+		return true
+	}
+	_, isPath := r.fileTask(name)
+	return isPath
+}
+
 // Summary returns the one-line description of a task and whether it needs the real data.
 func (r *Registry) Summary(name string) (summary string, realData bool, ok bool) {
 	e, ok := r.entries[name]

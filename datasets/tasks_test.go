@@ -213,4 +213,9 @@ func TestLoadFromFiles(t *testing.T) {
 	if _, err := r.Load(context.Background(), "glue:RTE"); err == nil {
 		t.Error("glue: without a folder loaded")
 	}
+	for name, want := range map[string]bool{"embedded-cls": true, "glue:SST-2:/x": true, "e2e:/x": true, "jsonl:": false, "glue:RTE": false, "nope": false} {
+		if got := r.Known(name); got != want {
+			t.Errorf("Known(%q) = %v, want %v", name, got, want)
+		}
+	}
 }
