@@ -3,6 +3,7 @@ package gemm
 import (
 	"runtime"
 	"sync"
+	"sync/atomic"
 )
 
 // Pool multiplies matrices on a fixed set of worker goroutines that live as long as the
@@ -21,17 +22,28 @@ type Pool struct {
 	call   problem
 	tasks  chan task
 	done   sync.WaitGroup
+	// pending counts blocks handed to workers and not finished yet: the caller spins on
+	// it before it blocks in done.Wait.
+	pending atomic.Int32
 	// release closes tasks if the Pool is collected without Close.
 	release runtime.Cleanup
 }
 
 // task is one block of the current call, handed to a worker.
 type task struct {
-	pr   *problem
-	blk  block
-	kern microKernel
-	done *sync.WaitGroup
+	pr      *problem
+	blk     block
+	kern    microKernel
+	pending *atomic.Int32
+	done    *sync.WaitGroup
 }
+
+// spinRounds bounds how often a waiting goroutine polls (yielding its processor each time)
+// before it blocks. Waking a blocked goroutine through the operating system costs tens of
+// microseconds, the time of a whole 128 x 128 x 128 product, while back-to-back products
+// in a training step follow each other within microseconds. A few hundred rounds are some
+// tens of microseconds.
+const spinRounds = 500
 
 // NewPool returns a Pool that computes each product with up to threads goroutines
 // (the caller's plus threads-1 workers). threads < 1 means 1.
@@ -60,10 +72,30 @@ func newPool(threads int, kern kernel) *Pool {
 // worker computes blocks until the channel closes, in packing buffers of its own.
 func worker(tasks <-chan task) {
 	var ws workspace
-	for t := range tasks {
+	for {
+		t, ok := receive(tasks)
+		if !ok {
+			return
+		}
 		ws.compute(t.pr, t.blk, t.kern)
+		t.pending.Add(-1)
 		t.done.Done()
 	}
+}
+
+// receive returns the next task, polling for a while before it blocks; ok is false once
+// the channel is closed.
+func receive(tasks <-chan task) (t task, ok bool) {
+	for range spinRounds {
+		select {
+		case t, ok = <-tasks:
+			return t, ok
+		default:
+			runtime.Gosched()
+		}
+	}
+	t, ok = <-tasks
+	return t, ok
 }
 
 // Threads is the number of goroutines a product may use.
@@ -121,10 +153,14 @@ func (p *Pool) packedSgemm(transA, transB bool, m, n, k int, alpha float32, a []
 	p.call = pr
 	p.blocks = partition(p.blocks, m, n, k, threads)
 	p.done.Add(len(p.blocks) - 1)
+	p.pending.Store(int32(len(p.blocks) - 1))
 	for _, blk := range p.blocks[1:] {
-		p.tasks <- task{pr: &p.call, blk: blk, kern: p.kern.run, done: &p.done}
+		p.tasks <- task{pr: &p.call, blk: blk, kern: p.kern.run, pending: &p.pending, done: &p.done}
 	}
 	p.own.compute(&p.call, p.blocks[0], p.kern.run)
+	for i := 0; i < spinRounds && p.pending.Load() != 0; i++ {
+		runtime.Gosched()
+	}
 	p.done.Wait()
 	p.call = problem{} // drop references to the caller's slices
 }
