@@ -155,3 +155,15 @@ func diffTrees(a, b map[string]string) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// syncWriter serialises writes to a builder that the display writes from its own goroutine.
+type syncWriter struct {
+	mu sync.Mutex
+	w  *strings.Builder
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}

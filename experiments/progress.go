@@ -152,7 +152,8 @@ type bars struct {
 }
 
 func newBars(w io.Writer, total int) *bars {
-	return &bars{p: mpb.New(mpb.WithOutput(w), mpb.WithWidth(30), mpb.WithRefreshRate(250*time.Millisecond)), total: total}
+	p := mpb.New(mpb.WithOutput(w), mpb.WithAutoRefresh(), mpb.WithWidth(30), mpb.WithRefreshRate(250*time.Millisecond))
+	return &bars{p: p, total: total}
 }
 
 func (b *bars) start(run RunSpec) jobLine {
