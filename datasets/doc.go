@@ -60,13 +60,12 @@
 //	task          chance                                      bag of words
 //	embedded-cls  acc 0.474  f1 0.643  mcc 0.000              acc 0.606  f1 0.602  mcc 0.214
 //	embedded-reg  pearson 0 (constant)                        pearson 0.752  spearman 0.764
-//	embedded-d2t  bleu 0.167 nist 3.15 rouge_l 0.419 cider 0.30   bleu 0.481 nist 6.31 rouge_l 0.587 cider 1.98
+//	embedded-d2t  bleu 0.167  nist 3.15  meteor 0.410         bleu 0.481  nist 6.31  meteor 0.660
+//	              rouge_l 0.419  cider 0.299                  rouge_l 0.587  cider 1.979
 //	sotu-party    acc 0.514  f1 0.679  mcc 0.000              acc 0.661  f1 0.673  mcc 0.321
 //	sotu-era      acc 0.419  f1 0.148  mcc 0.000              acc 0.761  f1 0.758  mcc 0.664
 //	sotu-year     pearson 0 (constant)                        pearson 0.862  spearman 0.877
 //	spam          f1 0.000   acc 0.682  mcc 0.000             f1 0.960   acc 0.975  mcc 0.943
 //	spam3         acc 0.643  f1 0.261  mcc 0.000              acc 0.972  f1 0.886  mcc 0.942
 //	cmudict-g2p   exact 0.000  per 0.904  bleu 0.010          exact 0.006  per 0.601  bleu 0.249
-//
-// (METEOR is reported once package metrics provides it.)
 package datasets

@@ -76,7 +76,7 @@ func evaluateGeneration(t *Task, examples []Example, texts []string, scores map[
 	}
 	scorers := map[string]func(hyps [][]string, refs [][][]string) (float64, error){
 		MetricExactMatch: metrics.ExactMatch, MetricErrorRate: metrics.ErrorRate, MetricBLEU: metrics.BLEU,
-		MetricNIST: metrics.NIST, MetricROUGEL: metrics.RougeL, MetricCIDEr: metrics.CIDErD,
+		MetricNIST: metrics.NIST, MetricMETEOR: metrics.METEOR, MetricROUGEL: metrics.RougeL, MetricCIDEr: metrics.CIDErD,
 	}
 	return scoreAll(t.Metrics, scorers, hyps, refs, scores)
 }
