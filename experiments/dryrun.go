@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strconv"
 	"text/tabwriter"
 )
 
@@ -68,5 +67,3 @@ func budgetNotes(runs []RunSpec) []string {
 	}
 	return notes
 }
-
-func itoa(i int) string { return strconv.Itoa(i) }

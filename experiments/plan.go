@@ -15,6 +15,7 @@ type PlanItem struct {
 	Method      string         `json:"method"`
 	Setting     string         `json:"setting"`
 	Seed        int            `json:"seed"`
+	Label       string         `json:"label"` // task, setting and seed, as RunSpec.Label
 	Axes        map[string]any `json:"axes,omitempty"`
 	PaperParams int            `json:"paper_params"`
 }
@@ -23,12 +24,7 @@ func newPlan(sw *Sweep, runs []RunSpec) Plan {
 	p := Plan{Sweep: sw.Name, Runs: make([]PlanItem, len(runs))}
 	for i, r := range runs {
 		p.Runs[i] = PlanItem{Index: r.Index, ID: r.ID, Task: r.Task, Method: r.Method.Name,
-			Setting: r.Method.Label(), Seed: r.Seed, Axes: r.Axes, PaperParams: r.PaperParams}
+			Setting: r.Method.Label(), Seed: r.Seed, Label: r.Label(), Axes: r.Axes, PaperParams: r.PaperParams}
 	}
 	return p
-}
-
-// Label names the run for people, as RunSpec.Label does.
-func (it PlanItem) Label() string {
-	return it.Task + " " + it.Setting + " seed=" + itoa(it.Seed)
 }

@@ -93,7 +93,7 @@ func (r StatusReport) Write(w io.Writer) error {
 	}
 	for _, st := range r.Runs {
 		if st.State != StateDone {
-			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", st.Index, st.ID, st.State, st.Label(), firstLine(st.Reason))
+			fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", st.Index, st.ID, st.State, st.Label, firstLine(st.Reason))
 		}
 	}
 	if err := tw.Flush(); err != nil {
