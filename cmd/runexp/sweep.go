@@ -1,0 +1,159 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+
+	"gopkg.in/yaml.v3"
+
+	"loralab/analysis"
+	"loralab/datasets"
+	"loralab/experiments"
+	"loralab/train"
+)
+
+// runSweep expands, runs and reports a sweep file.
+func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("runexp", "runexp [flags] SWEEP.yaml", stderr)
+	out := fs.String("out", "results", "results root: the sweep writes OUT/<name>/")
+	jobs := fs.Int("jobs", 1, "runs in parallel (threads are split among them)")
+	threads := fs.Int("threads", 0, "threads in all (0 = the sweep's threads, else every CPU)")
+	shard := fs.String("shard", "", "run shard i of n, as i/n (default: SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX/--shards)")
+	shards := fs.Int("shards", 0, "shard count for JOB_COMPLETION_INDEX (Kubernetes indexed Jobs)")
+	dry := fs.Bool("dry-run", false, "print the expanded runs with their parameter counts and run nothing")
+	retry := fs.Bool("retry-failed", false, "run again the runs whose result says failed")
+	cache := fs.String("cache", "", "data and pretrained-model cache (default $LORALAB_DATA or ~/.cache/loralab)")
+	noReport := fs.Bool("no-report", false, "do not write the report when the runs are done")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return fmt.Errorf("want one sweep file, got %d arguments", fs.NArg())
+	}
+	sw, err := loadSweep(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	sh, err := pickShard(*shard, *shards)
+	if err != nil {
+		return err
+	}
+	if *threads == 0 && sw.Threads == 0 {
+		*threads = runtime.NumCPU()
+	}
+	opts := experiments.Options{Out: *out, Jobs: *jobs, Threads: *threads, Shard: sh, DryRun: *dry,
+		RetryFailed: *retry, Progress: stderr}
+	if !*noReport {
+		opts.Report = func(_ context.Context, dir string) error { return report(dir, sw, stdout) }
+	}
+	sum, err := experiments.Run(ctx, sw, opts, train.NewExecutor(*cache))
+	if *dry {
+		return err
+	}
+	fmt.Fprintf(stderr, "sweep %s: %d runs, %d in this shard: %d done, %d failed, %d ran now, %d held by other workers\n",
+		sw.Name, sum.Total, sum.Selected, sum.Done, sum.Failed, sum.Ran, sum.Claimed)
+	for _, f := range sum.Failures {
+		fmt.Fprintln(stderr, "  failed:", f)
+	}
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("interrupted: the finished runs are kept in %s; run the same command again to finish", sum.Dir)
+	}
+	return err
+}
+
+// loadSweep reads a sweep file, checking its analysis section too.
+func loadSweep(path string) (*experiments.Sweep, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	return experiments.Parse(path, data, experiments.ParseOptions{
+		Tasks: datasets.NewRegistry(datasets.Options{}).Names(),
+		CheckAnalysis: func(section []byte) error {
+			_, err := analysis.ParseSpec(section)
+			return err
+		}})
+}
+
+// pickShard reads the --shard flag, else the Slurm or Kubernetes environment.
+func pickShard(flagValue string, count int) (experiments.Shard, error) {
+	if flagValue != "" {
+		return experiments.ParseShard(flagValue)
+	}
+	s, _, err := experiments.ShardFromEnv(os.Getenv, count)
+	return s, err
+}
+
+// analysisSpec decodes the sweep's analysis section (the default analysis when absent).
+func analysisSpec(sw *experiments.Sweep) (analysis.Spec, error) {
+	var section []byte
+	if sw.Analysis != nil {
+		var err error
+		if section, err = yaml.Marshal(sw.Analysis); err != nil {
+			return analysis.Spec{}, err
+		}
+	}
+	return analysis.ParseSpec(section)
+}
+
+// report writes the tables, figures and report.md of a sweep folder.
+func report(dir string, sw *experiments.Sweep, stdout io.Writer) error {
+	spec, err := analysisSpec(sw)
+	if err != nil {
+		return err
+	}
+	return analysis.Report(dir, spec, stdout)
+}
+
+// runReport reports a sweep folder from the copy of the sweep file it holds.
+func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("report", "runexp report DIR", stderr)
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return fmt.Errorf("report: want one sweep folder")
+	}
+	dir := fs.Arg(0)
+	sw, err := loadSweep(filepath.Join(dir, experiments.SweepFile))
+	if err != nil {
+		return fmt.Errorf("report: %w", err)
+	}
+	return report(dir, sw, stdout)
+}
+
+// runStatus says which runs of a sweep folder are done, failed, running or missing.
+func runStatus(_ context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlags("status", "runexp status DIR", stderr)
+	verbose := fs.Bool("v", false, "list every run, not only the failed and running ones")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return fmt.Errorf("status: want one sweep folder")
+	}
+	rep, err := experiments.Status(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	for _, r := range rep.Runs {
+		if *verbose || r.State == experiments.StateFailed || r.State == experiments.StateRunning {
+			line := fmt.Sprintf("%-8s %s %s", r.State, r.ID, r.Label)
+			if r.Reason != "" {
+				line += ": " + r.Reason
+			}
+			fmt.Fprintln(stdout, line)
+		}
+	}
+	fmt.Fprintf(stdout, "%s: %d runs: %d done, %d failed, %d running, %d missing\n",
+		rep.Dir, len(rep.Runs), rep.Done, rep.Failed, rep.Running, rep.Missing)
+	return nil
+}
