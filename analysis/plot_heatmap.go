@@ -2,7 +2,9 @@ package analysis
 
 import (
 	"fmt"
+	"image"
 	"image/color"
+	"image/draw"
 	"math"
 
 	"gonum.org/v1/gonum/mat"
@@ -11,16 +13,8 @@ import (
 	"gonum.org/v1/plot/palette/moreland"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
+	vgdraw "gonum.org/v1/plot/vg/draw"
 )
-
-// phiGridXYZ shows a phi matrix (row i-1, column j-1) as a heat map grid: x is j, y is i.
-type phiGridXYZ struct{ phi *mat.Dense }
-
-func (g phiGridXYZ) Dims() (c, r int)   { r, c = g.phi.Dims(); return c, r }
-func (g phiGridXYZ) Z(c, r int) float64 { return g.phi.At(r, c) }
-func (g phiGridXYZ) X(c int) float64    { return float64(c + 1) }
-func (g phiGridXYZ) Y(r int) float64    { return float64(r + 1) }
 
 // HeatmapPanel is one heat map of a similarity figure.
 type HeatmapPanel struct {
@@ -45,20 +39,19 @@ func heatmapPlot(p HeatmapPanel, cm palette.ColorMap) *plot.Plot {
 	plt.Title.Text = p.Title
 	plt.X.Label.Text = p.XLabel
 	plt.Y.Label.Text = p.YLabel
-	h := plotter.NewHeatMap(phiGridXYZ{p.Phi}, cm.Palette(256))
-	h.Min, h.Max = 0, 1
-	h.Rasterized = true // vector cells leave hairline seams between them
-	plt.Add(h)
 	rows, cols := p.Phi.Dims()
-	plt.X.Tick.Marker = integerTicks(cols)
-	plt.Y.Tick.Marker = integerTicks(rows)
-	plt.Y.Scale = plot.InvertedScale{Normalizer: plot.LinearScale{}}
+	// Cell (i, j) covers x in [j-1/2, j+1/2] and y in [-i-1/2, -i+1/2]: i grows downwards as
+	// in the paper's figures, and the tick labels drop the sign.
+	plt.Add(plotter.NewImage(heatmapImage(p.Phi, cm), 0.5, -float64(rows)-0.5, float64(cols)+0.5, -0.5))
+	plt.X.Tick.Marker = integerTicks(cols, 1)
+	plt.Y.Tick.Marker = integerTicks(rows, -1)
 	plt.X.Padding, plt.Y.Padding = 0, 0
 	return plt
 }
 
-// integerTicks labels 1..n at a step that keeps about eight labels.
-func integerTicks(n int) plot.ConstantTicks {
+// integerTicks labels 1..n at a step that keeps about eight labels; the tick of v sits at
+// sign·v.
+func integerTicks(n int, sign float64) plot.ConstantTicks {
 	step := max(1, int(math.Ceil(float64(n)/8)))
 	for _, nice := range []int{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024} {
 		if nice >= step {
@@ -69,10 +62,28 @@ func integerTicks(n int) plot.ConstantTicks {
 	var ticks plot.ConstantTicks
 	for v := 1; v <= n; v++ {
 		if v == 1 || v%step == 0 {
-			ticks = append(ticks, plot.Tick{Value: float64(v), Label: fmt.Sprint(v)})
+			ticks = append(ticks, plot.Tick{Value: sign * float64(v), Label: fmt.Sprint(v)})
 		}
 	}
 	return ticks
+}
+
+// heatmapImage paints phi with the colour map, each cell a block of pixels so that the
+// image's scaling to the page blurs only the cells' edges. Values outside [0, 1] are clamped.
+func heatmapImage(phi *mat.Dense, cm palette.ColorMap) image.Image {
+	rows, cols := phi.Dims()
+	cell := max(1, 512/max(rows, cols))
+	img := image.NewNRGBA(image.Rect(0, 0, cols*cell, rows*cell))
+	for i := range rows {
+		for j := range cols {
+			c, err := cm.At(min(max(phi.At(i, j), cm.Min()), cm.Max()))
+			if err != nil {
+				c = color.Gray{Y: 128} // NaN: no colour of the map
+			}
+			draw.Draw(img, image.Rect(j*cell, i*cell, (j+1)*cell, (i+1)*cell), image.NewUniform(c), image.Point{}, draw.Src)
+		}
+	}
+	return img
 }
 
 // colorBarPlot is a vertical colour bar legend for phi.
@@ -94,22 +105,22 @@ func SaveHeatmaps(base, title string, panels []HeatmapPanel) ([]string, error) {
 	const panelW, barW, height, titleH = 3.2 * vg.Inch, 0.9 * vg.Inch, 3.4 * vg.Inch, 0.35 * vg.Inch
 	width := panelW*vg.Length(len(panels)) + barW
 	cm := similarityColors()
-	render := func(dc draw.Canvas) {
+	render := func(dc vgdraw.Canvas) {
 		dc.FillPolygon(color.White, rectangle(dc))
-		header := draw.Crop(dc, 0, 0, height-titleH, 0)
+		header := vgdraw.Crop(dc, 0, 0, height-titleH, 0)
 		header.FillText(titleStyle(), header.Center(), title)
-		body := draw.Crop(dc, 0, 0, 0, -titleH)
+		body := vgdraw.Crop(dc, 0, 0, 0, -titleH)
 		plots := make([][]*plot.Plot, 1)
 		for _, p := range panels {
 			plots[0] = append(plots[0], heatmapPlot(p, cm))
 		}
-		left := draw.Crop(body, 0, -barW, 0, 0)
-		tiles := draw.Tiles{Rows: 1, Cols: len(panels), PadX: vg.Inch / 4, PadTop: vg.Inch / 16,
+		left := vgdraw.Crop(body, 0, -barW, 0, 0)
+		tiles := vgdraw.Tiles{Rows: 1, Cols: len(panels), PadX: vg.Inch / 4, PadTop: vg.Inch / 16,
 			PadBottom: vg.Inch / 16, PadLeft: vg.Inch / 16, PadRight: vg.Inch / 16}
 		for j, c := range plot.Align(plots, tiles, left)[0] {
 			plots[0][j].Draw(c)
 		}
-		bar := draw.Crop(body, width-barW, 0, vg.Inch/2, -vg.Inch/4)
+		bar := vgdraw.Crop(body, width-barW, 0, vg.Inch/2, -vg.Inch/4)
 		colorBarPlot(cm).Draw(bar)
 	}
 	return saveFigure(base, width, height, render)

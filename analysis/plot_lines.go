@@ -41,48 +41,60 @@ type LinePlot struct {
 }
 
 // Save draws the plot, one colour, marker and dash pattern per series, error bars where the
-// series has them, and the legend outside the data on the right, as base.png and base.svg.
+// series has them, and the legend beside the data on the right, as base.png and base.svg.
 func (lp LinePlot) Save(base string) ([]string, error) {
-	plt, err := lp.plot()
+	plt, legend, err := lp.plot()
 	if err != nil {
 		return nil, fmt.Errorf("analysis: plot %s: %w", base, err)
 	}
-	const width, height = 6.5 * vg.Inch, 3.6 * vg.Inch
-	return saveFigure(base, width, height, func(dc draw.Canvas) {
+	const plotW, height = 5.6 * vg.Inch, 3.6 * vg.Inch
+	legendW := legendWidth(legend, lp.Series)
+	return saveFigure(base, plotW+legendW, height, func(dc draw.Canvas) {
 		dc.FillPolygon(color.White, rectangle(dc))
-		plt.Draw(dc)
+		plt.Draw(draw.Crop(dc, 0, -legendW, 0, 0))
+		legend.Draw(draw.Crop(dc, plotW, -vg.Millimeter, 0, -plt.Title.Padding-plt.Title.TextStyle.Height(plt.Title.Text)))
 	})
 }
 
-func (lp LinePlot) plot() (*plot.Plot, error) {
+// legendWidth is the room the legend needs: the longest name, the thumbnail and margins.
+func legendWidth(l plot.Legend, series []Series) vg.Length {
+	var w vg.Length
+	for _, s := range series {
+		w = max(w, l.TextStyle.Width(s.Name))
+	}
+	return w + l.ThumbnailWidth + 6*vg.Millimeter + l.Padding
+}
+
+func (lp LinePlot) plot() (*plot.Plot, plot.Legend, error) {
 	plt := plot.New()
 	plt.Title.Text = lp.Title
+	plt.Title.TextStyle.Font.Size = 12
+	plt.Title.Padding = vg.Points(6)
 	plt.X.Label.Text = lp.XLabel
 	plt.Y.Label.Text = lp.YLabel
-	plt.Legend.Top = true
-	plt.Legend.Left = false
-	plt.Legend.XOffs = -vg.Millimeter
 	plt.Add(plotter.NewGrid())
-	var ticks []float64
+	legend := plot.NewLegend()
+	legend.Top, legend.Left = true, true
+	var xs []float64
 	for i, s := range lp.Series {
-		if err := addSeries(plt, s, i); err != nil {
-			return nil, fmt.Errorf("series %q: %w", s.Name, err)
+		if err := addSeries(plt, &legend, s, i); err != nil {
+			return nil, legend, fmt.Errorf("series %q: %w", s.Name, err)
 		}
-		ticks = append(ticks, s.X...)
+		xs = append(xs, s.X...)
 	}
 	switch lp.XLog {
 	case log2Axis:
 		plt.X.Scale = plot.LogScale{}
-		plt.X.Tick.Marker = powerOfTwoTicks(ticks)
+		plt.X.Tick.Marker = powerOfTwoTicks(xs)
 	case log10Axis:
 		plt.X.Scale = plot.LogScale{}
-		plt.X.Tick.Marker = plot.LogTicks{Prec: -1}
+		plt.X.Tick.Marker = decadeTicks(xs)
 	}
-	return plt, nil
+	return plt, legend, nil
 }
 
 // addSeries adds the i-th series: a line with markers and, if it has them, error bars.
-func addSeries(plt *plot.Plot, s Series, i int) error {
+func addSeries(plt *plot.Plot, legend *plot.Legend, s Series, i int) error {
 	xys := make(plotter.XYs, len(s.X))
 	for k := range s.X {
 		xys[k] = plotter.XY{X: s.X[k], Y: s.Y[k]}
@@ -98,7 +110,7 @@ func addSeries(plt *plot.Plot, s Series, i int) error {
 	points.Shape = plotutil.Shape(i)
 	points.Radius = vg.Points(3)
 	plt.Add(line, points)
-	plt.Legend.Add(s.Name, line, points)
+	legend.Add(s.Name, line, points)
 	if s.Err == nil {
 		return nil
 	}
@@ -127,6 +139,33 @@ func powerOfTwoTicks(xs []float64) plot.ConstantTicks {
 	var ticks plot.ConstantTicks
 	for p := math.Exp2(math.Floor(math.Log2(lo))); p <= hi*1.0001; p *= 2 {
 		ticks = append(ticks, plot.Tick{Value: p, Label: strconv.FormatFloat(p, 'g', -1, 64)})
+	}
+	return ticks
+}
+
+// decadeTicks marks 1, 2 and 5 times each power of ten in the range of xs with a label
+// (e.g. 200, 1k, 5k) and the other integer multiples without one.
+func decadeTicks(xs []float64) plot.ConstantTicks {
+	if len(xs) == 0 {
+		return nil
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, x := range xs {
+		lo, hi = math.Min(lo, x), math.Max(hi, x)
+	}
+	var ticks plot.ConstantTicks
+	for p := math.Pow(10, math.Floor(math.Log10(lo))); p <= hi; p *= 10 {
+		for m := 1.0; m <= 9; m++ {
+			v := m * p
+			if v < lo/1.5 || v > hi*1.5 {
+				continue
+			}
+			t := plot.Tick{Value: v}
+			if m == 1 || m == 2 || m == 5 {
+				t.Label = formatParams(int(math.Round(v)))
+			}
+			ticks = append(ticks, t)
+		}
 	}
 	return ticks
 }
