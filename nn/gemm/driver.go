@@ -77,8 +77,8 @@ func (w *workspace) macroKernel(pr *problem, ic, jc, rows, cols, depth int, beta
 			aPanel := w.packedA[ir*depth : (ir+mr)*depth]
 			height := min(mr, rows-ir)
 			off := (ic+ir)*pr.ldc + jc + jr
-			if height == mr && width == nr {
-				kern(depth, aPanel, bPanel, pr.c[off:], pr.ldc, pr.alpha, beta)
+			if width == nr {
+				kern(depth, aPanel, bPanel, pr.c[off:], pr.ldc, height, pr.alpha, beta)
 				continue
 			}
 			w.edgeTile(pr.c[off:], pr.ldc, height, width, depth, aPanel, bPanel, beta, pr.alpha, kern)
@@ -86,10 +86,11 @@ func (w *workspace) macroKernel(pr *problem, ic, jc, rows, cols, depth int, beta
 	}
 }
 
-// edgeTile runs the full-size kernel on a copy of a partial tile (height x width) so that
-// edge elements get exactly the arithmetic of interior ones, then copies the valid part
-// back. The padding of the packed panels is zero, so the extra rows and columns are
-// harmless.
+// edgeTile runs the kernel on a copy of a tile narrower than nr (height x width), so that
+// edge elements get exactly the arithmetic of interior ones without the kernel writing
+// past the edge of C, then copies the valid part back. The padding of the packed B panel
+// is zero, so the extra columns are harmless. (Short tiles need no copy: the kernel stores
+// only the rows asked for.)
 func (w *workspace) edgeTile(c []float32, ldc, height, width, depth int, aPanel, bPanel []float32,
 	beta, alpha float32, kern microKernel) {
 	tile := w.edge[:]
@@ -99,7 +100,7 @@ func (w *workspace) edgeTile(c []float32, ldc, height, width, depth int, aPanel,
 			copy(tile[i*nr:i*nr+width], c[i*ldc:i*ldc+width])
 		}
 	}
-	kern(depth, aPanel, bPanel, tile, nr, alpha, beta)
+	kern(depth, aPanel, bPanel, tile, nr, height, alpha, beta)
 	for i := range height {
 		copy(c[i*ldc:i*ldc+width], tile[i*nr:i*nr+width])
 	}

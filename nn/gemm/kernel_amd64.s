@@ -6,6 +6,7 @@
 //   SI  packed A micro-panel (6 floats per step of p)
 //   DI  packed B micro-panel (16 floats per step of p)
 //   DX  C tile, R8 its row stride in bytes
+//   R10 rows of the tile still to store
 //   CX  steps left
 //   Y0, Y1    one row of B: columns 0-7 and 8-15
 //   Y2, Y3    broadcasts of A[i][p] for two rows i
@@ -36,7 +37,7 @@
 	VFMADD231PS  Y1, Y3, Y15
 
 // STORE_BETA writes row lo:hi of the tile: C = alpha*acc + beta*C, with alpha in Y0 and
-// beta in Y1, then advances DX to the next row.
+// beta in Y1, then advances DX to the next row and returns after the last wanted row.
 #define STORE_BETA(lo, hi) \
 	VMULPS      (DX), Y1, Y2;     \
 	VFMADD231PS lo, Y0, Y2;       \
@@ -44,7 +45,9 @@
 	VMULPS      32(DX), Y1, Y3;   \
 	VFMADD231PS hi, Y0, Y3;       \
 	VMOVUPS     Y3, 32(DX);       \
-	ADDQ        R8, DX
+	ADDQ        R8, DX;           \
+	DECQ        R10;              \
+	JZ          done
 
 // STORE_ZERO writes row lo:hi of the tile when beta is zero: C = alpha*acc, C not read.
 #define STORE_ZERO(lo, hi) \
@@ -52,16 +55,19 @@
 	VMOVUPS lo, (DX);    \
 	VMULPS  hi, Y0, hi;  \
 	VMOVUPS hi, 32(DX);  \
-	ADDQ    R8, DX
+	ADDQ    R8, DX;      \
+	DECQ    R10;         \
+	JZ      done
 
-// func kernel6x16AVX2(kc int, a, b, c []float32, ldc int, alpha, beta float32)
-TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-96
+// func kernel6x16AVX2(kc int, a, b, c []float32, ldc, rows int, alpha, beta float32)
+TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-104
 	MOVQ kc+0(FP), CX
 	MOVQ a_base+8(FP), SI
 	MOVQ b_base+32(FP), DI
 	MOVQ c_base+56(FP), DX
 	MOVQ ldc+80(FP), R8
 	SHLQ $2, R8
+	MOVQ rows+88(FP), R10
 
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
@@ -103,20 +109,19 @@ loop1:
 	JNZ  loop1
 
 store:
-	VBROADCASTSS alpha+88(FP), Y0
-	MOVL         beta+92(FP), AX
+	VBROADCASTSS alpha+96(FP), Y0
+	MOVL         beta+100(FP), AX
 	TESTL        $0x7fffffff, AX   // +0 or -0
 	JZ           betazero
 
-	VBROADCASTSS beta+92(FP), Y1
+	VBROADCASTSS beta+100(FP), Y1
 	STORE_BETA(Y4, Y5)
 	STORE_BETA(Y6, Y7)
 	STORE_BETA(Y8, Y9)
 	STORE_BETA(Y10, Y11)
 	STORE_BETA(Y12, Y13)
 	STORE_BETA(Y14, Y15)
-	VZEROUPPER
-	RET
+	JMP          done
 
 betazero:
 	STORE_ZERO(Y4, Y5)
@@ -125,5 +130,7 @@ betazero:
 	STORE_ZERO(Y10, Y11)
 	STORE_ZERO(Y12, Y13)
 	STORE_ZERO(Y14, Y15)
+
+done:
 	VZEROUPPER
 	RET

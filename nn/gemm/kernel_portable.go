@@ -4,16 +4,17 @@ package gemm
 // the purego build tag. It reads the same packed panels as the assembly kernel but walks
 // the mr x nr tile in 2 x 4 sub-tiles: eight accumulators, two values of A and four of B
 // fit the 16 floating-point registers of amd64 and arm64, so the inner loop never spills.
-func kernelPortable(kc int, a, b, c []float32, ldc int, alpha, beta float32) {
+func kernelPortable(kc int, a, b, c []float32, ldc, rows int, alpha, beta float32) {
 	a = a[:kc*mr]
 	b = b[:kc*nr]
-	for i := 0; i < mr; i += 2 {
+	for i := 0; i < rows; i += 2 {
 		row0 := c[i*ldc : i*ldc+nr]
-		row1 := c[(i+1)*ldc : (i+1)*ldc+nr]
 		for j := 0; j < nr; j += 4 {
 			s := dot2x4(kc, a[i:], b[j:])
 			update4(row0[j:j+4], s[0:4], alpha, beta)
-			update4(row1[j:j+4], s[4:8], alpha, beta)
+			if i+1 < rows {
+				update4(c[(i+1)*ldc+j:(i+1)*ldc+j+4], s[4:8], alpha, beta)
+			}
 		}
 	}
 }

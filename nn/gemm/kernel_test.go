@@ -1,0 +1,65 @@
+package gemm
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"testing"
+)
+
+// TestMicroKernel checks each kernel on its own: the tile it stores matches a float64
+// dot product of the packed panels, rows beyond the requested count and columns beyond nr
+// are left alone, and beta = 0 ignores the old C.
+func TestMicroKernel(t *testing.T) {
+	const ldc = nr + 5
+	sentinel := float32(math.Inf(1))
+	for _, kern := range kernels() {
+		for _, depth := range []int{1, 3, 4, 9, 256} {
+			for rows := 1; rows <= mr; rows++ {
+				for _, beta := range []float32{0, 1, -0.5} {
+					name := fmt.Sprintf("%s/kc=%d/rows=%d/beta=%g", kern.name, depth, rows, beta)
+					t.Run(name, func(t *testing.T) {
+						rng := rand.New(rand.NewPCG(uint64(depth), uint64(rows)))
+						a := randomSlice(rng, depth*mr)
+						b := randomSlice(rng, depth*nr)
+						c := make([]float32, mr*ldc)
+						old := randomSlice(rng, mr*ldc)
+						for i := range c {
+							c[i] = old[i]
+							if i/ldc >= rows || i%ldc >= nr || beta == 0 {
+								c[i] = sentinel
+							}
+						}
+						const alpha = 1.25
+						kern.run(depth, a, b, c, ldc, rows, alpha, beta)
+						for i := range mr {
+							for j := range ldc {
+								got := c[i*ldc+j]
+								if i >= rows || j >= nr {
+									if got != sentinel {
+										t.Fatalf("C[%d][%d] outside the tile changed to %g", i, j, got)
+									}
+									continue
+								}
+								var sum, abs float64
+								for p := range depth {
+									x := float64(a[p*mr+i]) * float64(b[p*nr+j])
+									sum += x
+									abs += math.Abs(x)
+								}
+								want := alpha * sum
+								if beta != 0 {
+									want += float64(beta) * float64(old[i*ldc+j])
+								}
+								tol := float64(depth+3) / (1 << 23) * (alpha*abs + math.Abs(float64(beta*old[i*ldc+j])))
+								if math.Abs(float64(got)-want) > tol {
+									t.Fatalf("C[%d][%d] = %g, want %g (tolerance %.3g)", i, j, got, want, tol)
+								}
+							}
+						}
+					})
+				}
+			}
+		}
+	}
+}
