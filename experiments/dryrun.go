@@ -9,7 +9,8 @@ import (
 
 // DryRun writes the runs of the shard — id, task, method setting, seed and trainable
 // parameters by the paper's formula (and the actual count when exec is a Counter) — then what
-// each parameter budget chose, and the counts. It runs nothing; exec may be nil.
+// each parameter budget chose, and the counts. It runs nothing; exec may be nil. When the
+// Counter fails for a run, the listing shows ? and the first such error is returned after it.
 func DryRun(ctx context.Context, w io.Writer, sw *Sweep, shard Shard, exec Executor) error {
 	if w == nil {
 		w = io.Discard
@@ -26,14 +27,23 @@ func DryRun(ctx context.Context, w io.Writer, sw *Sweep, shard Shard, exec Execu
 		header += "\tparams (actual)\thead"
 	}
 	fmt.Fprintln(tw, header)
+	var countErr error
 	for _, r := range selected {
 		line := fmt.Sprintf("%d\t%s\t%s\t%s\t%d\t%d", r.Index, r.ID, r.Task, r.Method.Label(), r.Seed, r.PaperParams)
 		if counter != nil {
-			c, err := counter.Count(ctx, r)
-			if err != nil {
-				return fmt.Errorf("count parameters of %s: %w", r.Label(), err)
+			if err := ctx.Err(); err != nil {
+				return err
 			}
-			line += fmt.Sprintf("\t%d\t%d", c.Trainable, c.Head)
+			c, err := counter.Count(ctx, r)
+			switch {
+			case err != nil && countErr == nil:
+				countErr = fmt.Errorf("count parameters of %s: %w", r.Label(), err)
+				fallthrough
+			case err != nil:
+				line += "\t?\t?"
+			default:
+				line += fmt.Sprintf("\t%d\t%d", c.Trainable, c.Head)
+			}
 		}
 		fmt.Fprintln(tw, line)
 	}
@@ -43,8 +53,10 @@ func DryRun(ctx context.Context, w io.Writer, sw *Sweep, shard Shard, exec Execu
 	for _, note := range budgetNotes(selected) {
 		fmt.Fprintln(w, note)
 	}
-	_, err = fmt.Fprintf(w, "sweep %s: %d runs; shard %s: %d runs\n", sw.Name, len(all), shard, len(selected))
-	return err
+	if _, err := fmt.Fprintf(w, "sweep %s: %d runs; shard %s: %d runs\n", sw.Name, len(all), shard, len(selected)); err != nil {
+		return fmt.Errorf("dry run: %w", err)
+	}
+	return countErr // the listing is complete; a count that failed is shown as ?
 }
 
 // budgetNotes says, once per setting, what size each parameter budget solved.

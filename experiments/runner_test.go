@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"loralab/experiments/record"
+	"loralab/method"
 )
 
 // runOpts are the options the runner tests share: a fixed clock and two jobs of one thread.
@@ -298,5 +299,32 @@ func TestDryRunRunsNothing(t *testing.T) {
 	if strings.Count(text, "\n") != 1+6+1 || !strings.Contains(text, "sweep t: 12 runs; shard 1/2: 6 runs") ||
 		!strings.Contains(text, "cls-a  lora r=2 q,v  2     4096") {
 		t.Errorf("dry run listing:\n%s", text)
+	}
+}
+
+// countingFake is a fake executor that also counts parameters, failing for BitFit.
+type countingFake struct{ *fakeExec }
+
+func (c countingFake) Count(_ context.Context, run RunSpec) (method.Counts, error) {
+	if run.Method.Name == method.BitFit {
+		return method.Counts{}, errors.New("no biases")
+	}
+	return method.Counts{Trainable: run.PaperParams + 1, Paper: run.PaperParams, Head: 10}, nil
+}
+
+// TestDryRunCounts checks the actual-count columns of a Counter, and that a failing count
+// leaves a ? in the listing and is returned after it.
+func TestDryRunCounts(t *testing.T) {
+	sw := parseTest(t, baseSweep)
+	var listing strings.Builder
+	err := DryRun(context.Background(), &listing, sw, Shard{}, countingFake{newFake()})
+	if err == nil || !strings.Contains(err.Error(), "cls-a bitfit seed=1: no biases") {
+		t.Errorf("error %v, want the first failed count", err)
+	}
+	text := listing.String()
+	for _, want := range []string{"params (actual)  head", "4096            4097             10", "?                ?", "sweep t: 12 runs"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("listing lacks %q:\n%s", want, text)
+		}
 	}
 }
