@@ -1,7 +1,12 @@
 package analysis
 
 import (
+	"encoding/csv"
 	"fmt"
+	"io"
+	"strconv"
+
+	"gonum.org/v1/gonum/mat"
 	"path/filepath"
 	"slices"
 )
@@ -84,41 +89,73 @@ func (r *reporter) subspaceJob(job subspaceJob) ([]Artifact, error) {
 				r.note("%s: layer %d matrix %s is not adapted in both runs", what, layer, m)
 				continue
 			}
-			art, err := r.subspaceFigure(job, runA, runB, pa, pb)
+			made, err := r.subspaceFigure(job, runA, runB, pa, pb)
 			if err != nil {
 				return nil, err
 			}
-			arts = append(arts, art)
+			arts = append(arts, made...)
 		}
 	}
 	return arts, nil
 }
 
-// subspaceFigure computes phi for one layer and matrix and saves its heatmap.
-func (r *reporter) subspaceFigure(job subspaceJob, runA, runB Run, pa, pb LoRAPair) (Artifact, error) {
+// subspaceFigure computes phi for one layer and matrix, writes its grid as CSV and, if the
+// spec wants heatmaps, draws it next to its random baseline.
+func (r *reporter) subspaceFigure(job subspaceJob, runA, runB Run, pa, pb LoRAPair) ([]Artifact, error) {
 	phi, err := Similarity(pa.A, pb.A)
 	if err != nil {
-		return Artifact{}, fmt.Errorf("analysis: %s: %w", pa.Module, err)
+		return nil, fmt.Errorf("analysis: %s: %w", pa.Module, err)
 	}
 	_, d := pa.A.Dims()
 	random, err := RandomSimilarity(pa.Rank(), pb.Rank(), d, r.spec.seed())
 	if err != nil {
-		return Artifact{}, fmt.Errorf("analysis: random baseline: %w", err)
+		return nil, fmt.Errorf("analysis: random baseline: %w", err)
 	}
-	nameA, nameB := runLabel(runA), runLabel(runB)
-	title := fmt.Sprintf("layer %d, W%s: A of %s vs %s", pa.Layer, pa.Matrix, nameA, nameB)
-	panels := []HeatmapPanel{
-		{Title: fmt.Sprintf("%s vs %s", shortLabel(runA), shortLabel(runB)),
-			XLabel: fmt.Sprintf("j (r=%d)", pb.Rank()), YLabel: fmt.Sprintf("i (r=%d)", pa.Rank()), Phi: phi},
-		{Title: fmt.Sprintf("random Gaussian, d=%d", d),
-			XLabel: fmt.Sprintf("j (r=%d)", pb.Rank()), YLabel: fmt.Sprintf("i (r=%d)", pa.Rank()), Phi: random},
-	}
-	base := filepath.Join(r.dir, FiguresDir, fmt.Sprintf("subspace_%s_vs_%s_L%d_%s", slug(job.a.String()), slug(job.b.String()), pa.Layer, pa.Matrix))
-	paths, err := SaveHeatmaps(base, title, panels)
+	name := fmt.Sprintf("subspace_%s_vs_%s_L%d_%s", slug(job.a.String()), slug(job.b.String()), pa.Layer, pa.Matrix)
+	title := fmt.Sprintf("layer %d, W%s: A of %s vs %s", pa.Layer, pa.Matrix, runLabel(runA), runLabel(runB))
+	data, err := render(func(w io.Writer) error { return writePhiCSV(w, phi, random) })
 	if err != nil {
-		return Artifact{}, err
+		return nil, err
 	}
-	return r.relFigure(title, paths)
+	csvPath, err := r.writeFile(TablesDir+"/"+name+".csv", data)
+	if err != nil {
+		return nil, err
+	}
+	arts := []Artifact{{Title: title + " (phi grid, CSV)", Path: csvPath}}
+	if !r.spec.wantsPlot(PlotHeatmaps) {
+		return arts, nil
+	}
+	xLabel, yLabel := fmt.Sprintf("j (r=%d)", pb.Rank()), fmt.Sprintf("i (r=%d)", pa.Rank())
+	panels := []HeatmapPanel{
+		{Title: fmt.Sprintf("%s vs %s", shortLabel(runA), shortLabel(runB)), XLabel: xLabel, YLabel: yLabel, Phi: phi},
+		{Title: fmt.Sprintf("random Gaussian, d=%d", d), XLabel: xLabel, YLabel: yLabel, Phi: random},
+	}
+	paths, err := SaveHeatmaps(filepath.Join(r.dir, FiguresDir, name), title, panels)
+	if err != nil {
+		return nil, err
+	}
+	fig, err := r.relFigure(title, paths)
+	if err != nil {
+		return nil, err
+	}
+	return append([]Artifact{fig}, arts...), nil
+}
+
+// writePhiCSV writes the grid in long form: i, j, phi, and the random baseline's phi.
+func writePhiCSV(w io.Writer, phi, random *mat.Dense) error {
+	cw := csv.NewWriter(w)
+	cw.Write([]string{"i", "j", "phi", "phi_random"})
+	rows, cols := phi.Dims()
+	for i := range rows {
+		for j := range cols {
+			cw.Write([]string{strconv.Itoa(i + 1), strconv.Itoa(j + 1), formatExact(phi.At(i, j)), formatExact(random.At(i, j))})
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("analysis: phi csv: %w", err)
+	}
+	return nil
 }
 
 // adapter loads (once) the LoRA factors of a run.
