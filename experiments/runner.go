@@ -203,6 +203,7 @@ type outcome int
 const (
 	ended     outcome = iota // done or failed: result.json written
 	claimed                  // another worker holds it
+	already                  // another worker ended it before our claim: result.json is theirs
 	cancelled                // the sweep was cancelled: no result written
 )
 
@@ -219,6 +220,10 @@ func (r *runner) one(ctx context.Context, run RunSpec) {
 		r.sum.Claimed++
 	case out == cancelled:
 		r.sum.Cancelled++
+	case out == already && res.Status == record.StatusDone:
+		r.sum.Done++
+	case out == already:
+		r.sum.Failed++
 	case res.Status == record.StatusDone:
 		r.sum.Ran++
 		r.sum.Done++
@@ -245,7 +250,7 @@ func (r *runner) execute(ctx context.Context, run RunSpec) (record.Result, outco
 	defer c.release()
 	// Another worker may have finished the run between our look and our claim.
 	if prev, err := record.ReadResult(dir); err == nil && (prev.Status == record.StatusDone || !r.opts.RetryFailed) {
-		return prev, ended, nil
+		return prev, already, nil
 	}
 	if err := prepareRunDir(dir, run); err != nil {
 		return record.Result{}, ended, err

@@ -275,7 +275,7 @@ func TestConcurrentWorkersShareAFolder(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Done != 12 {
+	if st.Done != 12 || sums[0].Ran+sums[1].Ran != 12 {
 		t.Errorf("status %+v; summaries %+v", st, sums)
 	}
 }
