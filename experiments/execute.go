@@ -108,14 +108,22 @@ func (rp *reporter) err() error {
 }
 
 // fill sets the bookkeeping fields of a result: identity, labels, resolved config and
-// provenance. The executor's measurements (metrics, counts, timings) are kept.
+// provenance. The executor's measurements (metrics, counts, timings) are kept, and so are the
+// config entries it adds (such as "base", the path of the pretrained model) where the run's
+// own config has no entry of that name.
 func (r *runner) fill(res *record.Result, run RunSpec, started time.Time) {
 	res.RunID, res.Sweep, res.Task, res.Seed = run.ID, run.Sweep, run.Task, run.Seed
 	res.Method, res.Setting, res.Axes = run.Method.Name, run.Method.Label(), run.Axes
 	if res.PaperFormulaParams == 0 {
 		res.PaperFormulaParams = run.PaperParams
 	}
+	added := res.Config
 	res.Config = configMap(run)
+	for k, v := range added {
+		if _, taken := res.Config[k]; !taken {
+			res.Config[k] = v
+		}
+	}
 	res.Provenance = r.prov
 	res.Provenance.Threads = run.Threads
 	res.Provenance.Started = started.UTC().Format(time.RFC3339)

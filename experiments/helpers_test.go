@@ -99,6 +99,7 @@ func (f *fakeExec) Run(ctx context.Context, run RunSpec, dir string, report func
 	return record.Result{
 		MainMetric: "accuracy", Metrics: map[string]map[string]float64{"test": {"accuracy": acc}},
 		TrainableParams: run.PaperParams, BestStep: f.steps, TrainSeconds: 1.5,
+		Config: map[string]any{"base": "bases/" + run.PretrainKey(), "seed": -1},
 	}, nil
 }
 

@@ -50,7 +50,8 @@ func TestRunWritesAndSkips(t *testing.T) {
 		}
 		if res.Status != record.StatusDone || res.RunID != run.ID || res.Setting != run.Method.Label() ||
 			res.Task != run.Task || res.Seed != run.Seed || res.PaperFormulaParams != run.PaperParams ||
-			res.Provenance.Threads != 1 || res.Config["id"] != run.ID {
+			res.Provenance.Threads != 1 || res.Config["id"] != run.ID ||
+			res.Config["base"] != "bases/"+run.PretrainKey() || res.Config["seed"] != float64(run.Seed) {
 			t.Errorf("%s: result %+v", run.Label(), res)
 		}
 		metrics, _ := os.ReadFile(filepath.Join(dir, record.MetricsFile))
