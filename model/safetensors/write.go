@@ -1,16 +1,14 @@
 package safetensors
 
 import (
-	"bufio"
 	"bytes"
 	"cmp"
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"io"
+	"loralab/internal/atomicfile"
 	"math"
-	"os"
-	"path/filepath"
 	"slices"
 )
 
@@ -38,31 +36,9 @@ type headerEntry struct {
 // WriteFile writes the tensors and metadata to path atomically: it writes a temporary file
 // in the same directory, syncs it and renames it over path, so a crash never leaves a
 // half-written checkpoint behind.
-func WriteFile(path string, tensors []Named, metadata map[string]string) (err error) {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
+func WriteFile(path string, tensors []Named, metadata map[string]string) error {
+	err := atomicfile.Write(path, func(w io.Writer) error { return write(w, tensors, metadata) })
 	if err != nil {
-		return fmt.Errorf("safetensors: write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	buf := bufio.NewWriterSize(tmp, 1<<20)
-	if err := write(buf, tensors, metadata); err != nil {
-		return fmt.Errorf("safetensors: write %s: %w", path, err)
-	}
-	if err := buf.Flush(); err != nil {
-		return fmt.Errorf("safetensors: write %s: %w", path, err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("safetensors: write %s: %w", path, err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("safetensors: write %s: %w", path, err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
 		return fmt.Errorf("safetensors: write %s: %w", path, err)
 	}
 	return nil
