@@ -1,0 +1,86 @@
+package analysis
+
+import (
+	"math"
+	"testing"
+
+	"loralab/experiments/record"
+	"loralab/method"
+)
+
+func TestSelectorMatches(t *testing.T) {
+	r := record.Result{Status: record.StatusDone, Method: "lora", Setting: "lora r=8 q,v", Task: "cls", Seed: 2,
+		Config: map[string]any{"method": map[string]any{"name": "lora", "rank": 8, "targets": []any{"q", "v"}}}}
+	ft := record.Result{Status: record.StatusDone, Method: "ft", Setting: "ft", Task: "cls", Seed: 1}
+	tests := []struct {
+		sel       Selector
+		lora, ftm bool
+	}{
+		{Selector{}, true, true},
+		{Selector{Rank: 8}, true, false},
+		{Selector{Rank: 4}, false, false},
+		{Selector{Targets: []string{"v", "q"}}, true, false},
+		{Selector{Targets: []string{"q"}}, false, false},
+		{Selector{Setting: "lora r=8 q,v"}, true, false},
+		{Selector{Method: "ft"}, false, true},
+		{Selector{Task: "reg"}, false, false},
+		{Selector{Seed: 2}, true, false},
+		{Selector{Rank: 8, Seed: 1}, false, false},
+	}
+	for _, tc := range tests {
+		if got := tc.sel.matches(r); got != tc.lora {
+			t.Errorf("%+v matches lora run = %v, want %v", tc.sel, got, tc.lora)
+		}
+		if got := tc.sel.matches(ft); got != tc.ftm {
+			t.Errorf("%+v matches ft run = %v, want %v", tc.sel, got, tc.ftm)
+		}
+	}
+}
+
+func TestSelectorPickLowestSeedDone(t *testing.T) {
+	mk := func(id string, seed int, status string) Run {
+		return Run{Dir: id, Result: record.Result{RunID: id, Status: status, Method: "ft", Setting: "ft", Seed: seed}}
+	}
+	runs := []Run{mk("a", 3, record.StatusDone), mk("b", 1, record.StatusFailed), mk("c", 2, record.StatusDone), mk("d", 2, record.StatusDone)}
+	got, ok := Selector{Method: "ft"}.pick(runs)
+	if !ok || got.Dir != "c" {
+		t.Errorf("picked %q, want c (lowest done seed, first by run id)", got.Dir)
+	}
+	if _, ok := (Selector{Method: "lora"}).pick(runs); ok {
+		t.Error("picked a run for a selector nothing matches")
+	}
+}
+
+func TestMethodSpecFromAxes(t *testing.T) {
+	r := record.Result{Method: "lora", Axes: map[string]any{"rank": 4.0, "targets": []any{"q"}}}
+	if s := methodSpec(r); s.Name != "lora" || s.Rank != 4 || len(s.Targets) != 1 {
+		t.Errorf("spec from axes = %+v", s)
+	}
+}
+
+func TestLoRAScale(t *testing.T) {
+	tests := []struct {
+		spec method.Spec
+		rank int
+		want float64
+	}{
+		{method.Spec{Alpha: 16}, 8, 2},
+		{method.Spec{Alpha: 16, Scaling: "rslora"}, 4, 8},
+		{method.Spec{}, 8, 1},
+	}
+	for _, tc := range tests {
+		if got := loraScale(tc.spec, tc.rank); math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("loraScale(%+v, %d) = %v, want %v", tc.spec, tc.rank, got, tc.want)
+		}
+	}
+}
+
+func TestSlug(t *testing.T) {
+	for in, want := range map[string]string{
+		"lora r=8 q,v": "lora-r8-q-v", "adapter_h r=16": "adapter-h-r16", "  X  ": "x", "lora r=8 seed=2": "lora-r8-seed2",
+	} {
+		if got := slug(in); got != want {
+			t.Errorf("slug(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
