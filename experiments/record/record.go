@@ -7,9 +7,10 @@ package record
 import (
 	"encoding/json"
 	"fmt"
-	"loralab/internal/atomicfile"
 	"os"
 	"path/filepath"
+
+	"loralab/internal/atomicfile"
 )
 
 // Run statuses.

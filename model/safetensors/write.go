@@ -7,9 +7,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"loralab/internal/atomicfile"
 	"math"
 	"slices"
+
+	"loralab/internal/atomicfile"
 )
 
 // Named is one tensor to write: its values as float32 and the dtype to store them in.
