@@ -97,10 +97,10 @@ func argmax(row []float32) int {
 
 // generateWithSlots decodes prompts whose sequences may hold prefix/infix slots.
 func generateWithSlots(m *model.Model, prompts [][]int32, seqs []Sequence, gc model.GenerateConfig) ([][]int32, error) {
+	gc.Slots, gc.SlotIDs = nil, nil
 	for _, s := range seqs {
-		if len(s.Slots) > 0 {
-			return nil, fmt.Errorf("decoding with prefix/infix slots is not supported yet")
-		}
+		gc.Slots = append(gc.Slots, s.Slots)
+		gc.SlotIDs = append(gc.SlotIDs, s.SlotIDs)
 	}
 	return m.Generate(prompts, gc)
 }
