@@ -42,7 +42,7 @@ func heatmapPlot(p HeatmapPanel, cm palette.ColorMap) *plot.Plot {
 	rows, cols := p.Phi.Dims()
 	// Cell (i, j) covers x in [j-1/2, j+1/2] and y in [-i-1/2, -i+1/2]: i grows downwards as
 	// in the paper's figures, and the tick labels drop the sign.
-	plt.Add(plotter.NewImage(heatmapImage(p.Phi, cm), 0.5, -float64(rows)-0.5, float64(cols)+0.5, -0.5))
+	plt.Add(plotter.NewImage(heatmapImage(p.Phi, cm), 0.5, -float64(rows)-0.5, float64(cols)+0.5, -0.5), frame{})
 	plt.X.Tick.Marker = integerTicks(cols, 1)
 	plt.Y.Tick.Marker = integerTicks(rows, -1)
 	plt.X.Padding, plt.Y.Padding = 0, 0
@@ -89,7 +89,7 @@ func heatmapImage(phi *mat.Dense, cm palette.ColorMap) image.Image {
 // colorBarPlot is a vertical colour bar legend for phi.
 func colorBarPlot(cm palette.ColorMap) *plot.Plot {
 	plt := plot.New()
-	plt.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true})
+	plt.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true}, frame{})
 	plt.HideX()
 	plt.Y.Padding = 0
 	plt.Title.Text = "φ"
@@ -120,7 +120,7 @@ func SaveHeatmaps(base, title string, panels []HeatmapPanel) ([]string, error) {
 		for j, c := range plot.Align(plots, tiles, left)[0] {
 			plots[0][j].Draw(c)
 		}
-		bar := vgdraw.Crop(body, width-barW, 0, vg.Inch/2, -vg.Inch/4)
+		bar := vgdraw.Crop(body, width-barW, -vg.Inch/6, vg.Inch/2, -vg.Inch/4)
 		colorBarPlot(cm).Draw(bar)
 	}
 	return saveFigure(base, width, height, render)

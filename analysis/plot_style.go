@@ -1,6 +1,8 @@
 package analysis
 
 import (
+	"image/color"
+
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
@@ -20,4 +22,13 @@ func titleStyle() text.Style {
 	sty.XAlign = draw.XCenter
 	sty.YAlign = draw.YCenter
 	return sty
+}
+
+// frame is a plot.Plotter that outlines the data area, so that cells or colours close to the
+// white background keep a visible edge.
+type frame struct{}
+
+func (frame) Plot(c draw.Canvas, _ *plot.Plot) {
+	outline := append(rectangle(c), c.Min)
+	c.StrokeLines(draw.LineStyle{Color: color.Gray{Y: 64}, Width: vg.Points(0.5)}, outline)
 }
