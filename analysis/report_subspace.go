@@ -59,6 +59,9 @@ func (r *reporter) subspaceJob(job subspaceJob) ([]Artifact, error) {
 	what := fmt.Sprintf("subspace %s vs %s", job.a, job.b)
 	runA, okA := job.a.pick(r.sweep.Runs)
 	runB, okB := job.b.pick(r.sweep.Runs)
+	if okA {
+		runB, okB = partner(job.b, runA, r.sweep.Runs)
+	}
 	if !okA || !okB {
 		missing := job.a
 		if okA {
@@ -97,6 +100,26 @@ func (r *reporter) subspaceJob(job subspaceJob) ([]Artifact, error) {
 		}
 	}
 	return arts, nil
+}
+
+// partner picks the run b selects, preferring one on the task and with the seed of runA
+// where b leaves them open, so that a rank comparison holds everything else fixed.
+func partner(b Selector, runA Run, runs []Run) (Run, bool) {
+	tries := []Selector{b}
+	if b.Task == "" {
+		b.Task = runA.Result.Task
+		tries = append([]Selector{b}, tries...)
+		if b.Seed == 0 {
+			b.Seed = runA.Result.Seed
+			tries = append([]Selector{b}, tries...)
+		}
+	}
+	for _, sel := range tries {
+		if run, ok := sel.pick(runs); ok {
+			return run, true
+		}
+	}
+	return Run{}, false
 }
 
 // subspaceFigure computes phi for one layer and matrix, writes its grid as CSV and, if the

@@ -84,3 +84,29 @@ func TestSlug(t *testing.T) {
 		}
 	}
 }
+
+func TestPartnerPrefersSameTaskAndSeed(t *testing.T) {
+	mk := func(id, task string, rank, seed int) Run {
+		return Run{Dir: id, Result: record.Result{RunID: id, Status: record.StatusDone, Method: "lora", Task: task, Seed: seed,
+			Config: map[string]any{"method": map[string]any{"rank": rank}}}}
+	}
+	runs := []Run{mk("a", "cls", 8, 1), mk("b", "other", 8, 1), mk("c", "cls", 8, 2), mk("d", "zzz", 64, 3)}
+	tests := []struct {
+		runA Run
+		b    Selector
+		want string
+	}{
+		{mk("x", "other", 2, 1), Selector{Rank: 8}, "b"},                     // same task and seed
+		{mk("x", "cls", 2, 2), Selector{Rank: 8}, "c"},                       // same task and seed
+		{mk("x", "cls", 2, 5), Selector{Rank: 8}, "a"},                       // same task, lowest seed
+		{mk("x", "cls", 2, 1), Selector{Rank: 64}, "d"},                      // any task
+		{mk("x", "cls", 2, 1), Selector{Rank: 8, Task: "other"}, "b"},        // the selector's task wins
+		{mk("x", "cls", 2, 1), Selector{Rank: 8, Seed: 2, Task: "cls"}, "c"}, // and its seed
+	}
+	for _, tc := range tests {
+		got, ok := partner(tc.b, tc.runA, runs)
+		if !ok || got.Dir != tc.want {
+			t.Errorf("partner(%+v, run on %s seed %d) = %q, want %q", tc.b, tc.runA.Result.Task, tc.runA.Result.Seed, got.Dir, tc.want)
+		}
+	}
+}
