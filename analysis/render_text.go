@@ -11,15 +11,22 @@ import (
 // WriteText renders the table for a terminal with tablewriter; the best cell of each column
 // is marked with a trailing "*", explained under the table.
 func (t *Table) WriteText(w io.Writer) error {
+	header := t.header("# Params", "Paper formula")
+	align := make([]tw.Align, len(header)) // the setting left, numbers right
+	for i := range align {
+		align[i] = tw.AlignRight
+	}
+	align[0] = tw.AlignLeft
 	tbl := tablewriter.NewTable(w, tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft))
-	tbl.Header(t.header("# Params", "Paper formula"))
+		tablewriter.WithHeaderAlignment(tw.AlignLeft), tablewriter.WithTrimSpace(tw.Off),
+		tablewriter.WithRowAlignmentConfig(tw.CellAlignment{PerColumn: align}))
+	tbl.Header(header)
 	for _, r := range t.Rows {
 		line := t.rowStart(r, formatParams(r.Params), paperCell(r))
 		for _, c := range r.Cells {
-			s := cellText(c, " ± ")
+			s := cellText(c, " ± ") + "  " // the same width with or without the mark
 			if c.Best {
-				s += " *"
+				s = s[:len(s)-2] + " *"
 			}
 			line = append(line, s)
 		}
