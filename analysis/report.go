@@ -24,6 +24,9 @@ type Options struct {
 	Out io.Writer
 	// Command is the command quoted in report.md; "" = "runexp report <sweep folder>".
 	Command string
+	// Expected is the number of runs the sweep expands to, if the caller knows it (0 = not
+	// known): runs neither done nor failed count as missing even without a folder.
+	Expected int
 }
 
 // Produced lists what a report wrote, with paths relative to the sweep folder.
@@ -114,6 +117,7 @@ func newReporter(sweep *Sweep, spec Spec, opt Options) *reporter {
 		Sweep: sweepName(sweep), Done: len(sweep.Done()), Failed: Results(sweep.Failed()),
 		Missing: len(sweep.Missing), Problems: sweep.Problems,
 	}
+	p.Missing = max(p.Missing, opt.Expected-p.Done-len(p.Failed))
 	return &reporter{
 		dir: sweep.Dir, spec: spec, opt: opt, sweep: sweep, produced: p,
 		summary:  Aggregate(results, spec.Table.split(), spec.Table.Metric),

@@ -12,7 +12,7 @@ func (r *reporter) writeMarkdown() error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Sweep %s\n\n", p.Sweep)
 	fmt.Fprintf(&b, "Command: `%s`\n\n", r.opt.Command)
-	fmt.Fprintf(&b, "Runs: %d done, %d failed, %d missing (run folders without a result yet)", p.Done, len(p.Failed), p.Missing)
+	fmt.Fprintf(&b, "Runs: %d done, %d failed, %d missing (not run yet, running, or killed)", p.Done, len(p.Failed), p.Missing)
 	if len(p.Problems) > 0 {
 		fmt.Fprintf(&b, ", %d unreadable", len(p.Problems))
 	}

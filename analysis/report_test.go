@@ -109,6 +109,22 @@ func TestReportDeterministic(t *testing.T) {
 	}
 }
 
+func TestReportExpectedRuns(t *testing.T) {
+	dir := writeFixtureSweep(t)
+	spec := Spec{Plots: []string{}}
+	tests := []struct{ expected, missing int }{{0, 1}, {10, 1}, {30, 9}}
+	for _, tc := range tests {
+		p, err := WriteReport(dir, spec, Options{Expected: tc.expected})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 20 done and 1 failed: of 30 expected runs, 9 are missing; one folder has no result.
+		if p.Missing != tc.missing {
+			t.Errorf("expected %d runs: %d missing, want %d", tc.expected, p.Missing, tc.missing)
+		}
+	}
+}
+
 func TestReportNotes(t *testing.T) {
 	dir := writeFixtureSweep(t)
 	spec := Spec{
