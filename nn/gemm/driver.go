@@ -14,41 +14,42 @@ type problem struct {
 	ldc            int
 }
 
-// block is a rectangle of C, rows [i0, i1) and columns [j0, j1). i0 is a multiple of mr
-// and j0 of nr, so the blocks of a partition share one global grid of micro-tiles.
+// block is a rectangle of C, rows [i0, i1) and columns [j0, j1).
 type block struct {
 	i0, i1, j0, j1 int
 }
 
-// workspace holds the packing buffers of one goroutine. It grows to the largest block it
+// workspace holds the packing buffers of one goroutine. It grows to the largest product it
 // has seen and is then reused, so steady-state calls allocate nothing.
 type workspace struct {
-	packedA []float32 // mc x kc block of op(A), as micro-panels of mr rows
-	packedB []float32 // kc x nc block of op(B), as micro-panels of nr columns
+	// packedB is one column slab of op(B), all k deep: for each kc-deep slice in turn,
+	// the slab's nr-column micro-panels. It stays packed while the goroutine takes row
+	// chunks of the same slab.
+	packedB []float32
+	// packedA is one kc-deep slice of a row chunk of op(A), as mr-row micro-panels.
+	packedA []float32
 	edge    [mr * nr]float32
 }
 
-// grow makes the packing buffers large enough for the given block sizes.
-func (w *workspace) grow(rowsA, colsB, depth int) {
-	if need := roundUp(rowsA, mr) * depth; len(w.packedA) < need {
-		w.packedA = make([]float32, need)
-	}
-	if need := roundUp(colsB, nr) * depth; len(w.packedB) < need {
-		w.packedB = make([]float32, need)
-	}
-}
-
-// roundUp rounds x up to a multiple of q.
-func roundUp(x, q int) int { return (x + q - 1) / q * q }
-
-// run computes the block blk of C with kernel kern: the five loops of GotoBLAS. The
-// outer loop walks nc-wide column slabs of C; for each kc-deep slice of k (in increasing
-// order) it packs a kc x nc block of op(B), then for each mc-tall row slab packs an
-// mc x kc block of op(A) and sweeps the micro-tiles.
-func (w *workspace) run(pr *problem, blk block, kern microKernel) {
-	w.grow(min(mc, blk.i1-blk.i0), min(nc, blk.j1-blk.j0), min(kc, pr.k))
-	for jc := blk.j0; jc < blk.j1; jc += nc {
-		cols := min(nc, blk.j1-jc)
+// work takes chunks from the job until none is left. This is the GotoBLAS loop nest with
+// the two outer loops (column slabs of nc columns, row chunks of mc rows) shared among
+// goroutines: for each chunk, for each kc-deep slice of k in increasing order, pack the
+// chunk's rows of op(A) and sweep its micro-tiles against the packed slab of op(B).
+func (w *workspace) work(jb *job) {
+	pr, s := jb.pr, jb.sched
+	packedSlab := -1
+	for {
+		c := int(jb.next.Add(1) - 1)
+		if c >= s.chunks() {
+			return
+		}
+		blk, slab := s.chunk(c)
+		cols := blk.j1 - blk.j0
+		if slab != packedSlab {
+			w.packSlab(pr, blk.j0, cols)
+			packedSlab = slab
+		}
+		w.grow(&w.packedA, roundUp(blk.i1-blk.i0, mr)*min(kc, pr.k))
 		for pc := 0; pc < pr.k; pc += kc {
 			depth := min(kc, pr.k-pc)
 			// Slices after the first add onto what the earlier ones left in C.
@@ -56,27 +57,42 @@ func (w *workspace) run(pr *problem, blk block, kern microKernel) {
 			if pc > 0 {
 				beta = 1
 			}
-			packB(w.packedB, pr.transB, pr.b, pr.ldb, pc, jc, depth, cols)
-			for ic := blk.i0; ic < blk.i1; ic += mc {
-				rows := min(mc, blk.i1-ic)
-				packA(w.packedA, pr.transA, pr.a, pr.lda, ic, pc, rows, depth)
-				w.macroKernel(pr, ic, jc, rows, cols, depth, beta, kern)
-			}
+			packA(w.packedA, pr.transA, pr.a, pr.lda, blk.i0, pc, blk.i1-blk.i0, depth)
+			bSlice := w.packedB[roundUp(cols, nr)*pc:]
+			w.macroKernel(pr, blk, depth, bSlice, beta, jb.kern)
 		}
 	}
 }
 
-// macroKernel multiplies the packed rows x depth block of A by the packed depth x cols
-// block of B into C at (ic, jc), one mr x nr tile at a time. The B micro-panel stays in
-// L1 while the loop over A micro-panels streams the packed A block from L2.
-func (w *workspace) macroKernel(pr *problem, ic, jc, rows, cols, depth int, beta float32, kern microKernel) {
+// packSlab packs columns j0..j0+cols-1 of op(B), every kc-deep slice of k, into packedB.
+func (w *workspace) packSlab(pr *problem, j0, cols int) {
+	width := roundUp(cols, nr)
+	w.grow(&w.packedB, width*pr.k)
+	for pc := 0; pc < pr.k; pc += kc {
+		depth := min(kc, pr.k-pc)
+		packB(w.packedB[width*pc:], pr.transB, pr.b, pr.ldb, pc, j0, depth, cols)
+	}
+}
+
+// grow makes *buf at least n long, keeping it when it is.
+func (w *workspace) grow(buf *[]float32, n int) {
+	if len(*buf) < n {
+		*buf = make([]float32, n)
+	}
+}
+
+// macroKernel multiplies the packed rows of A (one kc-deep slice of the chunk blk) by the
+// packed slice of B into C, one mr x nr tile at a time. The B micro-panel stays in L1
+// while the inner loop streams the A micro-panels from L2.
+func (w *workspace) macroKernel(pr *problem, blk block, depth int, packedB []float32, beta float32, kern microKernel) {
+	rows, cols := blk.i1-blk.i0, blk.j1-blk.j0
 	for jr := 0; jr < cols; jr += nr {
-		bPanel := w.packedB[jr*depth : (jr+nr)*depth]
+		bPanel := packedB[jr*depth : (jr+nr)*depth]
 		width := min(nr, cols-jr)
 		for ir := 0; ir < rows; ir += mr {
 			aPanel := w.packedA[ir*depth : (ir+mr)*depth]
 			height := min(mr, rows-ir)
-			off := (ic+ir)*pr.ldc + jc + jr
+			off := (blk.i0+ir)*pr.ldc + blk.j0 + jr
 			if width == nr {
 				kern(depth, aPanel, bPanel, pr.c[off:], pr.ldc, height, pr.alpha, beta)
 				continue
@@ -106,11 +122,11 @@ func (w *workspace) edgeTile(c []float32, ldc, height, width, depth int, aPanel,
 	}
 }
 
-// scaleC sets the block of C to beta*C (to zero when beta is 0, without reading C). It is
-// the whole product when k is 0 or alpha is 0.
-func scaleC(pr *problem, blk block) {
-	for i := blk.i0; i < blk.i1; i++ {
-		row := pr.c[i*pr.ldc+blk.j0 : i*pr.ldc+blk.j1]
+// scaleC sets C to beta*C (to zero when beta is 0, without reading C). It is the whole
+// product when k is 0 or alpha is 0.
+func scaleC(pr *problem) {
+	for i := range pr.m {
+		row := pr.c[i*pr.ldc : i*pr.ldc+pr.n]
 		if pr.beta == 0 {
 			clear(row)
 			continue
@@ -119,14 +135,4 @@ func scaleC(pr *problem, blk block) {
 			row[j] *= pr.beta
 		}
 	}
-}
-
-// compute does the whole work of one block: a plain scaling of C when the product term
-// vanishes, the packed loops otherwise.
-func (w *workspace) compute(pr *problem, blk block, kern microKernel) {
-	if pr.k == 0 || pr.alpha == 0 {
-		scaleC(pr, blk)
-		return
-	}
-	w.run(pr, blk, kern)
 }

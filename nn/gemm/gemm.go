@@ -30,18 +30,22 @@ func Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int
 	sgemmOnce(&pr, bestKernel(), threads)
 }
 
-// sgemmOnce computes a validated product with short-lived goroutines, one per block.
+// sgemmOnce computes a validated product with short-lived goroutines.
 func sgemmOnce(pr *problem, kern kernel, threads int) {
-	blocks := partition(nil, pr.m, pr.n, pr.k, threads)
+	if pr.k == 0 || pr.alpha == 0 {
+		scaleC(pr)
+		return
+	}
+	jb := &job{pr: pr, sched: plan(pr.m, pr.n, pr.k, threads), kern: kern.run}
 	var wg sync.WaitGroup
-	for _, blk := range blocks[1:] {
+	for range jb.sched.workers - 1 {
 		wg.Go(func() {
 			var ws workspace
-			ws.compute(pr, blk, kern.run)
+			ws.work(jb)
 		})
 	}
 	var ws workspace
-	ws.compute(pr, blocks[0], kern.run)
+	ws.work(jb)
 	wg.Wait()
 }
 

@@ -45,7 +45,7 @@ func TestSgemmMatchesReference(t *testing.T) {
 // results, through both the Pool and the package-level Sgemm, for sizes large enough to be
 // split and with a k deeper than one kc slice.
 func TestSgemmThreadCountIndependent(t *testing.T) {
-	sizes := []struct{ m, n, k int }{{97, 203, 300}, {300, 50, 80}, {13, 700, 40}, {64, 64, 64}}
+	sizes := []struct{ m, n, k int }{{97, 203, 300}, {300, 50, 80}, {13, 700, 40}, {64, 64, 64}, {20, 300, 4000}}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, kern := range kernels() {
 		for _, sz := range sizes {

@@ -16,11 +16,11 @@ type Pool struct {
 	threads int
 	kern    kernel
 
-	mu     sync.Mutex
-	own    workspace // the caller's packing buffers
-	blocks []block
-	call   problem
-	tasks  chan task
+	mu    sync.Mutex
+	own   workspace // the caller's packing buffers
+	call  problem
+	job   job
+	tasks chan task
 	done   sync.WaitGroup
 	// pending counts blocks handed to workers and not finished yet: the caller spins on
 	// it before it blocks in done.Wait.
@@ -31,9 +31,7 @@ type Pool struct {
 
 // task is one block of the current call, handed to a worker.
 type task struct {
-	pr      *problem
-	blk     block
-	kern    microKernel
+	jb      *job
 	pending *atomic.Int32
 	done    *sync.WaitGroup
 }
@@ -55,7 +53,7 @@ func NewPool(threads int) *Pool {
 // portable kernel on CPUs that have the assembly one.
 func newPool(threads int, kern kernel) *Pool {
 	threads = max(threads, 1)
-	p := &Pool{threads: threads, kern: kern, blocks: make([]block, 0, threads)}
+	p := &Pool{threads: threads, kern: kern}
 	if threads > 1 {
 		tasks := make(chan task, threads-1)
 		for range threads - 1 {
@@ -77,7 +75,7 @@ func worker(tasks <-chan task) {
 		if !ok {
 			return
 		}
-		ws.compute(t.pr, t.blk, t.kern)
+		ws.work(t.jb)
 		t.pending.Add(-1)
 		t.done.Done()
 	}
@@ -146,18 +144,25 @@ func (p *Pool) packedSgemm(transA, transB bool, m, n, k int, alpha float32, a []
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	if k == 0 || alpha == 0 {
+		scaleC(&pr)
+		return
+	}
 	threads := p.threads
 	if p.tasks == nil {
 		threads = 1
 	}
 	p.call = pr
-	p.blocks = partition(p.blocks, m, n, k, threads)
-	p.done.Add(len(p.blocks) - 1)
-	p.pending.Store(int32(len(p.blocks) - 1))
-	for _, blk := range p.blocks[1:] {
-		p.tasks <- task{pr: &p.call, blk: blk, kern: p.kern.run, pending: &p.pending, done: &p.done}
+	p.job.pr, p.job.kern = &p.call, p.kern.run
+	p.job.sched = plan(m, n, k, threads)
+	p.job.next.Store(0)
+	helpers := p.job.sched.workers - 1
+	p.done.Add(helpers)
+	p.pending.Store(int32(helpers))
+	for range helpers {
+		p.tasks <- task{jb: &p.job, pending: &p.pending, done: &p.done}
 	}
-	p.own.compute(&p.call, p.blocks[0], p.kern.run)
+	p.own.work(&p.job)
 	for i := 0; i < spinRounds && p.pending.Load() != 0; i++ {
 		runtime.Gosched()
 	}

@@ -1,0 +1,99 @@
+package gemm
+
+import "sync/atomic"
+
+// serialWork is the size m*n*k below which a product runs on the calling goroutine alone:
+// handing work to another goroutine costs microseconds, the time of the whole product
+// there. LoRA's low-rank products (e.g. 16 x 768 x 8) fall below it.
+const serialWork = 1 << 18
+
+// packedBBudget bounds, in float32 values, the packed slab of op(B) a goroutine keeps:
+// a slab is k deep and as many columns wide as fit (4 MiB: the whole of a 768 x 768 B).
+const packedBBudget = 1 << 20
+
+// chunksPerThread is how many chunks of rows each goroutine gets on average, so that a
+// goroutine that the operating system pauses (the machine is shared) hands its remaining
+// chunks to the others instead of holding up the whole product.
+const chunksPerThread = 4
+
+// minChunkTiles is the smallest chunk height, in micro-tile rows: a packed B micro-panel
+// that is loaded into L1 should serve a few tiles.
+const minChunkTiles = 4
+
+// schedule cuts C into chunks: column slabs of slabCols columns, each cut into row chunks
+// of chunkRows rows. Chunk c is row chunk c mod rowChunks of column slab c / rowChunks,
+// so goroutines that take chunks in order move through the slabs together and each packs
+// a slab of op(B) once. Slab and chunk boundaries lie on the mr x nr micro-tile grid, and
+// a chunk is computed by one goroutine from start to end, k slice by k slice, so which
+// goroutine takes which chunk changes nothing in the arithmetic.
+type schedule struct {
+	m, n                int
+	chunkRows, slabCols int
+	rowChunks, colSlabs int
+	workers             int // goroutines worth using, at most the threads asked for
+}
+
+// minSlabCols is the narrowest column slab made to create parallel work: narrower slabs
+// would sweep too few B micro-panels per packed A chunk.
+const minSlabCols = 4 * nr
+
+// plan returns the schedule of an m x n x k product on up to threads goroutines.
+func plan(m, n, k, threads int) schedule {
+	if threads < 1 || m*n*k < serialWork {
+		threads = 1
+	}
+	s := schedule{m: m, n: n}
+	wantChunks := chunksPerThread * threads
+
+	// Column slabs: as wide as the packing budget allows.
+	s.setSlabs(ceilDiv(n, max(nr, packedBBudget/max(k, 1)/nr*nr)))
+
+	// Row chunks: mc rows alone; with several goroutines, enough chunks to balance the
+	// load, but not so short that the packed B micro-panels are reused too little.
+	tiles := mc / mr
+	if threads > 1 {
+		perChunk := ceilDiv(ceilDiv(m, mr)*s.colSlabs, wantChunks)
+		tiles = min(tiles, max(perChunk, minChunkTiles))
+	}
+	s.chunkRows = tiles * mr
+	s.rowChunks = ceilDiv(m, s.chunkRows)
+
+	// Too few rows for the goroutines (a short, wide product): cut the columns as well.
+	if threads > 1 && s.chunks() < wantChunks {
+		s.setSlabs(max(s.colSlabs, min(ceilDiv(wantChunks, s.rowChunks), ceilDiv(n, minSlabCols))))
+	}
+	s.workers = max(1, min(threads, s.chunks()))
+	return s
+}
+
+// setSlabs cuts the n columns into about count slabs of equal width on the nr grid.
+func (s *schedule) setSlabs(count int) {
+	s.slabCols = max(nr, roundUp(ceilDiv(s.n, max(count, 1)), nr))
+	s.colSlabs = ceilDiv(s.n, s.slabCols)
+}
+
+// chunks is the number of chunks.
+func (s schedule) chunks() int { return s.rowChunks * s.colSlabs }
+
+// chunk returns the rectangle of chunk c and the index of its column slab.
+func (s schedule) chunk(c int) (blk block, slab int) {
+	slab = c / s.rowChunks
+	i0 := c % s.rowChunks * s.chunkRows
+	j0 := slab * s.slabCols
+	return block{i0: i0, i1: min(s.m, i0+s.chunkRows), j0: j0, j1: min(s.n, j0+s.slabCols)}, slab
+}
+
+// job is one product being computed: the problem, its schedule and the counter from which
+// goroutines take chunks.
+type job struct {
+	pr    *problem
+	sched schedule
+	kern  microKernel
+	next  atomic.Int64
+}
+
+// ceilDiv is x/y rounded up.
+func ceilDiv(x, y int) int { return (x + y - 1) / y }
+
+// roundUp rounds x up to a multiple of q.
+func roundUp(x, q int) int { return ceilDiv(x, q) * q }
