@@ -68,19 +68,21 @@ func integerTicks(n int, sign float64) plot.ConstantTicks {
 	return ticks
 }
 
-// heatmapImage paints phi with the colour map, each cell a block of pixels so that the
-// image's scaling to the page blurs only the cells' edges. Values outside [0, 1] are clamped.
+// heatmapImage paints phi with the colour map, each cell a block of pixels (about 512 pixels
+// along each side) so that the image's scaling to the page blurs only the cells' edges.
+// Values outside [0, 1] are clamped.
 func heatmapImage(phi *mat.Dense, cm palette.ColorMap) image.Image {
 	rows, cols := phi.Dims()
-	cell := max(1, 512/max(rows, cols))
-	img := image.NewNRGBA(image.Rect(0, 0, cols*cell, rows*cell))
+	cellW, cellH := max(1, 512/cols), max(1, 512/rows)
+	img := image.NewNRGBA(image.Rect(0, 0, cols*cellW, rows*cellH))
 	for i := range rows {
 		for j := range cols {
 			c, err := cm.At(min(max(phi.At(i, j), cm.Min()), cm.Max()))
 			if err != nil {
 				c = color.Gray{Y: 128} // NaN: no colour of the map
 			}
-			draw.Draw(img, image.Rect(j*cell, i*cell, (j+1)*cell, (i+1)*cell), image.NewUniform(c), image.Point{}, draw.Src)
+			cell := image.Rect(j*cellW, i*cellH, (j+1)*cellW, (i+1)*cellH)
+			draw.Draw(img, cell, image.NewUniform(c), image.Point{}, draw.Src)
 		}
 	}
 	return img

@@ -15,16 +15,16 @@ func TestHeatmapImageLayout(t *testing.T) {
 	phi := mat.NewDense(2, 3, []float64{0, 0.5, 1, 0.25, 2, -1})
 	cm := similarityColors()
 	img := heatmapImage(phi, cm)
-	cell := img.Bounds().Dx() / 3
-	if img.Bounds().Dy() != 2*cell {
-		t.Fatalf("image %v, want 3x2 cells of %d px", img.Bounds(), cell)
+	cellW, cellH := img.Bounds().Dx()/3, img.Bounds().Dy()/2
+	if img.Bounds().Dx() != 3*cellW || img.Bounds().Dy() != 2*cellH {
+		t.Fatalf("image %v is not 3x2 whole cells", img.Bounds())
 	}
 	for i := range 2 {
 		for j := range 3 {
 			v := min(max(phi.At(i, j), 0), 1) // out-of-range values clamp to the ends
 			want, _ := cm.At(v)
 			// Row i of phi is the i-th row of pixels from the top: i grows downwards.
-			got := img.At(j*cell+cell/2, i*cell+cell/2)
+			got := img.At(j*cellW+cellW/2, i*cellH+cellH/2)
 			if !sameColor(got, want) {
 				t.Errorf("cell (%d, %d) = %v, want the colour of %v = %v", i, j, got, v, want)
 			}
