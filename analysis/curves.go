@@ -45,12 +45,13 @@ func ReadPoints(runDir string) ([]record.Point, error) {
 	return points, nil
 }
 
-// LossCurve is the training loss by step of one run: the points without an evaluation split;
-// when a step appears twice the last line wins (a resumed run rewrites its tail).
+// LossCurve is the training loss by step of one run: the points without an evaluation split
+// and with a finite loss; when a step appears twice the last line wins (a resumed run
+// rewrites its tail).
 func LossCurve(points []record.Point) map[int]float64 {
 	curve := map[int]float64{}
 	for _, p := range points {
-		if p.Split == "" {
+		if p.Split == "" && finite(p.Loss) {
 			curve[p.Step] = p.Loss
 		}
 	}

@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"cmp"
+	"math"
 	"slices"
 	"strings"
 
@@ -38,7 +39,7 @@ func ParamsSeries(s Summary, task string) []Series {
 func seriesBy(s Summary, task string, key func(Group) (name string, x float64, ok bool)) []Series {
 	var out []Series
 	for _, g := range s.Groups {
-		if g.Task != task || g.N() == 0 {
+		if g.Task != task || g.N() == 0 || !finite(g.Mean) || !finite(g.Std) {
 			continue
 		}
 		name, x, ok := key(g)
@@ -75,3 +76,6 @@ func sortSeries(s *Series) {
 		}
 	}
 }
+
+// finite says whether v can be plotted: neither NaN nor infinite.
+func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }

@@ -1,6 +1,7 @@
 package analysis
 
 import (
+	"math"
 	"slices"
 )
 
@@ -89,7 +90,7 @@ func (t *Table) markBest() {
 		var best float64
 		found := false
 		for _, r := range t.Rows {
-			if c := r.Cells[col]; c.OK && (!found || better(metric, c.Mean, best)) {
+			if c := r.Cells[col]; c.OK && !math.IsNaN(c.Mean) && (!found || better(metric, c.Mean, best)) {
 				best, found = c.Mean, true
 			}
 		}

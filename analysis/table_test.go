@@ -277,3 +277,23 @@ func TestLowerIsBetter(t *testing.T) {
 		}
 	}
 }
+
+func TestNaNMetric(t *testing.T) {
+	rs := []record.Result{
+		result("ft", "ft", 0, "cls", 1, "accuracy", math.NaN()),
+		result("bitfit", "bitfit", 0, "cls", 1, "accuracy", 0.5),
+		result("lora r=8 q,v", "lora", 8, "cls", 1, "accuracy", 0.4),
+	}
+	s := Aggregate(rs, "test", "")
+	tbl := BuildTable(s, "nan")
+	for _, r := range tbl.Rows {
+		if want := r.Setting == "bitfit"; r.Cells[0].Best != want {
+			t.Errorf("%s: best=%v, want %v (a NaN mean never wins nor blocks the best)", r.Setting, r.Cells[0].Best, want)
+		}
+	}
+	for _, series := range ParamsSeries(s, "cls") {
+		if series.Name == "ft" {
+			t.Errorf("the NaN point of ft is plotted: %+v", series)
+		}
+	}
+}
