@@ -6,8 +6,21 @@
 //
 // The package only reads what runs leave behind (package record: result.json,
 // metrics.jsonl, adapter_model.safetensors); it never trains. Report is the entry point the
-// sweep runner and `runexp report DIR` call; each part (Aggregate, BuildTable, Similarity,
-// Amplify, the plot and render functions) is usable on its own.
+// sweep runner and `runexp report DIR` call:
+//
+//	spec, err := analysis.ParseSpec(yamlOfTheAnalysisSection) // Spec{} = the defaults
+//	err = analysis.Report("results/quick", spec, os.Stdout)
+//
+// writes into the sweep folder
+//
+//	report.md                 the sweep, run counts, the command, every table and figure
+//	tables/main.{md,csv,tex}  one row per method setting, one column per task, mean ± std
+//	tables/amplification.*    Table 7, when the spec asks for it
+//	tables/subspace_*.csv     phi(i, j) and its random baseline, per layer and matrix
+//	figures/*.png, *.svg      heatmaps, metric vs rank, metric vs parameters, loss curves
+//
+// Each part (Aggregate, BuildTable, Similarity, RandomSimilarity, Amplify, LinePlot,
+// SaveHeatmaps, LoadSweep, LoadAdapter) is usable on its own.
 //
 // Output is deterministic: the same sweep folder and Spec give the same files, byte for
 // byte (the random baselines are seeded by Spec.Seed).
