@@ -1,0 +1,49 @@
+package lora
+
+import (
+	"hash/fnv"
+	"math"
+	"math/rand/v2"
+
+	"loralab/model"
+)
+
+// initA fills a (an r x fanIn factor A, row-major or its transpose: only the count matters)
+// with random values:
+//
+//   - kaiming (the default): uniform on [-bound, bound] with bound = sqrt(6 / ((1+a²) fan_in))
+//     and a = sqrt(5), which is 1/sqrt(fan_in): PyTorch's default for nn.Linear weights,
+//     which PEFT uses for lora_A;
+//   - gaussian: N(0, σ²) with σ = 1/r, as PEFT's init_lora_weights="gaussian".
+//
+// The generator is seeded by seed and the tensor's name, so that a matrix gets the same A
+// whatever the other targets of the setting are.
+func initA(a []float32, r, fanIn int, init string, seed uint64, name string) {
+	rng := rand.New(rand.NewPCG(seed, nameHash(name)))
+	switch init {
+	case InitGaussian:
+		sigma := 1 / float64(r)
+		for i := range a {
+			a[i] = float32(sigma * rng.NormFloat64())
+		}
+	default:
+		bound := kaimingBound(fanIn)
+		for i := range a {
+			a[i] = float32(bound * (2*rng.Float64() - 1))
+		}
+	}
+}
+
+// kaimingBound is PyTorch's kaiming_uniform_ bound with a = sqrt(5) (leaky-ReLU gain
+// sqrt(2/(1+a²))): sqrt(3) · gain / sqrt(fan_in) = sqrt(6 / ((1+a²) fan_in)).
+func kaimingBound(fanIn int) float64 {
+	const a2 = 5.0 // a², a = sqrt(5)
+	return math.Sqrt(6 / ((1 + a2) * float64(fanIn)))
+}
+
+// nameHash mixes a tensor name into a 64-bit stream selector for the generator.
+func nameHash(name string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(name))
+	return model.SubSeed(h.Sum64(), 0)
+}
