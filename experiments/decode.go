@@ -141,21 +141,6 @@ func quoted(n *yaml.Node) bool {
 	return n.Style&(yaml.DoubleQuotedStyle|yaml.SingleQuotedStyle) != 0
 }
 
-// boolean decodes true or false.
-func (d *decoder) boolean(n *yaml.Node, where string) (bool, bool) {
-	if !d.scalar(n, where, "true or false") {
-		return false, false
-	}
-	switch n.Value {
-	case "true":
-		return true, true
-	case "false":
-		return false, true
-	}
-	d.errorf(n, "%s: found %q, want true or false", where, n.Value)
-	return false, false
-}
-
 // list returns the items of a sequence node, with a problem if n is not a non-empty list.
 func (d *decoder) list(n *yaml.Node, where, want string) ([]*yaml.Node, bool) {
 	if n.Kind != yaml.SequenceNode {

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"slices"
 
 	"loralab/method"
@@ -240,6 +239,3 @@ func (p *parser) checkExpansion() {
 		}
 	}
 }
-
-// sortedKeys lists a map's keys in order, for stable output.
-func sortedKeys[V any](m map[string]V) []string { return slices.Sorted(maps.Keys(m)) }

@@ -103,9 +103,12 @@ func (p *parser) top(root *yaml.Node) {
 		return
 	}
 	if n := sections["name"]; n != nil {
-		if name, ok := p.str(n, "name"); ok && !sweepName.MatchString(name) {
+		name, ok := p.str(n, "name")
+		switch {
+		case !ok:
+		case !sweepName.MatchString(name):
 			p.errorf(n, "name: %q cannot name a folder, want letters, digits, '.', '_' or '-'", name)
-		} else {
+		default:
 			p.s.Name = name
 		}
 	}
