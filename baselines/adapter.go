@@ -13,24 +13,29 @@ const adapterInitStd = 0.02
 
 // Adapter is a bottleneck adapter, a model.SublayerHook on a sublayer output h [N, d]:
 //
-//	h + Up(ReLU(Down(LN(h))))
+//	h + Up(act(Down(LN(h))))
 //
 // Down maps d -> r and Up maps r -> d, both with biases (2dr + r + d parameters). Norm
 // (LN) is nil except in adapter_l, where it is a LayerNorm of its own on the adapter input.
+// The nonlinearity act is the model's own (GELU or ReLU).
 type Adapter struct {
 	Norm     *model.LayerNorm
 	Down, Up *model.Linear
+	relu     bool    // act is ReLU rather than GELU
 	eps      float32 // LayerNorm epsilon, the model's
 }
 
 // newAdapter returns an adapter named name (its tensors are name+".down.weight" and so on)
-// for width d and bottleneck r, with an input LayerNorm if withNorm. Down's weights are
-// drawn from rng; Up and the biases are zero, so the adapter starts as the identity.
-func newAdapter(name string, d, r int, withNorm bool, eps float32, rng *rand.Rand) *Adapter {
+// for a model of configuration cfg and bottleneck r, with an input LayerNorm if withNorm.
+// Down's weights are drawn from rng; Up and the biases are zero, so the adapter starts as
+// the identity.
+func newAdapter(name string, cfg model.Config, r int, withNorm bool, rng *rand.Rand) *Adapter {
+	d := cfg.DModel
 	a := &Adapter{
 		Down: newLinear(name+".down", d, r),
 		Up:   newLinear(name+".up", r, d),
-		eps:  eps,
+		relu: cfg.Activation == "relu",
+		eps:  cfg.LNEps,
 	}
 	for i := range a.Down.W.Data {
 		a.Down.W.Data[i] = float32(rng.NormFloat64() * adapterInitStd)
@@ -49,13 +54,18 @@ func newLinear(name string, in, out int) *model.Linear {
 	return &model.Linear{Name: name, W: nn.NewParam(name+".weight", out, in), B: nn.NewParam(name+".bias", out)}
 }
 
-// Forward returns h + Up(ReLU(Down(LN(h)))).
+// Forward returns h + Up(act(Down(LN(h)))).
 func (a *Adapter) Forward(t *nn.Tape, h *nn.Tensor, ctx *model.Context) *nn.Tensor {
 	x := h
 	if a.Norm != nil {
 		x = a.Norm.Forward(t, x, a.eps)
 	}
-	z := t.ReLU(a.Down.Forward(t, x, ctx))
+	z := a.Down.Forward(t, x, ctx)
+	if a.relu {
+		z = t.ReLU(z)
+	} else {
+		z = t.GELU(z)
+	}
 	return t.Add(h, a.Up.Forward(t, z, ctx))
 }
 

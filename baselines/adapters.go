@@ -40,7 +40,7 @@ func (a *adapters) Apply(m *model.Model, seed uint64) error {
 		return err
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x61646170746572)) // "adapter"
-	d, r, eps := m.Cfg.DModel, a.spec.Size, m.Cfg.LNEps
+	r := a.spec.Size
 	first := 0
 	if a.layout.skipLowestK {
 		first = a.spec.DropK
@@ -48,12 +48,12 @@ func (a *adapters) Apply(m *model.Model, seed uint64) error {
 	for _, blk := range m.Blocks[first:] {
 		prefix := fmt.Sprintf("blocks.%d.", blk.Index)
 		if a.layout.afterAttn {
-			ad := newAdapter(prefix+"adapter_attn", d, r, a.layout.ownNorm, eps, rng)
+			ad := newAdapter(prefix+"adapter_attn", m.Cfg, r, a.layout.ownNorm, rng)
 			blk.AfterAttn = append(blk.AfterAttn, ad)
 			a.train(ad.Params()...)
 		}
 		if a.layout.afterMLP {
-			ad := newAdapter(prefix+"adapter_mlp", d, r, a.layout.ownNorm, eps, rng)
+			ad := newAdapter(prefix+"adapter_mlp", m.Cfg, r, a.layout.ownNorm, rng)
 			blk.AfterMLP = append(blk.AfterMLP, ad)
 			a.train(ad.Params()...)
 		}

@@ -23,15 +23,19 @@
 // An adapter is a bottleneck with a residual connection, applied to a sublayer's output h
 // [N, d] before it joins the residual stream:
 //
-//	adapter(h) = h + W_up ReLU(W_down LN(h) + b_down) + b_up
+//	adapter(h) = h + W_up act(W_down LN(h) + b_down) + b_up
 //
 // with W_down [r, d], b_down [r], W_up [d, r], b_up [d]: 2dr + r + d parameters, the
-// paper's count. LN is present in adapter_l only (a new LayerNorm on the adapter input, 2d
-// more parameters, the paper's L_LN). W_down is drawn from N(0, 0.02²), like the base
-// model's weights; W_up and both biases start at zero, so that a freshly applied adapter
-// is the identity and the adapted model starts exactly equal to the pretrained one
-// (Houlsby et al. start near the identity for the same reason). With W_up = 0 the first
-// step moves only W_up and b_up; W_down starts learning from the second.
+// paper's count. LN is present in adapter_l only (a new LayerNorm on the adapter input,
+// 2d more parameters, the paper's L_LN). The nonlinearity act is the model's own (GELU in
+// the presets); the adapter papers use ReLU or similar, and a smooth one keeps small
+// bottlenecks from dying.
+//
+// W_down is drawn from N(0, 0.02²), like the base model's weights; W_up and both biases
+// start at zero, so that a freshly applied adapter is the identity and the adapted model
+// starts exactly equal to the pretrained one (Houlsby et al. start near the identity for
+// the same reason). With W_up = 0 the first gradient reaches only W_up and b_up; W_down
+// and b_down learn from the second step on.
 //
 // # Prefix methods
 //

@@ -1,0 +1,186 @@
+package baselines
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"loralab/method"
+	"loralab/model"
+	"loralab/nn"
+)
+
+// Finite-difference settings: step h, and the tolerance |a-n| <= atol + rtol |n|.
+const (
+	fdStep   = 2e-3
+	gradAtol = 1e-3
+	gradRtol = 3e-2
+)
+
+// TestGradients checks, for every method on an encoder (head cross-entropy) and a decoder
+// (next-token cross-entropy, with and without dropout), the gradient backward gives each
+// trainable tensor against float64 central differences of the float32 loss. The method's
+// tensors are randomised first (as after some training), so that no gradient is
+// trivially zero: with the zero up-projection of a fresh adapter the down-projection's
+// gradient would vanish.
+func TestGradients(t *testing.T) {
+	for _, s := range tinyShapes {
+		for _, dropout := range []float32{0, 0.1} {
+			if dropout > 0 && s.arch == model.Encoder {
+				continue
+			}
+			for _, spec := range allSpecs(s.layers) {
+				name := fmt.Sprintf("%s/dropout=%g/%s", s, dropout, strings.ReplaceAll(spec.Label(), " ", "_"))
+				t.Run(name, func(t *testing.T) {
+					cfg := s
+					m := newRandomModel(t, cfg, 3)
+					m.Cfg.Dropout = dropout
+					meth := applied(t, spec, m, 5)
+					randomize(meth.Trainable(), 9)
+					lp, li := meth.Slots()
+					b := slotBatch(rand.New(rand.NewPCG(4, 4)), s.vocab, 2, 8, lp, li, 2)
+					loss := func(tp *nn.Tape) *nn.Tensor {
+						return taskLoss(tp, m, b, &model.Context{Batch: b, Train: dropout > 0, Seed: 17})
+					}
+					checkGradients(t, meth.Trainable(), loss, 5)
+				})
+			}
+		}
+	}
+}
+
+// checkGradients compares backward's gradients of loss for params with central
+// differences on up to perParam sampled elements of each, and requires some gradient of
+// every tensor to be nonzero.
+func checkGradients(t *testing.T, params []*nn.Tensor, loss func(*nn.Tape) *nn.Tensor, perParam int) {
+	t.Helper()
+	tp := nn.NewTape(1)
+	tp.SetTrain(true)
+	nn.ZeroGrads(params)
+	tp.Backward(loss(tp))
+	value := func() float64 {
+		tp.Reset()
+		tp.SetGrad(false)
+		return float64(loss(tp).Data[0])
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	bad := 0
+	for _, p := range params {
+		if !slices.ContainsFunc(p.Grad, func(g float32) bool { return g != 0 }) {
+			t.Errorf("%s: gradient is zero everywhere", p.Name)
+		}
+		for _, i := range sampleIndices(rng, p, perParam) {
+			orig := p.Data[i]
+			p.Data[i] = orig + fdStep
+			up, lossUp := float64(p.Data[i])-float64(orig), value()
+			p.Data[i] = orig - fdStep
+			down, lossDown := float64(orig)-float64(p.Data[i]), value()
+			p.Data[i] = orig
+			numeric := (lossUp - lossDown) / (up + down)
+			analytic := float64(p.Grad[i])
+			if math.Abs(analytic-numeric) > gradAtol+gradRtol*math.Abs(numeric) {
+				bad++
+				if bad <= 8 {
+					t.Errorf("%s[%d]: backward %.6g, finite difference %.6g", p.Name, i, analytic, numeric)
+				}
+			}
+		}
+	}
+}
+
+// sampleIndices picks up to n elements of p, preferring those with a nonzero gradient (a
+// prefix table's rows that no slot uses, or embedding rows of absent tokens, have none and
+// would make the check vacuous).
+func sampleIndices(rng *rand.Rand, p *nn.Tensor, n int) []int {
+	var nonzero, zero []int
+	for _, i := range rng.Perm(p.Len()) {
+		if p.Grad[i] != 0 {
+			nonzero = append(nonzero, i)
+		} else {
+			zero = append(zero, i)
+		}
+	}
+	picked := nonzero[:min(n, len(nonzero))]
+	return append(picked, zero[:min(1, len(zero))]...) // one zero, to check it is truly zero
+}
+
+// TestFrozenStayFrozen runs a few trainer-like AdamW steps (forward, loss, backward, step)
+// for every method and checks that frozen base tensors get no gradient buffer and keep
+// every byte, while every trainable tensor moves.
+func TestFrozenStayFrozen(t *testing.T) {
+	for _, s := range tinyShapes {
+		for _, spec := range allSpecs(s.layers) {
+			t.Run(s.String()+"/"+strings.ReplaceAll(spec.Label(), " ", "_"), func(t *testing.T) {
+				m := newRandomModel(t, s, 3)
+				m.Cfg.Dropout = 0.1
+				meth := applied(t, spec, m, 5)
+				trained := meth.Trainable()
+				var frozen []*nn.Tensor
+				for _, p := range m.Params() {
+					if !slices.Contains(trained, p) {
+						frozen = append(frozen, p)
+					}
+				}
+				before := snapshot(append(slices.Clone(frozen), trained...))
+				trainSteps(t, m, meth, 3)
+				for _, p := range frozen {
+					if p.Trainable || p.Grad != nil {
+						t.Errorf("frozen %s: trainable %v, gradient buffer of %d", p.Name, p.Trainable, len(p.Grad))
+					}
+					if !slices.Equal(bits(p.Data), before[p]) {
+						t.Errorf("frozen %s changed", p.Name)
+					}
+				}
+				for _, p := range trained {
+					if slices.Equal(bits(p.Data), before[p]) {
+						t.Errorf("trainable %s did not change in 3 steps", p.Name)
+					}
+				}
+			})
+		}
+	}
+}
+
+// trainSteps runs steps AdamW updates of meth's tensors on random slot batches, like the
+// trainer: zero gradients, forward in training mode, loss, backward, step.
+func trainSteps(t *testing.T, m *model.Model, meth method.Method, steps int) {
+	t.Helper()
+	params := meth.Trainable()
+	opt := nn.NewAdamW([]nn.ParamGroup{{Name: "all", Params: params, WeightDecay: 0.01}})
+	tp := nn.NewTape(2)
+	lp, li := meth.Slots()
+	rng := rand.New(rand.NewPCG(8, 8))
+	for step := range steps {
+		nn.ZeroGrads(params)
+		tp.SetTrain(true)
+		tp.SetGrad(true)
+		b := slotBatch(rng, m.Cfg.Vocab, 3, 7, lp, li, 1)
+		loss := taskLoss(tp, m, b, &model.Context{Batch: b, Train: true, Seed: uint64(step)})
+		if v := loss.Data[0]; math.IsNaN(float64(v)) {
+			t.Fatalf("step %d: loss is NaN", step)
+		}
+		tp.Backward(loss)
+		tp.Reset()
+		opt.Step(1e-2)
+	}
+}
+
+// snapshot copies the bits of each tensor's data.
+func snapshot(ts []*nn.Tensor) map[*nn.Tensor][]uint32 {
+	s := map[*nn.Tensor][]uint32{}
+	for _, p := range ts {
+		s[p] = bits(p.Data)
+	}
+	return s
+}
+
+func bits(xs []float32) []uint32 {
+	out := make([]uint32, len(xs))
+	for i, x := range xs {
+		out[i] = math.Float32bits(x)
+	}
+	return out
+}

@@ -1,0 +1,173 @@
+package baselines
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"loralab/method"
+	"loralab/model"
+	"loralab/nn"
+)
+
+// shape is a test model shape.
+type shape struct {
+	arch         string
+	d, layers    int
+	heads, dff   int
+	vocab, maxLn int
+	labels       int // encoder head outputs
+}
+
+func (s shape) String() string {
+	return fmt.Sprintf("%s_d%d_L%d_ff%d", s.arch, s.d, s.layers, s.dff)
+}
+
+func (s shape) config() model.Config {
+	return model.Config{Arch: s.arch, Vocab: s.vocab, DModel: s.d, Layers: s.layers, Heads: s.heads, DFF: s.dff,
+		MaxLen: s.maxLn, Activation: "gelu", LNEps: 1e-5, NumLabels: s.labels}
+}
+
+// tinyShapes are small enough for finite differences through every method tensor.
+var tinyShapes = []shape{
+	{arch: model.Encoder, d: 8, layers: 2, heads: 2, dff: 16, vocab: 13, maxLn: 12, labels: 3},
+	{arch: model.Decoder, d: 8, layers: 3, heads: 2, dff: 12, vocab: 13, maxLn: 12},
+}
+
+// newRandomModel returns a model of shape s whose every tensor, LayerNorms and biases
+// included, is random, so that no gradient or output difference is trivially zero.
+func newRandomModel(t *testing.T, s shape, seed uint64) *model.Model {
+	t.Helper()
+	m, err := model.NewModel(s.config(), seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	randomize(m.Params(), seed)
+	return m
+}
+
+// applied builds spec's method and applies it to m with seed, failing the test on error.
+func applied(t testing.TB, spec method.Spec, m *model.Model, seed uint64) method.Method {
+	t.Helper()
+	meth, err := New(spec)
+	if err != nil {
+		t.Fatalf("New(%s): %v", spec.Label(), err)
+	}
+	if err := meth.Apply(m, seed); err != nil {
+		t.Fatalf("Apply(%s): %v", spec.Label(), err)
+	}
+	return meth
+}
+
+// randomize overwrites every tensor of ts with random values, N(0, 0.3²) for matrices and
+// biases and N(1, 0.3²) for LayerNorm gains (the only vectors named *.weight), as if they
+// had been trained.
+func randomize(ts []*nn.Tensor, seed uint64) {
+	rng := rand.New(rand.NewPCG(seed, 11))
+	for _, p := range ts {
+		base := 0.0
+		if len(p.Shape) == 1 && strings.HasSuffix(p.Name, ".weight") {
+			base = 1
+		}
+		for i := range p.Data {
+			p.Data[i] = float32(base + 0.3*rng.NormFloat64())
+		}
+	}
+}
+
+// slotBatch returns B sequences of T random ids laid out as the trainer lays them: prefix
+// slots at positions 1..lp, infix slots just before the last token. Sequence 1 ends with
+// pad padding rows (after its infix slots are moved before the padding).
+func slotBatch(rng *rand.Rand, vocab, B, T, lp, li, pad int) *model.Batch {
+	b := &model.Batch{B: B, T: T, IDs: make([]int32, B*T)}
+	for i := range b.IDs {
+		b.IDs[i] = int32(rng.IntN(vocab))
+	}
+	if pad > 0 {
+		b.Pad = make([]bool, B*T)
+	}
+	for s := range B {
+		end := T // one past the last real token
+		if s == 1 && pad > 0 {
+			end = T - pad
+			for i := end; i < T; i++ {
+				b.Pad[s*T+i] = true
+			}
+		}
+		for k := range lp {
+			b.Slots = append(b.Slots, int32(s*T+1+k))
+			b.SlotIDs = append(b.SlotIDs, int32(k))
+		}
+		for k := range li {
+			b.Slots = append(b.Slots, int32(s*T+end-1-li+k))
+			b.SlotIDs = append(b.SlotIDs, int32(lp+k))
+		}
+	}
+	return b
+}
+
+// nextTokenTargets returns, for each row, the next token of its sequence, or -1 for the
+// last row, rows before padding and slot rows (no loss predicts a placeholder).
+func nextTokenTargets(b *model.Batch) []int32 {
+	slot := map[int32]bool{}
+	for _, r := range b.Slots {
+		slot[r] = true
+	}
+	tg := make([]int32, len(b.IDs))
+	for s := range b.B {
+		for i := range b.T {
+			r := s*b.T + i
+			tg[r] = -1
+			if i+1 < b.T && (b.Pad == nil || !b.Pad[r+1]) && !slot[int32(r+1)] {
+				tg[r] = b.IDs[r+1]
+			}
+		}
+	}
+	return tg
+}
+
+// taskLoss is the loss a trainer would minimise: the head's cross-entropy for an encoder,
+// the next-token cross-entropy for a decoder.
+func taskLoss(tp *nn.Tape, m *model.Model, b *model.Batch, ctx *model.Context) *nn.Tensor {
+	h := m.Forward(tp, b, ctx)
+	if m.Cfg.Arch == model.Encoder {
+		labels := make([]int32, b.B)
+		for i := range labels {
+			labels[i] = int32(i % m.Cfg.NumLabels)
+		}
+		return tp.CrossEntropy(m.HeadLogits(tp, h, b.B, b.T), labels, -1, 0)
+	}
+	return tp.CrossEntropy(m.LMLogits(tp, h), nextTokenTargets(b), -1, 0)
+}
+
+// outputs runs m in evaluation mode on b and returns a copy of what a task reads: the head
+// logits (encoder) or the LM logits (decoder).
+func outputs(m *model.Model, b *model.Batch) []float32 {
+	tp := nn.NewTape(1)
+	tp.SetTrain(false)
+	tp.SetGrad(false)
+	h := m.Forward(tp, b, &model.Context{Batch: b})
+	var y *nn.Tensor
+	if m.Cfg.Arch == model.Encoder {
+		y = m.HeadLogits(tp, h, b.B, b.T)
+	} else {
+		y = m.LMLogits(tp, h)
+	}
+	return append([]float32(nil), y.Data...)
+}
+
+// allSpecs are one setting of every baseline that fits a model of layers blocks.
+func allSpecs(layers int) []method.Spec {
+	return []method.Spec{
+		{Name: method.FT},
+		{Name: method.FTTop2},
+		{Name: method.BitFit},
+		{Name: method.PrefixEmbed, Prefix: 2, Infix: 1},
+		{Name: method.PrefixLayer, Prefix: 1, Infix: 2},
+		{Name: method.AdapterH, Size: 3},
+		{Name: method.AdapterL, Size: 2},
+		{Name: method.AdapterP, Size: 4},
+		{Name: method.AdapterD, Size: 2, DropK: layers - 1},
+	}
+}
