@@ -102,18 +102,18 @@ func (p *parser) methodEntry(at string, n *yaml.Node) (MethodAxes, bool) {
 	}
 	m.Name = name
 	allowed := methodKeys(name)
-	seen := map[string]int{"name": 0}
+	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
 		key := k.Value
-		if key == "name" {
-			continue
-		}
 		if line, dup := seen[key]; dup {
 			p.errorf(k, "%s: key %q repeated (first at line %d)", at, key, line)
 			continue
 		}
 		seen[key] = k.Line
+		if key == "name" {
+			continue // decoded by entryName
+		}
 		if !slices.Contains(allowed, key) {
 			if _, known := methodKeyKinds[key]; known {
 				p.errorf(k, "%s: %s has no field %q, want one of %s", at, name, key, strings.Join(allowed, ", "))
