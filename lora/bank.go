@@ -3,6 +3,7 @@ package lora
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 
 	"loralab/method"
@@ -54,14 +55,8 @@ func NewBank(m *model.Model) (*Bank, error) {
 // returns it (its Trainable tensors are what training the adapter updates; train it while it
 // is active). It does not change which adapter is active.
 func (b *Bank) Add(name string, spec method.Spec, seed uint64) (*LoRA, error) {
-	if name == "" {
-		return nil, errors.New("lora: bank: adapter needs a name")
-	}
-	if slices.Contains(b.names, name) {
-		return nil, fmt.Errorf("lora: bank: adapter %q already added", name)
-	}
-	if b.merged != nil {
-		return nil, fmt.Errorf("lora: bank: add %q: %w; unmerge first", name, ErrMerged)
+	if err := b.canAdd(name); err != nil {
+		return nil, err
 	}
 	l, err := New(spec)
 	if err != nil {
@@ -70,6 +65,45 @@ func (b *Bank) Add(name string, spec method.Spec, seed uint64) (*LoRA, error) {
 	if err := l.build(b.model, seed); err != nil {
 		return nil, fmt.Errorf("lora: bank: add %q: %w", name, err)
 	}
+	b.register(name, l)
+	return l, nil
+}
+
+// AddPEFT adds the adapter of a PEFT LoRA folder (see ImportPEFT) under name.
+func (b *Bank) AddPEFT(name, dir string) (*LoRA, error) {
+	if err := b.canAdd(name); err != nil {
+		return nil, err
+	}
+	l, err := newFromPEFT(dir)
+	if err != nil {
+		return nil, fmt.Errorf("lora: bank: add %q: %w", name, err)
+	}
+	if err := l.build(b.model, 0); err != nil {
+		return nil, fmt.Errorf("lora: bank: add %q from %s: %w", name, dir, err)
+	}
+	if err := l.loadPEFTWeights(filepath.Join(dir, PEFTWeightsFile)); err != nil {
+		return nil, fmt.Errorf("lora: bank: add %q: %w", name, err)
+	}
+	b.register(name, l)
+	return l, nil
+}
+
+// canAdd checks that an adapter called name may be added now.
+func (b *Bank) canAdd(name string) error {
+	if name == "" {
+		return errors.New("lora: bank: adapter needs a name")
+	}
+	if slices.Contains(b.names, name) {
+		return fmt.Errorf("lora: bank: adapter %q already added", name)
+	}
+	if b.merged != nil {
+		return fmt.Errorf("lora: bank: add %q: %w; unmerge first", name, ErrMerged)
+	}
+	return nil
+}
+
+// register gives the built adapter l the next ID and routes its updates.
+func (b *Bank) register(name string, l *LoRA) {
 	l.bank = b
 	id := len(b.adapters)
 	b.names = append(b.names, name)
@@ -84,7 +118,6 @@ func (b *Bank) Add(name string, spec method.Spec, seed uint64) (*LoRA, error) {
 		}
 		b.emb.set(id, l.emb)
 	}
-	return l, nil
 }
 
 // dispatcher returns the dispatcher installed on target, installing one if there is none.

@@ -142,13 +142,18 @@ func (l *LoRA) Apply(m *model.Model, seed uint64) error {
 	if err := l.build(m, seed); err != nil {
 		return err
 	}
+	l.install()
+	return nil
+}
+
+// install adds the updates to the model l was built on.
+func (l *LoRA) install() {
 	if l.emb != nil {
-		m.EmbedHooks = append(m.EmbedHooks, l.emb)
+		l.model.EmbedHooks = append(l.model.EmbedHooks, l.emb)
 	}
 	for _, d := range l.linears {
 		d.Target.Deltas = append(d.Target.Deltas, d)
 	}
-	return nil
 }
 
 // build checks the spec against m, freezes m and creates the LoRA tensors, without

@@ -1,0 +1,235 @@
+package lora
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"loralab/method"
+	"loralab/model"
+)
+
+// Files of a PEFT adapter folder.
+const (
+	PEFTConfigFile  = "adapter_config.json"
+	PEFTWeightsFile = "adapter_model.safetensors"
+)
+
+// PEFTConfig is the part of PEFT's adapter_config.json that describes a LoRA adapter. PEFT
+// writes more fields; the reader ignores those that do not change what the weights mean and
+// refuses those that do (DoRA, per-module ranks or alphas, fan_in_fan_out, trained biases).
+type PEFTConfig struct {
+	PEFTType  string  `json:"peft_type"`
+	TaskType  string  `json:"task_type"`
+	BaseModel string  `json:"base_model_name_or_path"`
+	R         int     `json:"r"`
+	Alpha     float64 `json:"lora_alpha"`
+	// TargetModules are module-name suffixes: q, k, v, o, fc1, fc2 (matching
+	// blocks.<i>.attn.q and so on) and tok_emb.
+	TargetModules     []string `json:"target_modules"`
+	Dropout           float64  `json:"lora_dropout"`
+	Bias              string   `json:"bias"`
+	UseRSLoRA         bool     `json:"use_rslora"`
+	FanInFanOut       bool     `json:"fan_in_fan_out"`
+	LayersToTransform []int    `json:"layers_to_transform"`
+	LayersPattern     string   `json:"layers_pattern,omitempty"`
+	// InitLoRAWeights is true (Kaiming-uniform A) or "gaussian".
+	InitLoRAWeights any  `json:"init_lora_weights"`
+	InferenceMode   bool `json:"inference_mode"`
+}
+
+// module names of the targets, as PEFT's target_modules and in the weight keys.
+var targetModules = map[string]string{"q": "q", "k": "k", "v": "v", "o": "o", "fc1": "fc1", "fc2": "fc2", TargetEmb: "tok_emb"}
+
+// peftConfig describes l for adapter_config.json.
+func (l *LoRA) peftConfig(opts ExportOptions) PEFTConfig {
+	c := PEFTConfig{
+		PEFTType: "LORA", TaskType: opts.TaskType, BaseModel: opts.BaseModel,
+		R: l.spec.Rank, Alpha: l.alpha, Dropout: l.spec.Dropout, Bias: "none",
+		UseRSLoRA: l.spec.Scaling == ScalingRSLoRA, LayersToTransform: slices.Clone(l.spec.Layers),
+		InitLoRAWeights: true, InferenceMode: true,
+	}
+	for _, t := range append([]string{TargetEmb}, blockTargets...) {
+		if slices.Contains(l.spec.Targets, t) {
+			c.TargetModules = append(c.TargetModules, targetModules[t])
+		}
+	}
+	if len(c.LayersToTransform) > 0 {
+		slices.Sort(c.LayersToTransform)
+		c.LayersPattern = "blocks"
+	}
+	if l.spec.Init == InitGaussian {
+		c.InitLoRAWeights = InitGaussian
+	}
+	if c.TaskType == "" && l.model != nil {
+		c.TaskType = taskType(l.model)
+	}
+	return c
+}
+
+// taskType is PEFT's task_type for a model: CAUSAL_LM for the decoder, SEQ_CLS for an
+// encoder with a classification head, FEATURE_EXTRACTION for one without.
+func taskType(m *model.Model) string {
+	switch {
+	case m.Cfg.Arch == model.Decoder:
+		return "CAUSAL_LM"
+	case m.Head != nil:
+		return "SEQ_CLS"
+	}
+	return "FEATURE_EXTRACTION"
+}
+
+// Spec is the method setting the configuration describes. It refuses what loralab's LoRA
+// cannot represent, naming the field.
+func (c PEFTConfig) Spec() (method.Spec, error) {
+	s := method.Spec{Name: method.LoRA, Rank: c.R, Alpha: c.Alpha, Dropout: c.Dropout,
+		Layers: slices.Clone(c.LayersToTransform), Scaling: ScalingStandard, Init: InitKaiming}
+	if c.PEFTType != "LORA" {
+		return s, fmt.Errorf("peft_type %q, want \"LORA\"", c.PEFTType)
+	}
+	if c.Bias != "" && c.Bias != "none" {
+		return s, fmt.Errorf("bias %q, want \"none\" (trained biases are not supported)", c.Bias)
+	}
+	if c.FanInFanOut {
+		return s, errors.New("fan_in_fan_out true, want false (weights stored [out, in])")
+	}
+	if c.UseRSLoRA {
+		s.Scaling = ScalingRSLoRA
+	}
+	switch c.InitLoRAWeights {
+	case nil, true, false, InitGaussian:
+		if c.InitLoRAWeights == InitGaussian {
+			s.Init = InitGaussian
+		}
+	default:
+		return s, fmt.Errorf("init_lora_weights %v, want true, false or \"gaussian\" (initialisations that change the base weights are not supported)", c.InitLoRAWeights)
+	}
+	if len(c.TargetModules) == 0 {
+		return s, errors.New("target_modules is empty, want some of q, k, v, o, fc1, fc2, tok_emb")
+	}
+	for _, m := range c.TargetModules {
+		t, err := targetOf(m)
+		if err != nil {
+			return s, err
+		}
+		if !slices.Contains(s.Targets, t) {
+			s.Targets = append(s.Targets, t)
+		}
+	}
+	return s, nil
+}
+
+// targetOf maps a target_modules entry, a module-name suffix ("q" or "attn.q", "fc1" or
+// "mlp.fc1", "tok_emb"), to a LoRA target.
+func targetOf(module string) (string, error) {
+	for t, name := range targetModules {
+		if module == name || module == modulePath(t) {
+			return t, nil
+		}
+	}
+	return "", fmt.Errorf("target_modules entry %q names no adaptable module, want q, k, v, o, fc1, fc2 or tok_emb (or attn.q, mlp.fc1, ...)", module)
+}
+
+// modulePath is the module name of target t inside a block (attn.q, mlp.fc1) or, for the
+// embedding, tok_emb.
+func modulePath(t string) string {
+	switch t {
+	case TargetEmb:
+		return "tok_emb"
+	case "fc1", "fc2":
+		return "mlp." + t
+	}
+	return "attn." + t
+}
+
+// ReadPEFTConfig reads dir/adapter_config.json. JSON errors name the file, line and column
+// and what was expected; fields that take several forms in PEFT are accepted in each
+// (target_modules as a list, layers_to_transform as an integer or a list).
+func ReadPEFTConfig(dir string) (PEFTConfig, error) {
+	path := filepath.Join(dir, PEFTConfigFile)
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return PEFTConfig{}, fmt.Errorf("lora: peft config: %w", err)
+	}
+	c, err := parsePEFTConfig(data)
+	if err != nil {
+		return PEFTConfig{}, fmt.Errorf("lora: peft config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// rawPEFTConfig is adapter_config.json with the fields of several forms left raw.
+type rawPEFTConfig struct {
+	PEFTConfig
+	TargetModules     json.RawMessage `json:"target_modules"`
+	LayersToTransform json.RawMessage `json:"layers_to_transform"`
+	UseDoRA           bool            `json:"use_dora"`
+	RankPattern       map[string]any  `json:"rank_pattern"`
+	AlphaPattern      map[string]any  `json:"alpha_pattern"`
+}
+
+// parsePEFTConfig decodes the bytes of adapter_config.json.
+func parsePEFTConfig(data []byte) (PEFTConfig, error) {
+	var raw rawPEFTConfig
+	if err := json.Unmarshal(data, &raw); err != nil {
+		return PEFTConfig{}, describeJSONError(data, err)
+	}
+	c := raw.PEFTConfig
+	if raw.UseDoRA {
+		return c, errors.New("use_dora true: DoRA adapters are not supported")
+	}
+	if len(raw.RankPattern) > 0 || len(raw.AlphaPattern) > 0 {
+		return c, errors.New("rank_pattern or alpha_pattern set: per-module ranks and alphas are not supported")
+	}
+	if err := decodeField(data, raw.TargetModules, "target_modules", &c.TargetModules, "a list of module names (a regular expression string is not supported)"); err != nil {
+		return c, err
+	}
+	var one int
+	if len(raw.LayersToTransform) > 0 && json.Unmarshal(raw.LayersToTransform, &one) == nil {
+		c.LayersToTransform = []int{one}
+	} else if err := decodeField(data, raw.LayersToTransform, "layers_to_transform", &c.LayersToTransform, "null, an integer or a list of integers"); err != nil {
+		return c, err
+	}
+	return c, nil
+}
+
+// decodeField decodes the raw value of a field into dst, or reports where in data it is and
+// what it should have been.
+func decodeField(data, value []byte, field string, dst any, want string) error {
+	if len(value) == 0 || string(value) == "null" {
+		return nil
+	}
+	if err := json.Unmarshal(value, dst); err != nil {
+		line, col := lineCol(data, int64(bytes.Index(data, value)))
+		return fmt.Errorf("line %d, column %d: %s is %s, want %s", line, col, field, value, want)
+	}
+	return nil
+}
+
+// describeJSONError turns a decoding error into one that gives the line and column.
+func describeJSONError(data []byte, err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		line, col := lineCol(data, syn.Offset)
+		return fmt.Errorf("line %d, column %d: invalid JSON: %w", line, col, err)
+	case errors.As(err, &typ):
+		line, col := lineCol(data, typ.Offset)
+		return fmt.Errorf("line %d, column %d: %s is a JSON %s, want %s", line, col, typ.Field, typ.Value, typ.Type)
+	}
+	return err
+}
+
+// lineCol converts a byte offset of data into a 1-based line and column.
+func lineCol(data []byte, offset int64) (line, col int) {
+	offset = min(max(offset, 0), int64(len(data)))
+	before := data[:offset]
+	line = 1 + bytes.Count(before, []byte("\n"))
+	col = int(offset) - bytes.LastIndexByte(before, '\n')
+	return line, col
+}
