@@ -20,29 +20,52 @@ func packA(dst []float32, transA bool, a []float32, lda, i0, p0, rows, depth int
 	}
 }
 
-// packAPanel packs h <= mr rows of a row-major A (op(A) = A): each source row is read with
-// unit stride and scattered into every mr-th slot of the panel.
+// packAPanel packs h <= mr rows of a row-major A (op(A) = A): a transpose, done four
+// values of p at a time so that each source row is sliced once per four values and the
+// stores go to fixed-size rows of the panel without bounds checks.
 func packAPanel(panel, a []float32, lda, i0, p0, h, depth int) {
-	for r := range mr {
-		if r >= h {
-			for p := range depth {
-				panel[p*mr+r] = 0
+	var src [mr][]float32
+	for r := range h {
+		src[r] = a[(i0+r)*lda+p0:][:depth]
+	}
+	p := 0
+	for ; p+4 <= depth; p += 4 {
+		d0 := (*[mr]float32)(panel[p*mr:])
+		d1 := (*[mr]float32)(panel[(p+1)*mr:])
+		d2 := (*[mr]float32)(panel[(p+2)*mr:])
+		d3 := (*[mr]float32)(panel[(p+3)*mr:])
+		for r := range mr {
+			if r >= h {
+				d0[r], d1[r], d2[r], d3[r] = 0, 0, 0, 0
+				continue
 			}
-			continue
+			s := src[r][p : p+4 : p+4]
+			d0[r], d1[r], d2[r], d3[r] = s[0], s[1], s[2], s[3]
 		}
-		src := a[(i0+r)*lda+p0:][:depth]
-		for p, v := range src {
-			panel[p*mr+r] = v
+	}
+	for ; p < depth; p++ {
+		d := (*[mr]float32)(panel[p*mr:])
+		for r := range mr {
+			d[r] = 0
+			if r < h {
+				d[r] = src[r][p]
+			}
 		}
 	}
 }
 
 // packAPanelTrans packs h <= mr rows of op(A) = A^T, where A is stored k x m: the mr values
-// of one p are adjacent in memory, so each step is a short contiguous copy.
+// of one p are adjacent in memory, so each step is a short contiguous copy (a fixed-size
+// array assignment for full panels, which compiles to a few vector moves).
 func packAPanelTrans(panel, a []float32, lda, i0, p0, h, depth int) {
 	for p := range depth {
-		dst := panel[p*mr : p*mr+mr]
-		n := copy(dst[:h], a[(p0+p)*lda+i0:][:h])
+		dst := (*[mr]float32)(panel[p*mr:])
+		src := a[(p0+p)*lda+i0:]
+		if h == mr {
+			*dst = *(*[mr]float32)(src)
+			continue
+		}
+		n := copy(dst[:h], src[:h])
 		clear(dst[n:])
 	}
 }
@@ -63,29 +86,49 @@ func packB(dst []float32, transB bool, b []float32, ldb, p0, j0, depth, cols int
 }
 
 // packBPanel packs w <= nr columns of a row-major B (op(B) = B): one contiguous copy of w
-// values per p.
+// values per p (a fixed-size array assignment for full panels).
 func packBPanel(panel, b []float32, ldb, p0, j0, depth, w int) {
 	for p := range depth {
-		dst := panel[p*nr : p*nr+nr]
-		n := copy(dst[:w], b[(p0+p)*ldb+j0:][:w])
+		dst := (*[nr]float32)(panel[p*nr:])
+		src := b[(p0+p)*ldb+j0:]
+		if w == nr {
+			*dst = *(*[nr]float32)(src)
+			continue
+		}
+		n := copy(dst[:w], src[:w])
 		clear(dst[n:])
 	}
 }
 
-// packBPanelTrans packs w <= nr columns of op(B) = B^T, where B is stored n x k: each
-// source row (one column of op(B)) is read with unit stride and scattered into every nr-th
-// slot of the panel, which is small enough (kc x nr) to stay in L1 while it is written.
+// packBPanelTrans packs w <= nr columns of op(B) = B^T, where B is stored n x k: a
+// transpose, done four values of p at a time like packAPanel.
 func packBPanelTrans(panel, b []float32, ldb, p0, j0, depth, w int) {
-	for c := range nr {
-		if c >= w {
-			for p := range depth {
-				panel[p*nr+c] = 0
+	var src [nr][]float32
+	for c := range w {
+		src[c] = b[(j0+c)*ldb+p0:][:depth]
+	}
+	p := 0
+	for ; p+4 <= depth; p += 4 {
+		d0 := (*[nr]float32)(panel[p*nr:])
+		d1 := (*[nr]float32)(panel[(p+1)*nr:])
+		d2 := (*[nr]float32)(panel[(p+2)*nr:])
+		d3 := (*[nr]float32)(panel[(p+3)*nr:])
+		for c := range nr {
+			if c >= w {
+				d0[c], d1[c], d2[c], d3[c] = 0, 0, 0, 0
+				continue
 			}
-			continue
+			s := src[c][p : p+4 : p+4]
+			d0[c], d1[c], d2[c], d3[c] = s[0], s[1], s[2], s[3]
 		}
-		src := b[(j0+c)*ldb+p0:][:depth]
-		for p, v := range src {
-			panel[p*nr+c] = v
+	}
+	for ; p < depth; p++ {
+		d := (*[nr]float32)(panel[p*nr:])
+		for c := range nr {
+			d[c] = 0
+			if c < w {
+				d[c] = src[c][p]
+			}
 		}
 	}
 }
