@@ -21,7 +21,7 @@ type Pool struct {
 	call  problem
 	job   job
 	tasks chan task
-	done   sync.WaitGroup
+	done  sync.WaitGroup
 	// pending counts blocks handed to workers and not finished yet: the caller spins on
 	// it before it blocks in done.Wait.
 	pending atomic.Int32
