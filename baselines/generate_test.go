@@ -63,4 +63,3 @@ func greedyUncached(m *model.Model, prompt, slots, slotIDs []int32, n int) []int
 	}
 	return seq[len(prompt):]
 }
-
