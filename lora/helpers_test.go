@@ -142,3 +142,6 @@ func sameBits(ts []*nn.Tensor, s [][]float32) (string, bool) {
 	}
 	return "", true
 }
+
+// contains reports whether s contains sub.
+func contains(s, sub string) bool { return strings.Contains(s, sub) }
