@@ -35,8 +35,7 @@ func TestGradients(t *testing.T) {
 			for _, spec := range allSpecs(s.layers) {
 				name := fmt.Sprintf("%s/dropout=%g/%s", s, dropout, strings.ReplaceAll(spec.Label(), " ", "_"))
 				t.Run(name, func(t *testing.T) {
-					cfg := s
-					m := newRandomModel(t, cfg, 3)
+					m := newRandomModel(t, s, 3)
 					m.Cfg.Dropout = dropout
 					meth := applied(t, spec, m, 5)
 					randomize(meth.Trainable(), 9)
