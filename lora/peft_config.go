@@ -189,7 +189,7 @@ func parsePEFTConfig(data []byte) (PEFTConfig, error) {
 		return c, err
 	}
 	var one int
-	if len(raw.LayersToTransform) > 0 && json.Unmarshal(raw.LayersToTransform, &one) == nil {
+	if isValue(raw.LayersToTransform) && json.Unmarshal(raw.LayersToTransform, &one) == nil {
 		c.LayersToTransform = []int{one}
 	} else if err := decodeField(data, raw.LayersToTransform, "layers_to_transform", &c.LayersToTransform, "null, an integer or a list of integers"); err != nil {
 		return c, err
@@ -200,15 +200,19 @@ func parsePEFTConfig(data []byte) (PEFTConfig, error) {
 // decodeField decodes the raw value of a field into dst, or reports where in data it is and
 // what it should have been.
 func decodeField(data, value []byte, field string, dst any, want string) error {
-	if len(value) == 0 || string(value) == "null" {
+	if !isValue(value) {
 		return nil
 	}
 	if err := json.Unmarshal(value, dst); err != nil {
-		line, col := lineCol(data, int64(bytes.Index(data, value)))
+		key := max(bytes.Index(data, []byte(`"`+field+`"`)), 0)
+		line, col := lineCol(data, int64(key+bytes.Index(data[key:], value)))
 		return fmt.Errorf("line %d, column %d: %s is %s, want %s", line, col, field, value, want)
 	}
 	return nil
 }
+
+// isValue reports whether a raw field holds a value: present and not null.
+func isValue(raw json.RawMessage) bool { return len(raw) > 0 && string(raw) != "null" }
 
 // describeJSONError turns a decoding error into one that gives the line and column.
 func describeJSONError(data []byte, err error) error {
@@ -216,7 +220,7 @@ func describeJSONError(data []byte, err error) error {
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syn):
-		line, col := lineCol(data, syn.Offset)
+		line, col := lineCol(data, syn.Offset-1) // Offset counts the offending byte
 		return fmt.Errorf("line %d, column %d: invalid JSON: %w", line, col, err)
 	case errors.As(err, &typ):
 		line, col := lineCol(data, typ.Offset)
