@@ -34,17 +34,21 @@ func decodeInto(src map[string]any, dst any) {
 	_ = json.Unmarshal(data, dst) // a field of the wrong type leaves it zero: best effort
 }
 
-// loraScale is the factor s of ΔW = s·B·A for a LoRA setting: alpha/r, or alpha/sqrt(r)
-// for rsLoRA. An unset alpha is taken as alpha = r (s = 1), as the paper sets alpha to the
-// first r it tries and does not tune it.
+// loraScale is the factor s of ΔW = s·B·A for a LoRA setting, as package lora computes it:
+// alpha/r, or alpha/sqrt(r) for rsLoRA, where an alpha of 0 means alpha = r (the paper sets
+// alpha to the first r it tries and does not tune it).
 func loraScale(s method.Spec, rank int) float64 {
-	if s.Alpha == 0 || rank == 0 {
+	if rank == 0 {
 		return 1
 	}
-	if s.Scaling == "rslora" {
-		return s.Alpha / math.Sqrt(float64(rank))
+	alpha := s.Alpha
+	if alpha == 0 {
+		alpha = float64(rank)
 	}
-	return s.Alpha / float64(rank)
+	if s.Scaling == "rslora" {
+		return alpha / math.Sqrt(float64(rank))
+	}
+	return alpha / float64(rank)
 }
 
 // matches says whether run r is picked by sel.

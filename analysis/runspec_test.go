@@ -66,7 +66,8 @@ func TestLoRAScale(t *testing.T) {
 	}{
 		{method.Spec{Alpha: 16}, 8, 2},
 		{method.Spec{Alpha: 16, Scaling: "rslora"}, 4, 8},
-		{method.Spec{}, 8, 1},
+		{method.Spec{}, 8, 1},                   // alpha 0 means alpha = r
+		{method.Spec{Scaling: "rslora"}, 16, 4}, // r / sqrt(r)
 	}
 	for _, tc := range tests {
 		if got := loraScale(tc.spec, tc.rank); math.Abs(got-tc.want) > 1e-12 {
