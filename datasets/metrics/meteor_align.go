@@ -4,8 +4,8 @@ package metrics
 // the alignment with the fewest chunks contains the minimum common string partition problem,
 // which is NP-hard, so the search is exact only within this budget. Sentences of the length
 // and vocabulary of E2E outputs finish far below it (random 30-token sentences over 30
-// distinct words: always optimal, about 1 ms at worst). Long sentences made of a handful of
-// distinct words can exhaust it (30 tokens over 2 to 10 distinct words: about 5 ms, and
+// distinct words: always optimal, well under 1 ms). Long sentences made of a handful of
+// distinct words can exhaust it (30 tokens over 2 to 10 distinct words: about 2 ms, and
 // 10-20% more chunks than the optimum); the search then returns the fewest chunks found so
 // far, the same on every run.
 const alignSearchBudget = 50_000
@@ -35,23 +35,25 @@ func alignUnigramsWithin(hyp, ref stemmedSentence, budget int) (matches, chunks 
 	return s.needed, s.bestChunks
 }
 
-// alignSearch is the state of alignUnigrams's search.
+// alignSearch is the state of alignUnigrams's search. Words and stems are interned as small
+// integers so that the innermost steps index slices instead of hashing strings.
 type alignSearch struct {
-	hyp, ref stemmedSentence
+	// hypWord[i], hypStem[i], refWord[j], refStem[j] are the ids of the tokens' words and stems.
+	hypWord, hypStem, refWord, refStem []int
 	// needExact[w] exact matches of word w and needStem[s] stem-only matches of stem s are
 	// still to be placed; needExactInStem[s] sums needExact over the words of stem s.
-	needExact, needStem, needExactInStem map[string]int
+	needExact, needStem, needExactInStem []int
+	// freeRefWords[w] counts the reference tokens of word w not yet matched.
+	freeRefWords []int
 	// sameWordLater[i] and sameStemLater[i] count the tokens of hyp[i+1:] with the word,
 	// and with the stem, of hyp[i].
 	sameWordLater, sameStemLater []int
 	// linkableFrom[i] counts the positions k >= i where hyp[k-1] and hyp[k] have the stems
 	// of two adjacent reference tokens: only there can a match continue a chunk.
 	linkableFrom []int
-	// freeRefWords[w] counts the reference tokens of word w not yet matched.
-	freeRefWords map[string]int
-	refUsed      []bool
 	// candidates[i] lists the reference positions with the stem of hyp[i], in order.
 	candidates [][]int
+	refUsed    []bool
 	needed     int // matches of a complete alignment
 	left       int // matches still to place
 	bestChunks int // fewest chunks of a complete alignment found so far
@@ -59,69 +61,98 @@ type alignSearch struct {
 	budget     int
 }
 
-// newAlignSearch counts the matches a complete alignment must make.
+// interner numbers distinct strings in order of first appearance.
+type interner map[string]int
+
+// ids returns the id of every string of values, numbering new ones.
+func (in interner) ids(values []string) []int {
+	ids := make([]int, len(values))
+	for i, v := range values {
+		id, ok := in[v]
+		if !ok {
+			id = len(in)
+			in[v] = id
+		}
+		ids[i] = id
+	}
+	return ids
+}
+
+// newAlignSearch interns the tokens and counts the matches a complete alignment must make.
 func newAlignSearch(hyp, ref stemmedSentence) *alignSearch {
+	wordIDs, stemIDs := interner{}, interner{}
 	s := &alignSearch{
-		hyp: hyp, ref: ref,
-		needExact: map[string]int{}, needStem: map[string]int{}, needExactInStem: map[string]int{},
-		freeRefWords: map[string]int{},
-		refUsed:      make([]bool, len(ref.words)),
+		hypWord: wordIDs.ids(hyp.words), refWord: wordIDs.ids(ref.words),
+		hypStem: stemIDs.ids(hyp.stems), refStem: stemIDs.ids(ref.stems),
+		refUsed: make([]bool, len(ref.words)),
 	}
-	hypWords, hypStems, refStems := map[string]int{}, map[string]int{}, map[string]int{}
-	stemOf := map[string]string{}
-	for i, w := range hyp.words {
+	words, stems := len(wordIDs), len(stemIDs)
+	s.needExact, s.freeRefWords = make([]int, words), make([]int, words)
+	s.needStem, s.needExactInStem = make([]int, stems), make([]int, stems)
+	hypWords, hypStems, refStems := make([]int, words), make([]int, stems), make([]int, stems)
+	stemOf := make([]int, words)
+	for i, w := range s.hypWord {
 		hypWords[w]++
-		hypStems[hyp.stems[i]]++
-		stemOf[w] = hyp.stems[i]
+		hypStems[s.hypStem[i]]++
+		stemOf[w] = s.hypStem[i]
 	}
-	for i, w := range ref.words {
+	for j, w := range s.refWord {
 		s.freeRefWords[w]++
-		refStems[ref.stems[i]]++
+		refStems[s.refStem[j]]++
 	}
 	for w, n := range hypWords {
-		if exact := min(n, s.freeRefWords[w]); exact > 0 {
-			s.needExact[w] = exact
-			s.needExactInStem[stemOf[w]] += exact
-		}
+		exact := min(n, s.freeRefWords[w])
+		s.needExact[w] = exact
+		s.needExactInStem[stemOf[w]] += exact
 	}
 	for stem, n := range hypStems {
 		total := min(n, refStems[stem])
 		s.needStem[stem] = total - s.needExactInStem[stem]
 		s.needed += total
 	}
-	s.sameWordLater = make([]int, len(hyp.words))
-	s.sameStemLater = make([]int, len(hyp.words))
-	for i := range hyp.words {
-		for k := i + 1; k < len(hyp.words); k++ {
-			if hyp.words[k] == hyp.words[i] {
+	s.countLater()
+	s.findCandidates()
+	s.left = s.needed
+	s.bestChunks = s.needed + 1
+	return s
+}
+
+// countLater fills sameWordLater and sameStemLater.
+func (s *alignSearch) countLater() {
+	n := len(s.hypWord)
+	s.sameWordLater, s.sameStemLater = make([]int, n), make([]int, n)
+	for i := range n {
+		for k := i + 1; k < n; k++ {
+			if s.hypWord[k] == s.hypWord[i] {
 				s.sameWordLater[i]++
 			}
-			if hyp.stems[k] == hyp.stems[i] {
+			if s.hypStem[k] == s.hypStem[i] {
 				s.sameStemLater[i]++
 			}
 		}
 	}
-	s.candidates = make([][]int, len(hyp.words))
-	for i := range hyp.words {
-		for j := range ref.words {
-			if hyp.stems[i] == ref.stems[j] {
+}
+
+// findCandidates fills candidates and linkableFrom.
+func (s *alignSearch) findCandidates() {
+	s.candidates = make([][]int, len(s.hypStem))
+	for i, hs := range s.hypStem {
+		for j, rs := range s.refStem {
+			if hs == rs {
 				s.candidates[i] = append(s.candidates[i], j)
 			}
 		}
 	}
-	s.linkableFrom = make([]int, len(hyp.words)+1)
-	for k := len(hyp.words) - 1; k >= 1; k-- {
+	s.linkableFrom = make([]int, len(s.hypStem)+1)
+	for k := len(s.hypStem) - 1; k >= 1; k-- {
 		s.linkableFrom[k] = s.linkableFrom[k+1]
-		for j := 1; j < len(ref.words); j++ {
-			if hyp.stems[k-1] == ref.stems[j-1] && hyp.stems[k] == ref.stems[j] {
+		for _, j := range s.candidates[k] {
+			if j >= 1 && s.refStem[j-1] == s.hypStem[k-1] {
 				s.linkableFrom[k]++
 				break
 			}
 		}
 	}
-	s.left = s.needed
-	s.bestChunks = s.needed + 1
-	return s
 }
 
 // visit decides hypothesis position i, given the reference position matched to i-1 (-1 if
@@ -132,7 +163,7 @@ func (s *alignSearch) visit(i, prevRef, chunks int) {
 		s.bestChunks = min(s.bestChunks, chunks)
 		return
 	}
-	if i == len(s.hyp.words) {
+	if i == len(s.hypWord) {
 		return
 	}
 	// Every match still to place adds a chunk unless it links to the match before it,
@@ -140,15 +171,14 @@ func (s *alignSearch) visit(i, prevRef, chunks int) {
 	maxLinks := s.linkableFrom[i+1]
 	if prevRef >= 0 {
 		maxLinks++
-	}
-	if prevRef < 0 {
+	} else {
 		maxLinks = min(maxLinks, s.left-1)
 	}
 	lowerBound := chunks + s.left - min(maxLinks, s.left)
 	if lowerBound >= s.bestChunks || s.explored > s.budget && s.bestChunks <= s.needed {
 		return
 	}
-	if prevRef >= 0 && prevRef+1 < len(s.ref.words) {
+	if prevRef >= 0 && prevRef+1 < len(s.refWord) {
 		s.tryMatch(i, prevRef+1, chunks)
 	}
 	for _, j := range s.candidates[i] {
@@ -167,8 +197,8 @@ func (s *alignSearch) tryMatch(i, j, chunks int) {
 	if s.refUsed[j] {
 		return
 	}
-	hw, hs := s.hyp.words[i], s.hyp.stems[i]
-	rw, rs := s.ref.words[j], s.ref.stems[j]
+	hw, hs := s.hypWord[i], s.hypStem[i]
+	rw, rs := s.refWord[j], s.refStem[j]
 	var exact bool
 	switch {
 	case hw == rw && s.needExact[hw] > 0:
@@ -186,14 +216,14 @@ func (s *alignSearch) tryMatch(i, j, chunks int) {
 
 // place records (delta -1) or undoes (delta +1) the match of hyp[i] to ref[j].
 func (s *alignSearch) place(i, j int, exact bool, delta int) {
-	hw, hs := s.hyp.words[i], s.hyp.stems[i]
+	hw, hs := s.hypWord[i], s.hypStem[i]
 	if exact {
 		s.needExact[hw] += delta
 		s.needExactInStem[hs] += delta
 	} else {
 		s.needStem[hs] += delta
 	}
-	s.freeRefWords[s.ref.words[j]] += delta
+	s.freeRefWords[s.refWord[j]] += delta
 	s.left += delta
 	s.refUsed[j] = delta < 0
 }
@@ -201,7 +231,7 @@ func (s *alignSearch) place(i, j int, exact bool, delta int) {
 // feasibleAfter reports whether the hypothesis tokens after position i can still place the
 // matches owed by hyp[i]'s word and stem (the only counts position i changes).
 func (s *alignSearch) feasibleAfter(i int) bool {
-	w, stem := s.hyp.words[i], s.hyp.stems[i]
+	w, stem := s.hypWord[i], s.hypStem[i]
 	return s.sameWordLater[i] >= s.needExact[w] &&
 		s.sameStemLater[i] >= s.needExactInStem[stem]+s.needStem[stem]
 }
