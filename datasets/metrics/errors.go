@@ -3,6 +3,7 @@ package metrics
 import (
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // ErrLengthMismatch is wrapped by every error about inputs of different lengths, such as
@@ -32,7 +33,8 @@ func checkPaired(metric string, firstName string, firstLen int, secondName strin
 }
 
 // checkCorpus validates the input of a generation metric: one reference set per
-// hypothesis, at least one example, and at least one reference in every set.
+// hypothesis, at least one example, at least one reference in every set, and tokens that
+// are non-empty and free of the NUL character that joins n-grams into keys.
 func checkCorpus(metric string, hyps [][]string, refs [][][]string) error {
 	if err := checkPaired(metric, "hypotheses", len(hyps), "reference sets", len(refs)); err != nil {
 		return err
@@ -40,6 +42,28 @@ func checkCorpus(metric string, hyps [][]string, refs [][][]string) error {
 	for i, set := range refs {
 		if len(set) == 0 {
 			return fmt.Errorf("%s: example %d has no references: %w", metric, i, ErrInvalid)
+		}
+		if err := checkTokens(hyps[i]); err != nil {
+			return fmt.Errorf("%s: hypothesis %d: %w", metric, i, err)
+		}
+		for j, ref := range set {
+			if err := checkTokens(ref); err != nil {
+				return fmt.Errorf("%s: reference %d of example %d: %w", metric, j, i, err)
+			}
+		}
+	}
+	return nil
+}
+
+// checkTokens rejects empty tokens and tokens containing NUL: the first cannot come from a
+// tokenizer, the second would make two different n-grams share a key.
+func checkTokens(tokens []string) error {
+	for k, tok := range tokens {
+		switch {
+		case tok == "":
+			return fmt.Errorf("token %d is empty: %w", k, ErrInvalid)
+		case strings.Contains(tok, ngramSeparator):
+			return fmt.Errorf("token %d is %q, which contains NUL: %w", k, tok, ErrInvalid)
 		}
 	}
 	return nil

@@ -34,6 +34,10 @@ func TestGenerationBadInput(t *testing.T) {
 		{"empty corpus", nil, nil, ErrEmpty, "no examples"},
 		{"example without references", [][]string{{"a"}, {"b"}}, [][][]string{{{"a"}}, {}},
 			ErrInvalid, "example 1 has no references"},
+		{"empty hypothesis token", [][]string{{"a", ""}}, [][][]string{{{"a"}}},
+			ErrInvalid, "hypothesis 0: token 1 is empty"},
+		{"NUL in a reference token", [][]string{{"a"}}, [][][]string{{{"a"}, {"b", "c\x00d"}}},
+			ErrInvalid, "reference 1 of example 0: token 1 is \"c\\x00d\", which contains NUL"},
 	}
 	for _, tt := range tests {
 		for name, metric := range generationMetrics() {

@@ -5,7 +5,7 @@ import (
 	"math"
 )
 
-// METEORConfig holds the parameters of METEOR's score. The zero value means OriginalMETEOR.
+// METEORConfig holds the parameters of METEOR's score. The zero value means OriginalMETEOR().
 type METEORConfig struct {
 	// Alpha weighs precision against recall in Fmean = P R / (Alpha P + (1 - Alpha) R).
 	Alpha float64
@@ -14,12 +14,14 @@ type METEORConfig struct {
 	Beta, Gamma float64
 }
 
-// OriginalMETEOR holds the parameters of the original METEOR (Banerjee and Lavie, 2005, the
+// OriginalMETEOR returns the parameters of the original METEOR (Banerjee and Lavie, 2005, the
 // "METEOR 1.0" of Lavie and Agarwal, 2007): Fmean = 10 P R / (R + 9 P) and penalty
 // 0.5 * (chunks / matches)^3. The E2E scripts run METEOR 1.5, with tuned parameters
 // (alpha 0.85, beta 0.2, gamma 0.6, delta 0.75) and synonym and paraphrase matching that
 // have no equivalent here, so scores are lower than, and not comparable to, LoRA Table 3's.
-var OriginalMETEOR = METEORConfig{Alpha: 0.9, Beta: 3, Gamma: 0.5}
+func OriginalMETEOR() METEORConfig {
+	return METEORConfig{Alpha: 0.9, Beta: 3, Gamma: 0.5}
+}
 
 // METEOR is METEOR with OriginalMETEOR's parameters; see METEORConfig.Compute.
 func METEOR(hyps [][]string, refs [][][]string) (float64, error) {
@@ -42,7 +44,7 @@ func METEOR(hyps [][]string, refs [][][]string) (float64, error) {
 // directly scores what the penalty measures.
 func (cfg METEORConfig) Compute(hyps [][]string, refs [][][]string) (float64, error) {
 	if cfg == (METEORConfig{}) {
-		cfg = OriginalMETEOR
+		cfg = OriginalMETEOR()
 	}
 	if !(cfg.Alpha >= 0 && cfg.Alpha <= 1) || !(cfg.Beta > 0) || !(cfg.Gamma >= 0 && cfg.Gamma <= 1) {
 		return 0, fmt.Errorf("meteor: parameters %+v, want alpha and gamma in [0, 1] and beta > 0: %w", cfg, ErrInvalid)

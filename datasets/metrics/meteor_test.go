@@ -41,6 +41,11 @@ func TestMETEOR(t *testing.T) {
 			refs: [][]string{{"a sleeping b sleeps"}}, want: 5.0 / 13,
 		},
 		{
+			// The explicit original parameters give the zero config's score.
+			name: "original parameters", cfg: OriginalMETEOR(), hyps: []string{"the cats sleeping"},
+			refs: [][]string{{"the cat sleeps"}}, want: 53.0 / 54,
+		},
+		{
 			// Best of the references: the second gives m = 2 in one chunk: 1 - 0.5/8.
 			name: "best reference", hyps: []string{"the cat"},
 			refs: [][]string{{"x y z", "the cat"}}, want: 15.0 / 16,
