@@ -1,22 +1,27 @@
 package gemm
 
-// Register and cache blocking (BLIS/GotoBLAS notation).
+// Register and cache blocking (BLIS/GotoBLAS notation), chosen for AMD Zen 3 (32 KiB L1d
+// and 512 KiB L2 per core, 32 MiB L3 per CCD) and, being smaller than its caches, right
+// for Zen 4/5 and recent Intel cores too.
 //
 // The micro-kernel keeps an mr x nr tile of C in registers: 6 rows x 16 columns is 12 YMM
 // accumulators, plus 2 registers for a row of the packed B panel and 2 for broadcasts of
-// packed A, which is 16 of the 16 YMM registers of AVX2.
+// packed A, which is all 16 YMM registers of AVX2. Per step of k it issues 12 FMAs for
+// 8 loads, enough independent FMAs to cover their latency on two FMA pipes.
 //
-// kc is the depth of one rank-kc update: a packed B micro-panel (kc x nr) plus a packed A
-// micro-panel (kc x mr) must stay in the 32-48 KiB L1 data cache while the kernel runs
-// (256 x 16 x 4 B = 16 KiB plus 6 KiB). mc x kc of packed A lives in the per-core L2
-// (Zen 3: 512 KiB, Zen 4/5: 1 MiB); kc x nc of packed B lives in the shared L3.
+// kc is the depth of one rank-kc update: a packed B micro-panel (kc x nr) and a packed A
+// micro-panel (kc x mr) stay in L1 while the kernel runs (256 x 16 x 4 B = 16 KiB plus
+// 6 KiB). A row chunk of at most mc rows of packed A (144 x 256 x 4 B = 144 KiB) stays
+// in L2 while the kernel sweeps it against every B micro-panel of a column slab. The
+// column slab of packed B (the nc of GotoBLAS, sized by packedBBudget in schedule.go)
+// lives in L3.
 //
 // Only kc influences rounding: C is updated once per kc-deep slice of the k dimension, in
-// increasing k order. mc and nc only change the traversal order of independent tiles.
+// increasing k order. mc and the slab width only change the order in which independent
+// tiles are visited.
 const (
 	mr = 6
 	nr = 16
 	kc = 256
 	mc = 144
-	nc = 3072
 )

@@ -8,7 +8,8 @@ import (
 
 // Pool multiplies matrices on a fixed set of worker goroutines that live as long as the
 // Pool, each with its own packing buffers, so that a warmed-up Sgemm call starts no
-// goroutine and allocates nothing. The calling goroutine computes one block itself.
+// goroutine and allocates nothing. The calling goroutine takes chunks of C like the
+// workers.
 //
 // A Pool is safe for concurrent use; calls are serialised. Close stops the workers; a Pool
 // that becomes unreachable without Close stops them as well.
@@ -22,14 +23,14 @@ type Pool struct {
 	job   job
 	tasks chan task
 	done  sync.WaitGroup
-	// pending counts blocks handed to workers and not finished yet: the caller spins on
+	// pending counts the workers still busy with the current call: the caller spins on
 	// it before it blocks in done.Wait.
 	pending atomic.Int32
 	// release closes tasks if the Pool is collected without Close.
 	release runtime.Cleanup
 }
 
-// task is one block of the current call, handed to a worker.
+// task asks a worker to take chunks of the current call until none is left.
 type task struct {
 	jb      *job
 	pending *atomic.Int32
@@ -118,22 +119,23 @@ func (p *Pool) Close() {
 // Pool's goroutines. The result is bit-identical for any number of threads.
 func (p *Pool) Sgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int) {
+	pr := problem{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
+		b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
+	pr.validate()
+	if m == 0 || n == 0 {
+		return
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	if openBLASBuilt {
-		pr := problem{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a,
-			lda: lda, b: b, ldb: ldb, beta: beta, c: c, ldc: ldc}
-		pr.validate()
-		if m == 0 || n == 0 {
-			return
-		}
-		p.mu.Lock()
-		defer p.mu.Unlock()
 		openBLASSgemm(&pr)
 		return
 	}
-	p.packedSgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc)
+	p.run(&pr)
 }
 
-// packedSgemm is Sgemm with this package's packed kernels, whatever the build tags.
+// packedSgemm is Sgemm with this package's packed kernels whatever the build tags, for
+// tests and benchmarks.
 func (p *Pool) packedSgemm(transA, transB bool, m, n, k int, alpha float32, a []float32, lda int,
 	b []float32, ldb int, beta float32, c []float32, ldc int) {
 	pr := problem{transA: transA, transB: transB, m: m, n: n, k: k, alpha: alpha, a: a, lda: lda,
@@ -144,17 +146,23 @@ func (p *Pool) packedSgemm(transA, transB bool, m, n, k int, alpha float32, a []
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if k == 0 || alpha == 0 {
-		scaleC(&pr)
+	p.run(&pr)
+}
+
+// run computes a validated, non-empty product with the packed kernels: the caller and
+// the workers take chunks from one job. The caller holds p.mu.
+func (p *Pool) run(pr *problem) {
+	if pr.k == 0 || pr.alpha == 0 {
+		scaleC(pr)
 		return
 	}
 	threads := p.threads
 	if p.tasks == nil {
 		threads = 1
 	}
-	p.call = pr
+	p.call = *pr
 	p.job.pr, p.job.kern = &p.call, p.kern.run
-	p.job.sched = plan(m, n, k, threads)
+	p.job.sched = plan(pr.m, pr.n, pr.k, threads)
 	p.job.next.Store(0)
 	helpers := p.job.sched.workers - 1
 	p.done.Add(helpers)
@@ -168,4 +176,5 @@ func (p *Pool) packedSgemm(transA, transB bool, m, n, k int, alpha float32, a []
 	}
 	p.done.Wait()
 	p.call = problem{} // drop references to the caller's slices
+	p.job.pr = nil
 }
