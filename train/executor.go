@@ -9,6 +9,7 @@ import (
 	"loralab/datasets"
 	"loralab/experiments"
 	"loralab/experiments/record"
+	"loralab/lora"
 	"loralab/method"
 	"loralab/model"
 	"loralab/model/tokenizer"
@@ -34,7 +35,7 @@ type Executor struct {
 // NewExecutor returns an executor that caches data and base models under cacheDir ("" = the
 // default cache folder).
 func NewExecutor(cacheDir string) *Executor {
-	return &Executor{Bases: NewBases(cacheDir)} // PENDING-METHODS
+	return &Executor{Bases: NewBases(cacheDir), NewMethod: NewMethod, Export: lora.ExportRun}
 }
 
 // task loads a task once per process for each data option.

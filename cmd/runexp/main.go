@@ -41,6 +41,7 @@ func commands() map[string]command {
 		"status":   runStatus,
 		"data":     runData,
 		"lm-score": runLMScore,
+		"bench":    runBench,
 	}
 }
 

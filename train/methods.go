@@ -1,0 +1,16 @@
+package train
+
+import (
+	"loralab/baselines"
+	"loralab/lora"
+	"loralab/method"
+)
+
+// NewMethod builds the method a setting names: LoRA from package lora, every baseline from
+// package baselines.
+func NewMethod(s method.Spec) (method.Method, error) {
+	if s.Name == method.LoRA {
+		return lora.New(s)
+	}
+	return baselines.New(s)
+}
