@@ -233,3 +233,48 @@ func TestBankErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestMixedGeneration: greedy and beam decoding of prompts that each name their adapter
+// give what decoding each prompt alone with its adapter active gives (through the KV cache,
+// the embedding update included).
+func TestMixedGeneration(t *testing.T) {
+	for _, beam := range []int{1, 3} {
+		t.Run(fmt.Sprintf("beam=%d", beam), func(t *testing.T) {
+			bank, m := newTestBank(t, model.Decoder)
+			prompts := [][]int32{{1, 2, 3}, {4, 5, 6}, {7, 8, 9}}
+			ids := []int{1, NoAdapter, 0}
+			gc := model.GenerateConfig{MaxNew: 5, Beam: beam, EOS: -1, Threads: 2, AdapterIDs: ids}
+			mixed, err := m.Generate(prompts, gc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			gc.AdapterIDs = nil
+			if err := bank.Activate(""); err != nil {
+				t.Fatal(err)
+			}
+			base, err := m.Generate(prompts, gc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if fmt.Sprint(base[0], base[2]) == fmt.Sprint(mixed[0], mixed[2]) {
+				t.Fatalf("the adapters change no generated token (%v): the test cannot tell them apart", base)
+			}
+			for i, id := range ids {
+				name := ""
+				if id != NoAdapter {
+					name = bank.Names()[id]
+				}
+				if err := bank.Activate(name); err != nil {
+					t.Fatal(err)
+				}
+				alone, err := m.Generate(prompts[i:i+1], gc)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if fmt.Sprint(alone[0]) != fmt.Sprint(mixed[i]) {
+					t.Errorf("prompt %d (adapter %q): mixed batch generates %v, alone %v", i, name, mixed[i], alone[0])
+				}
+			}
+		})
+	}
+}

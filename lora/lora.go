@@ -195,3 +195,13 @@ func (l *LoRA) build(m *model.Model, seed uint64) error {
 func dropoutLabel(layer, target int) uint64 {
 	return 1<<40 | uint64(layer)<<8 | uint64(target)
 }
+
+// NewMethod is New for code that builds methods by name (the sweep executor): on error it
+// returns a nil interface, not a nil *LoRA.
+func NewMethod(spec method.Spec) (method.Method, error) {
+	l, err := New(spec)
+	if err != nil {
+		return nil, err
+	}
+	return l, nil
+}
