@@ -70,5 +70,25 @@
 //
 // # Speed
 //
-// FIGURES
+// Measured side by side on this kind of machine (AMD EPYC, 2 cores shared with other jobs,
+// load average 5-7, so the best of five is quoted):
+//
+//	go test -run '^$' -bench 'TrainStep|Forward' -count 5 ./lora
+//
+// BenchmarkTrainStep, one AdamW step of the causal-LM loss on 16 x 128 tokens of the
+// d=128, L=4, vocab 4096 decoder, 2 threads:
+//
+//	ft           5,171 tokens/s   (PyTorch 1.13: 2,340; 2.2x)
+//	lora_r8_qv   6,869 tokens/s   (PyTorch 1.13: 2,920; 2.4x)   LoRA/FT 1.33
+//
+// LoRA's own ops (its two thin products, Scale and Add per adapted matrix) take about 2% of
+// a LoRA step; the step is bounded by the shared parts: the vocabulary-wide cross-entropy
+// (nn.logSumExp and math.Exp, a quarter of the CPU time), the GEMMs of the frozen layers'
+// input gradients and the LM head, and attention.
+//
+// BenchmarkForward, one sequence of 128 tokens, evaluation, 2 threads:
+//
+//	base            6.99 ms
+//	lora_merged     6.98 ms   (+0%: merged weights cost what the base costs)
+//	lora_unmerged   7.32 ms   (+5%: 8 extra pairs of thin products and adds)
 package lora

@@ -29,7 +29,10 @@ const (
 const TargetEmb = "emb"
 
 // blockTargets are the matrices of a block LoRA can adapt, in the order of Model.Linears.
-var blockTargets = []string{"q", "k", "v", "o", "fc1", "fc2"}
+func blockTargets() []string { return []string{"q", "k", "v", "o", "fc1", "fc2"} }
+
+// allTargets are the block targets after the embedding, the order of Trainable.
+func allTargets() []string { return append([]string{TargetEmb}, blockTargets()...) }
 
 // LoRA is the method of Hu et al. (2021): every adapted matrix W0 (d_out x d_in) of a frozen
 // model gains a trainable low-rank update, so that
@@ -67,7 +70,7 @@ func New(spec method.Spec) (*LoRA, error) {
 		return nil, fmt.Errorf("lora: %s: no target, want some of q, k, v, o, fc1, fc2, emb", spec.Label())
 	}
 	for i, t := range spec.Targets {
-		if t != TargetEmb && !slices.Contains(blockTargets, t) {
+		if !slices.Contains(allTargets(), t) {
 			return nil, fmt.Errorf("lora: %s: unknown target %q, want q, k, v, o, fc1, fc2 or emb", spec.Label(), t)
 		}
 		if slices.Contains(spec.Targets[:i], t) {
@@ -178,7 +181,7 @@ func (l *LoRA) build(m *model.Model, seed uint64) error {
 			continue
 		}
 		for i, lin := range []*model.Linear{b.Q, b.K, b.V, b.O, b.FC1, b.FC2} {
-			if !slices.Contains(l.spec.Targets, blockTargets[i]) {
+			if !slices.Contains(l.spec.Targets, blockTargets()[i]) {
 				continue
 			}
 			d := newLinear(lin, r, l.scale, float32(l.spec.Dropout), init, seed)

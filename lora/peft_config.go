@@ -42,8 +42,13 @@ type PEFTConfig struct {
 	InferenceMode   bool `json:"inference_mode"`
 }
 
-// module names of the targets, as PEFT's target_modules and in the weight keys.
-var targetModules = map[string]string{"q": "q", "k": "k", "v": "v", "o": "o", "fc1": "fc1", "fc2": "fc2", TargetEmb: "tok_emb"}
+// moduleSuffix is how target_modules names target t: the last part of its module name.
+func moduleSuffix(t string) string {
+	if t == TargetEmb {
+		return "tok_emb"
+	}
+	return t
+}
 
 // peftConfig describes l for adapter_config.json.
 func (l *LoRA) peftConfig(opts ExportOptions) PEFTConfig {
@@ -53,9 +58,9 @@ func (l *LoRA) peftConfig(opts ExportOptions) PEFTConfig {
 		UseRSLoRA: l.spec.Scaling == ScalingRSLoRA, LayersToTransform: slices.Clone(l.spec.Layers),
 		InitLoRAWeights: true, InferenceMode: true,
 	}
-	for _, t := range append([]string{TargetEmb}, blockTargets...) {
+	for _, t := range allTargets() {
 		if slices.Contains(l.spec.Targets, t) {
-			c.TargetModules = append(c.TargetModules, targetModules[t])
+			c.TargetModules = append(c.TargetModules, moduleSuffix(t))
 		}
 	}
 	if len(c.LayersToTransform) > 0 {
@@ -126,8 +131,8 @@ func (c PEFTConfig) Spec() (method.Spec, error) {
 // targetOf maps a target_modules entry, a module-name suffix ("q" or "attn.q", "fc1" or
 // "mlp.fc1", "tok_emb"), to a LoRA target.
 func targetOf(module string) (string, error) {
-	for t, name := range targetModules {
-		if module == name || module == modulePath(t) {
+	for _, t := range allTargets() {
+		if module == moduleSuffix(t) || module == modulePath(t) {
 			return t, nil
 		}
 	}
