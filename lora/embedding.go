@@ -47,12 +47,11 @@ func (e *Embedding) Forward(t *nn.Tape, x *nn.Tensor, ctx *model.Context) *nn.Te
 // delta is s·B·A[:, id] for every row's token id: u = A[:, ids]ᵀ [N, r] (a lookup in the
 // stored transpose), delta = s · u Bᵀ [N, d].
 func (e *Embedding) delta(t *nn.Tape, x *nn.Tensor, ctx *model.Context) *nn.Tensor {
-	if ctx == nil || ctx.Batch == nil || len(ctx.Batch.IDs) != x.Rows() {
-		n := -1
-		if ctx != nil && ctx.Batch != nil {
-			n = len(ctx.Batch.IDs)
-		}
-		panic(fmt.Sprintf("lora: embedding update of %d rows needs the batch's %d token ids in the context (got %d)", x.Rows(), x.Rows(), n))
+	if ctx == nil || ctx.Batch == nil {
+		panic(fmt.Sprintf("lora: embedding update of %d rows needs the batch's token ids, but the context has no batch", x.Rows()))
+	}
+	if len(ctx.Batch.IDs) != x.Rows() {
+		panic(fmt.Sprintf("lora: embedding update of %d rows, but the context's batch has %d token ids", x.Rows(), len(ctx.Batch.IDs)))
 	}
 	u := t.Embedding(e.A, ctx.Batch.IDs)
 	return t.Scale(t.Linear(u, e.B, nil), e.Scale)

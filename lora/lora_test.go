@@ -9,6 +9,7 @@ import (
 
 	"loralab/method"
 	"loralab/model"
+	"loralab/nn"
 )
 
 func TestNewRejectsBadSettings(t *testing.T) {
@@ -264,5 +265,32 @@ func TestFreshModelEqualsBase(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// TestEmbeddingNeedsTheBatch: the embedding update panics with a clear message when the
+// context does not carry the token ids of the rows it gets.
+func TestEmbeddingNeedsTheBatch(t *testing.T) {
+	m := newTestModel(t, testConfig(model.Decoder), 1)
+	l := applyLoRA(t, m, loraSpec(2, "emb"), 1)
+	x := nn.New(3, m.Cfg.DModel)
+	cases := []struct {
+		name string
+		ctx  *model.Context
+		want string
+	}{
+		{"no context", nil, "the context has no batch"},
+		{"no batch", &model.Context{}, "the context has no batch"},
+		{"other batch", &model.Context{Batch: &model.Batch{B: 1, T: 2, IDs: []int32{1, 2}}}, "3 rows, but the context's batch has 2 token ids"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			defer func() {
+				if msg := fmt.Sprint(recover()); !strings.Contains(msg, c.want) {
+					t.Errorf("panic %q, want one containing %q", msg, c.want)
+				}
+			}()
+			l.Embedding().Forward(nn.NewTape(1), x, c.ctx)
+		})
 	}
 }

@@ -103,8 +103,9 @@ func ExportRun(meth method.Method, dir string) error {
 // ImportPEFT reads the PEFT LoRA adapter folder dir and applies it to m: it builds the
 // setting that adapter_config.json describes, checks that the weight file holds every
 // factor with the shape m implies (errors name the key and give the expected and found
-// shape) and nothing else LoRA-like, loads the factors and installs the updates. m is
-// frozen; on error no update is installed.
+// shape) and nothing else LoRA-like, loads the factors and installs the updates. Tensors
+// without ".lora_" in their key (a trained head listed in modules_to_save) are not read. m
+// is frozen; on error no update is installed.
 func ImportPEFT(dir string, m *model.Model) (*LoRA, error) {
 	l, err := newFromPEFT(dir)
 	if err != nil {
