@@ -64,6 +64,17 @@ func BenchmarkGemm(b *testing.B) {
 	})
 }
 
+// BenchmarkGemmPortable measures the packed GEMM with the portable Go micro-kernel, which
+// other CPUs and purego builds use.
+func BenchmarkGemmPortable(b *testing.B) {
+	pool := newPool(runtime.GOMAXPROCS(0), portableKernel)
+	defer pool.Close()
+	runBench(b, func(o operands) {
+		pool.packedSgemm(o.transA, o.transB, o.m, o.n, o.k, o.alpha, o.a, o.lda, o.b, o.ldb,
+			o.beta, o.c, o.ldc)
+	})
+}
+
 // BenchmarkGemmGonum measures gonum's native blas32 on the same cases, for comparison.
 func BenchmarkGemmGonum(b *testing.B) {
 	trans := func(t bool) blas.Transpose {

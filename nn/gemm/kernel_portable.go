@@ -24,8 +24,8 @@ func kernelPortable(kc int, a, b, c []float32, ldc, rows int, alpha, beta float3
 func dot2x4(kc int, a, b []float32) [8]float32 {
 	var c00, c01, c02, c03, c10, c11, c12, c13 float32
 	for p := range kc {
-		ap := a[p*mr : p*mr+2]
-		bp := b[p*nr : p*nr+4]
+		ap := (*[2]float32)(a[p*mr:])
+		bp := (*[4]float32)(b[p*nr:])
 		a0, a1 := ap[0], ap[1]
 		b0, b1, b2, b3 := bp[0], bp[1], bp[2], bp[3]
 		c00 += a0 * b0
