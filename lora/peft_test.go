@@ -13,6 +13,7 @@ import (
 
 	"loralab/method"
 	"loralab/model"
+	"loralab/model/safetensors"
 	"loralab/nn"
 )
 
@@ -38,6 +39,7 @@ func TestPEFTRoundTrip(t *testing.T) {
 			if err := l.ExportPEFT(dir, ExportOptions{BaseModel: "base/tiny"}); err != nil {
 				t.Fatal(err)
 			}
+			checkPEFTKeys(t, dir, l)
 			fresh := newTestModel(t, testConfig(c.arch), 1)
 			imported, err := ImportPEFT(dir, fresh)
 			if err != nil {
@@ -64,6 +66,47 @@ func TestPEFTRoundTrip(t *testing.T) {
 				t.Errorf("config %+v", cfg)
 			}
 		})
+	}
+}
+
+// checkPEFTKeys checks that the exported weight file holds exactly PEFT's keys and shapes
+// for l, the embedding's A as [r, vocab] with element (k, id) = A[k, id].
+func checkPEFTKeys(t *testing.T, dir string, l *LoRA) {
+	t.Helper()
+	f, err := safetensors.Read(filepath.Join(dir, PEFTWeightsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string][]int{}
+	for _, d := range l.Linears() {
+		want["base_model.model."+d.Target.Name+".lora_A.weight"] = []int{l.Rank(), d.Target.In()}
+		want["base_model.model."+d.Target.Name+".lora_B.weight"] = []int{d.Target.Out(), l.Rank()}
+	}
+	if e := l.Embedding(); e != nil {
+		vocab, d := e.A.Shape[0], e.B.Shape[0]
+		want["base_model.model.tok_emb.lora_embedding_A"] = []int{l.Rank(), vocab}
+		want["base_model.model.tok_emb.lora_embedding_B"] = []int{d, l.Rank()}
+		a, err := f.Float32("base_model.model.tok_emb.lora_embedding_A", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for k := range l.Rank() {
+			for id := range vocab {
+				if a[k*vocab+id] != e.A.Data[id*l.Rank()+k] {
+					t.Fatalf("lora_embedding_A[%d, %d] = %g, want A[%d, %d] = %g", k, id, a[k*vocab+id], k, id, e.A.Data[id*l.Rank()+k])
+				}
+			}
+		}
+	}
+	names := f.Names()
+	if len(names) != len(want) {
+		t.Errorf("file holds %v, want %d tensors", names, len(want))
+	}
+	for _, name := range names {
+		info, _ := f.Info(name)
+		if !slices.Equal(info.Shape, want[name]) || info.DType != safetensors.F32 {
+			t.Errorf("%s is %s %v, want F32 %v", name, info.DType, info.Shape, want[name])
+		}
 	}
 }
 
