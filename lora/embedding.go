@@ -28,7 +28,9 @@ const (
 )
 
 // newEmbedding returns the update of m's token embedding at rank r: A drawn by init with
-// fan_in = vocab (the fan-in of A [r, vocab]), B zero.
+// fan_in = vocab (the fan-in of A [r, vocab]), B zero. PEFT does the reverse for embeddings
+// (A zero, B from N(0, 1)); here every target follows A random, B zero, so that the
+// subspace analysis reads every A alike.
 func newEmbedding(m *model.Model, r int, scale float32, init string, seed uint64) *Embedding {
 	e := &Embedding{
 		A:     nn.NewParam(embAName, m.Cfg.Vocab, r),
