@@ -77,12 +77,7 @@ func (e *Executor) prepare(ctx context.Context, run experiments.RunSpec, report 
 		return nil, nil, nil, nil, err
 	}
 	m := base.Clone()
-	switch task.Kind {
-	case datasets.Classification:
-		attachHead(m, len(task.Labels), uint64(run.Seed))
-	case datasets.Regression:
-		attachHead(m, 1, uint64(run.Seed))
-	}
+	addHead(m, task, uint64(run.Seed))
 	meth, err := e.NewMethod(run.Method)
 	if err != nil {
 		return nil, nil, nil, nil, err
@@ -93,11 +88,25 @@ func (e *Executor) prepare(ctx context.Context, run experiments.RunSpec, report 
 	return m, meth, task, tok, nil
 }
 
-// Count applies the run's method to its model and counts the parameters, without training.
+// Count applies the run's method to a model of the run's shape and counts the parameters,
+// without pretraining or training: counts do not depend on the weights, so a dry run on a
+// cold cache stays quick.
 func (e *Executor) Count(ctx context.Context, run experiments.RunSpec) (method.Counts, error) {
-	m, meth, _, _, err := e.prepare(ctx, run, nil)
+	task, err := e.task(ctx, run.Task, run.Data)
 	if err != nil {
 		return method.Counts{}, err
+	}
+	m, err := model.NewModel(run.Model, uint64(run.Seed))
+	if err != nil {
+		return method.Counts{}, err
+	}
+	addHead(m, task, uint64(run.Seed))
+	meth, err := e.NewMethod(run.Method)
+	if err != nil {
+		return method.Counts{}, err
+	}
+	if err := meth.Apply(m, uint64(run.Seed)); err != nil {
+		return method.Counts{}, fmt.Errorf("apply %s: %w", run.Method.Label(), err)
 	}
 	return method.Count(meth, m)
 }

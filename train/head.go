@@ -3,6 +3,8 @@ package train
 import (
 	"math/rand/v2"
 
+	"loralab/datasets"
+
 	"loralab/model"
 	"loralab/nn"
 )
@@ -21,4 +23,15 @@ func attachHead(m *model.Model, n int, seed uint64) {
 	}
 	m.Cfg.NumLabels = n
 	m.Head = &model.Head{Dense: linear("head.dense", d, d), Out: linear("head.out", d, n)}
+}
+
+// addHead gives the model the head its task needs: n classes for classification, one output
+// for regression, none for generation (the decoder's LM head is tied to its embedding).
+func addHead(m *model.Model, t *datasets.Task, seed uint64) {
+	switch t.Kind {
+	case datasets.Classification:
+		attachHead(m, len(t.Labels), seed)
+	case datasets.Regression:
+		attachHead(m, 1, seed)
+	}
 }

@@ -33,6 +33,11 @@ func Write(path string, fill func(w io.Writer) error) (err error) {
 	if err := tmp.Sync(); err != nil {
 		return err
 	}
+	// CreateTemp makes the file private (0600); give it the usual permissions of a new
+	// file so that a results folder shared between users stays readable.
+	if err := tmp.Chmod(0o644); err != nil {
+		return err
+	}
 	if err := tmp.Close(); err != nil {
 		return err
 	}
