@@ -11,8 +11,8 @@ import (
 	"loralab/nn"
 )
 
-// Scaling rules: the update is s·B·A with s = alpha/r (Hu et al., 2021) or, for rank-
-// stabilised LoRA (Kalajdzievski, 2023), s = alpha/sqrt(r).
+// Scaling rules: the update is s·B·A with s = alpha/r (Hu et al., 2021) or, for
+// rank-stabilised LoRA (Kalajdzievski, 2023), s = alpha/sqrt(r).
 const (
 	ScalingStandard = "standard"
 	ScalingRSLoRA   = "rslora"

@@ -68,7 +68,8 @@ func TestMergeUnmerge(t *testing.T) {
 	}
 }
 
-// TestMergeIsWPlusScaledBA checks the merged weight against W0 + s·B·A computed in float64.
+// TestMergeIsWPlusScaledBA checks Delta and the merged weight against s·B·A and W0 + s·B·A
+// computed in float64.
 func TestMergeIsWPlusScaledBA(t *testing.T) {
 	m := newTestModel(t, testConfig(model.Decoder), 1)
 	spec := method.Spec{Name: method.LoRA, Rank: 3, Alpha: 6, Targets: []string{"fc1"}, Layers: []int{1}}
@@ -80,11 +81,15 @@ func TestMergeIsWPlusScaledBA(t *testing.T) {
 		t.Fatal(err)
 	}
 	out, in, r := d.Target.Out(), d.Target.In(), 3
+	delta := d.Delta()
 	for i := range out {
 		for j := range in {
 			var ba float64
 			for k := range r {
 				ba += float64(d.B.Data[i*r+k]) * float64(d.A.Data[k*in+j])
+			}
+			if got := float64(delta.Data[i*in+j]); abs(got-2*ba) > 1e-6 {
+				t.Fatalf("Delta()[%d,%d] = %g, want s·(BA) = %g", i, j, got, 2*ba)
 			}
 			want := float64(w0[i*in+j]) + 2*ba // s = alpha/r = 2
 			if got := float64(d.Target.W.Data[i*in+j]); abs(got-want) > 1e-5*(1+abs(want)) {
