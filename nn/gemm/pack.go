@@ -20,36 +20,28 @@ func packA(dst []float32, transA bool, a []float32, lda, i0, p0, rows, depth int
 	}
 }
 
-// packAPanel packs h <= mr rows of a row-major A (op(A) = A): a transpose, done four
-// values of p at a time so that each source row is sliced once per four values and the
-// stores go to fixed-size rows of the panel without bounds checks.
+// packAPanel packs h <= mr rows of a row-major A (op(A) = A): a transpose, reading the
+// h source rows in step. Full panels, the common case, name their six rows so that the
+// loop has no inner loop and no bounds checks.
 func packAPanel(panel, a []float32, lda, i0, p0, h, depth int) {
-	var src [mr][]float32
-	for r := range h {
-		src[r] = a[(i0+r)*lda+p0:][:depth]
-	}
-	p := 0
-	for ; p+4 <= depth; p += 4 {
-		d0 := (*[mr]float32)(panel[p*mr:])
-		d1 := (*[mr]float32)(panel[(p+1)*mr:])
-		d2 := (*[mr]float32)(panel[(p+2)*mr:])
-		d3 := (*[mr]float32)(panel[(p+3)*mr:])
-		for r := range mr {
-			if r >= h {
-				d0[r], d1[r], d2[r], d3[r] = 0, 0, 0, 0
-				continue
-			}
-			s := src[r][p : p+4 : p+4]
-			d0[r], d1[r], d2[r], d3[r] = s[0], s[1], s[2], s[3]
+	panel = panel[:depth*mr]
+	if h == mr {
+		r0 := a[i0*lda+p0:][:depth]
+		r1 := a[(i0+1)*lda+p0:][:depth]
+		r2 := a[(i0+2)*lda+p0:][:depth]
+		r3 := a[(i0+3)*lda+p0:][:depth]
+		r4 := a[(i0+4)*lda+p0:][:depth]
+		r5 := a[(i0+5)*lda+p0:][:depth]
+		for p := range r0 {
+			d := (*[mr]float32)(panel[p*mr:])
+			d[0], d[1], d[2], d[3], d[4], d[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
 		}
+		return
 	}
-	for ; p < depth; p++ {
-		d := (*[mr]float32)(panel[p*mr:])
-		for r := range mr {
-			d[r] = 0
-			if r < h {
-				d[r] = src[r][p]
-			}
+	clear(panel)
+	for r := range h {
+		for p, v := range a[(i0+r)*lda+p0:][:depth] {
+			panel[p*mr+r] = v
 		}
 	}
 }
@@ -101,7 +93,8 @@ func packBPanel(panel, b []float32, ldb, p0, j0, depth, w int) {
 }
 
 // packBPanelTrans packs w <= nr columns of op(B) = B^T, where B is stored n x k: a
-// transpose, done four values of p at a time like packAPanel.
+// transpose, done four values of p at a time so that each source row is sliced once per
+// four values and the stores go to fixed-size rows of the panel without bounds checks.
 func packBPanelTrans(panel, b []float32, ldb, p0, j0, depth, w int) {
 	var src [nr][]float32
 	for c := range w {

@@ -59,7 +59,9 @@ func plan(m, n, k, threads int) schedule {
 	s.rowChunks = ceilDiv(m, s.chunkRows)
 
 	// Too few rows for the goroutines (a short, wide product): cut the columns as well.
-	if threads > 1 && s.chunks() < wantChunks {
+	// Every column slab repacks the rows of A, so only when the rows give fewer than
+	// two chunks per goroutine.
+	if threads > 1 && s.chunks() < 2*threads {
 		s.setSlabs(max(s.colSlabs, min(ceilDiv(wantChunks, s.rowChunks), ceilDiv(n, minSlabCols))))
 	}
 	s.workers = max(1, min(threads, s.chunks()))
