@@ -54,7 +54,8 @@ func packAPanelTrans(panel, a []float32, lda, i0, p0, h, depth int) {
 		dst := (*[mr]float32)(panel[p*mr:])
 		src := a[(p0+p)*lda+i0:]
 		if h == mr {
-			*dst = *(*[mr]float32)(src)
+			col := *(*[mr]float32)(src) // through a local value: see packBPanel
+			*dst = col
 			continue
 		}
 		n := copy(dst[:h], src[:h])
@@ -84,7 +85,10 @@ func packBPanel(panel, b []float32, ldb, p0, j0, depth, w int) {
 		dst := (*[nr]float32)(panel[p*nr:])
 		src := b[(p0+p)*ldb+j0:]
 		if w == nr {
-			*dst = *(*[nr]float32)(src)
+			// Through a local value: a direct array assignment between two pointers
+			// may overlap as far as the compiler knows, and becomes a memmove call.
+			row := *(*[nr]float32)(src)
+			*dst = row
 			continue
 		}
 		n := copy(dst[:w], src[:w])
