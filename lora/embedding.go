@@ -31,13 +31,13 @@ const (
 // fan_in = vocab (the fan-in of A [r, vocab]), B zero. PEFT does the reverse for embeddings
 // (A zero, B from N(0, 1)); here every target follows A random, B zero, so that the
 // subspace analysis reads every A alike.
-func newEmbedding(m *model.Model, r int, scale float32, init string, seed uint64) *Embedding {
+func newEmbedding(m *model.Model, r int, scale float32, aInit string, seed uint64) *Embedding {
 	e := &Embedding{
 		A:     nn.NewParam(embAName, m.Cfg.Vocab, r),
 		B:     nn.NewParam(embBName, m.Cfg.DModel, r),
 		Scale: scale,
 	}
-	initA(e.A.Data, r, m.Cfg.Vocab, init, seed, embAName)
+	initA(e.A.Data, r, m.Cfg.Vocab, aInit, seed, embAName)
 	return e
 }
 

@@ -18,9 +18,9 @@ import (
 //
 // The generator is seeded by seed and the tensor's name, so that a matrix gets the same A
 // whatever the other targets of the setting are.
-func initA(a []float32, r, fanIn int, init string, seed uint64, name string) {
+func initA(a []float32, r, fanIn int, aInit string, seed uint64, name string) {
 	rng := rand.New(rand.NewPCG(seed, nameHash(name)))
-	switch init {
+	switch aInit {
 	case InitGaussian:
 		sigma := 1 / float64(r)
 		for i := range a {

@@ -22,7 +22,7 @@ type Linear struct {
 
 // newLinear returns the update of target at rank r, with A drawn by init from a generator
 // seeded by seed and the target's name, and B zero.
-func newLinear(target *model.Linear, r int, scale, dropout float32, init string, seed uint64) *Linear {
+func newLinear(target *model.Linear, r int, scale, dropout float32, aInit string, seed uint64) *Linear {
 	d := &Linear{
 		Target:  target,
 		A:       nn.NewParam(target.Name+".lora_A", r, target.In()),
@@ -30,7 +30,7 @@ func newLinear(target *model.Linear, r int, scale, dropout float32, init string,
 		Scale:   scale,
 		Dropout: dropout,
 	}
-	initA(d.A.Data, r, target.In(), init, seed, d.A.Name)
+	initA(d.A.Data, r, target.In(), aInit, seed, d.A.Name)
 	return d
 }
 

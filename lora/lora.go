@@ -172,9 +172,9 @@ func (l *LoRA) build(m *model.Model, seed uint64) error {
 		return fmt.Errorf("lora: apply: %w", err)
 	}
 	m.Freeze()
-	r, init := l.spec.Rank, l.spec.Init
+	r, aInit := l.spec.Rank, l.spec.Init
 	if slices.Contains(l.spec.Targets, TargetEmb) {
-		l.emb = newEmbedding(m, r, l.scale, init, seed)
+		l.emb = newEmbedding(m, r, l.scale, aInit, seed)
 	}
 	for _, b := range m.Blocks {
 		if len(l.spec.Layers) > 0 && !slices.Contains(l.spec.Layers, b.Index) {
@@ -184,7 +184,7 @@ func (l *LoRA) build(m *model.Model, seed uint64) error {
 			if !slices.Contains(l.spec.Targets, blockTargets()[i]) {
 				continue
 			}
-			d := newLinear(lin, r, l.scale, float32(l.spec.Dropout), init, seed)
+			d := newLinear(lin, r, l.scale, float32(l.spec.Dropout), aInit, seed)
 			d.dropoutSite = dropoutLabel(b.Index, i)
 			l.linears = append(l.linears, d)
 		}

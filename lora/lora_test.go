@@ -106,7 +106,7 @@ func TestInit(t *testing.T) {
 	cfg := model.Config{Arch: model.Decoder, Vocab: 50, DModel: 64, Layers: 2, Heads: 4, DFF: 256, MaxLen: 16,
 		Activation: "gelu", LNEps: 1e-5}
 	cases := []struct {
-		init   string
+		aInit  string
 		rank   int
 		target string
 		fanIn  int
@@ -118,10 +118,10 @@ func TestInit(t *testing.T) {
 		{InitGaussian, 2, "fc1", 64},
 	}
 	for _, c := range cases {
-		t.Run(fmt.Sprintf("%s/r=%d/%s", c.init, c.rank, c.target), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/r=%d/%s", c.aInit, c.rank, c.target), func(t *testing.T) {
 			m := newTestModel(t, cfg, 1)
 			spec := loraSpec(c.rank, c.target)
-			spec.Init = c.init
+			spec.Init = c.aInit
 			l := applyLoRA(t, m, spec, 5)
 			ts := l.Trainable()
 			a, b := ts[0], ts[1]
@@ -137,7 +137,7 @@ func TestInit(t *testing.T) {
 			n := float64(a.Len())
 			mean, std := sum/n, math.Sqrt(sumSq/n-(sum/n)*(sum/n))
 			var wantStd float64
-			if c.init == InitKaiming {
+			if c.aInit == InitKaiming {
 				bound := 1 / math.Sqrt(float64(c.fanIn))
 				if maxAbs > bound || maxAbs < 0.95*bound {
 					t.Errorf("max |A| = %g, want just below the bound %g", maxAbs, bound)
