@@ -3,6 +3,7 @@ package lora
 import (
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 
 	"loralab/method"
@@ -104,4 +105,29 @@ func abs(x float64) float64 {
 		return -x
 	}
 	return x
+}
+
+// TestNotApplied: what needs a model fails clearly before Apply.
+func TestNotApplied(t *testing.T) {
+	l, err := New(loraSpec(2, "q"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct {
+		name string
+		call func() error
+		want string
+	}{
+		{"Merge", l.Merge, "not applied to a model"},
+		{"ExportPEFT", func() error { return l.ExportPEFT(t.TempDir(), ExportOptions{}) }, "not applied to a model"},
+		{"Apply(nil)", func() error { return l.Apply(nil, 1) }, "nil model"},
+	}
+	for _, c := range cases {
+		if err := c.call(); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%s before Apply: %v, want an error containing %q", c.name, err, c.want)
+		}
+	}
+	if l.Trainable() != nil || l.Linears() != nil {
+		t.Error("tensors before Apply")
+	}
 }
