@@ -47,12 +47,12 @@ func (lp LinePlot) Save(base string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("analysis: plot %s: %w", base, err)
 	}
-	const plotW, height = 5.6 * vg.Inch, 3.6 * vg.Inch
+	const plotW, gap, height = 5.6 * vg.Inch, 4 * vg.Millimeter, 3.6 * vg.Inch
 	legendW := legendWidth(legend, lp.Series)
-	return saveFigure(base, plotW+legendW, height, func(dc draw.Canvas) {
+	return saveFigure(base, plotW+gap+legendW, height, func(dc draw.Canvas) {
 		dc.FillPolygon(color.White, rectangle(dc))
-		plt.Draw(draw.Crop(dc, 0, -legendW, 0, 0))
-		legend.Draw(draw.Crop(dc, plotW, -vg.Millimeter, 0, -plt.Title.Padding-plt.Title.TextStyle.Height(plt.Title.Text)))
+		plt.Draw(draw.Crop(dc, 0, -legendW-gap, 0, 0))
+		legend.Draw(draw.Crop(dc, plotW+gap, -vg.Millimeter, 0, -plt.Title.Padding-plt.Title.TextStyle.Height(plt.Title.Text)))
 	})
 }
 
@@ -82,6 +82,8 @@ func (lp LinePlot) plot() (*plot.Plot, plot.Legend, error) {
 		}
 		xs = append(xs, s.X...)
 	}
+	padRange(&plt.Y.Min, &plt.Y.Max, false)
+	padRange(&plt.X.Min, &plt.X.Max, lp.XLog != linearAxis)
 	switch lp.XLog {
 	case log2Axis:
 		plt.X.Scale = plot.LogScale{}
@@ -93,6 +95,24 @@ func (lp LinePlot) plot() (*plot.Plot, plot.Legend, error) {
 	return plt, legend, nil
 }
 
+// padRange widens an axis range by 5% on each side (a factor of 1.15 on a log axis), so
+// that markers and error bars at the ends are not cut by the frame.
+func padRange(lo, hi *float64, logScale bool) {
+	if logScale {
+		*lo, *hi = *lo/1.15, *hi*1.15
+		return
+	}
+	pad := 0.05 * (*hi - *lo)
+	if pad == 0 {
+		pad = 0.05*math.Abs(*hi) + 1e-9
+	}
+	*lo, *hi = *lo-pad, *hi+pad
+}
+
+// maxMarkers is the most points a series shows with markers; a longer series (a learning
+// curve) is a plain line.
+const maxMarkers = 30
+
 // addSeries adds the i-th series: a line with markers and, if it has them, error bars.
 func addSeries(plt *plot.Plot, legend *plot.Legend, s Series, i int) error {
 	xys := make(plotter.XYs, len(s.X))
@@ -103,14 +123,20 @@ func addSeries(plt *plot.Plot, legend *plot.Legend, s Series, i int) error {
 	if err != nil {
 		return err
 	}
-	line.Color = plotutil.Color(i)
+	line.Color = seriesColor(i)
 	line.Dashes = plotutil.Dashes(i)
 	line.Width = vg.Points(1.5)
-	points.Color = plotutil.Color(i)
+	points.Color = seriesColor(i)
 	points.Shape = plotutil.Shape(i)
 	points.Radius = vg.Points(3)
-	plt.Add(line, points)
-	legend.Add(s.Name, line, points)
+	if len(xys) > maxMarkers {
+		line.Width = vg.Points(1)
+		plt.Add(line)
+		legend.Add(s.Name, line)
+	} else {
+		plt.Add(line, points)
+		legend.Add(s.Name, line, points)
+	}
 	if s.Err == nil {
 		return nil
 	}
@@ -122,7 +148,7 @@ func addSeries(plt *plot.Plot, legend *plot.Legend, s Series, i int) error {
 	if err != nil {
 		return err
 	}
-	bars.Color = plotutil.Color(i)
+	bars.Color = seriesColor(i)
 	plt.Add(bars)
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"image/color"
 
 	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/palette/brewer"
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
@@ -31,4 +32,20 @@ type frame struct{}
 func (frame) Plot(c draw.Canvas, _ *plot.Plot) {
 	outline := append(rectangle(c), c.Min)
 	c.StrokeLines(draw.LineStyle{Color: color.Gray{Y: 64}, Width: vg.Points(0.5)}, outline)
+}
+
+// seriesColors are eight qualitative colours (ColorBrewer Dark2) that stay distinct on white.
+func seriesColors() []color.Color {
+	p, err := brewer.GetPalette(brewer.TypeQualitative, "Dark2", 8)
+	if err != nil {
+		panic(err) // Dark2 has 8 colours: a failure is a bug of this package
+	}
+	return p.Colors()
+}
+
+// seriesColor is the colour of the i-th series; past eight, colours repeat and the dash
+// pattern (plotutil.Dashes) tells the lines apart.
+func seriesColor(i int) color.Color {
+	c := seriesColors()
+	return c[i%len(c)]
 }

@@ -49,11 +49,12 @@ type Section struct {
 	Files []Artifact
 }
 
-// Artifact is one produced file (or a figure's PNG with its SVG twin).
+// Artifact is one produced file (or a figure's PNG with its SVG twin and its data).
 type Artifact struct {
 	Title string
 	Path  string // relative to the sweep folder, slash-separated
 	Alt   string // another format of the same content (the SVG of a PNG), or ""
+	Data  string // the numbers behind a figure (CSV), or ""
 	Image bool   // shown inline in report.md
 }
 

@@ -45,8 +45,15 @@ func writeSection(b *strings.Builder, sec Section) {
 			continue
 		}
 		fmt.Fprintf(b, "### %s\n\n![%s](%s)\n\n", a.Title, a.Title, a.Path)
+		var also []string
 		if a.Alt != "" {
-			fmt.Fprintf(b, "[SVG](%s)\n\n", a.Alt)
+			also = append(also, fmt.Sprintf("[SVG](%s)", a.Alt))
+		}
+		if a.Data != "" {
+			also = append(also, fmt.Sprintf("[data (CSV)](%s)", a.Data))
+		}
+		if len(also) > 0 {
+			b.WriteString(strings.Join(also, " · ") + "\n\n")
 		}
 	}
 	if len(links) > 0 {

@@ -144,9 +144,8 @@ func (r *reporter) subspaceFigure(job subspaceJob, runA, runB Run, pa, pb LoRAPa
 	if err != nil {
 		return nil, err
 	}
-	arts := []Artifact{{Title: title + " (phi grid, CSV)", Path: csvPath}}
 	if !r.spec.wantsPlot(PlotHeatmaps) {
-		return arts, nil
+		return []Artifact{{Title: fmt.Sprintf("layer %d, W%s (phi grid)", pa.Layer, pa.Matrix), Path: csvPath}}, nil
 	}
 	xLabel, yLabel := fmt.Sprintf("j (r=%d)", pb.Rank()), fmt.Sprintf("i (r=%d)", pa.Rank())
 	panels := []HeatmapPanel{
@@ -161,7 +160,8 @@ func (r *reporter) subspaceFigure(job subspaceJob, runA, runB Run, pa, pb LoRAPa
 	if err != nil {
 		return nil, err
 	}
-	return append([]Artifact{fig}, arts...), nil
+	fig.Data = csvPath
+	return []Artifact{fig}, nil
 }
 
 // writePhiCSV writes the grid in long form: i, j, phi, and the random baseline's phi.
