@@ -5,7 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"time"
+
+	"gonum.org/v1/gonum/stat"
 
 	"loralab/method"
 	"loralab/model"
@@ -34,10 +37,16 @@ type Variant struct {
 
 // LatencyRow is one variant's measurement.
 type LatencyRow struct {
-	Variant      string  `json:"variant"`
+	Variant string `json:"variant"`
+	// Size is the LoRA rank, adapter bottleneck or prefix length of a latency study's
+	// variants; the base row measured with them carries it too (0 outside a study).
+	Size         int     `json:"size,omitempty"`
 	Batch        int     `json:"batch"`
 	Seq          int     `json:"seq"`
+	Reps         int     `json:"reps"`
 	MedianMillis float64 `json:"median_ms"`
+	MinMillis    float64 `json:"min_ms"`        // the fastest pass: the least disturbed by other load
+	StdMillis    float64 `json:"std_ms"`        // sample standard deviation of the timed passes
 	OverBasePct  float64 `json:"over_base_pct"` // (median / base median - 1) * 100
 	AddedParams  int     `json:"added_params"`
 }
@@ -61,27 +70,40 @@ func Latency(ctx context.Context, o LatencyOptions, newMethod NewMethodFunc) ([]
 	if o.Batch < 1 || o.Seq < 1 || o.Reps < 1 || o.Seq > o.Shape.Config().MaxLen {
 		return nil, fmt.Errorf("bench latency: batch %d, seq %d, reps %d: want >= 1 and seq <= max_len", o.Batch, o.Seq, o.Reps)
 	}
-	variants := append([]Variant{{Name: "base", Spec: method.Spec{Name: "base"}}}, o.Variants...)
-	type prepared struct {
-		m     *model.Model
-		batch *model.Batch
-		added int
-		times []time.Duration
+	set, err := NewLatencySet(o.Shape, o.Variants, newMethod, o.Seed)
+	if err != nil {
+		return nil, err
 	}
-	rng := rand.New(rand.NewPCG(o.Seed, 3))
-	ps := make([]*prepared, len(variants))
-	for i, v := range variants {
-		m, meth, err := build(o.Shape, v.Spec, newMethod, o.Seed)
+	return set.Measure(ctx, Cell{Batch: o.Batch, Seq: o.Seq, Reps: o.Reps, Warmup: o.Warmup, Threads: o.Threads})
+}
+
+// LatencySet holds the base model and one model per variant, built once and timed on as
+// many (batch, seq) cells as wanted: building a GPT-2-sized model takes longer than timing it.
+type LatencySet struct {
+	shape  Shape
+	seed   uint64
+	names  []string
+	models []*model.Model
+	slots  [][2]int // prefix and infix lengths of each model's method
+	added  []int    // parameters the method added to the base model
+}
+
+// NewLatencySet builds the base model and the variants, all with the same random base
+// weights (seed), merging those that ask for it.
+func NewLatencySet(s Shape, variants []Variant, newMethod NewMethodFunc, seed uint64) (*LatencySet, error) {
+	all := append([]Variant{{Name: "base", Spec: method.Spec{Name: "base"}}}, variants...)
+	set := &LatencySet{shape: s, seed: seed}
+	for _, v := range all {
+		m, meth, err := build(s, v.Spec, newMethod, seed)
 		if err != nil {
 			return nil, fmt.Errorf("bench latency %s: %w", v.Name, err)
 		}
-		p := &prepared{m: m}
-		lp, li := 0, 0
+		lp, li, added := 0, 0, 0
 		if meth != nil {
 			lp, li = meth.Slots()
 			for _, t := range meth.Trainable() {
 				if m.Param(t.Name) == nil {
-					p.added += t.Len()
+					added += t.Len()
 				}
 			}
 			if v.Merged {
@@ -90,41 +112,90 @@ func Latency(ctx context.Context, o LatencyOptions, newMethod NewMethodFunc) ([]
 				}
 			}
 		}
-		p.batch = randomBatch(rng, o.Vocab, o.Batch, o.Seq, lp, li)
-		ps[i] = p
+		set.names = append(set.names, v.Name)
+		set.models = append(set.models, m)
+		set.slots = append(set.slots, [2]int{lp, li})
+		set.added = append(set.added, added)
 	}
-	tape := nn.NewTape(max(o.Threads, 1))
+	return set, nil
+}
+
+// Cell is one latency measurement point: the input shape and how often to time it.
+type Cell struct {
+	Batch, Seq int
+	Reps       int // timed passes per model
+	Warmup     int // untimed passes per model first
+	Threads    int
+}
+
+// Measure times Reps no-grad forward passes (LM head included for a decoder) of every model
+// of the set on one random batch of the cell's shape, round by round, and reports each
+// model's median against the base model's (the first row).
+func (set *LatencySet) Measure(ctx context.Context, c Cell) ([]LatencyRow, error) {
+	if c.Batch < 1 || c.Seq < 1 || c.Reps < 1 || c.Warmup < 0 || c.Seq > set.shape.Config().MaxLen {
+		return nil, fmt.Errorf("bench latency: batch %d, seq %d, reps %d, warmup %d: want >= 1 (warmup >= 0) and seq <= max_len %d",
+			c.Batch, c.Seq, c.Reps, c.Warmup, set.shape.Config().MaxLen)
+	}
+	rng := rand.New(rand.NewPCG(set.seed, uint64(c.Batch)<<32|uint64(c.Seq)))
+	batches := make([]*model.Batch, len(set.models))
+	for i, sl := range set.slots {
+		if sl[0]+sl[1]+2 > c.Seq {
+			return nil, fmt.Errorf("bench latency %s: %d prefix and %d infix slots do not fit in seq %d", set.names[i], sl[0], sl[1], c.Seq)
+		}
+		batches[i] = randomBatch(rng, set.shape.Vocab, c.Batch, c.Seq, sl[0], sl[1])
+	}
+	tape := nn.NewTape(max(c.Threads, 1))
 	tape.SetTrain(false)
 	tape.SetGrad(false)
-	forward := func(p *prepared) time.Duration {
+	forward := func(i int) time.Duration {
+		m, b := set.models[i], batches[i]
 		start := time.Now()
-		h := p.m.Forward(tape, p.batch, &model.Context{Batch: p.batch})
-		if p.m.Cfg.Arch == model.Decoder {
-			p.m.LMLogits(tape, h)
+		h := m.Forward(tape, b, &model.Context{Batch: b})
+		if m.Cfg.Arch == model.Decoder {
+			m.LMLogits(tape, h)
 		}
 		el := time.Since(start)
 		tape.Reset()
 		return el
 	}
-	for range o.Warmup {
-		for _, p := range ps {
-			forward(p)
+	for range c.Warmup {
+		for i := range set.models {
+			forward(i)
 		}
 	}
-	for range o.Reps {
+	// Each round starts one model later than the one before, so that no model always runs
+	// first (after the others' caches) or last.
+	n := len(set.models)
+	times := make([][]time.Duration, n)
+	for rep := range c.Reps {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		for _, p := range ps {
-			p.times = append(p.times, forward(p))
+		for k := range n {
+			i := (rep + k) % n
+			times[i] = append(times[i], forward(i))
 		}
 	}
-	base := median(ps[0].times)
-	rows := make([]LatencyRow, len(ps))
-	for i, p := range ps {
-		med := median(p.times)
-		rows[i] = LatencyRow{Variant: variants[i].Name, Batch: o.Batch, Seq: o.Seq, AddedParams: p.added,
-			MedianMillis: med.Seconds() * 1000, OverBasePct: (med.Seconds()/base.Seconds() - 1) * 100}
+	base := median(times[0])
+	rows := make([]LatencyRow, len(set.models))
+	for i, ts := range times {
+		med := median(ts)
+		rows[i] = LatencyRow{Variant: set.names[i], Batch: c.Batch, Seq: c.Seq, Reps: c.Reps, AddedParams: set.added[i],
+			MedianMillis: millis(med), MinMillis: millis(slices.Min(ts)), StdMillis: stdMillis(ts), OverBasePct: (med.Seconds()/base.Seconds() - 1) * 100}
 	}
 	return rows, nil
+}
+
+func millis(d time.Duration) float64 { return d.Seconds() * 1000 }
+
+// stdMillis is the sample standard deviation of durations in milliseconds (0 for one).
+func stdMillis(ds []time.Duration) float64 {
+	if len(ds) < 2 {
+		return 0
+	}
+	xs := make([]float64, len(ds))
+	for i, d := range ds {
+		xs[i] = millis(d)
+	}
+	return stat.StdDev(xs, nil)
 }

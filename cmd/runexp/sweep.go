@@ -12,6 +12,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"loralab/analysis"
+	"loralab/bench"
 	"loralab/datasets"
 	"loralab/experiments"
 	"loralab/train"
@@ -35,6 +36,11 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if fs.NArg() != 1 {
 		fs.Usage()
 		return fmt.Errorf("want one sweep file, got %d arguments", fs.NArg())
+	}
+	if kind, err := studyKind(fs.Arg(0)); err != nil {
+		return err
+	} else if kind == bench.LatencyStudyKind {
+		return runLatencyStudy(ctx, fs.Arg(0), *out, *threads, *dry, stdout, stderr)
 	}
 	sw, err := loadSweep(fs.Arg(0))
 	if err != nil {

@@ -1,0 +1,109 @@
+package bench
+
+import (
+	"fmt"
+	"io"
+	"runtime"
+	"sort"
+	"strings"
+	"time"
+)
+
+// writeStudyReport writes report.md: what was measured on what, the tables, the figure and
+// the findings the measurements support (computed, not written by hand).
+func writeStudyReport(w io.Writer, s *LatencyStudy, res *StudyResult, tables []*latencyTable) error {
+	var b strings.Builder
+	cfg := s.Shape.Config()
+	fmt.Fprintf(&b, "# Latency study %s (paper Table 1, Figure 5)\n\n", s.Name)
+	fmt.Fprintf(&b, "No-grad forward pass of a randomly initialised %s (%s shape: d=%d, L=%d, h=%d, d_ff=%d, vocab %d), "+
+		"language-model head included, on random tokens. Each variant is timed %d times per cell after %d untimed passes, "+
+		"all variants of a size interleaved pass by pass; the median is reported, with the standard deviation of the passes.\n\n",
+		cfg.Arch, s.Preset, cfg.DModel, cfg.Layers, cfg.Heads, cfg.DFF, cfg.Vocab, s.Reps, s.Warmup)
+	fmt.Fprintf(&b, "- grid: batch %v x seq %v, sizes r = %v (LoRA rank with alpha = r on %s; adapter bottleneck; prefix length)\n",
+		s.Batches, s.Seqs, s.Sizes, strings.Join(s.LoRATargets, ","))
+	fmt.Fprintf(&b, "- machine: %s/%s, %d CPUs, %d threads, %s; load average %s before, %s after\n",
+		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), res.Threads, runtime.Version(), orUnknown(res.LoadBefore), orUnknown(res.LoadAfter))
+	fmt.Fprintf(&b, "- wall time of the measurements: %s\n\n", res.Elapsed.Round(time.Second))
+	b.WriteString("## Findings\n\n")
+	for _, f := range latencyFindings(s, res.Rows) {
+		fmt.Fprintf(&b, "- %s\n", f)
+	}
+	fmt.Fprintf(&b, "\n![latency over base](%s.png)\n\n", StudyFigureBase)
+	for _, t := range tables {
+		fmt.Fprintf(&b, "## Size r = %d\n\n", t.Size)
+		if err := t.writeMarkdown(&b); err != nil {
+			return err
+		}
+		b.WriteString("\n")
+	}
+	if _, err := io.WriteString(w, b.String()); err != nil {
+		return fmt.Errorf("latency report: %w", err)
+	}
+	return nil
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+// overheadSummary is the spread of one variant's overhead over the cells of a selection.
+type overheadSummary struct {
+	Median, Min, Max float64
+	N                int
+}
+
+// summarize takes the median, least and greatest overhead of the rows keep selects.
+func summarize(rows []LatencyRow, keep func(LatencyRow) bool) overheadSummary {
+	var xs []float64
+	for _, r := range rows {
+		if keep(r) {
+			xs = append(xs, r.OverBasePct)
+		}
+	}
+	if len(xs) == 0 {
+		return overheadSummary{}
+	}
+	sort.Float64s(xs)
+	med := xs[len(xs)/2]
+	if len(xs)%2 == 0 {
+		med = (xs[len(xs)/2-1] + xs[len(xs)/2]) / 2
+	}
+	return overheadSummary{Median: med, Min: xs[0], Max: xs[len(xs)-1], N: len(xs)}
+}
+
+// latencyFindings states, for each variant, its overhead over the base at the smallest batch
+// and at the largest, across sequence lengths and sizes: the paper's claims are that merged
+// LoRA adds nothing and that adapters cost most at batch 1.
+func latencyFindings(s *LatencyStudy, rows []LatencyRow) []string {
+	small, large := s.Batches[0], s.Batches[0]
+	for _, b := range s.Batches {
+		small, large = min(small, b), max(large, b)
+	}
+	var out []string
+	for _, v := range s.Variants {
+		at := func(batch int) overheadSummary {
+			return summarize(rows, func(r LatencyRow) bool { return r.Variant == v && r.Batch == batch })
+		}
+		lo, hi := at(small), at(large)
+		if lo.N == 0 {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s: at batch %d the median overhead over the %d cells (seq x size) is %+.1f%% (range %+.1f%% to %+.1f%%); at batch %d %+.1f%% (range %+.1f%% to %+.1f%%).",
+			v, small, lo.N, lo.Median, lo.Min, lo.Max, large, hi.Median, hi.Min, hi.Max))
+	}
+	var spread []LatencyRow
+	for _, r := range rows {
+		if r.Variant == "base" && r.MedianMillis > 0 {
+			r.OverBasePct = 100 * r.StdMillis / r.MedianMillis
+			spread = append(spread, r)
+		}
+	}
+	if sp := summarize(spread, func(LatencyRow) bool { return true }); sp.N > 0 {
+		out = append(out, fmt.Sprintf("noise: the base model's own pass-to-pass standard deviation is %.1f%% of its median (median over %d cells; range %.1f%% to %.1f%%); overheads smaller than that are not resolved.",
+			sp.Median, sp.N, sp.Min, sp.Max))
+	}
+	return out
+}

@@ -1,0 +1,181 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"loralab/experiments/record"
+)
+
+// Files a latency study writes into <out>/<name>/.
+const (
+	StudyCopyFile   = "study.yaml"    // the study file as given
+	StudyResultFile = "results.jsonl" // one LatencyRow per variant, size and cell, rewritten after each cell
+	StudyReportFile = "report.md"
+	StudyFigureBase = "figure5_latency" // .png and .svg
+)
+
+// StudyOptions say where a latency study writes and whom it tells.
+type StudyOptions struct {
+	Out      string    // results root; the study writes Out/<name>/
+	Threads  int       // overrides the study's threads when > 0
+	Progress io.Writer // one line per measured cell; may be nil
+	Stdout   io.Writer // the tables for a terminal; may be nil
+}
+
+// StudyResult is what a finished latency study measured, and where it wrote.
+type StudyResult struct {
+	Dir     string
+	Rows    []LatencyRow
+	Threads int
+	Elapsed time.Duration
+	// LoadBefore and LoadAfter are the machine's 1-minute load averages around the study
+	// ("" where the system does not report one): latency on a shared machine depends on them.
+	LoadBefore, LoadAfter string
+	Files                 []string // every file written, relative to Dir
+}
+
+// RunLatencyStudy times every variant of the study at every size on every (batch, seq) cell,
+// then writes the tables, the figure and report.md. For each size the base model and the
+// variants are built once and timed cell after cell, interleaved round by round.
+func RunLatencyStudy(ctx context.Context, s *LatencyStudy, o StudyOptions, newMethod NewMethodFunc) (*StudyResult, error) {
+	res := &StudyResult{Dir: filepath.Join(o.Out, s.Name), Threads: studyThreads(s.Threads, o.Threads), LoadBefore: loadAverage()}
+	if err := os.MkdirAll(res.Dir, 0o755); err != nil {
+		return nil, fmt.Errorf("latency study: %w", err)
+	}
+	if err := res.write(StudyCopyFile, s.Source); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	cells := len(s.Sizes) * len(s.Batches) * len(s.Seqs)
+	done := 0
+	for _, size := range s.Sizes {
+		set, err := NewLatencySet(s.Shape, s.VariantsAt(size), newMethod, s.Seed)
+		if err != nil {
+			return nil, fmt.Errorf("latency study %s, size %d: %w", s.Name, size, err)
+		}
+		for _, batch := range s.Batches {
+			for _, seq := range s.Seqs {
+				rows, err := set.Measure(ctx, Cell{Batch: batch, Seq: seq, Reps: s.Reps, Warmup: s.Warmup, Threads: res.Threads})
+				if err != nil {
+					return nil, fmt.Errorf("latency study %s, size %d, batch %d, seq %d: %w", s.Name, size, batch, seq, err)
+				}
+				for i := range rows {
+					rows[i].Size = size
+				}
+				res.Rows = append(res.Rows, rows...)
+				if err := res.writeRows(); err != nil {
+					return nil, err
+				}
+				done++
+				if o.Progress != nil {
+					fmt.Fprintf(o.Progress, "latency %s: %d/%d cells (size %d, batch %d, seq %d: base %.1f ms) after %s\n",
+						s.Name, done, cells, size, batch, seq, rows[0].MedianMillis, time.Since(start).Round(time.Second))
+				}
+			}
+		}
+	}
+	res.Elapsed = time.Since(start)
+	res.LoadAfter = loadAverage()
+	if err := res.writeOutputs(s, o.Stdout); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// studyThreads picks the thread count: the flag's, else the study's, else every CPU.
+func studyThreads(study, flag int) int {
+	switch {
+	case flag > 0:
+		return flag
+	case study > 0:
+		return study
+	}
+	return runtime.NumCPU()
+}
+
+// write writes one file of the study folder atomically and remembers it.
+func (res *StudyResult) write(name string, data []byte) error {
+	if err := record.WriteFileAtomic(filepath.Join(res.Dir, name), data); err != nil {
+		return fmt.Errorf("latency study: %w", err)
+	}
+	for _, f := range res.Files {
+		if f == name {
+			return nil
+		}
+	}
+	res.Files = append(res.Files, name)
+	return nil
+}
+
+// writeRows rewrites results.jsonl with every row measured so far.
+func (res *StudyResult) writeRows() error {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for _, r := range res.Rows {
+		if err := enc.Encode(r); err != nil {
+			return fmt.Errorf("latency study: %w", err)
+		}
+	}
+	return res.write(StudyResultFile, buf.Bytes())
+}
+
+// writeOutputs writes the tables (Markdown, CSV), the figure and report.md, and prints the
+// tables for a terminal to stdout.
+func (res *StudyResult) writeOutputs(s *LatencyStudy, stdout io.Writer) error {
+	tables := buildLatencyTables(s, res.Rows)
+	for _, t := range tables {
+		var md, csv bytes.Buffer
+		if err := t.writeMarkdown(&md); err != nil {
+			return err
+		}
+		if err := t.writeCSV(&csv); err != nil {
+			return err
+		}
+		base := fmt.Sprintf("table_size%d", t.Size)
+		if err := res.write(base+".md", md.Bytes()); err != nil {
+			return err
+		}
+		if err := res.write(base+".csv", csv.Bytes()); err != nil {
+			return err
+		}
+		if stdout != nil {
+			if err := t.writeText(stdout); err != nil {
+				return err
+			}
+		}
+	}
+	figs, err := saveLatencyFigure(filepath.Join(res.Dir, StudyFigureBase), s, res.Rows)
+	if err != nil {
+		return err
+	}
+	for _, f := range figs {
+		res.Files = append(res.Files, filepath.Base(f))
+	}
+	var rep bytes.Buffer
+	if err := writeStudyReport(&rep, s, res, tables); err != nil {
+		return err
+	}
+	return res.write(StudyReportFile, rep.Bytes())
+}
+
+// loadAverage is the 1-minute load average from /proc/loadavg, or "" where there is none.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	fields := strings.Fields(string(data))
+	if len(fields) == 0 {
+		return ""
+	}
+	return fields[0]
+}

@@ -1,0 +1,264 @@
+package bench
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"loralab/experiments"
+)
+
+const minimalStudy = `study: latency
+name: lat
+batch: [1, 4]
+seq: [32, 128]
+sizes: [10, 100]
+`
+
+func TestParseLatencyStudyDefaults(t *testing.T) {
+	s, err := ParseLatencyStudy("lat.yaml", []byte(minimalStudy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Shape{Arch: "decoder", DModel: 768, Layers: 12, Heads: 12, DFF: 3072, Vocab: 50257, MaxLen: 1024}
+	if s.Shape != want || s.Preset != "gpt2-small" {
+		t.Errorf("shape %+v (preset %s), want %+v (gpt2-small)", s.Shape, s.Preset, want)
+	}
+	if s.Reps != 10 || s.Warmup != 1 || s.Seed != 1 || s.Threads != 0 {
+		t.Errorf("reps %d warmup %d seed %d threads %d, want 10 1 1 0", s.Reps, s.Warmup, s.Seed, s.Threads)
+	}
+	if !slices.Equal(s.Variants, defaultVariants) || !slices.Equal(s.LoRATargets, []string{"q", "v"}) {
+		t.Errorf("variants %v targets %v", s.Variants, s.LoRATargets)
+	}
+	if !slices.Equal(s.Batches, []int{1, 4}) || !slices.Equal(s.Seqs, []int{32, 128}) || !slices.Equal(s.Sizes, []int{10, 100}) {
+		t.Errorf("grid %v x %v x %v", s.Batches, s.Seqs, s.Sizes)
+	}
+	vs := s.VariantsAt(100)
+	if len(vs) != 4 || !vs[0].Merged || vs[1].Merged || vs[0].Spec.Rank != 100 || vs[0].Spec.Alpha != 100 || vs[2].Spec.Size != 100 {
+		t.Errorf("variants at 100: %+v", vs)
+	}
+}
+
+func TestParseLatencyStudyExplicitShape(t *testing.T) {
+	src := `study: latency
+name: lat
+model: {preset: tiny, vocab: 300, d_model: 64, layers: 2, heads: 2, max_len: 64}
+batch: 2
+seq: [16]
+sizes: [4]
+variants: [adapter_l, prefix_layer]
+lora_targets: [q, k, v, o]
+reps: 3
+warmup: 0
+threads: 1
+seed: 7
+`
+	s, err := ParseLatencyStudy("lat.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Shape{Arch: "decoder", DModel: 64, Layers: 2, Heads: 2, DFF: 512, Vocab: 300, MaxLen: 64}
+	if s.Shape != want || !slices.Equal(s.Batches, []int{2}) || s.Reps != 3 || s.Warmup != 0 || s.Seed != 7 || s.Threads != 1 {
+		t.Errorf("parsed %+v", s)
+	}
+	if vs := s.VariantsAt(4); len(vs) != 2 || vs[1].Spec.Prefix != 4 || vs[0].Spec.Size != 4 {
+		t.Errorf("variants %+v", vs)
+	}
+}
+
+func TestParseLatencyStudyErrors(t *testing.T) {
+	cases := []struct {
+		name string
+		src  string
+		want []string // each a problem, in file order, as file:line:col: message fragment
+	}{
+		{"not yaml", "study: latency\nbatch: [1, 2\n", []string{"bad.yaml:2:1: invalid YAML"}},
+		{"empty", "", []string{"bad.yaml:1:1: empty latency study"}},
+		{"a list", "- 1\n- 2\n", []string{"bad.yaml:1:1: want a mapping"}},
+		{"missing keys", "study: latency\nname: x\n", []string{
+			`bad.yaml:1:1: missing key "batch"`, `bad.yaml:1:1: missing key "seq"`, `bad.yaml:1:1: missing key "sizes"`}},
+		{"wrong study", strings.Replace(minimalStudy, "study: latency", "study: sweep", 1), []string{
+			`bad.yaml:1:8: study: want "latency", found "sweep"`}},
+		{"unknown key", minimalStudy + "repetitions: 5\n", []string{`bad.yaml:6:1: unknown key "repetitions"`}},
+		{"duplicate key", minimalStudy + "batch: [2]\n", []string{`bad.yaml:6:1: key "batch" given twice`}},
+		{"bad name", strings.Replace(minimalStudy, "name: lat", "name: ../up", 1), []string{`bad.yaml:2:7: name: want letters`}},
+		{"bad numbers", "study: latency\nname: x\nbatch: [1, 0, two]\nseq: []\nsizes: [8, 8]\nreps: 0\n", []string{
+			`bad.yaml:3:12: batch: want an integer >= 1, found "0"`, `bad.yaml:3:15: batch: want an integer >= 1, found "two"`,
+			`bad.yaml:4:6: seq: want at least one value`, `bad.yaml:5:12: sizes: 8 given twice`, `bad.yaml:6:7: reps: want an integer >= 1, found "0"`}},
+		{"seq beyond max_len", strings.Replace(minimalStudy, "seq: [32, 128]", "seq: [32, 2048]", 1), []string{
+			`bad.yaml:4:11: seq 2048 exceeds the model's max_len 1024`}},
+		{"unknown variant", minimalStudy + "variants: [lora_merged, adapter_x, lora_merged]\n", []string{
+			`bad.yaml:6:25: variants: unknown variant "adapter_x"`, `bad.yaml:6:36: variants: "lora_merged" given twice`}},
+		{"bad target", minimalStudy + "lora_targets: [q, z]\n", []string{`bad.yaml:5:9: size 10 for lora_merged`, `bad.yaml:5:9: size 10 for lora_unmerged`,
+			`bad.yaml:5:13: size 100 for lora_merged`, `bad.yaml:5:13: size 100 for lora_unmerged`}},
+		{"prefix too long", strings.Replace(minimalStudy, "sizes: [10, 100]", "sizes: [31]", 1) + "variants: [prefix_layer]\n", []string{
+			`bad.yaml:6:11: prefix_layer with 31 prefix tokens does not fit in seq 32`}},
+		{"bad preset", minimalStudy + "model: {preset: huge}\n", []string{`bad.yaml:6:8: model preset "huge"`}},
+		{"bad model key", minimalStudy + "model: {preset: tiny, depth: 3, arch: lstm}\n", []string{
+			`bad.yaml:6:23: unknown key model.depth`, `bad.yaml:6:39: model.arch: want decoder or encoder, found "lstm"`}},
+		{"heads do not divide", minimalStudy + "model: {preset: tiny, heads: 3}\n", []string{`bad.yaml:6:30: model:`}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := ParseLatencyStudy("bad.yaml", []byte(c.src))
+			var ps experiments.Problems
+			if !errors.As(err, &ps) {
+				t.Fatalf("error %v (%T), want experiments.Problems", err, err)
+			}
+			if len(ps) != len(c.want) {
+				t.Fatalf("%d problems, want %d:\n%v", len(ps), len(c.want), err)
+			}
+			for i, w := range c.want {
+				if !strings.HasPrefix(ps[i].Error(), w) {
+					t.Errorf("problem %d is\n  %s\nwant it to start with\n  %s", i, ps[i].Error(), w)
+				}
+			}
+		})
+	}
+}
+
+func TestBuildLatencyTables(t *testing.T) {
+	s := &LatencyStudy{Batches: []int{1, 2}, Seqs: []int{8}, Sizes: []int{4}, Variants: []string{VariantAdapterH}}
+	rows := []LatencyRow{
+		{Variant: "base", Size: 4, Batch: 1, Seq: 8, MedianMillis: 10},
+		{Variant: VariantAdapterH, Size: 4, Batch: 1, Seq: 8, MedianMillis: 13, OverBasePct: 30, AddedParams: 99},
+		{Variant: "base", Size: 4, Batch: 2, Seq: 8, MedianMillis: 20},
+		{Variant: VariantAdapterH, Size: 4, Batch: 2, Seq: 8, MedianMillis: 21, OverBasePct: 5, AddedParams: 99},
+	}
+	tables := buildLatencyTables(s, rows)
+	if len(tables) != 1 {
+		t.Fatalf("%d tables", len(tables))
+	}
+	got := [][]string{tables[0].line(0), tables[0].line(1)}
+	want := [][]string{
+		{"base", "0", "10.0 ± 0.00", "20.0 ± 0.00"},
+		{"adapter_h", "99", "13.0 ± 0.00 (+30.0%)", "21.0 ± 0.00 (+5.0%)"},
+	}
+	if !slices.Equal(got[0], want[0]) || !slices.Equal(got[1], want[1]) {
+		t.Errorf("lines %q, want %q", got, want)
+	}
+	var md strings.Builder
+	if err := tables[0].writeMarkdown(&md); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(md.String(), "| adapter_h | 99 | 13.0 ± 0.00 (+30.0%) | 21.0 ± 0.00 (+5.0%) |") {
+		t.Errorf("markdown:\n%s", md.String())
+	}
+	// The findings summarise the overhead at the smallest and largest batch.
+	fs := latencyFindings(s, rows)
+	if len(fs) != 2 || !strings.Contains(fs[0], "at batch 1 the median overhead over the 1 cells (seq x size) is +30.0%") ||
+		!strings.Contains(fs[0], "at batch 2 +5.0%") {
+		t.Errorf("findings %q", fs)
+	}
+}
+
+func TestSummarize(t *testing.T) {
+	rows := []LatencyRow{{OverBasePct: 4}, {OverBasePct: -2}, {OverBasePct: 10}, {OverBasePct: 1}, {OverBasePct: 99, Variant: "x"}}
+	got := summarize(rows, func(r LatencyRow) bool { return r.Variant == "" })
+	if want := (overheadSummary{Median: 2.5, Min: -2, Max: 10, N: 4}); got != want {
+		t.Errorf("summarize = %+v, want %+v", got, want)
+	}
+	if got := summarize(rows, func(LatencyRow) bool { return false }); got.N != 0 {
+		t.Errorf("empty selection: %+v", got)
+	}
+}
+
+func TestRunLatencyStudyWritesEveryFile(t *testing.T) {
+	src := `study: latency
+name: tinylat
+model: {preset: tiny, vocab: 64, d_model: 16, layers: 2, heads: 2, max_len: 32}
+batch: [1, 2]
+seq: [8, 16]
+sizes: [2, 4]
+variants: [lora_merged, lora_unmerged, adapter_h, adapter_l, prefix_layer]
+reps: 2
+warmup: 0
+threads: 1
+`
+	s, err := ParseLatencyStudy("tiny.yaml", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	var stdout strings.Builder
+	res, err := RunLatencyStudy(context.Background(), s, StudyOptions{Out: out, Stdout: &stdout}, newMethod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(out, "tinylat")
+	want := []string{StudyCopyFile, StudyResultFile, "table_size2.md", "table_size2.csv", "table_size4.md", "table_size4.csv",
+		StudyFigureBase + ".png", StudyFigureBase + ".svg", StudyReportFile}
+	for _, f := range want {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v (empty or missing)", f, err)
+		}
+		if !slices.Contains(res.Files, f) {
+			t.Errorf("%s not listed in the result's files %v", f, res.Files)
+		}
+	}
+	// 2 sizes x 4 cells x (base + 5 variants).
+	rows := readRows(t, filepath.Join(dir, StudyResultFile))
+	if len(rows) != 48 || len(res.Rows) != 48 {
+		t.Fatalf("%d rows in results.jsonl, %d in the result, want 48", len(rows), len(res.Rows))
+	}
+	for _, r := range rows {
+		if !(r.MedianMillis > 0) || r.MinMillis > r.MedianMillis || r.Reps != 2 || (r.Size != 2 && r.Size != 4) {
+			t.Errorf("row %+v", r)
+		}
+		if r.Variant == "base" && (r.OverBasePct != 0 || r.AddedParams != 0) {
+			t.Errorf("base row %+v", r)
+		}
+		// LoRA on q and v of 2 blocks: 2 x 2 x r(16 + 16) parameters.
+		if strings.HasPrefix(r.Variant, "lora") && r.AddedParams != 2*2*r.Size*32 {
+			t.Errorf("lora row %+v: added %d, want %d", r, r.AddedParams, 2*2*r.Size*32)
+		}
+	}
+	f, err := os.Open(filepath.Join(dir, "table_size4.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	recs, err := csv.NewReader(f).ReadAll()
+	if err != nil || len(recs) != 1+24 || recs[0][0] != "size" || recs[1][0] != "4" {
+		t.Errorf("table_size4.csv: %d records, err %v, first %v", len(recs), err, recs[:min(2, len(recs))])
+	}
+	rep, _ := os.ReadFile(filepath.Join(dir, StudyReportFile))
+	for _, frag := range []string{"## Findings", "lora_merged: at batch 1", "## Size r = 4", StudyFigureBase + ".png"} {
+		if !strings.Contains(string(rep), frag) {
+			t.Errorf("report.md lacks %q", frag)
+		}
+	}
+	if !strings.Contains(stdout.String(), "Forward latency, size r = 2") {
+		t.Errorf("terminal tables:\n%s", stdout.String())
+	}
+	copied, _ := os.ReadFile(filepath.Join(dir, StudyCopyFile))
+	if string(copied) != src {
+		t.Error("study.yaml is not the study file as given")
+	}
+}
+
+func readRows(t *testing.T, path string) []LatencyRow {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var rows []LatencyRow
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var r LatencyRow
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		rows = append(rows, r)
+	}
+	return rows
+}
