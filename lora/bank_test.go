@@ -278,3 +278,30 @@ func TestMixedGeneration(t *testing.T) {
 		})
 	}
 }
+
+// TestBankTrainsTheActiveAdapter: training through the bank updates the active adapter
+// only; the base and the other adapters stay bit for bit.
+func TestBankTrainsTheActiveAdapter(t *testing.T) {
+	bank, m := newTestBank(t, model.Decoder)
+	if err := bank.Activate("b"); err != nil {
+		t.Fatal(err)
+	}
+	base := snapshot(m.Params())
+	others := snapshot(append(bank.Adapter("a").Trainable(), bank.Adapter("c").Trainable()...))
+	trained := bank.Adapter("b")
+	m.Cfg.Dropout = 0 // a loss without dropout noise
+	before := snapshot(trained.Trainable())
+	losses := trainSteps(m, trained.Trainable(), randomBatch(3, m.Cfg.Vocab, 4, 8), 5, 2)
+	if name, same := sameBits(m.Params(), base); !same {
+		t.Errorf("training changed base tensor %s", name)
+	}
+	if name, same := sameBits(append(bank.Adapter("a").Trainable(), bank.Adapter("c").Trainable()...), others); !same {
+		t.Errorf("training b changed %s of another adapter", name)
+	}
+	if _, same := sameBits(trained.Trainable(), before); same {
+		t.Error("training did not change adapter b")
+	}
+	if losses[len(losses)-1] >= losses[0] {
+		t.Errorf("loss went from %g to %g", losses[0], losses[len(losses)-1])
+	}
+}
