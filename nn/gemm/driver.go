@@ -44,23 +44,41 @@ func (w *workspace) work(jb *job) {
 			return
 		}
 		blk, slab := s.chunk(c)
-		cols := blk.j1 - blk.j0
-		if slab != packedSlab {
-			w.packSlab(pr, blk.j0, cols)
+		if slab != packedSlab && !jb.directB {
+			w.packSlab(pr, blk.j0, blk.j1-blk.j0)
 			packedSlab = slab
 		}
 		w.grow(&w.packedA, roundUp(blk.i1-blk.i0, mr)*min(kc, pr.k))
 		for pc := 0; pc < pr.k; pc += kc {
-			depth := min(kc, pr.k-pc)
+			st := slice{blk: blk, pc: pc, depth: min(kc, pr.k-pc), beta: pr.beta}
 			// Slices after the first add onto what the earlier ones left in C.
-			beta := pr.beta
 			if pc > 0 {
-				beta = 1
+				st.beta = 1
 			}
-			packA(w.packedA, pr.transA, pr.a, pr.lda, blk.i0, pc, blk.i1-blk.i0, depth)
-			bSlice := w.packedB[roundUp(cols, nr)*pc:]
-			w.macroKernel(pr, blk, depth, bSlice, beta, jb.kern)
+			w.packRows(jb, &st)
+			w.macroKernel(jb, &st)
 		}
+	}
+}
+
+// slice is one kc-deep slice of the k dimension for one chunk of C.
+type slice struct {
+	blk       block
+	pc, depth int     // the slice covers k indices pc..pc+depth-1
+	beta      float32 // the caller's beta for the first slice, 1 for the others
+}
+
+// packRows packs the chunk's rows of op(A) for the slice: all of them, or with directA
+// only the last, partial micro-panel, which the kernel cannot read in place.
+func (w *workspace) packRows(jb *job, st *slice) {
+	pr := jb.pr
+	i0, rows := st.blk.i0, st.blk.i1-st.blk.i0
+	if jb.directA {
+		full := rows / mr * mr
+		i0, rows = i0+full, rows-full
+	}
+	if rows > 0 {
+		packA(w.packedA, pr.transA, pr.a, pr.lda, i0, st.pc, rows, st.depth)
 	}
 }
 
@@ -81,25 +99,56 @@ func (w *workspace) grow(buf *[]float32, n int) {
 	}
 }
 
-// macroKernel multiplies the packed rows of A (one kc-deep slice of the chunk blk) by the
-// packed slice of B into C, one mr x nr tile at a time. The B micro-panel stays in L1
-// while the inner loop streams the A micro-panels from L2.
-func (w *workspace) macroKernel(pr *problem, blk block, depth int, packedB []float32, beta float32, kern microKernel) {
-	rows, cols := blk.i1-blk.i0, blk.j1-blk.j0
+// macroKernel multiplies the slice's rows of A by its rows of B into the chunk of C, one
+// mr x nr tile at a time. The B micro-panel stays in L1 while the inner loop streams the
+// A micro-panels from L2.
+func (w *workspace) macroKernel(jb *job, st *slice) {
+	pr := jb.pr
+	rows, cols := st.blk.i1-st.blk.i0, st.blk.j1-st.blk.j0
 	for jr := 0; jr < cols; jr += nr {
-		bPanel := packedB[jr*depth : (jr+nr)*depth]
+		bPanel, bStep := w.panelB(jb, st, jr)
 		width := min(nr, cols-jr)
 		for ir := 0; ir < rows; ir += mr {
-			aPanel := w.packedA[ir*depth : (ir+mr)*depth]
+			aPanel, aRow, aStep := w.panelA(jb, st, ir)
 			height := min(mr, rows-ir)
-			off := (blk.i0+ir)*pr.ldc + blk.j0 + jr
+			off := (st.blk.i0+ir)*pr.ldc + st.blk.j0 + jr
 			if width == nr {
-				kern(depth, aPanel, bPanel, pr.c[off:], pr.ldc, height, pr.alpha, beta)
+				jb.kern(st.depth, aPanel, aRow, aStep, bPanel, bStep, pr.c[off:], pr.ldc, height,
+					pr.alpha, st.beta)
 				continue
 			}
-			w.edgeTile(pr.c[off:], pr.ldc, height, width, depth, aPanel, bPanel, beta, pr.alpha, kern)
+			w.edgeTile(jb, st, pr.c[off:], height, width, aPanel, aRow, aStep, bPanel, bStep)
 		}
 	}
+}
+
+// panelA returns the micro-panel of A for rows ir..ir+mr-1 of the chunk and its strides
+// (see microKernel): from the packed rows, or read in place when the job reads A
+// directly and the panel is full.
+func (w *workspace) panelA(jb *job, st *slice, ir int) (a []float32, aRow, aStep int) {
+	pr := jb.pr
+	i := st.blk.i0 + ir
+	switch {
+	case !jb.directA:
+		return w.packedA[ir*st.depth : (ir+mr)*st.depth], 1, mr
+	case i+mr > st.blk.i1: // the partial panel, packed alone by packRows
+		return w.packedA[:mr*st.depth], 1, mr
+	case pr.transA:
+		return pr.a[st.pc*pr.lda+i:], 1, pr.lda
+	default:
+		return pr.a[i*pr.lda+st.pc:], pr.lda, 1
+	}
+}
+
+// panelB returns the micro-panel of B for columns jr..jr+nr-1 of the chunk and its row
+// stride: from the packed slab, or read in place when the job reads B directly.
+func (w *workspace) panelB(jb *job, st *slice, jr int) (b []float32, bStep int) {
+	pr := jb.pr
+	if jb.directB {
+		return pr.b[st.pc*pr.ldb+st.blk.j0+jr:], pr.ldb
+	}
+	slab := w.packedB[roundUp(st.blk.j1-st.blk.j0, nr)*st.pc:]
+	return slab[jr*st.depth : (jr+nr)*st.depth], nr
 }
 
 // edgeTile runs the kernel on a copy of a tile narrower than nr (height x width), so that
@@ -107,16 +156,17 @@ func (w *workspace) macroKernel(pr *problem, blk block, depth int, packedB []flo
 // past the edge of C, then copies the valid part back. The padding of the packed B panel
 // is zero, so the extra columns are harmless. (Short tiles need no copy: the kernel stores
 // only the rows asked for.)
-func (w *workspace) edgeTile(c []float32, ldc, height, width, depth int, aPanel, bPanel []float32,
-	beta, alpha float32, kern microKernel) {
+func (w *workspace) edgeTile(jb *job, st *slice, c []float32, height, width int,
+	aPanel []float32, aRow, aStep int, bPanel []float32, bStep int) {
+	ldc := jb.pr.ldc
 	tile := w.edge[:]
 	clear(tile)
-	if beta != 0 {
+	if st.beta != 0 {
 		for i := range height {
 			copy(tile[i*nr:i*nr+width], c[i*ldc:i*ldc+width])
 		}
 	}
-	kern(depth, aPanel, bPanel, tile, nr, height, alpha, beta)
+	jb.kern(st.depth, aPanel, aRow, aStep, bPanel, bStep, tile, nr, height, jb.pr.alpha, st.beta)
 	for i := range height {
 		copy(c[i*ldc:i*ldc+width], tile[i*nr:i*nr+width])
 	}

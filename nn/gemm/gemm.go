@@ -36,7 +36,8 @@ func sgemmOnce(pr *problem, kern kernel, threads int) {
 		scaleC(pr)
 		return
 	}
-	jb := &job{pr: pr, sched: plan(pr.m, pr.n, pr.k, threads), kern: kern.run}
+	jb := new(job)
+	jb.start(pr, kern.run, threads)
 	var wg sync.WaitGroup
 	for range jb.sched.workers - 1 {
 		wg.Go(func() {

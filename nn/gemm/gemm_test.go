@@ -15,6 +15,7 @@ func TestSgemmMatchesReference(t *testing.T) {
 	sizes := []struct{ m, n, k int }{
 		{1, 1, 1}, {7, 13, 5}, {6, 16, 1}, {6, 16, 256}, {5, 15, 3}, {12, 32, 257},
 		{1, 40, 9}, {40, 1, 9}, {16, 768, 8}, {31, 17, 0}, {129, 65, 257}, {150, 35, 520},
+		{17, 48, 300}, {300, 8, 300},
 	}
 	scalings := []struct{ alpha, beta float32 }{{1, 0}, {-0.5, 1}, {2, -1.5}, {0, 0.5}, {0, 0}}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -45,7 +46,7 @@ func TestSgemmMatchesReference(t *testing.T) {
 // results, through both the Pool and the package-level Sgemm, for sizes large enough to be
 // split and with a k deeper than one kc slice.
 func TestSgemmThreadCountIndependent(t *testing.T) {
-	sizes := []struct{ m, n, k int }{{97, 203, 300}, {300, 50, 80}, {13, 700, 40}, {64, 64, 64}, {20, 300, 4000}}
+	sizes := []struct{ m, n, k int }{{97, 203, 300}, {300, 50, 80}, {13, 700, 40}, {64, 64, 64}, {20, 300, 4000}, {17, 48, 2000}}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, kern := range kernels() {
 		for _, sz := range sizes {

@@ -9,7 +9,8 @@ import "golang.org/x/sys/cpu"
 // values of A and multiplies them into two 8-wide rows of B with VFMADD231PS.
 //
 //go:noescape
-func kernel6x16AVX2(kc int, a, b, c []float32, ldc, rows int, alpha, beta float32)
+func kernel6x16AVX2(kc int, a []float32, aRow, aStep int, b []float32, bStep int, c []float32,
+	ldc, rows int, alpha, beta float32)
 
 // avx2Kernel is the assembly micro-kernel; it needs AVX2 and FMA3.
 var avx2Kernel = kernel{name: "avx2-fma", run: kernel6x16AVX2}

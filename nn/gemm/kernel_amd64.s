@@ -3,38 +3,41 @@
 #include "textflag.h"
 
 // Register use in kernel6x16AVX2:
-//   SI  packed A micro-panel (6 floats per step of p)
-//   DI  packed B micro-panel (16 floats per step of p)
+//   SI  A[0][p]; row i of A is at SI + i*R9, and each step of p adds R11
+//   R9, R12, R13  1, 3 and 5 times the row stride of A in bytes
+//   DI  B[p][0]; each step of p adds BX
 //   DX  C tile, R8 its row stride in bytes
 //   R10 rows of the tile still to store
-//   CX  steps left
+//   CX, AX  steps left
 //   Y0, Y1    one row of B: columns 0-7 and 8-15
 //   Y2, Y3    broadcasts of A[i][p] for two rows i
 //   Y4..Y15   accumulators: row i columns 0-7 in Y(4+2i), columns 8-15 in Y(5+2i)
 
-// STEP multiplies one column of the A panel (byte offset aoff) by one row of the B panel
-// (byte offset boff) into the twelve accumulators: a rank-1 update of the 6x16 tile.
-#define STEP(aoff, boff) \
-	VMOVUPS      boff(DI), Y0;     \
-	VMOVUPS      boff+32(DI), Y1;  \
-	VBROADCASTSS aoff(SI), Y2;     \
-	VBROADCASTSS aoff+4(SI), Y3;   \
-	VFMADD231PS  Y0, Y2, Y4;       \
-	VFMADD231PS  Y1, Y2, Y5;       \
-	VFMADD231PS  Y0, Y3, Y6;       \
-	VFMADD231PS  Y1, Y3, Y7;       \
-	VBROADCASTSS aoff+8(SI), Y2;   \
-	VBROADCASTSS aoff+12(SI), Y3;  \
-	VFMADD231PS  Y0, Y2, Y8;       \
-	VFMADD231PS  Y1, Y2, Y9;       \
-	VFMADD231PS  Y0, Y3, Y10;      \
-	VFMADD231PS  Y1, Y3, Y11;      \
-	VBROADCASTSS aoff+16(SI), Y2;  \
-	VBROADCASTSS aoff+20(SI), Y3;  \
-	VFMADD231PS  Y0, Y2, Y12;      \
-	VFMADD231PS  Y1, Y2, Y13;      \
-	VFMADD231PS  Y0, Y3, Y14;      \
-	VFMADD231PS  Y1, Y3, Y15
+// STEP multiplies column p of the A panel by row p of the B panel into the twelve
+// accumulators (a rank-1 update of the 6x16 tile) and moves on to p+1.
+#define STEP \
+	VMOVUPS      (DI), Y0;          \
+	VMOVUPS      32(DI), Y1;        \
+	VBROADCASTSS (SI), Y2;          \
+	VBROADCASTSS (SI)(R9*1), Y3;    \
+	VFMADD231PS  Y0, Y2, Y4;        \
+	VFMADD231PS  Y1, Y2, Y5;        \
+	VFMADD231PS  Y0, Y3, Y6;        \
+	VFMADD231PS  Y1, Y3, Y7;        \
+	VBROADCASTSS (SI)(R9*2), Y2;    \
+	VBROADCASTSS (SI)(R12*1), Y3;   \
+	VFMADD231PS  Y0, Y2, Y8;        \
+	VFMADD231PS  Y1, Y2, Y9;        \
+	VFMADD231PS  Y0, Y3, Y10;       \
+	VFMADD231PS  Y1, Y3, Y11;       \
+	VBROADCASTSS (SI)(R9*4), Y2;    \
+	VBROADCASTSS (SI)(R13*1), Y3;   \
+	VFMADD231PS  Y0, Y2, Y12;       \
+	VFMADD231PS  Y1, Y2, Y13;       \
+	VFMADD231PS  Y0, Y3, Y14;       \
+	VFMADD231PS  Y1, Y3, Y15;       \
+	ADDQ         R11, SI;           \
+	ADDQ         BX, DI
 
 // STORE_BETA writes row lo:hi of the tile: C = alpha*acc + beta*C, with alpha in Y0 and
 // beta in Y1, then advances DX to the next row and returns after the last wanted row.
@@ -59,15 +62,23 @@
 	DECQ    R10;         \
 	JZ      done
 
-// func kernel6x16AVX2(kc int, a, b, c []float32, ldc, rows int, alpha, beta float32)
-TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-104
+// func kernel6x16AVX2(kc int, a []float32, aRow, aStep int, b []float32, bStep int, c []float32, ldc, rows int, alpha, beta float32)
+TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-128
 	MOVQ kc+0(FP), CX
 	MOVQ a_base+8(FP), SI
-	MOVQ b_base+32(FP), DI
-	MOVQ c_base+56(FP), DX
-	MOVQ ldc+80(FP), R8
+	MOVQ aRow+32(FP), R9
+	SHLQ $2, R9
+	LEAQ (R9)(R9*2), R12
+	LEAQ (R9)(R9*4), R13
+	MOVQ aStep+40(FP), R11
+	SHLQ $2, R11
+	MOVQ b_base+48(FP), DI
+	MOVQ bStep+72(FP), BX
+	SHLQ $2, BX
+	MOVQ c_base+80(FP), DX
+	MOVQ ldc+104(FP), R8
 	SHLQ $2, R8
-	MOVQ rows+88(FP), R10
+	MOVQ rows+112(FP), R10
 
 	VXORPS Y4, Y4, Y4
 	VXORPS Y5, Y5, Y5
@@ -83,18 +94,16 @@ TEXT ·kernel6x16AVX2(SB), NOSPLIT, $0-104
 	VXORPS Y15, Y15, Y15
 
 	// Four steps of p per iteration, then the remaining kc mod 4 one at a time.
-	MOVQ CX, R9
-	SHRQ $2, R9
+	MOVQ CX, AX
+	SHRQ $2, AX
 	JZ   tail
 
 loop4:
-	STEP(0, 0)
-	STEP(24, 64)
-	STEP(48, 128)
-	STEP(72, 192)
-	ADDQ $96, SI
-	ADDQ $256, DI
-	DECQ R9
+	STEP
+	STEP
+	STEP
+	STEP
+	DECQ AX
 	JNZ  loop4
 
 tail:
@@ -102,19 +111,17 @@ tail:
 	JZ   store
 
 loop1:
-	STEP(0, 0)
-	ADDQ $24, SI
-	ADDQ $64, DI
+	STEP
 	DECQ CX
 	JNZ  loop1
 
 store:
-	VBROADCASTSS alpha+96(FP), Y0
-	MOVL         beta+100(FP), AX
+	VBROADCASTSS alpha+120(FP), Y0
+	MOVL         beta+124(FP), AX
 	TESTL        $0x7fffffff, AX   // +0 or -0
 	JZ           betazero
 
-	VBROADCASTSS beta+100(FP), Y1
+	VBROADCASTSS beta+124(FP), Y1
 	STORE_BETA(Y4, Y5)
 	STORE_BETA(Y6, Y7)
 	STORE_BETA(Y8, Y9)

@@ -31,7 +31,7 @@ func TestMicroKernel(t *testing.T) {
 							}
 						}
 						const alpha = 1.25
-						kern.run(depth, a, b, c, ldc, rows, alpha, beta)
+						kern.run(depth, a, 1, mr, b, nr, c, ldc, rows, alpha, beta)
 						for i := range mr {
 							for j := range ldc {
 								got := c[i*ldc+j]

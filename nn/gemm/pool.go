@@ -161,9 +161,7 @@ func (p *Pool) run(pr *problem) {
 		threads = 1
 	}
 	p.call = *pr
-	p.job.pr, p.job.kern = &p.call, p.kern.run
-	p.job.sched = plan(pr.m, pr.n, pr.k, threads)
-	p.job.next.Store(0)
+	p.job.start(&p.call, p.kern.run, threads)
 	helpers := p.job.sched.workers - 1
 	p.done.Add(helpers)
 	p.pending.Store(int32(helpers))

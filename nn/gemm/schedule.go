@@ -85,13 +85,32 @@ func (s schedule) chunk(c int) (blk block, slab int) {
 	return block{i0: i0, i1: min(s.m, i0+s.chunkRows), j0: j0, j1: min(s.n, j0+s.slabCols)}, slab
 }
 
-// job is one product being computed: the problem, its schedule and the counter from which
-// goroutines take chunks.
+// directPanels is the number of micro-panels of the other operand at or below which a
+// micro-panel of A or B is read in place rather than packed: packing costs one pass over
+// the operand, which only pays when each packed panel is then used many times.
+const directPanels = 3
+
+// job is one product being computed: the problem, its schedule, how the operands are
+// read, and the counter from which goroutines take chunks.
 type job struct {
 	pr    *problem
 	sched schedule
 	kern  microKernel
-	next  atomic.Int64
+	// directA reads full micro-panels of A in place (C has few column panels); directB
+	// reads B in place (C has few row panels, op(B) = B, and no partial column panel).
+	directA, directB bool
+	next             atomic.Int64
+}
+
+// start prepares the job for a validated problem with k > 0 on up to threads goroutines.
+// Whether an operand is packed changes where the kernel reads a value, never the value or
+// the order of the arithmetic.
+func (jb *job) start(pr *problem, kern microKernel, threads int) {
+	jb.pr, jb.kern = pr, kern
+	jb.sched = plan(pr.m, pr.n, pr.k, threads)
+	jb.directA = ceilDiv(pr.n, nr) <= directPanels
+	jb.directB = !pr.transB && pr.n%nr == 0 && ceilDiv(pr.m, mr) <= directPanels
+	jb.next.Store(0)
 }
 
 // ceilDiv is x/y rounded up.
