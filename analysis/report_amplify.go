@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -155,13 +156,13 @@ func amplificationMarkdown(rows []amplificationRow) string {
 		}
 		b.WriteString("\n")
 	}
-	b.WriteString("\nRuns: ")
-	for i, row := range rows {
-		if i > 0 {
-			b.WriteString("; ")
+	var runs []string
+	for _, row := range rows {
+		if run := fmt.Sprintf("r=%d: %s seed %d", row.Rank, row.Setting, row.Seed); !slices.Contains(runs, run) {
+			runs = append(runs, run)
 		}
-		fmt.Fprintf(&b, "r=%d: %s seed %d", row.Rank, row.Setting, row.Seed)
 	}
+	b.WriteString("\nRuns: " + strings.Join(runs, "; "))
 	b.WriteString(".\n")
 	return b.String()
 }

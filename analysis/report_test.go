@@ -2,10 +2,14 @@ package analysis
 
 import (
 	"bytes"
+	"encoding/csv"
+	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -165,4 +169,55 @@ func readBytes(t *testing.T, path string) []byte {
 		t.Fatal(err)
 	}
 	return b
+}
+
+// TestReportAmplificationNumbers recomputes the norms of the amplification CSV by hand from
+// the fixture's files: ||W||_F from the base checkpoint, ||ΔW||_F = ||s·B·A||_F with
+// s = alpha/r = 1 (the fixture sets alpha = r).
+func TestReportAmplificationNumbers(t *testing.T) {
+	dir := writeFixtureSweep(t)
+	if _, err := WriteReport(dir, fixtureSpec(), Options{}); err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(strings.NewReader(readFile(t, filepath.Join(dir, TablesDir, "amplification.csv")))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 3 { // header, r=2, r=8
+		t.Fatalf("%d CSV rows, want 3:\n%v", len(rows), rows)
+	}
+	w, err := LoadBaseWeight(filepath.Join(dir, "base"), "blocks.1.attn.q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, row := range rows[1:] {
+		rank, _ := strconv.Atoi(row[2])
+		ad, err := LoadRunAdapter(filepath.Join(dir, "runs", fmt.Sprintf("lora-r%d-q-v-cls-1", rank)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, _ := ad.Find(1, "q")
+		normW, normDW := 0.0, 0.0
+		for i := range fixtureD {
+			for j := range fixtureD {
+				normW += w.At(i, j) * w.At(i, j)
+				dw := 0.0
+				for k := range rank {
+					dw += p.B.At(i, k) * p.A.At(k, j)
+				}
+				normDW += dw * dw
+			}
+		}
+		got := func(col int) float64 { v, _ := strconv.ParseFloat(row[col], 64); return v }
+		if math.Abs(got(8)-math.Sqrt(normW)) > 1e-9 || math.Abs(got(9)-math.Sqrt(normDW)) > 1e-9 {
+			t.Errorf("r=%d: ||W|| %v ||ΔW|| %v, want %v and %v", rank, got(8), got(9), math.Sqrt(normW), math.Sqrt(normDW))
+		}
+		if math.Abs(got(10)-got(9)/got(5)) > 1e-9 {
+			t.Errorf("r=%d: factor %v, want ||ΔW|| / proj = %v", rank, got(10), got(9)/got(5))
+		}
+	}
+	md := readFile(t, filepath.Join(dir, TablesDir, "amplification.md"))
+	if !strings.Contains(md, "Runs: r=2: lora r=2 q,v seed 1; r=8: lora r=8 q,v seed 1.") {
+		t.Errorf("amplification.md does not name its runs once each:\n%s", md)
+	}
 }
