@@ -37,18 +37,25 @@ func benchOperands(bc benchCase) operands {
 	return newOperands(rand.New(rand.NewPCG(7, 8)), bc.transA, bc.transB, bc.m, bc.n, bc.k, 0, 1, 0)
 }
 
-// runBench times fn on each case and reports GFLOPS (2mnk flops per product).
+// runBench times fn on each case and reports GFLOPS (2mnk flops per product per second of
+// wall time) and, where the process CPU time can be read, GFLOPS-per-CPU (flops per second
+// of CPU time used by all threads, spinning included): on a machine shared with other
+// jobs, the wall-time figure depends on the load, the CPU-time one much less.
 func runBench(b *testing.B, fn func(o operands)) {
 	for _, bc := range benchCases() {
 		b.Run(bc.String(), func(b *testing.B) {
 			o := benchOperands(bc)
 			fn(o) // warm up: packing buffers, pages of C
+			cpu0, cpuOK := processCPUTime()
 			b.ResetTimer()
 			for b.Loop() {
 				fn(o)
 			}
 			flops := 2 * float64(bc.m) * float64(bc.n) * float64(bc.k) * float64(b.N)
 			b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOPS")
+			if cpu1, ok := processCPUTime(); ok && cpuOK && cpu1 > cpu0 {
+				b.ReportMetric(flops/(cpu1-cpu0).Seconds()/1e9, "GFLOPS-per-CPU")
+			}
 		})
 	}
 }
