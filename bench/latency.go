@@ -33,14 +33,13 @@ type Variant struct {
 	Name   string // as printed, e.g. "lora merged"
 	Spec   method.Spec
 	Merged bool
+	Size   int // reported in the rows: the rank, bottleneck or prefix length of a study's variant
 }
 
 // LatencyRow is one variant's measurement.
 type LatencyRow struct {
-	Variant string `json:"variant"`
-	// Size is the LoRA rank, adapter bottleneck or prefix length of a latency study's
-	// variants; the base row measured with them carries it too (0 outside a study).
-	Size         int     `json:"size,omitempty"`
+	Variant      string  `json:"variant"`
+	Size         int     `json:"size,omitempty"` // Variant.Size: a study's rank, bottleneck or prefix length; 0 for base
 	Batch        int     `json:"batch"`
 	Seq          int     `json:"seq"`
 	Reps         int     `json:"reps"`
@@ -83,6 +82,7 @@ type LatencySet struct {
 	shape  Shape
 	seed   uint64
 	names  []string
+	sizes  []int
 	models []*model.Model
 	slots  [][2]int // prefix and infix lengths of each model's method
 	added  []int    // parameters the method added to the base model
@@ -113,6 +113,7 @@ func NewLatencySet(s Shape, variants []Variant, newMethod NewMethodFunc, seed ui
 			}
 		}
 		set.names = append(set.names, v.Name)
+		set.sizes = append(set.sizes, v.Size)
 		set.models = append(set.models, m)
 		set.slots = append(set.slots, [2]int{lp, li})
 		set.added = append(set.added, added)
@@ -158,6 +159,9 @@ func (set *LatencySet) Measure(ctx context.Context, c Cell) ([]LatencyRow, error
 		tape.Reset()
 		return el
 	}
+	// One untimed pass grows the tape's shared activation memory to the cell's shape, so that
+	// no timed pass pays for it; Warmup rounds then run every model untimed.
+	forward(0)
 	for range c.Warmup {
 		for i := range set.models {
 			forward(i)
@@ -180,7 +184,7 @@ func (set *LatencySet) Measure(ctx context.Context, c Cell) ([]LatencyRow, error
 	rows := make([]LatencyRow, len(set.models))
 	for i, ts := range times {
 		med := median(ts)
-		rows[i] = LatencyRow{Variant: set.names[i], Batch: c.Batch, Seq: c.Seq, Reps: c.Reps, AddedParams: set.added[i],
+		rows[i] = LatencyRow{Variant: set.names[i], Size: set.sizes[i], Batch: c.Batch, Seq: c.Seq, Reps: c.Reps, AddedParams: set.added[i],
 			MedianMillis: millis(med), MinMillis: millis(slices.Min(ts)), StdMillis: stdMillis(ts), OverBasePct: (med.Seconds()/base.Seconds() - 1) * 100}
 	}
 	return rows, nil

@@ -38,7 +38,8 @@ const LatencyStudyKind = "latency"
 //	sizes: [10, 100, 250]      # LoRA rank = adapter bottleneck = prefix length, one table each
 //	variants: [lora_merged, lora_unmerged, adapter_h, adapter_l]   # the default; also prefix_layer
 //	lora_targets: [q, v]       # matrices LoRA adapts (default q, v)
-//	reps: 10                   # timed forward passes per variant and cell; the median is reported
+//	reps: 10                   # timed forward passes per variant and cell; the median is reported;
+//	                           # or per batch size, e.g. {1: 20, 4: 6, 16: 3}: large batches are slow
 //	warmup: 1                  # untimed passes per variant and cell first
 //	threads: 2                 # 0 = every CPU (default)
 //	seed: 1                    # random weights and tokens (default 1)
@@ -54,9 +55,12 @@ type LatencyStudy struct {
 	Batches, Seqs, Sizes []int
 	Variants             []string // the VariantKinds to time, in order
 	LoRATargets          []string
-	Reps, Warmup         int
-	Threads              int
-	Seed                 uint64
+	// Reps maps a batch size to its number of timed passes; key 0 holds the value for every
+	// batch when the file gives one number.
+	Reps    map[int]int
+	Warmup  int
+	Threads int
+	Seed    uint64
 }
 
 // Variant kinds of a latency study.
@@ -79,9 +83,41 @@ var defaultVariants = []string{VariantLoRAMerged, VariantLoRAUnmerged, VariantAd
 func (s *LatencyStudy) VariantsAt(size int) []Variant {
 	out := make([]Variant, 0, len(s.Variants))
 	for _, kind := range s.Variants {
-		out = append(out, variantSpec(kind, size, s.LoRATargets))
+		v := variantSpec(kind, size, s.LoRATargets)
+		v.Size = size
+		out = append(out, v)
 	}
 	return out
+}
+
+// AllVariants returns the variants at every size, size by size.
+func (s *LatencyStudy) AllVariants() []Variant {
+	var out []Variant
+	for _, size := range s.Sizes {
+		out = append(out, s.VariantsAt(size)...)
+	}
+	return out
+}
+
+// RepsText says how many passes are timed: "10 times", or per batch size "20 times at
+// batch 1, 3 at batch 16".
+func (s *LatencyStudy) RepsText() string {
+	if r, ok := s.Reps[0]; ok {
+		return fmt.Sprintf("%d times", r)
+	}
+	parts := make([]string, len(s.Batches))
+	for i, b := range s.Batches {
+		parts[i] = fmt.Sprintf("%d at batch %d", s.Reps[b], b)
+	}
+	return strings.Replace(strings.Join(parts, ", "), " at", " times at", 1)
+}
+
+// RepsAt is the number of timed passes at a batch size.
+func (s *LatencyStudy) RepsAt(batch int) int {
+	if r, ok := s.Reps[batch]; ok {
+		return r
+	}
+	return s.Reps[0]
 }
 
 // variantSpec is the variant of a kind at one size.
@@ -122,7 +158,7 @@ func ParseLatencyStudy(file string, data []byte) (*LatencyStudy, error) {
 		return nil, experiments.Problems{{File: file, Line: 1, Col: 1, Msg: "empty latency study, want a mapping with study: latency, name, batch, seq and sizes"}}
 	}
 	p := &studyParser{file: file, s: &LatencyStudy{File: file, Source: data, Preset: "gpt2-small",
-		Reps: 10, Warmup: 1, Seed: 1, Variants: slices.Clone(defaultVariants), LoRATargets: []string{"q", "v"}}}
+		Reps: map[int]int{0: 10}, Warmup: 1, Seed: 1, Variants: slices.Clone(defaultVariants), LoRATargets: []string{"q", "v"}}}
 	p.top(doc.Content[0])
 	if len(p.problems) > 0 {
 		slices.SortStableFunc(p.problems, func(a, b experiments.Problem) int {
@@ -172,7 +208,7 @@ func (p *studyParser) top(n *yaml.Node) {
 		p.bad(n, "want a mapping with study: latency, name, batch, seq and sizes, found a %s", kindName(n))
 		return
 	}
-	var modelNode, seqNode, sizesNode, variantsNode *yaml.Node
+	var modelNode, seqNode, sizesNode, variantsNode, repsNode *yaml.Node
 	seen := map[string]bool{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -203,7 +239,7 @@ func (p *studyParser) top(n *yaml.Node) {
 		case "lora_targets":
 			p.s.LoRATargets = p.targets(v)
 		case "reps":
-			p.s.Reps = p.integer(v, "reps", 1)
+			repsNode = v
 		case "warmup":
 			p.s.Warmup = p.integer(v, "warmup", 0)
 		case "threads":
@@ -213,6 +249,9 @@ func (p *studyParser) top(n *yaml.Node) {
 		default:
 			p.bad(k, "unknown key %q, want study, name, model, batch, seq, sizes, variants, lora_targets, reps, warmup, threads or seed", k.Value)
 		}
+	}
+	if repsNode != nil {
+		p.reps(repsNode)
 	}
 	for _, key := range []string{"study", "name", "batch", "seq", "sizes"} {
 		if !seen[key] {
@@ -355,6 +394,32 @@ func (p *studyParser) positiveList(n *yaml.Node, key string) []int {
 		out = append(out, v)
 	}
 	return out
+}
+
+// reps decodes reps: one number for every batch size, or a mapping from each batch size of
+// the study to its number.
+func (p *studyParser) reps(n *yaml.Node) {
+	if n.Kind != yaml.MappingNode {
+		p.s.Reps = map[int]int{0: p.integer(n, "reps", 1)}
+		return
+	}
+	p.s.Reps = map[int]int{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		batch, ok := p.checkedInteger(k, "reps key", 1)
+		if !ok {
+			continue
+		}
+		if !slices.Contains(p.s.Batches, batch) {
+			p.bad(k, "reps: batch %d is not in the study's batch list %v", batch, p.s.Batches)
+		}
+		p.s.Reps[batch] = p.integer(v, fmt.Sprintf("reps for batch %d", batch), 1)
+	}
+	for _, b := range p.s.Batches {
+		if _, ok := p.s.Reps[b]; !ok {
+			p.bad(n, "reps: no entry for batch %d (give every batch size its number of passes, or one number for all)", b)
+		}
+	}
 }
 
 // variants decodes the variant kinds to time.

@@ -16,9 +16,10 @@ func writeStudyReport(w io.Writer, s *LatencyStudy, res *StudyResult, tables []*
 	cfg := s.Shape.Config()
 	fmt.Fprintf(&b, "# Latency study %s (paper Table 1, Figure 5)\n\n", s.Name)
 	fmt.Fprintf(&b, "No-grad forward pass of a randomly initialised %s (%s shape: d=%d, L=%d, h=%d, d_ff=%d, vocab %d), "+
-		"language-model head included, on random tokens. Each variant is timed %d times per cell after %d untimed passes, "+
-		"all variants of a size interleaved pass by pass; the median is reported, with the standard deviation of the passes.\n\n",
-		cfg.Arch, s.Preset, cfg.DModel, cfg.Layers, cfg.Heads, cfg.DFF, cfg.Vocab, s.Reps, s.Warmup)
+		"language-model head included, on random tokens. Each model is timed %s per cell after %d untimed passes, "+
+		"the base and every variant interleaved pass by pass (each round starting with a different model); "+
+		"the median is reported, with the standard deviation of the passes.\n\n",
+		cfg.Arch, s.Preset, cfg.DModel, cfg.Layers, cfg.Heads, cfg.DFF, cfg.Vocab, s.RepsText(), s.Warmup)
 	fmt.Fprintf(&b, "- grid: batch %v x seq %v, sizes r = %v (LoRA rank with alpha = r on %s; adapter bottleneck; prefix length)\n",
 		s.Batches, s.Seqs, s.Sizes, strings.Join(s.LoRATargets, ","))
 	fmt.Fprintf(&b, "- machine: %s/%s, %d CPUs, %d threads, %s; load average %s before, %s after\n",

@@ -44,8 +44,8 @@ type StudyResult struct {
 }
 
 // RunLatencyStudy times every variant of the study at every size on every (batch, seq) cell,
-// then writes the tables, the figure and report.md. For each size the base model and the
-// variants are built once and timed cell after cell, interleaved round by round.
+// then writes the tables, the figure and report.md. The base model and the variants are
+// built once and timed cell after cell, interleaved round by round.
 func RunLatencyStudy(ctx context.Context, s *LatencyStudy, o StudyOptions, newMethod NewMethodFunc) (*StudyResult, error) {
 	res := &StudyResult{Dir: filepath.Join(o.Out, s.Name), Threads: studyThreads(s.Threads, o.Threads), LoadBefore: loadAverage()}
 	if err := os.MkdirAll(res.Dir, 0o755); err != nil {
@@ -55,31 +55,26 @@ func RunLatencyStudy(ctx context.Context, s *LatencyStudy, o StudyOptions, newMe
 		return nil, err
 	}
 	start := time.Now()
-	cells := len(s.Sizes) * len(s.Batches) * len(s.Seqs)
-	done := 0
-	for _, size := range s.Sizes {
-		set, err := NewLatencySet(s.Shape, s.VariantsAt(size), newMethod, s.Seed)
-		if err != nil {
-			return nil, fmt.Errorf("latency study %s, size %d: %w", s.Name, size, err)
-		}
-		for _, batch := range s.Batches {
-			for _, seq := range s.Seqs {
-				rows, err := set.Measure(ctx, Cell{Batch: batch, Seq: seq, Reps: s.Reps, Warmup: s.Warmup, Threads: res.Threads})
-				if err != nil {
-					return nil, fmt.Errorf("latency study %s, size %d, batch %d, seq %d: %w", s.Name, size, batch, seq, err)
-				}
-				for i := range rows {
-					rows[i].Size = size
-				}
-				res.Rows = append(res.Rows, rows...)
-				if err := res.writeRows(); err != nil {
-					return nil, err
-				}
-				done++
-				if o.Progress != nil {
-					fmt.Fprintf(o.Progress, "latency %s: %d/%d cells (size %d, batch %d, seq %d: base %.1f ms) after %s\n",
-						s.Name, done, cells, size, batch, seq, rows[0].MedianMillis, time.Since(start).Round(time.Second))
-				}
+	// One set holds the base model and every variant at every size, so that every overhead is
+	// against the same base measured in the same rounds.
+	set, err := NewLatencySet(s.Shape, s.AllVariants(), newMethod, s.Seed)
+	if err != nil {
+		return nil, fmt.Errorf("latency study %s: %w", s.Name, err)
+	}
+	cells := len(s.Batches) * len(s.Seqs)
+	for _, batch := range s.Batches {
+		for _, seq := range s.Seqs {
+			rows, err := set.Measure(ctx, Cell{Batch: batch, Seq: seq, Reps: s.RepsAt(batch), Warmup: s.Warmup, Threads: res.Threads})
+			if err != nil {
+				return nil, fmt.Errorf("latency study %s, batch %d, seq %d: %w", s.Name, batch, seq, err)
+			}
+			res.Rows = append(res.Rows, rows...)
+			if err := res.writeRows(); err != nil {
+				return nil, err
+			}
+			if o.Progress != nil {
+				fmt.Fprintf(o.Progress, "latency %s: %d/%d cells (batch %d, seq %d: base %.1f ms) after %s\n",
+					s.Name, len(res.Rows)/len(rows), cells, batch, seq, rows[0].MedianMillis, time.Since(start).Round(time.Second))
 			}
 		}
 	}

@@ -38,7 +38,7 @@ func buildLatencyTables(s *LatencyStudy, rows []LatencyRow) []*latencyTable {
 		}
 		at := map[string]*LatencyRow{}
 		for i := range rows {
-			if rows[i].Size == size {
+			if rows[i].Size == size || rows[i].Variant == "base" {
 				at[rowKey(rows[i].Variant, rows[i].Batch, rows[i].Seq)] = &rows[i]
 			}
 		}

@@ -31,7 +31,7 @@ func TestParseLatencyStudyDefaults(t *testing.T) {
 	if s.Shape != want || s.Preset != "gpt2-small" {
 		t.Errorf("shape %+v (preset %s), want %+v (gpt2-small)", s.Shape, s.Preset, want)
 	}
-	if s.Reps != 10 || s.Warmup != 1 || s.Seed != 1 || s.Threads != 0 {
+	if s.RepsAt(1) != 10 || s.RepsAt(4) != 10 || s.Warmup != 1 || s.Seed != 1 || s.Threads != 0 {
 		t.Errorf("reps %d warmup %d seed %d threads %d, want 10 1 1 0", s.Reps, s.Warmup, s.Seed, s.Threads)
 	}
 	if !slices.Equal(s.Variants, defaultVariants) || !slices.Equal(s.LoRATargets, []string{"q", "v"}) {
@@ -65,11 +65,21 @@ seed: 7
 		t.Fatal(err)
 	}
 	want := Shape{Arch: "decoder", DModel: 64, Layers: 2, Heads: 2, DFF: 512, Vocab: 300, MaxLen: 64}
-	if s.Shape != want || !slices.Equal(s.Batches, []int{2}) || s.Reps != 3 || s.Warmup != 0 || s.Seed != 7 || s.Threads != 1 {
+	if s.Shape != want || !slices.Equal(s.Batches, []int{2}) || s.RepsAt(2) != 3 || s.Warmup != 0 || s.Seed != 7 || s.Threads != 1 {
 		t.Errorf("parsed %+v", s)
 	}
 	if vs := s.VariantsAt(4); len(vs) != 2 || vs[1].Spec.Prefix != 4 || vs[0].Spec.Size != 4 {
 		t.Errorf("variants %+v", vs)
+	}
+}
+
+func TestParseLatencyStudyRepsPerBatch(t *testing.T) {
+	s, err := ParseLatencyStudy("lat.yaml", []byte(minimalStudy+"reps: {1: 20, 4: 3}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.RepsAt(1) != 20 || s.RepsAt(4) != 3 || s.RepsText() != "20 times at batch 1, 3 at batch 4" {
+		t.Errorf("reps %v: %q", s.Reps, s.RepsText())
 	}
 }
 
@@ -100,6 +110,9 @@ func TestParseLatencyStudyErrors(t *testing.T) {
 			`bad.yaml:5:13: size 100 for lora_merged`, `bad.yaml:5:13: size 100 for lora_unmerged`}},
 		{"prefix too long", strings.Replace(minimalStudy, "sizes: [10, 100]", "sizes: [31]", 1) + "variants: [prefix_layer]\n", []string{
 			`bad.yaml:6:11: prefix_layer with 31 prefix tokens does not fit in seq 32`}},
+		{"reps per batch", minimalStudy + "reps: {1: 5, 2: 3, x: 1}\n", []string{
+			`bad.yaml:6:7: reps: no entry for batch 4`, `bad.yaml:6:14: reps: batch 2 is not in the study's batch list [1 4]`,
+			`bad.yaml:6:20: reps key: want an integer >= 1, found "x"`}},
 		{"bad preset", minimalStudy + "model: {preset: huge}\n", []string{`bad.yaml:6:8: model preset "huge"`}},
 		{"bad model key", minimalStudy + "model: {preset: tiny, depth: 3, arch: lstm}\n", []string{
 			`bad.yaml:6:23: unknown key model.depth`, `bad.yaml:6:39: model.arch: want decoder or encoder, found "lstm"`}},
@@ -127,9 +140,9 @@ func TestParseLatencyStudyErrors(t *testing.T) {
 func TestBuildLatencyTables(t *testing.T) {
 	s := &LatencyStudy{Batches: []int{1, 2}, Seqs: []int{8}, Sizes: []int{4}, Variants: []string{VariantAdapterH}}
 	rows := []LatencyRow{
-		{Variant: "base", Size: 4, Batch: 1, Seq: 8, MedianMillis: 10},
+		{Variant: "base", Batch: 1, Seq: 8, MedianMillis: 10},
 		{Variant: VariantAdapterH, Size: 4, Batch: 1, Seq: 8, MedianMillis: 13, OverBasePct: 30, AddedParams: 99},
-		{Variant: "base", Size: 4, Batch: 2, Seq: 8, MedianMillis: 20},
+		{Variant: "base", Batch: 2, Seq: 8, MedianMillis: 20},
 		{Variant: VariantAdapterH, Size: 4, Batch: 2, Seq: 8, MedianMillis: 21, OverBasePct: 5, AddedParams: 99},
 	}
 	tables := buildLatencyTables(s, rows)
@@ -203,17 +216,18 @@ threads: 1
 			t.Errorf("%s not listed in the result's files %v", f, res.Files)
 		}
 	}
-	// 2 sizes x 4 cells x (base + 5 variants).
+	// 4 cells x (base + 2 sizes x 5 variants).
 	rows := readRows(t, filepath.Join(dir, StudyResultFile))
-	if len(rows) != 48 || len(res.Rows) != 48 {
-		t.Fatalf("%d rows in results.jsonl, %d in the result, want 48", len(rows), len(res.Rows))
+	if len(rows) != 44 || len(res.Rows) != 44 {
+		t.Fatalf("%d rows in results.jsonl, %d in the result, want 44", len(rows), len(res.Rows))
 	}
 	for _, r := range rows {
-		if !(r.MedianMillis > 0) || r.MinMillis > r.MedianMillis || r.Reps != 2 || (r.Size != 2 && r.Size != 4) {
+		if !(r.MedianMillis > 0) || r.MinMillis > r.MedianMillis || r.Reps != 2 {
 			t.Errorf("row %+v", r)
 		}
-		if r.Variant == "base" && (r.OverBasePct != 0 || r.AddedParams != 0) {
-			t.Errorf("base row %+v", r)
+		if base := r.Variant == "base"; base && (r.OverBasePct != 0 || r.AddedParams != 0 || r.Size != 0) ||
+			!base && r.Size != 2 && r.Size != 4 {
+			t.Errorf("row %+v: base rows have size 0 and nothing added, the others size 2 or 4", r)
 		}
 		// LoRA on q and v of 2 blocks: 2 x 2 x r(16 + 16) parameters.
 		if strings.HasPrefix(r.Variant, "lora") && r.AddedParams != 2*2*r.Size*32 {

@@ -37,12 +37,8 @@ func runLatencyStudy(ctx context.Context, path, out string, threads int, dry boo
 		return err
 	}
 	if dry {
-		var kinds []string
-		for _, v := range s.VariantsAt(s.Sizes[0]) {
-			kinds = append(kinds, v.Name)
-		}
-		fmt.Fprintf(stdout, "latency study %s: %s shape d=%d L=%d vocab %d; batch %v x seq %v x sizes %v; base + %s; %d timed passes each\n",
-			s.Name, s.Preset, s.Shape.DModel, s.Shape.Layers, s.Shape.Vocab, s.Batches, s.Seqs, s.Sizes, strings.Join(kinds, ", "), s.Reps)
+		fmt.Fprintf(stdout, "latency study %s: %s shape d=%d L=%d vocab %d; batch %v x seq %v x sizes %v; base + %s; timed %s\n",
+			s.Name, s.Preset, s.Shape.DModel, s.Shape.Layers, s.Shape.Vocab, s.Batches, s.Seqs, s.Sizes, strings.Join(s.Variants, ", "), s.RepsText())
 		return nil
 	}
 	res, err := bench.RunLatencyStudy(ctx, s, bench.StudyOptions{Out: out, Threads: threads, Progress: stderr, Stdout: stdout}, train.NewMethod)
