@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"cmp"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -9,6 +10,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"loralab/experiments"
 	"loralab/experiments/record"
 )
 
@@ -27,6 +29,9 @@ type Sweep struct {
 	Missing []string
 	// Problems are run folders whose result.json could not be read, one error each.
 	Problems []error
+	// Stale are run folders that the sweep's plan.json no longer lists (the sweep file was
+	// edited since they ran); they are left out of Runs and Missing.
+	Stale []string
 }
 
 // Done returns the runs whose status is done.
@@ -90,6 +95,9 @@ func LoadSweep(dir string) (*Sweep, error) {
 	if err != nil {
 		return nil, fmt.Errorf("analysis: walk %s: %w", dir, err)
 	}
+	if err := s.dropUnplanned(); err != nil {
+		return nil, err
+	}
 	slices.SortFunc(s.Runs, func(a, b Run) int {
 		return cmp.Or(cmp.Compare(a.Result.RunID, b.Result.RunID), cmp.Compare(a.Dir, b.Dir))
 	})
@@ -119,4 +127,43 @@ func (s *Sweep) visit(path string) {
 	default:
 		s.Problems = append(s.Problems, fmt.Errorf("analysis: %w", statErr))
 	}
+}
+
+// dropUnplanned moves the runs that plan.json does not list into Stale. A folder without a
+// plan.json (results copied by hand, tests) keeps every run.
+func (s *Sweep) dropUnplanned() error {
+	data, err := os.ReadFile(filepath.Join(s.Dir, experiments.PlanFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("analysis: %w", err)
+	}
+	var plan experiments.Plan
+	if err := json.Unmarshal(data, &plan); err != nil {
+		return fmt.Errorf("analysis: %s: %w", filepath.Join(s.Dir, experiments.PlanFile), err)
+	}
+	planned := map[string]bool{}
+	for _, r := range plan.Runs {
+		planned[r.ID] = true
+	}
+	runs := s.Runs[:0]
+	for _, r := range s.Runs {
+		if planned[filepath.Base(r.Dir)] {
+			runs = append(runs, r)
+		} else {
+			s.Stale = append(s.Stale, r.Dir)
+		}
+	}
+	s.Runs = runs
+	missing := s.Missing[:0]
+	for _, m := range s.Missing {
+		if planned[filepath.Base(m)] {
+			missing = append(missing, m)
+		} else {
+			s.Stale = append(s.Stale, m)
+		}
+	}
+	s.Missing = missing
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"loralab/experiments"
 	"loralab/experiments/record"
 )
 
@@ -36,6 +37,32 @@ func TestLoadSweep(t *testing.T) {
 		if s.Runs[i-1].Result.RunID > s.Runs[i].Result.RunID {
 			t.Fatalf("runs not sorted by id: %s before %s", s.Runs[i-1].Result.RunID, s.Runs[i].Result.RunID)
 		}
+	}
+}
+
+func TestLoadSweepDropsRunsThePlanNoLongerLists(t *testing.T) {
+	dir := writeFixtureSweep(t)
+	all, err := LoadSweep(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A plan listing the first two done runs and the missing one: the rest are stale.
+	keep := []string{filepath.Base(all.Done()[0].Dir), filepath.Base(all.Done()[1].Dir), filepath.Base(all.Missing[0])}
+	var plan experiments.Plan
+	for _, id := range keep {
+		plan.Runs = append(plan.Runs, experiments.PlanItem{ID: id})
+	}
+	writeJSON(t, filepath.Join(dir, experiments.PlanFile), plan)
+	s, err := LoadSweep(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(s.Done()) != 2 || len(s.Failed()) != 0 || len(s.Missing) != 1 || len(s.Stale) != len(all.Runs)-2 {
+		t.Fatalf("done %d failed %d missing %d stale %d (of %d runs)", len(s.Done()), len(s.Failed()), len(s.Missing), len(s.Stale), len(all.Runs))
+	}
+	os.WriteFile(filepath.Join(dir, experiments.PlanFile), []byte("{"), 0o644)
+	if _, err := LoadSweep(dir); err == nil || !strings.Contains(err.Error(), experiments.PlanFile) {
+		t.Fatalf("broken plan.json: error %v", err)
 	}
 }
 

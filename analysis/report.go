@@ -35,6 +35,7 @@ type Produced struct {
 	Done     int
 	Failed   []record.Result
 	Missing  int
+	Stale    int // run folders the sweep's plan no longer lists, left out
 	Problems []error
 	Table    *Table
 
@@ -116,7 +117,7 @@ func newReporter(sweep *Sweep, spec Spec, opt Options) *reporter {
 	results := Results(sweep.Runs)
 	p := &Produced{
 		Sweep: sweepName(sweep), Done: len(sweep.Done()), Failed: Results(sweep.Failed()),
-		Missing: len(sweep.Missing), Problems: sweep.Problems,
+		Missing: len(sweep.Missing), Stale: len(sweep.Stale), Problems: sweep.Problems,
 	}
 	p.Missing = max(p.Missing, opt.Expected-p.Done-len(p.Failed))
 	return &reporter{

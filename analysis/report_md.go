@@ -16,6 +16,9 @@ func (r *reporter) writeMarkdown() error {
 	if len(p.Problems) > 0 {
 		fmt.Fprintf(&b, ", %d unreadable", len(p.Problems))
 	}
+	if p.Stale > 0 {
+		fmt.Fprintf(&b, "; %d run folders from an earlier version of the sweep file left out", p.Stale)
+	}
 	b.WriteString(".\n\n")
 	for _, sec := range p.Sections {
 		writeSection(&b, sec)

@@ -40,10 +40,17 @@ type Bases struct {
 
 type baseEntry struct {
 	once sync.Once
-	m    *model.Model
-	tok  *tokenizer.Tokenizer
-	st   model.PretrainStats
+	base Base
 	err  error
+}
+
+// Base is a pretrained model with its tokenizer, its pretraining statistics and the
+// checkpoint folder it is cached in.
+type Base struct {
+	Model *model.Model // shared: Clone it before changing it
+	Tok   *tokenizer.Tokenizer
+	Stats model.PretrainStats
+	Dir   string
 }
 
 // NewBases returns a base-model builder caching under cacheDir.
@@ -54,9 +61,8 @@ func NewBases(cacheDir string) *Bases {
 	return &Bases{CacheDir: cacheDir, building: map[string]*baseEntry{}}
 }
 
-// Get returns the pretrained base model for cfg (shared: callers must Clone it before
-// changing it), its tokenizer and its pretraining statistics. progress sees pretraining steps.
-func (b *Bases) Get(ctx context.Context, cfg BaseConfig, progress func(step, total int, loss float64)) (*model.Model, *tokenizer.Tokenizer, model.PretrainStats, error) {
+// Get returns the pretrained base model for cfg. progress sees pretraining steps.
+func (b *Bases) Get(ctx context.Context, cfg BaseConfig, progress func(step, total int, loss float64)) (Base, error) {
 	key := fmt.Sprintf("%+v", cfg)
 	b.mu.Lock()
 	e, ok := b.building[key]
@@ -65,31 +71,39 @@ func (b *Bases) Get(ctx context.Context, cfg BaseConfig, progress func(step, tot
 		b.building[key] = e
 	}
 	b.mu.Unlock()
-	e.once.Do(func() { e.m, e.tok, e.st, e.err = b.build(ctx, cfg, progress) })
+	e.once.Do(func() { e.base, e.err = b.build(ctx, cfg, progress) })
 	if e.err != nil {
 		b.mu.Lock()
 		delete(b.building, key) // a cancelled or failed build may be retried
 		b.mu.Unlock()
 	}
-	return e.m, e.tok, e.st, e.err
+	return e.base, e.err
 }
 
-func (b *Bases) build(ctx context.Context, cfg BaseConfig, progress func(step, total int, loss float64)) (*model.Model, *tokenizer.Tokenizer, model.PretrainStats, error) {
-	var st model.PretrainStats
+func (b *Bases) build(ctx context.Context, cfg BaseConfig, progress func(step, total int, loss float64)) (Base, error) {
 	reg := datasets.NewRegistry(datasets.Options{CacheDir: b.CacheDir, Seed: cfg.DataSeed})
 	corpus, err := reg.Load(ctx, cfg.Corpus)
 	if err != nil {
-		return nil, nil, st, fmt.Errorf("base model: corpus: %w", err)
+		return Base{}, fmt.Errorf("base model: corpus: %w", err)
 	}
 	docs := datasets.Texts(corpus.Train)
 	docs = append(docs, datasets.Texts(corpus.Validation)...)
 	docs = append(docs, datasets.Texts(corpus.Test)...)
 	tok, err := corpusTokenizer(docs, cfg.Corpus, cfg.Model.Vocab, b.CacheDir)
 	if err != nil {
-		return nil, nil, st, err
+		return Base{}, err
 	}
 	mc := cfg.Model
 	mc.NumLabels = 0
+	if cfg.Steps == 0 {
+		// No pretraining: the sweep asks for a randomly initialised base, the control
+		// that shows what pretraining is worth.
+		m, err := model.NewModel(mc, cfg.Seed)
+		if err != nil {
+			return nil, nil, st, fmt.Errorf("base model: %w", err)
+		}
+		return m, tok, st, nil
+	}
 	pc := model.PretrainConfig{Model: mc, Corpus: cfg.Corpus, Steps: cfg.Steps, Batch: cfg.Batch,
 		SeqLen: min(cfg.SeqLen, mc.MaxLen), LR: float32(cfg.LR), Warmup: cfg.Steps / 20,
 		WeightDecay: 0.01, ClipNorm: 1, Seed: cfg.Seed, Threads: cfg.Threads}
@@ -99,9 +113,9 @@ func (b *Bases) build(ctx context.Context, cfg BaseConfig, progress func(step, t
 	}
 	p, err := model.Pretrain(ctx, pc, docs, tok, filepath.Join(b.CacheDir, "pretrained"), cb)
 	if err != nil {
-		return nil, nil, st, fmt.Errorf("base model: %w", err)
+		return Base{}, fmt.Errorf("base model: %w", err)
 	}
-	return p.Model, tok, p.Stats, nil
+	return Base{Model: p.Model, Tok: tok, Stats: p.Stats, Dir: p.Dir}, nil
 }
 
 // corpusTokenizer trains a byte-level BPE tokenizer of the given vocabulary size on the

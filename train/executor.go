@@ -12,7 +12,6 @@ import (
 	"loralab/lora"
 	"loralab/method"
 	"loralab/model"
-	"loralab/model/tokenizer"
 )
 
 // CheckpointFile is where a run keeps what it trained (method tensors and head).
@@ -60,32 +59,32 @@ func (e *Executor) task(ctx context.Context, name string, d experiments.Data) (*
 }
 
 // prepare builds the run's model with its method applied: base clone, task head, method.
-func (e *Executor) prepare(ctx context.Context, run experiments.RunSpec, report func(experiments.Progress)) (*model.Model, method.Method, *datasets.Task, *tokenizer.Tokenizer, error) {
+func (e *Executor) prepare(ctx context.Context, run experiments.RunSpec, report func(experiments.Progress)) (*model.Model, method.Method, *datasets.Task, Base, error) {
 	bc := BaseConfig{Model: run.Model, Corpus: run.Pretrain.Corpus, Steps: run.Pretrain.Steps, Batch: run.Pretrain.Batch,
 		SeqLen: run.Pretrain.SeqLen, LR: run.Pretrain.LR, Seed: uint64(run.Pretrain.Seed), DataSeed: uint64(run.Data.Seed),
 		Threads: max(run.Threads, 1)}
-	base, tok, _, err := e.Bases.Get(ctx, bc, func(step, total int, loss float64) {
+	base, err := e.Bases.Get(ctx, bc, func(step, total int, loss float64) {
 		if report != nil {
 			report(experiments.Progress{Phase: experiments.PhasePretrain, Step: step, Total: total, Loss: loss})
 		}
 	})
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, Base{}, err
 	}
 	task, err := e.task(ctx, run.Task, run.Data)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, Base{}, err
 	}
-	m := base.Clone()
+	m := base.Model.Clone()
 	addHead(m, task, uint64(run.Seed))
 	meth, err := e.NewMethod(run.Method)
 	if err != nil {
-		return nil, nil, nil, nil, err
+		return nil, nil, nil, Base{}, err
 	}
 	if err := meth.Apply(m, uint64(run.Seed)); err != nil {
-		return nil, nil, nil, nil, fmt.Errorf("apply %s: %w", run.Method.Label(), err)
+		return nil, nil, nil, Base{}, fmt.Errorf("apply %s: %w", run.Method.Label(), err)
 	}
-	return m, meth, task, tok, nil
+	return m, meth, task, base, nil
 }
 
 // Count applies the run's method to a model of the run's shape and counts the parameters,
@@ -114,7 +113,7 @@ func (e *Executor) Count(ctx context.Context, run experiments.RunSpec) (method.C
 // Run trains and evaluates one run and saves what it trained into dir.
 func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string, report func(experiments.Progress)) (record.Result, error) {
 	var res record.Result
-	m, meth, task, tok, err := e.prepare(ctx, run, report)
+	m, meth, task, base, err := e.prepare(ctx, run, report)
 	if err != nil {
 		return res, err
 	}
@@ -123,7 +122,7 @@ func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string,
 		return res, err
 	}
 	cfg := trainConfig(run, len(task.Train))
-	out, err := Finetune(ctx, Run{Model: m, Method: meth, Task: task, Tok: tok, Cfg: cfg,
+	out, err := Finetune(ctx, Run{Model: m, Method: meth, Task: task, Tok: base.Tok, Cfg: cfg,
 		Log: func(p record.Point) {
 			if report == nil {
 				return
@@ -149,6 +148,11 @@ func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string,
 	res = record.Result{TrainableParams: counts.Trainable, PaperFormulaParams: counts.Paper, HeadParams: counts.Head,
 		MainMetric: task.MainMetric, Metrics: out.Metrics, BestStep: out.BestStep, TrainSeconds: out.TrainSeconds,
 		TokensPerSecond: out.TokensPerSecond, CheckpointBytes: size}
+	if base.Dir != "" {
+		// The analyses that compare the update with the base weights (amplification) find
+		// W here.
+		res.Config = map[string]any{"base": filepath.Join(base.Dir, model.WeightsFile)}
+	}
 	return res, nil
 }
 

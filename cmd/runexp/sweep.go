@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -56,7 +57,8 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	opts := experiments.Options{Out: *out, Jobs: *jobs, Threads: *threads, Shard: sh, DryRun: *dry,
 		RetryFailed: *retry, Progress: stderr}
 	if !*noReport {
-		opts.Report = func(_ context.Context, dir string) error { return report(dir, sw, stdout) }
+		command := "runexp " + strings.Join(args, " ")
+		opts.Report = func(_ context.Context, dir string) error { return report(dir, sw, command, stdout) }
 	}
 	sum, err := experiments.Run(ctx, sw, opts, train.NewExecutor(*cache))
 	if *dry {
@@ -108,13 +110,19 @@ func analysisSpec(sw *experiments.Sweep) (analysis.Spec, error) {
 	return analysis.ParseSpec(section)
 }
 
-// report writes the tables, figures and report.md of a sweep folder.
-func report(dir string, sw *experiments.Sweep, stdout io.Writer) error {
+// report writes the tables, figures and report.md of a sweep folder; command is quoted in
+// report.md as what produced it.
+func report(dir string, sw *experiments.Sweep, command string, stdout io.Writer) error {
 	spec, err := analysisSpec(sw)
 	if err != nil {
 		return err
 	}
-	return analysis.Report(dir, spec, stdout)
+	runs, err := sw.Expand()
+	if err != nil {
+		return err
+	}
+	_, err = analysis.WriteReport(dir, spec, analysis.Options{Out: stdout, Command: command, Expected: len(runs)})
+	return err
 }
 
 // runReport reports a sweep folder from the copy of the sweep file it holds.
@@ -132,7 +140,7 @@ func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	return report(dir, sw, stdout)
+	return report(dir, sw, "runexp report "+dir, stdout)
 }
 
 // runStatus says which runs of a sweep folder are done, failed, running or missing.
