@@ -29,6 +29,10 @@
 // Panels at the bottom and right edges are padded with zeros; tiles short of mr rows are
 // stored row by row by the kernel itself, and tiles narrower than nr go through a
 // 6 x 16 scratch tile, so edge elements get the same arithmetic as interior ones.
+// Packing pays only when a packed panel is used many times, so the kernel takes operand
+// strides and reads full panels of A in place when C has at most three column panels
+// (n <= 48: LoRA's x A^T, say), and B in place when C has at most three row panels and
+// op(B) = B.
 //
 // The micro-kernel (kernel_amd64.s) is AVX2/FMA assembly: per step of k it loads 16 values
 // of B into two YMM registers, broadcasts 6 values of A with VBROADCASTSS and issues 12

@@ -9,13 +9,32 @@ package gemm
 // as ceil(rows/mr) micro-panels. Micro-panel q holds rows q*mr..q*mr+mr-1 and stores, for
 // each p in 0..depth-1, the mr values op(A)[i][p] contiguously.
 func packA(dst []float32, transA bool, a []float32, lda, i0, p0, rows, depth int) {
+	if transA {
+		packATrans(dst, a, lda, i0, p0, rows, depth)
+		return
+	}
 	for q := 0; q < rows; q += mr {
-		panel := dst[q*depth : (q+mr)*depth]
-		h := min(mr, rows-q)
-		if transA {
-			packAPanelTrans(panel, a, lda, i0+q, p0, h, depth)
-		} else {
-			packAPanel(panel, a, lda, i0+q, p0, h, depth)
+		packAPanel(dst[q*depth:(q+mr)*depth], a, lda, i0+q, p0, min(mr, rows-q), depth)
+	}
+}
+
+// packATrans packs rows of op(A) = A^T, where A is stored k x m. The values of one p for
+// all the rows are adjacent in memory, so it walks the source one stored row (one p) at a
+// time, reading it with unit stride and handing mr values to each micro-panel; walking
+// panel by panel instead would touch a new cache line, and often a new page, per value.
+func packATrans(dst, a []float32, lda, i0, p0, rows, depth int) {
+	full := rows / mr * mr
+	for p := range depth {
+		src := a[(p0+p)*lda+i0:][:rows]
+		for q := 0; q < full; q += mr {
+			s := (*[mr]float32)(src[q:])
+			d := (*[mr]float32)(dst[q*depth+p*mr:])
+			d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
+		}
+		if full < rows {
+			d := (*[mr]float32)(dst[full*depth+p*mr:])
+			n := copy(d[:], src[full:])
+			clear(d[n:])
 		}
 	}
 }
@@ -43,23 +62,6 @@ func packAPanel(panel, a []float32, lda, i0, p0, h, depth int) {
 		for p, v := range a[(i0+r)*lda+p0:][:depth] {
 			panel[p*mr+r] = v
 		}
-	}
-}
-
-// packAPanelTrans packs h <= mr rows of op(A) = A^T, where A is stored k x m: the mr values
-// of one p are adjacent in memory, so each step is a short contiguous copy (a fixed-size
-// array assignment for full panels, which compiles to a few vector moves).
-func packAPanelTrans(panel, a []float32, lda, i0, p0, h, depth int) {
-	for p := range depth {
-		dst := (*[mr]float32)(panel[p*mr:])
-		src := a[(p0+p)*lda+i0:]
-		if h == mr {
-			col := *(*[mr]float32)(src) // through a local value: see packBPanel
-			*dst = col
-			continue
-		}
-		n := copy(dst[:h], src[:h])
-		clear(dst[n:])
 	}
 }
 
