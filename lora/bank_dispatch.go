@@ -44,38 +44,44 @@ func (r *router) at(id int) update {
 }
 
 // route returns the sum of the adapters' deltas for x [N, D] as ctx's batch assigns them, or
-// nil if no adapter touches these rows. In a mixed batch each adapter computes its delta for
-// all rows, and nn.ScaleRows keeps (scale 1) the rows of its own sequences and zeroes the
-// others; the rows of a sequence then hold exactly what its adapter alone gives (adding the
-// zeros of the other adapters changes no bit).
+// nil if no adapter touches these rows.
 func (r *router) route(t *nn.Tape, x *nn.Tensor, ctx *model.Context) *nn.Tensor {
 	ids := r.adapterIDs(x, ctx)
+	id, single := soleAdapter(ids, r.bank.active)
+	if !single {
+		return r.mixed(t, x, ctx, ids)
+	}
+	if u := r.at(id); u != nil {
+		return u.delta(t, x, ctx)
+	}
+	return nil
+}
+
+// soleAdapter returns the adapter that serves every sequence, if one does: the active one
+// when the batch names none, or the one every sequence names.
+func soleAdapter(ids []int, active int) (id int, ok bool) {
 	if ids == nil {
-		if u := r.at(r.bank.active); u != nil {
-			return u.delta(t, x, ctx)
-		}
-		return nil
+		return active, true
 	}
-	if first := ids[0]; !slices.ContainsFunc(ids, func(id int) bool { return id != first }) {
-		if u := r.at(first); u != nil {
-			return u.delta(t, x, ctx)
+	for _, id := range ids[1:] {
+		if id != ids[0] {
+			return 0, false
 		}
-		return nil
 	}
-	rowsPerSeq := x.Rows() / len(ids)
+	return ids[0], true
+}
+
+// mixed serves a batch whose sequences use different adapters. Each adapter computes its
+// delta for all rows, and nn.ScaleRows keeps (scale 1) the rows of its own sequences and
+// zeroes the others; the rows of a sequence then hold exactly what its adapter alone gives
+// (adding the other adapters' zeros changes no bit).
+func (r *router) mixed(t *nn.Tape, x *nn.Tensor, ctx *model.Context, ids []int) *nn.Tensor {
 	var sum *nn.Tensor
 	for id, u := range r.updates {
 		if u == nil || !slices.Contains(ids, id) {
 			continue
 		}
-		r.mask = slices.Grow(r.mask[:0], x.Rows())[:x.Rows()]
-		for row := range r.mask {
-			r.mask[row] = 0
-			if ids[row/rowsPerSeq] == id {
-				r.mask[row] = 1
-			}
-		}
-		d := t.ScaleRows(u.delta(t, x, ctx), r.mask)
+		d := t.ScaleRows(u.delta(t, x, ctx), r.rowMask(ids, id, x.Rows()))
 		if sum == nil {
 			sum = d
 		} else {
@@ -83,6 +89,20 @@ func (r *router) route(t *nn.Tape, x *nn.Tensor, ctx *model.Context) *nn.Tensor 
 		}
 	}
 	return sum
+}
+
+// rowMask returns, for the rows of a batch whose sequences use adapters ids, 1 for the rows
+// of adapter id's sequences and 0 for the others. The slice is reused by the next call.
+func (r *router) rowMask(ids []int, id, rows int) []float32 {
+	rowsPerSeq := rows / len(ids)
+	r.mask = slices.Grow(r.mask[:0], rows)[:rows]
+	for row := range r.mask {
+		r.mask[row] = 0
+		if ids[row/rowsPerSeq] == id {
+			r.mask[row] = 1
+		}
+	}
+	return r.mask
 }
 
 // adapterIDs returns the batch's AdapterIDs, or nil when the batch has none or the bank is
