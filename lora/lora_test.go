@@ -195,8 +195,9 @@ func TestTensorNames(t *testing.T) {
 	}
 }
 
-// TestTrainableCountMatchesPaper: for Linear targets the elements of the trainable tensors
-// equal method.PaperParams (2 L d r for square targets; r (in + out) per matrix in general).
+// TestTrainableCountMatchesPaper: the elements of the trainable tensors equal
+// method.PaperParams (2 L d r for square targets; r (in + out) per matrix in general; the
+// embedding once).
 func TestTrainableCountMatchesPaper(t *testing.T) {
 	shapes := []model.Config{
 		{Arch: model.Decoder, Vocab: 50, DModel: 16, Layers: 3, Heads: 2, DFF: 64, MaxLen: 8, Activation: "gelu", LNEps: 1e-5},
@@ -208,6 +209,8 @@ func TestTrainableCountMatchesPaper(t *testing.T) {
 		loraSpec(8, "q", "k", "v", "o"),
 		loraSpec(2, "fc1", "fc2"),
 		{Name: method.LoRA, Rank: 3, Targets: []string{"v", "fc2"}, Layers: []int{0, 1}},
+		loraSpec(2, "emb", "q"),
+		{Name: method.LoRA, Rank: 2, Targets: []string{"emb", "o"}, Layers: []int{1}},
 	}
 	for _, cfg := range shapes {
 		for _, spec := range specs {

@@ -175,6 +175,7 @@ func (s Spec) loraLayers(d Dims) int {
 //	PreLayer  L d (lp + li)
 //	Adapter   L_adpt (2 d r + r + d) + 2 L_LN d
 //	LoRA      2 L_lora d r for square d x d targets; r (in + out) per adapted matrix in general
+//	          (the token embedding, V x d, is one matrix whatever the layers)
 //	BitFit    every bias (LayerNorm biases included); FT every weight; FTTop2 the last two blocks
 func PaperParams(s Spec, d Dims) (int, error) {
 	if err := s.Validate(d); err != nil {
@@ -196,12 +197,16 @@ func PaperParams(s Spec, d Dims) (int, error) {
 		k := L - s.DropK
 		return adapterFormula(2*k, 2*k, dm, s.Size), nil
 	case LoRA:
-		n := 0
+		perLayer, once := 0, 0
 		for _, t := range s.Targets {
 			in, out := targetShape(t, d)
-			n += s.Rank * (in + out)
+			if t == "emb" { // the token embedding is one matrix, not one per layer
+				once += s.Rank * (in + out)
+			} else {
+				perLayer += s.Rank * (in + out)
+			}
 		}
-		return n * s.loraLayers(d), nil
+		return perLayer*s.loraLayers(d) + once, nil
 	case BitFit:
 		return blockBiases(d)*L + dm, nil // + the bias of the final (decoder) or embedding (encoder) LayerNorm
 	case FT:

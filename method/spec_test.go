@@ -21,6 +21,8 @@ func TestPaperParams(t *testing.T) {
 		{Spec{Name: AdapterD, Size: 2, DropK: 1}, 4*(2*8*2+2+8) + 2*4*8},            // 168+64
 		{Spec{Name: LoRA, Rank: 2, Targets: []string{"q", "v"}}, 2 * 3 * 2 * 8 * 2}, // 2 L_lora d r, L_lora=6
 		{Spec{Name: LoRA, Rank: 1, Targets: []string{"fc1"}, Layers: []int{0}}, 1 * (8 + 32)},
+		// q in 3 layers: 3 * 4(8+8) = 192; the embedding once: 4(100+8) = 432
+		{Spec{Name: LoRA, Rank: 4, Targets: []string{"q", "emb"}}, 192 + 432},
 		// per block biases: q,k,v,o 4*8 + fc1 32 + fc2 8 + two LayerNorm biases 2*8 = 88;
 		// 3 blocks, plus the bias of the final LayerNorm: 264 + 8
 		{Spec{Name: BitFit}, 88*3 + 8},

@@ -10,7 +10,7 @@ import (
 // package baselines.
 func NewMethod(s method.Spec) (method.Method, error) {
 	if s.Name == method.LoRA {
-		return lora.New(s)
+		return lora.NewMethod(s)
 	}
 	return baselines.New(s)
 }
