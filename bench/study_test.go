@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"gopkg.in/yaml.v3"
+
 	"loralab/experiments"
 )
 
@@ -275,4 +277,38 @@ func readRows(t *testing.T, path string) []LatencyRow {
 		rows = append(rows, r)
 	}
 	return rows
+}
+
+// TestShippedLatencyStudiesLoad parses every latency-study file shipped with the sweeps in
+// ../experiments (those with study: latency; the experiments package checks the others).
+func TestShippedLatencyStudiesLoad(t *testing.T) {
+	files, err := filepath.Glob(filepath.Join("..", "experiments", "*.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var head struct {
+			Study string `yaml:"study"`
+		}
+		if err := yaml.Unmarshal(data, &head); err != nil || head.Study != LatencyStudyKind {
+			continue // a sweep, or not YAML: the experiments package reports it
+		}
+		found++
+		s, err := LoadLatencyStudy(f)
+		if err != nil {
+			t.Errorf("%s: %v", f, err)
+			continue
+		}
+		if len(s.AllVariants()) == 0 || len(s.Batches) == 0 || len(s.Seqs) == 0 {
+			t.Errorf("%s: variants %d, batches %v, seqs %v: want some of each", f, len(s.AllVariants()), s.Batches, s.Seqs)
+		}
+	}
+	if found == 0 {
+		t.Errorf("no study: %s file among %v", LatencyStudyKind, files)
+	}
 }
