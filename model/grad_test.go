@@ -2,18 +2,11 @@ package model
 
 import (
 	"fmt"
-	"math"
 	"math/rand/v2"
 	"testing"
 
+	"loralab/internal/gradcheck"
 	"loralab/nn"
-)
-
-// Finite-difference settings: step h, and the tolerance |a-n| <= atol + rtol |n|.
-const (
-	fdStep   = 2e-3
-	gradAtol = 1e-3
-	gradRtol = 3e-2
 )
 
 // TestModelGradients checks the gradient backward gives for every base tensor of a whole
@@ -57,41 +50,7 @@ func TestModelGradients(t *testing.T) {
 				}
 				return l
 			}
-			checkModelGradients(t, m.Params(), loss, 6)
+			gradcheck.Check(t, m.Params(), loss, 6)
 		})
-	}
-}
-
-// checkModelGradients compares backward's gradients of loss for params with central
-// differences on up to perParam sampled elements of each.
-func checkModelGradients(t *testing.T, params []*nn.Tensor, loss func(*nn.Tape) *nn.Tensor, perParam int) {
-	t.Helper()
-	tp := nn.NewTape(1)
-	nn.ZeroGrads(params)
-	tp.Backward(loss(tp))
-	value := func() float64 {
-		tp.Reset()
-		tp.SetGrad(false)
-		return float64(loss(tp).Data[0])
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	bad := 0
-	for _, p := range params {
-		for _, i := range rng.Perm(p.Len())[:min(perParam, p.Len())] {
-			orig := p.Data[i]
-			p.Data[i] = orig + fdStep
-			up, lp := float64(p.Data[i])-float64(orig), value()
-			p.Data[i] = orig - fdStep
-			down, lm := float64(orig)-float64(p.Data[i]), value()
-			p.Data[i] = orig
-			numeric := (lp - lm) / (up + down)
-			analytic := float64(p.Grad[i])
-			if math.Abs(analytic-numeric) > gradAtol+gradRtol*math.Abs(numeric) {
-				bad++
-				if bad <= 8 {
-					t.Errorf("%s[%d]: backward %.6g, finite difference %.6g", p.Name, i, analytic, numeric)
-				}
-			}
-		}
 	}
 }
