@@ -57,6 +57,7 @@ func newPretrainData(cfg PretrainConfig, corpus []string, tok *tokenizer.Tokeniz
 	return d, nil
 }
 
+// describe counts the documents and tokens on each side of the split.
 func (d *pretrainData) describe() PretrainDataset {
 	return PretrainDataset{TrainDocs: d.trainDocs, HeldOutDocs: d.heldDocs, TrainTokens: len(d.train), HeldOutTokens: len(d.heldOut)}
 }
@@ -68,13 +69,19 @@ func (d *pretrainData) sampleBatch(rng *rand.Rand, b *Batch, targets []int32) {
 	T := b.T
 	for s := range b.B {
 		start := rng.IntN(len(d.train) - T)
-		ids, tg := b.IDs[s*T:(s+1)*T], targets[s*T:(s+1)*T]
-		copy(ids, d.train[start:start+T])
-		if d.arch == Decoder {
-			copy(tg, d.train[start+1:start+T+1])
-		} else {
-			d.corrupt(rng, ids, tg)
-		}
+		d.window(rng, d.train, start, b.IDs[s*T:(s+1)*T], targets[s*T:(s+1)*T])
+	}
+}
+
+// window copies stream[start:start+len(ids)] into ids and writes into targets what to
+// predict at each position: the next token for the decoder; for the encoder, the original
+// token of the positions it then corrupts (drawing from rng), -1 elsewhere.
+func (d *pretrainData) window(rng *rand.Rand, stream []int32, start int, ids, targets []int32) {
+	copy(ids, stream[start:start+len(ids)])
+	if d.arch == Decoder {
+		copy(targets, stream[start+1:start+len(ids)+1])
+	} else {
+		d.corrupt(rng, ids, targets)
 	}
 }
 
@@ -95,6 +102,8 @@ func (d *pretrainData) corrupt(rng *rand.Rand, ids, targets []int32) {
 	}
 }
 
+// corruptAt makes position i a masked-LM target and corrupts it: the mask token with
+// probability 80%, a random real token with 10%, unchanged otherwise.
 func (d *pretrainData) corruptAt(rng *rand.Rand, ids, targets []int32, i int) {
 	targets[i] = ids[i]
 	switch r := rng.Float64(); {
@@ -124,14 +133,7 @@ func evaluateHeldOut(m *Model, cfg PretrainConfig, d *pretrainData) HeldOutEval 
 		b := &Batch{B: B, T: W, IDs: make([]int32, B*W)}
 		targets := make([]int32, B*W)
 		for s := range B {
-			start := (first + s) * W
-			ids, tg := b.IDs[s*W:(s+1)*W], targets[s*W:(s+1)*W]
-			copy(ids, d.heldOut[start:start+W])
-			if d.arch == Decoder {
-				copy(tg, d.heldOut[start+1:start+W+1])
-			} else {
-				d.corrupt(rng, ids, tg)
-			}
+			d.window(rng, d.heldOut, (first+s)*W, b.IDs[s*W:(s+1)*W], targets[s*W:(s+1)*W])
 		}
 		for _, tg := range targets {
 			if tg >= 0 {
