@@ -66,7 +66,7 @@ func (m *Model) embed(t *nn.Tape, b *Batch, ctx *Context) *nn.Tensor {
 	if m.LNEmb != nil {
 		x = m.LNEmb.Forward(t, x, m.Cfg.LNEps)
 	}
-	x = m.dropout(t, x, ctx, -1, siteEmbed)
+	x = dropoutAt(t, x, ctx, m.Cfg.Dropout, -1, siteEmbed)
 	for _, h := range m.EmbedHooks {
 		x = h.Forward(t, x, ctx)
 	}
@@ -147,11 +147,6 @@ func (blk *Block) mlp(t *nn.Tape, x *nn.Tensor, ctx *Context, cfg *Config) *nn.T
 		h = hook.Forward(t, h, ctx)
 	}
 	return h
-}
-
-// dropout applies the model's dropout rate at a site.
-func (m *Model) dropout(t *nn.Tape, x *nn.Tensor, ctx *Context, layer, site int) *nn.Tensor {
-	return dropoutAt(t, x, ctx, m.Cfg.Dropout, layer, site)
 }
 
 // dropoutAt applies inverted dropout with rate p when ctx.Train, with a seed that mixes

@@ -103,8 +103,9 @@ type decoder struct {
 	adapterIDs []int // per sequence, or nil
 }
 
-// start allocates a cache for n sequences (each prompt repeated copies times, adjacent) and
-// runs the left-padded prompts through it, returning the last-position logits [n, V].
+// startDecoding allocates a cache for n = len(prompts) * copies sequences (each prompt
+// repeated copies times, adjacent) and runs the left-padded prompts through it, returning
+// the decoder and the last-position logits [n, V].
 func (m *Model) startDecoding(prompts [][]int32, copies int, cfg GenerateConfig) (*decoder, []float32, error) {
 	longest := 0
 	for _, p := range prompts {

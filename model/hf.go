@@ -103,12 +103,6 @@ func (w *hfWeights) getExact(name string, shape ...int) ([]float32, error) {
 	return data, nil
 }
 
-// has reports whether the file holds the tensor of exactly this name.
-func (w *hfWeights) has(name string) bool {
-	_, ok := w.f.Info(name)
-	return ok
-}
-
 // checkUnused reports tensors that were not read, except those for which ignore is true.
 func (w *hfWeights) checkUnused(ignore func(name string) bool) error {
 	var extra []string
