@@ -32,9 +32,9 @@ type workspace struct {
 }
 
 // work takes chunks from the job until none is left. This is the GotoBLAS loop nest with
-// the two outer loops (column slabs of nc columns, row chunks of mc rows) shared among
-// goroutines: for each chunk, for each kc-deep slice of k in increasing order, pack the
-// chunk's rows of op(A) and sweep its micro-tiles against the packed slab of op(B).
+// its two outer loops (column slabs, GotoBLAS's nc; row chunks of at most mc rows) shared
+// among goroutines: for each chunk, for each kc-deep slice of k in increasing order, pack
+// the chunk's rows of op(A) and sweep its micro-tiles against the packed slab of op(B).
 func (w *workspace) work(jb *job) {
 	pr, s := jb.pr, jb.sched
 	packedSlab := -1
@@ -50,7 +50,7 @@ func (w *workspace) work(jb *job) {
 		}
 		w.grow(&w.packedA, roundUp(blk.i1-blk.i0, mr)*min(kc, pr.k))
 		for pc := 0; pc < pr.k; pc += kc {
-			st := slice{blk: blk, pc: pc, depth: min(kc, pr.k-pc), beta: pr.beta}
+			st := depthSlice{blk: blk, pc: pc, depth: min(kc, pr.k-pc), beta: pr.beta}
 			// Slices after the first add onto what the earlier ones left in C.
 			if pc > 0 {
 				st.beta = 1
@@ -61,8 +61,8 @@ func (w *workspace) work(jb *job) {
 	}
 }
 
-// slice is one kc-deep slice of the k dimension for one chunk of C.
-type slice struct {
+// depthSlice is one kc-deep slice of the k dimension for one chunk of C.
+type depthSlice struct {
 	blk       block
 	pc, depth int     // the slice covers k indices pc..pc+depth-1
 	beta      float32 // the caller's beta for the first slice, 1 for the others
@@ -70,7 +70,7 @@ type slice struct {
 
 // packRows packs the chunk's rows of op(A) for the slice: all of them, or with directA
 // only the last, partial micro-panel, which the kernel cannot read in place.
-func (w *workspace) packRows(jb *job, st *slice) {
+func (w *workspace) packRows(jb *job, st *depthSlice) {
 	pr := jb.pr
 	i0, rows := st.blk.i0, st.blk.i1-st.blk.i0
 	if jb.directA {
@@ -102,7 +102,7 @@ func (w *workspace) grow(buf *[]float32, n int) {
 // macroKernel multiplies the slice's rows of A by its rows of B into the chunk of C, one
 // mr x nr tile at a time. The B micro-panel stays in L1 while the inner loop streams the
 // A micro-panels from L2.
-func (w *workspace) macroKernel(jb *job, st *slice) {
+func (w *workspace) macroKernel(jb *job, st *depthSlice) {
 	pr := jb.pr
 	rows, cols := st.blk.i1-st.blk.i0, st.blk.j1-st.blk.j0
 	for jr := 0; jr < cols; jr += nr {
@@ -125,7 +125,7 @@ func (w *workspace) macroKernel(jb *job, st *slice) {
 // panelA returns the micro-panel of A for rows ir..ir+mr-1 of the chunk and its strides
 // (see microKernel): from the packed rows, or read in place when the job reads A
 // directly and the panel is full.
-func (w *workspace) panelA(jb *job, st *slice, ir int) (a []float32, aRow, aStep int) {
+func (w *workspace) panelA(jb *job, st *depthSlice, ir int) (a []float32, aRow, aStep int) {
 	pr := jb.pr
 	i := st.blk.i0 + ir
 	switch {
@@ -142,7 +142,7 @@ func (w *workspace) panelA(jb *job, st *slice, ir int) (a []float32, aRow, aStep
 
 // panelB returns the micro-panel of B for columns jr..jr+nr-1 of the chunk and its row
 // stride: from the packed slab, or read in place when the job reads B directly.
-func (w *workspace) panelB(jb *job, st *slice, jr int) (b []float32, bStep int) {
+func (w *workspace) panelB(jb *job, st *depthSlice, jr int) (b []float32, bStep int) {
 	pr := jb.pr
 	if jb.directB {
 		return pr.b[st.pc*pr.ldb+st.blk.j0+jr:], pr.ldb
@@ -156,7 +156,7 @@ func (w *workspace) panelB(jb *job, st *slice, jr int) (b []float32, bStep int) 
 // past the edge of C, then copies the valid part back. The padding of the packed B panel
 // is zero, so the extra columns are harmless. (Short tiles need no copy: the kernel stores
 // only the rows asked for.)
-func (w *workspace) edgeTile(jb *job, st *slice, c []float32, height, width int,
+func (w *workspace) edgeTile(jb *job, st *depthSlice, c []float32, height, width int,
 	aPanel []float32, aRow, aStep int, bPanel []float32, bStep int) {
 	ldc := jb.pr.ldc
 	tile := w.edge[:]

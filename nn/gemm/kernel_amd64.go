@@ -24,3 +24,12 @@ func bestKernel() kernel {
 	}
 	return portableKernel
 }
+
+// hasAVXTranspose reports whether transpose8x8 can use transpose8x8AVX (AVX suffices).
+var hasAVXTranspose = cpu.X86.HasAVX
+
+// transpose8x8AVX is transpose8x8 in assembly (transpose_amd64.s); the caller checks the
+// lengths.
+//
+//go:noescape
+func transpose8x8AVX(dst []float32, dstStride int, src []float32, srcStride int)

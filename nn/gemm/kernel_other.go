@@ -4,3 +4,9 @@ package gemm
 
 // bestKernel is the portable micro-kernel: this platform or build has no assembly kernel.
 func bestKernel() kernel { return portableKernel }
+
+// hasAVXTranspose is false: this build has no assembly transpose.
+const hasAVXTranspose = false
+
+// transpose8x8AVX is never called in this build.
+func transpose8x8AVX([]float32, int, []float32, int) { panic("gemm: no assembly transpose") }

@@ -99,35 +99,27 @@ func packBPanel(panel, b []float32, ldb, p0, j0, depth, w int) {
 }
 
 // packBPanelTrans packs w <= nr columns of op(B) = B^T, where B is stored n x k: a
-// transpose, done four values of p at a time so that each source row is sliced once per
-// four values and the stores go to fixed-size rows of the panel without bounds checks.
+// transpose. Full panels are transposed in 8 x 8 blocks (with AVX, eight vector loads,
+// shuffles and stores per block); the last depth mod 8 values of p and partial panels go
+// value by value.
 func packBPanelTrans(panel, b []float32, ldb, p0, j0, depth, w int) {
-	var src [nr][]float32
-	for c := range w {
-		src[c] = b[(j0+c)*ldb+p0:][:depth]
-	}
+	panel = panel[:depth*nr]
 	p := 0
-	for ; p+4 <= depth; p += 4 {
-		d0 := (*[nr]float32)(panel[p*nr:])
-		d1 := (*[nr]float32)(panel[(p+1)*nr:])
-		d2 := (*[nr]float32)(panel[(p+2)*nr:])
-		d3 := (*[nr]float32)(panel[(p+3)*nr:])
-		for c := range nr {
-			if c >= w {
-				d0[c], d1[c], d2[c], d3[c] = 0, 0, 0, 0
-				continue
+	if w == nr {
+		for ; p+8 <= depth; p += 8 {
+			for half := 0; half < nr; half += 8 {
+				transpose8x8(panel[p*nr+half:], nr, b[(j0+half)*ldb+p0+p:], ldb)
 			}
-			s := src[c][p : p+4 : p+4]
-			d0[c], d1[c], d2[c], d3[c] = s[0], s[1], s[2], s[3]
 		}
 	}
-	for ; p < depth; p++ {
-		d := (*[nr]float32)(panel[p*nr:])
-		for c := range nr {
-			d[c] = 0
-			if c < w {
-				d[c] = src[c][p]
-			}
+	if p == depth {
+		return
+	}
+	clear(panel[p*nr:])
+	for c := range w {
+		src := b[(j0+c)*ldb+p0:][:depth]
+		for q := p; q < depth; q++ {
+			panel[q*nr+c] = src[q]
 		}
 	}
 }

@@ -46,7 +46,7 @@ func TestPackA(t *testing.T) {
 // last micro-panel, which must be padded with zeros.
 func TestPackB(t *testing.T) {
 	for _, trans := range []bool{false, true} {
-		for _, sz := range []struct{ depth, cols, p0, j0 int }{{1, 16, 0, 0}, {7, 37, 3, 2}, {4, 5, 0, 1}} {
+		for _, sz := range []struct{ depth, cols, p0, j0 int }{{1, 16, 0, 0}, {7, 37, 3, 2}, {4, 5, 0, 1}, {19, 32, 1, 3}, {16, 40, 0, 0}} {
 			t.Run(fmt.Sprintf("trans=%v/%dx%d", trans, sz.depth, sz.cols), func(t *testing.T) {
 				k, n := sz.p0+sz.depth+1, sz.j0+sz.cols+2
 				ldb := n + 3
