@@ -1,14 +1,13 @@
 package model
 
 import (
-	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 
+	"loralab/internal/jsonpos"
 	"loralab/model/safetensors"
 	"loralab/model/tokenizer"
 )
@@ -39,23 +38,14 @@ func Open(dir string) (*Model, *tokenizer.Tokenizer, error) {
 	return Load(dir)
 }
 
-// readJSON decodes the JSON file at path into v, naming the file and the offending offset in
-// errors.
+// readJSON decodes the JSON file at path into v; errors name the file, the line and column,
+// and what was expected against what was found.
 func readJSON(path string, v any) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return fmt.Errorf("model: %w", err)
 	}
-	if err := json.Unmarshal(b, v); err != nil {
-		line := func(offset int64) int { return 1 + strings.Count(string(b[:min(offset, int64(len(b)))]), "\n") }
-		var syn *json.SyntaxError
-		var typ *json.UnmarshalTypeError
-		switch {
-		case errors.As(err, &syn):
-			return fmt.Errorf("model: %s: line %d: %w", path, line(syn.Offset), err)
-		case errors.As(err, &typ):
-			return fmt.Errorf("model: %s: line %d: field %q: found a JSON %s, want %s", path, line(typ.Offset), typ.Field, typ.Value, typ.Type)
-		}
+	if err := jsonpos.Unmarshal(b, v); err != nil {
 		return fmt.Errorf("model: %s: %w", path, err)
 	}
 	return nil

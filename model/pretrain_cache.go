@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"loralab/internal/jsonpos"
 	"loralab/model/tokenizer"
 )
 
@@ -50,7 +51,7 @@ func loadPretrained(cacheDir, key string) (*Pretrained, error) {
 		return nil, fmt.Errorf("pretrain: cache: %w", err)
 	}
 	var stats PretrainStats
-	if err := json.Unmarshal(b, &stats); err != nil {
+	if err := jsonpos.Unmarshal(b, &stats); err != nil {
 		return nil, fmt.Errorf("pretrain: cache: %s: %w", filepath.Join(dir, statsFile), err)
 	}
 	m, _, err := Load(dir)
