@@ -14,7 +14,7 @@ func TestLineCol(t *testing.T) {
 		line, col int
 	}{
 		{0, 1, 1}, {1, 1, 2}, {2, 1, 3}, {3, 2, 1}, {5, 2, 3}, {7, 3, 1}, {8, 4, 1},
-		{9, 4, 2}, // the end of the data
+		{9, 4, 2},              // the end of the data
 		{-4, 1, 1}, {99, 4, 2}, // clamped
 	}
 	for _, c := range cases {
