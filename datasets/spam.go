@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"html"
 	"io"
@@ -17,6 +16,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"loralab/internal/jsonpos"
 )
 
 // spamFolders are the SpamAssassin corpus folders and their spam3 class.
@@ -61,7 +62,7 @@ func readEmails(root string) ([]email, error) {
 			var rec struct {
 				Text string `json:"text"`
 			}
-			if err := json.Unmarshal(raw, &rec); err != nil {
+			if err := jsonpos.Unmarshal(raw, &rec); err != nil {
 				return nil, fmt.Errorf("%s: %w", f, err)
 			}
 			body, subject := parseEmail(rec.Text)
