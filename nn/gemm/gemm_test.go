@@ -19,24 +19,24 @@ func TestSgemmMatchesReference(t *testing.T) {
 	}
 	scalings := []struct{ alpha, beta float32 }{{1, 0}, {-0.5, 1}, {2, -1.5}, {0, 0.5}, {0, 0}}
 	rng := rand.New(rand.NewPCG(1, 2))
-	for _, kern := range kernels() {
-		for _, sz := range sizes {
-			for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
-				for si, sc := range scalings {
-					pad := si % 3 * 3 // strides equal to, and larger than, the widths
-					name := fmt.Sprintf("%s/%s_%dx%dx%d/alpha=%g,beta=%g,pad=%d",
-						kern.name, transName(tr[0], tr[1]), sz.m, sz.n, sz.k, sc.alpha, sc.beta, pad)
-					t.Run(name, func(t *testing.T) {
-						o := newOperands(rng, tr[0], tr[1], sz.m, sz.n, sz.k, pad, sc.alpha, sc.beta)
-						want, bound := reference(o)
+	for _, sz := range sizes {
+		for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+			for si, sc := range scalings {
+				pad := si % 3 * 3 // strides equal to, and larger than, the widths
+				name := fmt.Sprintf("%s_%dx%dx%d/alpha=%g,beta=%g,pad=%d",
+					transName(tr[0], tr[1]), sz.m, sz.n, sz.k, sc.alpha, sc.beta, pad)
+				t.Run(name, func(t *testing.T) {
+					o := newOperands(rng, tr[0], tr[1], sz.m, sz.n, sz.k, pad, sc.alpha, sc.beta)
+					want, bound := reference(o)
+					for _, kern := range kernels() {
 						got := slices.Clone(o.c)
 						pool := newPool(2, kern)
-						defer pool.Close()
 						pool.packedSgemm(o.transA, o.transB, o.m, o.n, o.k, o.alpha, o.a, o.lda,
 							o.b, o.ldb, o.beta, got, o.ldc)
-						checkAgainst(t, o, got, want, bound)
-					})
-				}
+						pool.Close()
+						t.Run(kern.name, func(t *testing.T) { checkAgainst(t, o, got, want, bound) })
+					}
+				})
 			}
 		}
 	}
