@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io/fs"
@@ -12,6 +11,7 @@ import (
 
 	"loralab/experiments"
 	"loralab/experiments/record"
+	"loralab/internal/jsonpos"
 )
 
 // Run is one run folder of a sweep with its result.
@@ -140,7 +140,7 @@ func (s *Sweep) dropUnplanned() error {
 		return fmt.Errorf("analysis: %w", err)
 	}
 	var plan experiments.Plan
-	if err := json.Unmarshal(data, &plan); err != nil {
+	if err := jsonpos.Unmarshal(data, &plan); err != nil {
 		return fmt.Errorf("analysis: %s: %w", filepath.Join(s.Dir, experiments.PlanFile), err)
 	}
 	planned := map[string]bool{}

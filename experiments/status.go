@@ -1,7 +1,6 @@
 package experiments
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -11,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"loralab/experiments/record"
+	"loralab/internal/jsonpos"
 )
 
 // Run states that Status reports.
@@ -44,7 +44,7 @@ func Status(dir string) (StatusReport, error) {
 		return rep, fmt.Errorf("status %s: no %s, not a sweep folder (run the sweep first): %w", dir, PlanFile, err)
 	}
 	var plan Plan
-	if err := json.Unmarshal(data, &plan); err != nil {
+	if err := jsonpos.Unmarshal(data, &plan); err != nil {
 		return rep, fmt.Errorf("status %s: %w", filepath.Join(dir, PlanFile), err)
 	}
 	for _, it := range plan.Runs {

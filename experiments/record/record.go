@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 
 	"loralab/internal/atomicfile"
+	"loralab/internal/jsonpos"
 )
 
 // Run statuses.
@@ -103,7 +104,7 @@ func ReadResult(dir string) (Result, error) {
 	if err != nil {
 		return r, fmt.Errorf("record: %w", err)
 	}
-	if err := json.Unmarshal(data, &r); err != nil {
+	if err := jsonpos.Unmarshal(data, &r); err != nil {
 		return r, fmt.Errorf("record: %s: %w", path, err)
 	}
 	return r, nil

@@ -36,15 +36,36 @@ func TestResultRoundTrip(t *testing.T) {
 	}
 }
 
+// TestReadResultErrors checks that a missing, truncated or mistyped result.json gives an
+// error naming the file and, for bad JSON, the line, column and what was wrong.
 func TestReadResultErrors(t *testing.T) {
-	dir := t.TempDir()
-	if _, err := ReadResult(dir); err == nil {
-		t.Fatal("missing result.json: no error")
+	cases := []struct {
+		name    string
+		content string // "" writes no file
+		want    []string
+	}{
+		{"missing", "", []string{ResultFile, "no such file"}},
+		{"truncated", "{\"run_id\": \"a\",\n \"seed\": 3", []string{ResultFile, "line 2, column 11", "invalid JSON", "unexpected end"}},
+		{"wrong type", "{\"run_id\": \"a\",\n \"seed\": \"three\"}", []string{ResultFile, "line 2, column 16", "seed is a JSON string, want int"}},
 	}
-	os.WriteFile(filepath.Join(dir, ResultFile), []byte("{\"run_id\": 3"), 0o644)
-	_, err := ReadResult(dir)
-	if err == nil || !strings.Contains(err.Error(), ResultFile) {
-		t.Fatalf("truncated result.json: error %v does not name the file", err)
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			dir := t.TempDir()
+			if c.content != "" {
+				if err := os.WriteFile(filepath.Join(dir, ResultFile), []byte(c.content), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			_, err := ReadResult(dir)
+			if err == nil {
+				t.Fatalf("no error, want one saying %q", c.want)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error %q does not say %q", err, w)
+				}
+			}
+		})
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 )
 
 // Unmarshal is json.Unmarshal whose syntax and type errors say where they are (Describe).
@@ -23,14 +24,19 @@ func Unmarshal(data []byte, v any) error {
 //	line L, column C: invalid JSON: <the decoder's message>
 //	line L, column C: FIELD is a JSON string, want int
 //
-// where the column is that of the offending byte, or of the last byte of a value of the
-// wrong type. Other errors are returned as they are.
+// where the column is that of the offending byte (just past the end when the input stops
+// too early), or of the last byte of a value of the wrong type. Other errors are returned
+// as they are.
 func Describe(data []byte, err error) error {
 	var syntax *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	switch {
 	case errors.As(err, &syntax):
-		line, col := LineCol(data, syntax.Offset-1) // Offset counts the offending byte
+		at := syntax.Offset - 1 // Offset counts the offending byte
+		if strings.HasPrefix(syntax.Error(), "unexpected end") {
+			at = int64(len(data)) // the input ended too early: just past its last byte
+		}
+		line, col := LineCol(data, at)
 		return fmt.Errorf("line %d, column %d: invalid JSON: %w", line, col, err)
 	case errors.As(err, &typ):
 		line, col := LineCol(data, typ.Offset-1) // Offset is just past the value

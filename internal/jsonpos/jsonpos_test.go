@@ -41,6 +41,7 @@ func TestUnmarshal(t *testing.T) {
 		{"trailing comma", "{\n  \"name\": \"a\",\n}", "line 3, column 1: invalid JSON: invalid character '}' looking for beginning of object key string"},
 		{"unquoted key", "{\n  name: 1}", "line 2, column 3: invalid JSON: invalid character 'n' looking for beginning of object key string"},
 		{"empty", "", "line 1, column 1: invalid JSON: unexpected end of JSON input"},
+		{"truncated", "{\"name\": \"a\",\n \"inner\": {", "line 2, column 12: invalid JSON: unexpected end of JSON input"},
 		{"string for int", "{\"inner\": {\n  \"size\": \"big\"}}", "line 2, column 15: inner.size is a JSON string, want int"},
 		{"number for string", "{\"name\": 7}", "line 1, column 10: name is a JSON number, want string"},
 		{"array for object", "[1]", "line 1, column 1: the document is a JSON array, want jsonpos.config"},
