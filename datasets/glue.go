@@ -66,7 +66,7 @@ func LoadGLUE(dir, name string, devAsTest bool, seed uint64) (*Task, error) {
 	l := glueLayouts[i]
 	t := &Task{
 		Name: "glue-" + strings.ToLower(l.name), Description: "GLUE " + l.name + " from " + dir,
-		Kind: Classification, Labels: l.labels, MainMetric: l.metrics[0], Metrics: l.metrics,
+		Kind: Classification, Labels: slices.Clone(l.labels), MainMetric: l.metrics[0], Metrics: slices.Clone(l.metrics),
 	}
 	if l.regression {
 		t.Kind = Regression

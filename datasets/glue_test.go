@@ -156,3 +156,24 @@ func TestLoadGLUEBadInput(t *testing.T) {
 		})
 	}
 }
+
+// TestLoadGLUETasksOwnTheirLabels checks that a caller editing a loaded task's labels or
+// metrics does not change the next task loaded: they are copies, not the package's tables.
+func TestLoadGLUETasksOwnTheirLabels(t *testing.T) {
+	dir := glueFiles(t, map[string]string{
+		"train.tsv": "sentence\tlabel\ngood\t1\nbad\t0\n",
+		"dev.tsv":   "sentence\tlabel\nfine\t1\n",
+	})
+	first, err := LoadGLUE(dir, "SST-2", false, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first.Labels[0], first.Metrics[0] = "edited", "edited"
+	second, err := LoadGLUE(dir, "SST-2", false, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Labels[0] != "0" || second.Metrics[0] != MetricAccuracy {
+		t.Errorf("after editing the first task, the second has labels %q and metrics %q", second.Labels, second.Metrics)
+	}
+}

@@ -210,7 +210,7 @@ func spamTask(root string, o Options, three bool) (*Task, error) {
 		MainMetric: MetricF1, Metrics: []string{MetricF1, MetricAccuracy, MetricMCC},
 	}
 	if three {
-		t.Name, t.Labels = "spam3", spam3Labels
+		t.Name, t.Labels = "spam3", slices.Clone(spam3Labels)
 		t.Description = "SpamAssassin e-mail bodies (headers stripped), easy ham vs hard ham vs spam"
 		t.MainMetric, t.Metrics = MetricAccuracy, []string{MetricAccuracy, MetricF1, MetricMCC}
 	}

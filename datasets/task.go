@@ -124,8 +124,11 @@ func Texts(examples []Example) []string {
 	return out
 }
 
-// Validate checks that the task is internally consistent: labels in range, references
-// present, metrics named. Loaders call it before returning a task.
+// Validate checks that the task is internally consistent: a name, at least two labels for
+// classification, metrics that start with the main one, labels in range, a source for every
+// generation example and a text for every other one. References are not required: an
+// unreferenced test set (E2E's testset.csv) is valid. Loaders call it before returning a
+// task.
 func (t *Task) Validate() error {
 	if t.Name == "" {
 		return fmt.Errorf("task has no name")
@@ -147,6 +150,7 @@ func (t *Task) Validate() error {
 	return nil
 }
 
+// validateExample checks one example against the task's kind.
 func (t *Task) validateExample(ex Example) error {
 	switch t.Kind {
 	case Classification:
