@@ -26,7 +26,7 @@ func bestKernel() kernel {
 }
 
 // hasAVXTranspose reports whether transpose8x8 can use transpose8x8AVX (AVX suffices).
-var hasAVXTranspose = cpu.X86.HasAVX
+func hasAVXTranspose() bool { return cpu.X86.HasAVX }
 
 // transpose8x8AVX is transpose8x8 in assembly (transpose_amd64.s); the caller checks the
 // lengths.

@@ -6,7 +6,7 @@ package gemm
 func bestKernel() kernel { return portableKernel }
 
 // hasAVXTranspose is false: this build has no assembly transpose.
-const hasAVXTranspose = false
+func hasAVXTranspose() bool { return false }
 
 // transpose8x8AVX is never called in this build.
 func transpose8x8AVX([]float32, int, []float32, int) { panic("gemm: no assembly transpose") }

@@ -68,7 +68,8 @@ func newPool(threads int, kern kernel) *Pool {
 	return p
 }
 
-// worker computes blocks until the channel closes, in packing buffers of its own.
+// worker helps with one call per task, taking chunks of C in packing buffers of its own,
+// until the channel closes.
 func worker(tasks <-chan task) {
 	var ws workspace
 	for {

@@ -10,7 +10,7 @@ func transpose8x8(dst []float32, dstStride int, src []float32, srcStride int) {
 		panic(fmt.Sprintf("gemm: 8x8 transpose needs %d and %d values, has %d and %d",
 			7*dstStride+8, 7*srcStride+8, len(dst), len(src)))
 	}
-	if hasAVXTranspose {
+	if hasAVXTranspose() {
 		transpose8x8AVX(dst, dstStride, src, srcStride)
 		return
 	}
