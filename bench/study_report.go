@@ -24,7 +24,8 @@ func writeStudyReport(w io.Writer, s *LatencyStudy, res *StudyResult, tables []*
 		s.Batches, s.Seqs, s.Sizes, strings.Join(s.LoRATargets, ","))
 	fmt.Fprintf(&b, "- machine: %s/%s, %d CPUs, %d threads, %s; load average %s before, %s after\n",
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), res.Threads, runtime.Version(), orUnknown(res.LoadBefore), orUnknown(res.LoadAfter))
-	fmt.Fprintf(&b, "- wall time of the measurements: %s\n\n", res.Elapsed.Round(time.Second))
+	fmt.Fprintf(&b, "- wall time of the measurements: %s for %d cells (cells measured by an earlier run into this folder not counted)\n\n",
+		res.Elapsed.Round(time.Second), res.Measured)
 	b.WriteString("## Findings\n\n")
 	for _, f := range latencyFindings(s, res.Rows) {
 		fmt.Fprintf(&b, "- %s\n", f)

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -36,7 +38,10 @@ type StudyResult struct {
 	Dir     string
 	Rows    []LatencyRow
 	Threads int
-	Elapsed time.Duration
+	Elapsed time.Duration // of this run's measurements
+	// Measured is how many (batch, seq) cells this run measured; the others came from an
+	// earlier run into the same folder.
+	Measured int
 	// LoadBefore and LoadAfter are the machine's 1-minute load averages around the study
 	// ("" where the system does not report one): latency on a shared machine depends on them.
 	LoadBefore, LoadAfter string
@@ -45,30 +50,42 @@ type StudyResult struct {
 
 // RunLatencyStudy times every variant of the study at every size on every (batch, seq) cell,
 // then writes the tables, the figure and report.md. The base model and the variants are
-// built once and timed cell after cell, interleaved round by round.
+// built once and timed cell after cell, interleaved round by round. Running a study again
+// into the same folder keeps the cells its results.jsonl already holds and measures only the
+// missing ones, so an interrupted study is finished by the same command.
 func RunLatencyStudy(ctx context.Context, s *LatencyStudy, o StudyOptions, newMethod NewMethodFunc) (*StudyResult, error) {
 	res := &StudyResult{Dir: filepath.Join(o.Out, s.Name), Threads: studyThreads(s.Threads, o.Threads), LoadBefore: loadAverage()}
 	if err := os.MkdirAll(res.Dir, 0o755); err != nil {
 		return nil, fmt.Errorf("latency study: %w", err)
+	}
+	done, err := res.resume(s)
+	if err != nil {
+		return nil, err
 	}
 	if err := res.write(StudyCopyFile, s.Source); err != nil {
 		return nil, err
 	}
 	start := time.Now()
 	// One set holds the base model and every variant at every size, so that every overhead is
-	// against the same base measured in the same rounds.
-	set, err := NewLatencySet(s.Shape, s.AllVariants(), newMethod, s.Seed)
-	if err != nil {
-		return nil, fmt.Errorf("latency study %s: %w", s.Name, err)
-	}
+	// against the same base measured in the same rounds. It is built when a cell needs it.
+	var set *LatencySet
 	cells := len(s.Batches) * len(s.Seqs)
 	for _, batch := range s.Batches {
 		for _, seq := range s.Seqs {
+			if done[[2]int{batch, seq}] {
+				continue
+			}
+			if set == nil {
+				if set, err = NewLatencySet(s.Shape, s.AllVariants(), newMethod, s.Seed); err != nil {
+					return nil, fmt.Errorf("latency study %s: %w", s.Name, err)
+				}
+			}
 			rows, err := set.Measure(ctx, Cell{Batch: batch, Seq: seq, Reps: s.RepsAt(batch), Warmup: s.Warmup, Threads: res.Threads})
 			if err != nil {
 				return nil, fmt.Errorf("latency study %s, batch %d, seq %d: %w", s.Name, batch, seq, err)
 			}
 			res.Rows = append(res.Rows, rows...)
+			res.Measured++
 			if err := res.writeRows(); err != nil {
 				return nil, err
 			}
@@ -84,6 +101,76 @@ func RunLatencyStudy(ctx context.Context, s *LatencyStudy, o StudyOptions, newMe
 		return nil, err
 	}
 	return res, nil
+}
+
+// ReportLatencyStudy writes the tables, the figure and report.md of a study folder from the
+// rows its results.jsonl holds, measured or not: cells that are missing show as "-".
+func ReportLatencyStudy(s *LatencyStudy, dir string, stdout io.Writer) (*StudyResult, error) {
+	res := &StudyResult{Dir: dir, Threads: studyThreads(s.Threads, 0)}
+	rows, err := readStudyRows(filepath.Join(dir, StudyResultFile))
+	if err != nil {
+		return nil, err
+	}
+	res.Rows = rows
+	if err := res.writeOutputs(s, stdout); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// resume loads the complete cells of an earlier run of the same study from the folder and
+// returns them; a folder holding another study file is an error rather than overwritten.
+func (res *StudyResult) resume(s *LatencyStudy) (map[[2]int]bool, error) {
+	done := map[[2]int]bool{}
+	old, err := os.ReadFile(filepath.Join(res.Dir, StudyCopyFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return done, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("latency study: %w", err)
+	}
+	if !bytes.Equal(old, s.Source) {
+		return nil, fmt.Errorf("latency study: %s holds the results of a different study file; remove the folder or rename the study", res.Dir)
+	}
+	rows, err := readStudyRows(filepath.Join(res.Dir, StudyResultFile))
+	if err != nil {
+		return nil, err
+	}
+	perCell := 1 + len(s.Sizes)*len(s.Variants)
+	count := map[[2]int]int{}
+	for _, r := range rows {
+		count[[2]int{r.Batch, r.Seq}]++
+	}
+	for _, r := range rows {
+		if c := [2]int{r.Batch, r.Seq}; count[c] == perCell {
+			done[c] = true
+			res.Rows = append(res.Rows, r)
+		}
+	}
+	return done, nil
+}
+
+// readStudyRows reads a results.jsonl; a missing file has no rows.
+func readStudyRows(path string) ([]LatencyRow, error) {
+	data, err := os.ReadFile(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("latency study: %w", err)
+	}
+	var rows []LatencyRow
+	for i, line := range bytes.Split(data, []byte("\n")) {
+		if len(bytes.TrimSpace(line)) == 0 {
+			continue
+		}
+		var r LatencyRow
+		if err := json.Unmarshal(line, &r); err != nil {
+			return nil, fmt.Errorf("latency study: %s:%d: want one JSON latency row per line: %w", path, i+1, err)
+		}
+		rows = append(rows, r)
+	}
+	return rows, nil
 }
 
 // studyThreads picks the thread count: the flag's, else the study's, else every CPU.

@@ -312,3 +312,99 @@ func TestShippedLatencyStudiesLoad(t *testing.T) {
 		t.Errorf("no study: %s file among %v", LatencyStudyKind, files)
 	}
 }
+
+// tinyStudy is a study small enough to run in a test: 4 cells of base + 2 sizes x 2 variants.
+const tinyStudy = `study: latency
+name: resumed
+model: {preset: tiny, vocab: 64, d_model: 16, layers: 2, heads: 2, max_len: 32}
+batch: [1, 2]
+seq: [8, 16]
+sizes: [2, 4]
+variants: [lora_unmerged, adapter_l]
+reps: 1
+warmup: 0
+threads: 1
+`
+
+func TestRunLatencyStudyResumes(t *testing.T) {
+	s, err := ParseLatencyStudy("tiny.yaml", []byte(tinyStudy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	first, err := RunLatencyStudy(context.Background(), s, StudyOptions{Out: out}, newMethod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.Measured != 4 || len(first.Rows) != 20 {
+		t.Fatalf("first run measured %d cells, %d rows; want 4 and 20", first.Measured, len(first.Rows))
+	}
+	path := filepath.Join(out, "resumed", StudyResultFile)
+	// Drop the last cell and a stray row of another: the second run measures those two cells.
+	lines := strings.SplitAfter(strings.TrimSpace(readFile(t, path)), "\n")
+	kept := append(slices.Clone(lines[:9]), lines[10:15]...)
+	if err := os.WriteFile(path, []byte(strings.Join(kept, "")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	second, err := RunLatencyStudy(context.Background(), s, StudyOptions{Out: out}, newMethod)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if second.Measured != 2 || len(second.Rows) != 20 {
+		t.Errorf("second run measured %d cells, %d rows; want 2 and 20", second.Measured, len(second.Rows))
+	}
+	third, err := RunLatencyStudy(context.Background(), s, StudyOptions{Out: out}, newMethod)
+	if err != nil || third.Measured != 0 || len(third.Rows) != 20 {
+		t.Errorf("third run: measured %d cells, %d rows, err %v; want 0, 20, nil", third.Measured, len(third.Rows), err)
+	}
+	other, err := ParseLatencyStudy("tiny.yaml", []byte(strings.Replace(tinyStudy, "reps: 1", "reps: 2", 1)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := RunLatencyStudy(context.Background(), other, StudyOptions{Out: out}, newMethod); err == nil ||
+		!strings.Contains(err.Error(), "holds the results of a different study file") {
+		t.Errorf("a changed study file into the same folder: err %v", err)
+	}
+}
+
+func TestReportLatencyStudyPartial(t *testing.T) {
+	s, err := ParseLatencyStudy("tiny.yaml", []byte(tinyStudy))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	rows := []LatencyRow{
+		{Variant: "base", Batch: 1, Seq: 8, Reps: 1, MedianMillis: 2},
+		{Variant: VariantLoRAUnmerged, Size: 2, Batch: 1, Seq: 8, Reps: 1, MedianMillis: 3, OverBasePct: 50},
+	}
+	var jsonl strings.Builder
+	for _, r := range rows {
+		b, _ := json.Marshal(r)
+		jsonl.Write(append(b, '\n'))
+	}
+	if err := os.WriteFile(filepath.Join(dir, StudyResultFile), []byte(jsonl.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReportLatencyStudy(s, dir, nil); err != nil {
+		t.Fatal(err)
+	}
+	md := readFile(t, filepath.Join(dir, "table_size2.md"))
+	if !strings.Contains(md, "| lora_unmerged | 0 | 3.00 ± 0.00 (+50.0%) | - | - | - |") {
+		t.Errorf("partial table:\n%s", md)
+	}
+	if err := os.WriteFile(filepath.Join(dir, StudyResultFile), []byte(jsonl.String()+"{not json\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ReportLatencyStudy(s, dir, nil); err == nil || !strings.Contains(err.Error(), StudyResultFile+":3: want one JSON latency row") {
+		t.Errorf("a broken results.jsonl: err %v", err)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
