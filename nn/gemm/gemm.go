@@ -8,9 +8,10 @@ import (
 // Sgemm computes C = alpha*op(A)*op(B) + beta*C for row-major matrices, where op(X) is X or
 // X transposed. op(A) is m x k, op(B) is k x n and C is m x n; lda, ldb, ldc are the row
 // strides of A, B and C as stored. threads bounds the goroutines used; results are
-// bit-identical for any value of threads. When beta is 0, C is not read. Under the build
-// tag openblas the product is computed by the system OpenBLAS instead (cblas_sgemm), with
-// OpenBLAS's own fixed thread count, and threads is ignored.
+// bit-identical for any value of threads. When beta is 0, C is not read. C must not
+// overlap A or B. Under the build tag openblas the product is computed by the system
+// OpenBLAS instead (cblas_sgemm), with OpenBLAS's own fixed thread count, and threads is
+// ignored.
 //
 // Sgemm starts its goroutines and allocates its packing buffers on every call; code that
 // multiplies repeatedly should keep a Pool instead. Invalid sizes or too-short slices

@@ -16,7 +16,7 @@ func TestPoolSteadyStateAllocatesNothing(t *testing.T) {
 		t.Skip("allocation counts are not meaningful under -race")
 	}
 	rng := rand.New(rand.NewPCG(11, 12))
-	for _, sz := range []struct{ m, n, k int }{{200, 150, 300}, {16, 768, 8}} {
+	for _, sz := range []struct{ m, n, k int }{{200, 150, 300}, {16, 768, 8}, {300, 8, 300}, {12, 64, 40}} {
 		o := newOperands(rng, false, true, sz.m, sz.n, sz.k, 0, 1, 0)
 		pool := NewPool(2)
 		call := func() {
