@@ -100,9 +100,9 @@ func (b *Bases) build(ctx context.Context, cfg BaseConfig, progress func(step, t
 		// that shows what pretraining is worth.
 		m, err := model.NewModel(mc, cfg.Seed)
 		if err != nil {
-			return nil, nil, st, fmt.Errorf("base model: %w", err)
+			return Base{}, fmt.Errorf("base model: %w", err)
 		}
-		return m, tok, st, nil
+		return Base{Model: m, Tok: tok}, nil
 	}
 	pc := model.PretrainConfig{Model: mc, Corpus: cfg.Corpus, Steps: cfg.Steps, Batch: cfg.Batch,
 		SeqLen: min(cfg.SeqLen, mc.MaxLen), LR: float32(cfg.LR), Warmup: cfg.Steps / 20,
