@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 
+	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
@@ -158,10 +159,7 @@ func powerOfTwoTicks(xs []float64) plot.ConstantTicks {
 	if len(xs) == 0 {
 		return nil
 	}
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, x := range xs {
-		lo, hi = math.Min(lo, x), math.Max(hi, x)
-	}
+	lo, hi := floats.Min(xs), floats.Max(xs)
 	var ticks plot.ConstantTicks
 	for p := math.Exp2(math.Floor(math.Log2(lo))); p <= hi*1.0001; p *= 2 {
 		ticks = append(ticks, plot.Tick{Value: p, Label: strconv.FormatFloat(p, 'g', -1, 64)})
@@ -175,10 +173,7 @@ func decadeTicks(xs []float64) plot.ConstantTicks {
 	if len(xs) == 0 {
 		return nil
 	}
-	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, x := range xs {
-		lo, hi = math.Min(lo, x), math.Max(hi, x)
-	}
+	lo, hi := floats.Min(xs), floats.Max(xs)
 	var ticks plot.ConstantTicks
 	for p := math.Pow(10, math.Floor(math.Log10(lo))); p <= hi; p *= 10 {
 		for m := 1.0; m <= 9; m++ {
