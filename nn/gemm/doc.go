@@ -32,7 +32,8 @@
 // Packing pays only when a packed panel is used many times, so the kernel takes operand
 // strides and reads full panels of A in place when C has at most three column panels
 // (n <= 48: LoRA's x A^T, say), and B in place when C has at most three row panels and
-// op(B) = B.
+// op(B) = B. The transposing packs walk the source along its stored rows; op(B) = B^T is
+// transposed in 8 x 8 blocks with AVX shuffles (transpose_amd64.s) where available.
 //
 // The micro-kernel (kernel_amd64.s) is AVX2/FMA assembly: per step of k it loads 16 values
 // of B into two YMM registers, broadcasts 6 values of A with VBROADCASTSS and issues 12
@@ -50,7 +51,9 @@
 // however many there are. The results are therefore bit-identical for any thread count
 // (the tests check 1, 2, 3 and 7), and for any assignment of chunks to goroutines.
 // Products below m*n*k = 2^18 (LoRA's 16 x 768 x 8, for one) run on the calling goroutine
-// alone, since handing work over costs more than it saves.
+// alone, since handing work over costs more than it saves. The guarantee is per kernel:
+// the portable kernel rounds differently (a multiply and an add where the assembly fuses
+// them), so a CPU without AVX2/FMA, or a purego build, gives slightly different results.
 //
 // # OpenBLAS
 //
