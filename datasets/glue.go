@@ -19,8 +19,7 @@ type glueLayout struct {
 	label             string // column name of the label (or score) in train and dev
 	labels            []string
 	regression        bool
-	trainFile         string
-	devFile, testFile string
+	devFile, testFile string // "" means dev.tsv and test.tsv
 	metrics           []string
 }
 

@@ -26,8 +26,6 @@ func (t hfTensor) row(i int) []float64 {
 	return out
 }
 
-func (t hfTensor) vec() []float64 { return t.row(0) }
-
 // affine computes x W + b for W stored [in, out] (conv1D), or x W^T + b for W stored
 // [out, in] (linearLayout is true, torch.nn.Linear).
 func affine(x matrix, w, b hfTensor, linearLayout bool) matrix {
