@@ -1,0 +1,13 @@
+//go:build amd64 && !purego
+
+package nn
+
+// expImplementations lists the portable code and, on CPUs that have AVX2 and FMA, the
+// assembly routine.
+func expImplementations() []expImpl {
+	impls := []expImpl{{"portable", expSubGo}}
+	if haveAVX2FMA {
+		impls = append(impls, expImpl{"avx2", expSubAVX2})
+	}
+	return impls
+}

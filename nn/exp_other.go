@@ -1,0 +1,8 @@
+//go:build !amd64 || purego
+
+package nn
+
+// expSub sets dst[i] = exp(src[i] - shift) for every i < len(dst) and returns the sum of
+// dst; src must be at least as long as dst and may be dst itself. This build has only the
+// portable code.
+func expSub(dst, src []float32, shift float32) float32 { return expSubGo(dst, src, shift) }

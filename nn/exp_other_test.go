@@ -1,0 +1,6 @@
+//go:build !amd64 || purego
+
+package nn
+
+// expImplementations lists the implementations this build has: the portable code.
+func expImplementations() []expImpl { return []expImpl{{"portable", expSubGo}} }
