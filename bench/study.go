@@ -41,6 +41,8 @@ const LatencyStudyKind = "latency"
 //	reps: 10                   # timed forward passes per variant and cell; the median is reported;
 //	                           # or per batch size, e.g. {1: 20, 4: 6, 16: 3}: large batches are slow
 //	warmup: 1                  # untimed passes per variant and cell first
+//	estimator: median          # what tables, figure and findings report: median (default) or
+//	                           # min, the fastest pass, robust to other work on a shared machine
 //	threads: 2                 # 0 = every CPU (default)
 //	seed: 1                    # random weights and tokens (default 1)
 //
@@ -57,10 +59,11 @@ type LatencyStudy struct {
 	LoRATargets          []string
 	// Reps maps a batch size to its number of timed passes; key 0 holds the value for every
 	// batch when the file gives one number.
-	Reps    map[int]int
-	Warmup  int
-	Threads int
-	Seed    uint64
+	Reps      map[int]int
+	Warmup    int
+	Estimator string // EstimatorMedian or EstimatorMin: what the outputs report
+	Threads   int
+	Seed      uint64
 }
 
 // Variant kinds of a latency study.
@@ -70,6 +73,12 @@ const (
 	VariantAdapterH     = "adapter_h"
 	VariantAdapterL     = "adapter_l"
 	VariantPrefixLayer  = "prefix_layer"
+)
+
+// Estimators of a study: which statistic of the timed passes its outputs report.
+const (
+	EstimatorMedian = "median"
+	EstimatorMin    = "min"
 )
 
 // VariantKinds lists every variant a study may time, in the order of the paper's Table 1.
@@ -110,6 +119,15 @@ func (s *LatencyStudy) RepsText() string {
 		parts[i] = fmt.Sprintf("%d at batch %d", s.Reps[b], b)
 	}
 	return strings.Replace(strings.Join(parts, ", "), " at", " times at", 1)
+}
+
+// Estimate is a row's latency in milliseconds and its percentage over the base by the
+// study's estimator.
+func (s *LatencyStudy) Estimate(r LatencyRow) (ms, overBasePct float64) {
+	if s.Estimator == EstimatorMin {
+		return r.MinMillis, r.OverBaseMinPct
+	}
+	return r.MedianMillis, r.OverBasePct
 }
 
 // RepsAt is the number of timed passes at a batch size.
@@ -158,7 +176,7 @@ func ParseLatencyStudy(file string, data []byte) (*LatencyStudy, error) {
 		return nil, experiments.Problems{{File: file, Line: 1, Col: 1, Msg: "empty latency study, want a mapping with study: latency, name, batch, seq and sizes"}}
 	}
 	p := &studyParser{file: file, s: &LatencyStudy{File: file, Source: data, Preset: "gpt2-small",
-		Reps: map[int]int{0: 10}, Warmup: 1, Seed: 1, Variants: slices.Clone(defaultVariants), LoRATargets: []string{"q", "v"}}}
+		Reps: map[int]int{0: 10}, Warmup: 1, Estimator: EstimatorMedian, Seed: 1, Variants: slices.Clone(defaultVariants), LoRATargets: []string{"q", "v"}}}
 	p.top(doc.Content[0])
 	if len(p.problems) > 0 {
 		slices.SortStableFunc(p.problems, func(a, b experiments.Problem) int {
@@ -242,12 +260,17 @@ func (p *studyParser) top(n *yaml.Node) {
 			repsNode = v
 		case "warmup":
 			p.s.Warmup = p.integer(v, "warmup", 0)
+		case "estimator":
+			if v.Value != EstimatorMedian && v.Value != EstimatorMin {
+				p.bad(v, "estimator: want median or min, found %q", v.Value)
+			}
+			p.s.Estimator = v.Value
 		case "threads":
 			p.s.Threads = p.integer(v, "threads", 0)
 		case "seed":
 			p.s.Seed = uint64(p.integer(v, "seed", 0))
 		default:
-			p.bad(k, "unknown key %q, want study, name, model, batch, seq, sizes, variants, lora_targets, reps, warmup, threads or seed", k.Value)
+			p.bad(k, "unknown key %q, want study, name, model, batch, seq, sizes, variants, lora_targets, reps, warmup, estimator, threads or seed", k.Value)
 		}
 	}
 	if repsNode != nil {

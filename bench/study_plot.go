@@ -34,7 +34,7 @@ func saveLatencyFigure(base string, s *LatencyStudy, rows []LatencyRow) ([]strin
 	const panelW, panelH, titleH = 2.7 * vg.Inch, 2.1 * vg.Inch, 0.4 * vg.Inch
 	w := panelW * vg.Length(len(s.Seqs))
 	h := panelH*vg.Length(len(s.Variants)) + titleH
-	title := fmt.Sprintf("Latency over base, %s (d=%d, L=%d)", s.Preset, s.Shape.DModel, s.Shape.Layers)
+	title := fmt.Sprintf("Latency over base (%s of passes), %s (d=%d, L=%d)", s.Estimator, s.Preset, s.Shape.DModel, s.Shape.Layers)
 	render := func(dc draw.Canvas) {
 		dc.FillPolygon(color.White, []vg.Point{dc.Min, {X: dc.Max.X, Y: dc.Min.Y}, dc.Max, {X: dc.Min.X, Y: dc.Max.Y}})
 		sty := plot.New().Title.TextStyle
@@ -80,7 +80,7 @@ func saveLatencyFigure(base string, s *LatencyStudy, rows []LatencyRow) ([]strin
 func latencyPanels(s *LatencyStudy, rows []LatencyRow) ([][]*plot.Plot, error) {
 	pct := map[string]float64{}
 	for _, r := range rows {
-		pct[fmt.Sprintf("%s|%d|%d|%d", r.Variant, r.Size, r.Batch, r.Seq)] = r.OverBasePct
+		_, pct[fmt.Sprintf("%s|%d|%d|%d", r.Variant, r.Size, r.Batch, r.Seq)] = s.Estimate(r)
 	}
 	grid := make([][]*plot.Plot, len(s.Variants))
 	for i, variant := range s.Variants {

@@ -58,11 +58,11 @@ type overheadSummary struct {
 }
 
 // summarize takes the median, least and greatest overhead of the rows keep selects.
-func summarize(rows []LatencyRow, keep func(LatencyRow) bool) overheadSummary {
+func summarize(rows []LatencyRow, value func(LatencyRow) float64, keep func(LatencyRow) bool) overheadSummary {
 	var xs []float64
 	for _, r := range rows {
 		if keep(r) {
-			xs = append(xs, r.OverBasePct)
+			xs = append(xs, value(r))
 		}
 	}
 	if len(xs) == 0 {
@@ -84,10 +84,11 @@ func latencyFindings(s *LatencyStudy, rows []LatencyRow) []string {
 	for _, b := range s.Batches {
 		small, large = min(small, b), max(large, b)
 	}
+	pct := func(r LatencyRow) float64 { _, p := s.Estimate(r); return p }
 	var out []string
 	for _, v := range s.Variants {
 		at := func(batch int) overheadSummary {
-			return summarize(rows, func(r LatencyRow) bool { return r.Variant == v && r.Batch == batch })
+			return summarize(rows, pct, func(r LatencyRow) bool { return r.Variant == v && r.Batch == batch })
 		}
 		lo, hi := at(small), at(large)
 		if lo.N == 0 {
@@ -96,15 +97,9 @@ func latencyFindings(s *LatencyStudy, rows []LatencyRow) []string {
 		out = append(out, fmt.Sprintf("%s: at batch %d the median overhead over the %d cells (seq x size) is %+.1f%% (range %+.1f%% to %+.1f%%); at batch %d %+.1f%% (range %+.1f%% to %+.1f%%).",
 			v, small, lo.N, lo.Median, lo.Min, lo.Max, large, hi.Median, hi.Min, hi.Max))
 	}
-	var spread []LatencyRow
-	for _, r := range rows {
-		if r.Variant == "base" && r.MedianMillis > 0 {
-			r.OverBasePct = 100 * r.StdMillis / r.MedianMillis
-			spread = append(spread, r)
-		}
-	}
-	if sp := summarize(spread, func(LatencyRow) bool { return true }); sp.N > 0 {
-		out = append(out, fmt.Sprintf("noise: the base model's own pass-to-pass standard deviation is %.1f%% of its median (median over %d cells; range %.1f%% to %.1f%%); overheads smaller than that are not resolved.",
+	relStd := func(r LatencyRow) float64 { return 100 * r.StdMillis / r.MedianMillis }
+	if sp := summarize(rows, relStd, func(r LatencyRow) bool { return r.Variant == "base" && r.MedianMillis > 0 }); sp.N > 0 {
+		out = append(out, fmt.Sprintf("noise: the base model's own pass-to-pass standard deviation is %.1f%% of its median (median over %d cells; range %.1f%% to %.1f%%); median overheads smaller than that are not resolved.",
 			sp.Median, sp.N, sp.Min, sp.Max))
 	}
 	return out

@@ -213,6 +213,7 @@ func (res *StudyResult) writeRows() error {
 // writeOutputs writes the tables (Markdown, CSV), the figure and report.md, and prints the
 // tables for a terminal to stdout.
 func (res *StudyResult) writeOutputs(s *LatencyStudy, stdout io.Writer) error {
+	fillMinOverheads(res.Rows)
 	tables := buildLatencyTables(s, res.Rows)
 	for _, t := range tables {
 		var md, csv bytes.Buffer
@@ -247,6 +248,22 @@ func (res *StudyResult) writeOutputs(s *LatencyStudy, stdout io.Writer) error {
 		return err
 	}
 	return res.write(StudyReportFile, rep.Bytes())
+}
+
+// fillMinOverheads sets each row's OverBaseMinPct from its and its cell's base fastest pass
+// (rows written before the field existed lack it; for the others it changes nothing).
+func fillMinOverheads(rows []LatencyRow) {
+	baseMin := map[[2]int]float64{}
+	for _, r := range rows {
+		if r.Variant == "base" {
+			baseMin[[2]int{r.Batch, r.Seq}] = r.MinMillis
+		}
+	}
+	for i, r := range rows {
+		if b := baseMin[[2]int{r.Batch, r.Seq}]; b > 0 {
+			rows[i].OverBaseMinPct = (r.MinMillis/b - 1) * 100
+		}
+	}
 }
 
 // loadAverage is the 1-minute load average from /proc/loadavg, or "" where there is none.

@@ -14,18 +14,19 @@ import (
 // latencyTable is the paper's Table 1 at one size: a row per variant (base first), a column
 // per (batch, seq) cell, each holding the median latency and its percentage over the base.
 type latencyTable struct {
-	Size     int
-	Cells    [][2]int // (batch, seq), in the order measured
-	Variants []string
-	Added    []int           // parameters each variant adds
-	Rows     [][]*LatencyRow // [variant][cell]; nil where not measured (an interrupted study)
+	Size      int
+	Estimator string   // EstimatorMedian or EstimatorMin
+	Cells     [][2]int // (batch, seq), in the order measured
+	Variants  []string
+	Added     []int           // parameters each variant adds
+	Rows      [][]*LatencyRow // [variant][cell]; nil where not measured (an interrupted study)
 }
 
 // buildLatencyTables arranges the rows of a study into one table per size.
 func buildLatencyTables(s *LatencyStudy, rows []LatencyRow) []*latencyTable {
 	var out []*latencyTable
 	for _, size := range s.Sizes {
-		t := &latencyTable{Size: size, Variants: append([]string{"base"}, s.Variants...)}
+		t := &latencyTable{Size: size, Estimator: s.Estimator, Variants: append([]string{"base"}, s.Variants...)}
 		for _, b := range s.Batches {
 			for _, n := range s.Seqs {
 				t.Cells = append(t.Cells, [2]int{b, n})
@@ -62,16 +63,29 @@ func rowKey(variant string, batch, seq int) string {
 // cellTitle heads the column of one (batch, seq) cell.
 func cellTitle(c [2]int) string { return fmt.Sprintf("batch %d, seq %d", c[0], c[1]) }
 
-// cellText is "median ± std" in milliseconds and, off the base row, "(+x.x%)".
-func cellText(r *LatencyRow, base bool) string {
+// cellText is "median ± std" in milliseconds, or the fastest pass under EstimatorMin, and,
+// off the base row, the percentage over the base by the same statistic.
+func cellText(r *LatencyRow, base bool, estimator string) string {
 	if r == nil {
 		return "-"
 	}
 	s := fmt.Sprintf("%s ± %s", formatMillis(r.MedianMillis), formatMillis(r.StdMillis))
+	pct := r.OverBasePct
+	if estimator == EstimatorMin {
+		s, pct = formatMillis(r.MinMillis), r.OverBaseMinPct
+	}
 	if !base {
-		s += fmt.Sprintf(" (%+.1f%%)", r.OverBasePct)
+		s += fmt.Sprintf(" (%+.1f%%)", pct)
 	}
 	return s
+}
+
+// statistic describes what the cells hold.
+func (t *latencyTable) statistic() string {
+	if t.Estimator == EstimatorMin {
+		return "fastest of the timed passes in ms"
+	}
+	return "median ± std of the timed passes in ms"
 }
 
 // formatMillis prints a duration in milliseconds with three significant digits or more.
@@ -109,7 +123,7 @@ func (t *latencyTable) header() []string {
 func (t *latencyTable) line(v int) []string {
 	out := []string{t.Variants[v], formatCount(t.Added[v])}
 	for _, r := range t.Rows[v] {
-		out = append(out, cellText(r, v == 0))
+		out = append(out, cellText(r, v == 0, t.Estimator))
 	}
 	return out
 }
@@ -118,7 +132,7 @@ func (t *latencyTable) line(v int) []string {
 func (t *latencyTable) writeMarkdown(w io.Writer) error {
 	h := t.header()
 	var b strings.Builder
-	fmt.Fprintf(&b, "Forward latency at size r = %d: median ± std in ms over the timed passes, (%% over base).\n\n", t.Size)
+	fmt.Fprintf(&b, "Forward latency at size r = %d: %s (%% over base).\n\n", t.Size, t.statistic())
 	fmt.Fprintf(&b, "| %s |\n|%s\n", strings.Join(h, " | "), strings.Repeat(" ---: |", len(h)))
 	for v := range t.Variants {
 		fmt.Fprintf(&b, "| %s |\n", strings.Join(t.line(v), " | "))
@@ -132,7 +146,7 @@ func (t *latencyTable) writeMarkdown(w io.Writer) error {
 // writeCSV writes the table in long form, one line per variant and cell, for other tools.
 func (t *latencyTable) writeCSV(w io.Writer) error {
 	cw := csv.NewWriter(w)
-	_ = cw.Write([]string{"size", "variant", "batch", "seq", "reps", "median_ms", "min_ms", "std_ms", "over_base_pct", "added_params"})
+	_ = cw.Write([]string{"size", "variant", "batch", "seq", "reps", "median_ms", "min_ms", "std_ms", "over_base_pct", "over_base_min_pct", "added_params"})
 	ff := func(x float64) string { return strconv.FormatFloat(x, 'f', 4, 64) }
 	for v, cells := range t.Rows {
 		for _, r := range cells {
@@ -140,7 +154,7 @@ func (t *latencyTable) writeCSV(w io.Writer) error {
 				continue
 			}
 			_ = cw.Write([]string{strconv.Itoa(t.Size), t.Variants[v], strconv.Itoa(r.Batch), strconv.Itoa(r.Seq), strconv.Itoa(r.Reps),
-				ff(r.MedianMillis), ff(r.MinMillis), ff(r.StdMillis), ff(r.OverBasePct), strconv.Itoa(r.AddedParams)})
+				ff(r.MedianMillis), ff(r.MinMillis), ff(r.StdMillis), ff(r.OverBasePct), ff(r.OverBaseMinPct), strconv.Itoa(r.AddedParams)})
 		}
 	}
 	cw.Flush()
@@ -166,7 +180,7 @@ func (t *latencyTable) writeText(w io.Writer) error {
 			return fmt.Errorf("latency table r=%d: %w", t.Size, err)
 		}
 	}
-	if _, err := fmt.Fprintf(w, "Forward latency, size r = %d (median ± std ms, %% over base)\n", t.Size); err != nil {
+	if _, err := fmt.Fprintf(w, "Forward latency, size r = %d (%s, %% over base)\n", t.Size, t.statistic()); err != nil {
 		return err
 	}
 	if err := tbl.Render(); err != nil {

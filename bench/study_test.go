@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -174,13 +175,37 @@ func TestBuildLatencyTables(t *testing.T) {
 	}
 }
 
+func TestMinEstimator(t *testing.T) {
+	rows := []LatencyRow{
+		{Variant: "base", Batch: 1, Seq: 8, MedianMillis: 10, MinMillis: 8},
+		{Variant: VariantAdapterL, Size: 4, Batch: 1, Seq: 8, MedianMillis: 20, MinMillis: 10},
+		{Variant: "base", Batch: 2, Seq: 8, MedianMillis: 10, MinMillis: 5},
+		{Variant: VariantAdapterL, Size: 4, Batch: 2, Seq: 8, MedianMillis: 20, MinMillis: 4},
+	}
+	fillMinOverheads(rows)
+	for i, want := range []float64{0, 25, 0, -20} {
+		if math.Abs(rows[i].OverBaseMinPct-want) > 1e-9 {
+			t.Errorf("row %d: over base (min) %v%%, want %v%%", i, rows[i].OverBaseMinPct, want)
+		}
+	}
+	s := &LatencyStudy{Batches: []int{1, 2}, Seqs: []int{8}, Sizes: []int{4}, Variants: []string{VariantAdapterL}, Estimator: EstimatorMin}
+	if ms, pct := s.Estimate(rows[1]); ms != 10 || pct != 25 {
+		t.Errorf("Estimate = %v ms, %v%%; want 10, 25", ms, pct)
+	}
+	tables := buildLatencyTables(s, rows)
+	if got := tables[0].line(1); !slices.Equal(got, []string{"adapter_l", "0", "10.0 (+25.0%)", "4.00 (-20.0%)"}) {
+		t.Errorf("line %q", got)
+	}
+}
+
 func TestSummarize(t *testing.T) {
 	rows := []LatencyRow{{OverBasePct: 4}, {OverBasePct: -2}, {OverBasePct: 10}, {OverBasePct: 1}, {OverBasePct: 99, Variant: "x"}}
-	got := summarize(rows, func(r LatencyRow) bool { return r.Variant == "" })
+	pct := func(r LatencyRow) float64 { return r.OverBasePct }
+	got := summarize(rows, pct, func(r LatencyRow) bool { return r.Variant == "" })
 	if want := (overheadSummary{Median: 2.5, Min: -2, Max: 10, N: 4}); got != want {
 		t.Errorf("summarize = %+v, want %+v", got, want)
 	}
-	if got := summarize(rows, func(LatencyRow) bool { return false }); got.N != 0 {
+	if got := summarize(rows, pct, func(LatencyRow) bool { return false }); got.N != 0 {
 		t.Errorf("empty selection: %+v", got)
 	}
 }
