@@ -23,9 +23,6 @@ const (
 	kindInts    // a list of integers is one value (a layer set); a list of lists sweeps
 )
 
-// loraTargets are the matrices LoRA can adapt (package method checks the same list).
-var loraTargets = []string{"q", "k", "v", "o", "fc1", "fc2", "emb"}
-
 // methodKeyKinds gives the value type of every key a method entry may hold besides name.
 var methodKeyKinds = map[string]valueKind{
 	"rank": kindInt, "alpha": kindFloat, "targets": kindStrings, "layers": kindInts,
@@ -262,7 +259,8 @@ func (p *parser) checkFloat(at, key string, n *yaml.Node, v float64) bool {
 
 // targetSet decodes one set of LoRA targets, such as [q, v].
 func (p *parser) targetSet(at string, n *yaml.Node) ([]string, bool) {
-	items, ok := p.list(n, at, "target ("+orList(loraTargets)+")")
+	targets := method.Targets()
+	items, ok := p.list(n, at, "target ("+orList(targets)+")")
 	if !ok {
 		return nil, false
 	}
@@ -272,8 +270,8 @@ func (p *parser) targetSet(at string, n *yaml.Node) ([]string, bool) {
 		switch {
 		case !good:
 			ok = false
-		case !slices.Contains(loraTargets, t):
-			p.errorf(it, "%s: unknown target %q, want %s", at, t, orList(loraTargets))
+		case !slices.Contains(targets, t):
+			p.errorf(it, "%s: unknown target %q, want %s", at, t, orList(targets))
 			ok = false
 		case slices.Contains(set, t):
 			p.errorf(it, "%s: target %q repeated", at, t)

@@ -31,9 +31,11 @@ func Names() []string {
 	return []string{FT, FTTop2, BitFit, PrefixEmbed, PrefixLayer, AdapterH, AdapterL, AdapterP, AdapterD, LoRA}
 }
 
-// Targets are the weight matrices LoRA can adapt: attention Wq, Wk, Wv, Wo, the MLP and the
-// token embedding.
-var validTargets = []string{"q", "k", "v", "o", "fc1", "fc2", "emb"}
+// Targets lists the weight matrices LoRA can adapt, as sweep files name them: attention Wq,
+// Wk, Wv, Wo, the MLP's two layers and the token embedding. Each call returns a new slice.
+func Targets() []string {
+	return []string{"q", "k", "v", "o", "fc1", "fc2", "emb"}
+}
 
 // Spec is one method setting. Fields that do not apply to Name are zero.
 type Spec struct {
@@ -101,12 +103,13 @@ func (s Spec) Validate(d Dims) error {
 		if s.Rank < 1 || s.Rank > d.DModel {
 			bad("lora rank %d out of range [1, d_model=%d]", s.Rank, d.DModel)
 		}
+		targets := Targets()
 		if len(s.Targets) == 0 {
-			bad("lora needs at least one target (q, k, v, o, fc1, fc2, emb)")
+			bad("lora needs at least one target (%s)", strings.Join(targets, ", "))
 		}
 		for _, t := range s.Targets {
-			if !slices.Contains(validTargets, t) {
-				bad("unknown lora target %q (want q, k, v, o, fc1, fc2 or emb)", t)
+			if !slices.Contains(targets, t) {
+				bad("unknown lora target %q (want %s or %s)", t, strings.Join(targets[:len(targets)-1], ", "), targets[len(targets)-1])
 			}
 		}
 		for _, l := range s.Layers {

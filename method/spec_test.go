@@ -48,8 +48,8 @@ func TestValidateReportsEveryProblem(t *testing.T) {
 	}{
 		{Spec{Name: "lorax"}, []string{`unknown method "lorax"`}},
 		{Spec{Name: LoRA, Rank: 9, Targets: []string{"q", "x"}, Layers: []int{3}, Scaling: "weird"},
-			[]string{"rank 9 out of range [1, d_model=8]", `unknown lora target "x"`, "layer 3 out of range", `unknown lora scaling "weird"`}},
-		{Spec{Name: LoRA, Rank: 1}, []string{"at least one target"}},
+			[]string{"rank 9 out of range [1, d_model=8]", `unknown lora target "x" (want q, k, v, o, fc1, fc2 or emb)`, "layer 3 out of range", `unknown lora scaling "weird"`}},
+		{Spec{Name: LoRA, Rank: 1}, []string{"at least one target (q, k, v, o, fc1, fc2, emb)"}},
 		{Spec{Name: AdapterD, Size: 0, DropK: 3}, []string{"size 0 out of range", "drop_k 3 out of range"}},
 		{Spec{Name: PrefixEmbed}, []string{"prefix+infix >= 1"}},
 		{Spec{Name: PrefixLayer, Prefix: 10, Infix: 6}, []string{"at least max_len=16"}},
@@ -81,5 +81,22 @@ func TestLabel(t *testing.T) {
 		if got := s.Label(); got != want {
 			t.Errorf("Label = %q, want %q", got, want)
 		}
+	}
+}
+
+// TestTargets checks that every listed target validates and that callers get their own copy.
+func TestTargets(t *testing.T) {
+	targets := Targets()
+	if len(targets) != 7 {
+		t.Fatalf("Targets() = %q, want the 7 matrices q, k, v, o, fc1, fc2, emb", targets)
+	}
+	for _, target := range targets {
+		if err := (Spec{Name: LoRA, Rank: 1, Targets: []string{target}}).Validate(tinyDims); err != nil {
+			t.Errorf("target %q: %v", target, err)
+		}
+	}
+	targets[0] = "edited"
+	if Targets()[0] != "q" {
+		t.Errorf("editing the returned slice changed the list: %q", Targets())
 	}
 }
