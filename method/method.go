@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 
 	"loralab/model"
 	"loralab/model/safetensors"
@@ -89,7 +90,7 @@ func HeadParams(m *model.Model) []*nn.Tensor {
 func Save(path string, meth Method, head []*nn.Tensor) (int64, error) {
 	var named []safetensors.Named
 	seen := map[string]bool{}
-	for _, t := range append(append([]*nn.Tensor(nil), meth.Trainable()...), head...) {
+	for _, t := range savedTensors(meth, head) {
 		if seen[t.Name] {
 			return 0, fmt.Errorf("method: save %s: two tensors named %q", path, t.Name)
 		}
@@ -114,7 +115,7 @@ func Load(path string, meth Method, head []*nn.Tensor) error {
 	if err != nil {
 		return fmt.Errorf("method: load: %w", err)
 	}
-	for _, t := range append(append([]*nn.Tensor(nil), meth.Trainable()...), head...) {
+	for _, t := range savedTensors(meth, head) {
 		data, err := f.Float32(t.Name, t.Shape)
 		if err != nil {
 			return fmt.Errorf("method: load %s: %w", path, err)
@@ -122,4 +123,9 @@ func Load(path string, meth Method, head []*nn.Tensor) error {
 		copy(t.Data, data)
 	}
 	return nil
+}
+
+// savedTensors lists what Save writes and Load reads: the method's tensors, then the head's.
+func savedTensors(meth Method, head []*nn.Tensor) []*nn.Tensor {
+	return append(slices.Clone(meth.Trainable()), head...)
 }
