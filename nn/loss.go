@@ -35,13 +35,14 @@ func (t *Tape) CrossEntropy(logits *Tensor, targets []int32, ignore int32, smoot
 	o.ids = t.copyInts(targets)
 	o.n = [3]int{int(ignore), counted}
 	o.scalar = smoothing
-	o.work = t.floats.take(n) // the loss of each row
-	if o.backward != nil {
-		o.saved = t.floats.take(n * v) // softmax(x) of each row, so backward needs no exp
-	}
+	// o.work: the loss of each row, then a row of scratch per goroutine for the
+	// exponentials; o.saved: the log-sum-exp of each row, from which backward recomputes
+	// softmax(x) instead of keeping N·V probabilities.
+	o.work = t.floats.take(n + t.threads*v)
+	o.saved = t.floats.take(n)
 	t.parallel(o, n, rowGrain(8*v), crossEntropyRows)
 	var sum float64
-	for _, l := range o.work {
+	for _, l := range o.work[:n] {
 		sum += float64(l)
 	}
 	o.out.Data[0] = 0
@@ -51,16 +52,21 @@ func (t *Tape) CrossEntropy(logits *Tensor, targets []int32, ignore int32, smoot
 	return o.out
 }
 
-func crossEntropyRows(o *op, _, lo, hi int) {
+// crossEntropyScratch is goroutine part's row of scratch.
+func (o *op) crossEntropyScratch(part int) []float32 {
+	n, v := o.in[0].Shape[0], o.in[0].Shape[1]
+	return o.work[n+part*v : n+(part+1)*v]
+}
+
+func crossEntropyRows(o *op, part, lo, hi int) {
 	x, ignore, eps := o.in[0], int32(o.n[0]), float64(o.scalar)
 	v := x.Shape[1]
+	exps := o.crossEntropyScratch(part)
 	for r := lo; r < hi; r++ {
 		row := x.Data[r*v : (r+1)*v]
-		var probs []float32
-		if o.saved != nil {
-			probs = o.saved[r*v : (r+1)*v]
-		}
-		lse, sum := logSumExp(row, probs)
+		mx, sum := maxAndSum(row)
+		lse := float64(mx) + math.Log(float64(expSub(exps, row, mx)))
+		o.saved[r] = float32(lse)
 		if o.ids[r] == ignore {
 			o.work[r] = 0
 			continue
@@ -70,51 +76,51 @@ func crossEntropyRows(o *op, _, lo, hi int) {
 	}
 }
 
-// logSumExp returns log Σ exp(row), computed stably by subtracting the maximum, and Σ row.
-// If probs is not nil it receives softmax(row).
-func logSumExp(row, probs []float32) (lse, sum float64) {
-	mx := row[0]
-	for _, x := range row {
-		mx = max(mx, x)
+// maxAndSum returns the largest element of a non-empty row and the sum of its elements,
+// added in four interleaved float64 partial sums.
+func maxAndSum(row []float32) (mx float32, sum float64) {
+	mx = row[0]
+	var s [4]float64
+	i := 0
+	for ; i+4 <= len(row); i += 4 {
+		a, b, c, d := row[i], row[i+1], row[i+2], row[i+3]
+		mx = max(mx, a, b, c, d)
+		s[0] += float64(a)
+		s[1] += float64(b)
+		s[2] += float64(c)
+		s[3] += float64(d)
 	}
-	var s float64
-	for j, x := range row {
-		e := math.Exp(float64(x - mx))
-		s += e
-		sum += float64(x)
-		if probs != nil {
-			probs[j] = float32(e)
-		}
+	for ; i < len(row); i++ {
+		mx = max(mx, row[i])
+		s[i%4] += float64(row[i])
 	}
-	if probs != nil {
-		inv := float32(1 / s)
-		for j := range probs {
-			probs[j] *= inv
-		}
-	}
-	return float64(mx) + math.Log(s), sum
+	return mx, (s[0] + s[1]) + (s[2] + s[3])
 }
 
 func crossEntropyBackward(t *Tape, o *op) {
 	if o.n[1] == 0 {
 		return
 	}
-	t.parallel(o, o.in[0].Shape[0], rowGrain(2*o.in[0].Shape[1]), crossEntropyBackwardRows)
+	t.parallel(o, o.in[0].Shape[0], rowGrain(4*o.in[0].Shape[1]), crossEntropyBackwardRows)
 }
 
-func crossEntropyBackwardRows(o *op, _, lo, hi int) {
+// crossEntropyBackwardRows recomputes p = softmax(x) = exp(x - lse) of each counted row
+// and adds dy/c · (p - (1-ε)[v=t] - ε/V) to its gradient.
+func crossEntropyBackwardRows(o *op, part, lo, hi int) {
 	x, ignore, eps := o.in[0], int32(o.n[0]), o.scalar
 	v := x.Shape[1]
 	g := o.out.Grad[0] / float32(o.n[1])
-	uniform := eps / float32(v)
+	uniform := g * eps / float32(v)
+	probs := o.crossEntropyScratch(part)
 	for r := lo; r < hi; r++ {
 		target := o.ids[r]
 		if target == ignore {
 			continue
 		}
-		probs, drow := o.saved[r*v:(r+1)*v], x.Grad[r*v:(r+1)*v]
+		row, drow := x.Data[r*v:(r+1)*v], x.Grad[r*v:(r+1)*v]
+		expSub(probs, row, o.saved[r])
 		for j, p := range probs {
-			drow[j] += g * (p - uniform)
+			drow[j] += g*p - uniform
 		}
 		drow[target] -= g * (1 - eps)
 	}
