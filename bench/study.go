@@ -130,6 +130,18 @@ func (s *LatencyStudy) Estimate(r LatencyRow) (ms, overBasePct float64) {
 	return r.MedianMillis, r.OverBasePct
 }
 
+// measurementKey identifies how a study measures: two studies with the same key produce
+// comparable rows, whatever they report and however their files are commented.
+func (s *LatencyStudy) measurementKey() string {
+	reps := make([]string, 0, len(s.Reps))
+	for b, r := range s.Reps {
+		reps = append(reps, fmt.Sprintf("%d:%d", b, r))
+	}
+	slices.Sort(reps)
+	return fmt.Sprintf("%+v %v %v %v %v %v %v %d %d %d", s.Shape, s.Batches, s.Seqs, s.Sizes, s.Variants, s.LoRATargets,
+		reps, s.Warmup, s.Threads, s.Seed)
+}
+
 // RepsAt is the number of timed passes at a batch size.
 func (s *LatencyStudy) RepsAt(batch int) int {
 	if r, ok := s.Reps[batch]; ok {

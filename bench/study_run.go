@@ -119,7 +119,8 @@ func ReportLatencyStudy(s *LatencyStudy, dir string, stdout io.Writer) (*StudyRe
 }
 
 // resume loads the complete cells of an earlier run of the same study from the folder and
-// returns them; a folder holding another study file is an error rather than overwritten.
+// returns them. The earlier run must have measured the same way (the estimator and comments
+// may differ); a folder holding other measurements is an error rather than overwritten.
 func (res *StudyResult) resume(s *LatencyStudy) (map[[2]int]bool, error) {
 	done := map[[2]int]bool{}
 	old, err := os.ReadFile(filepath.Join(res.Dir, StudyCopyFile))
@@ -129,8 +130,12 @@ func (res *StudyResult) resume(s *LatencyStudy) (map[[2]int]bool, error) {
 	if err != nil {
 		return nil, fmt.Errorf("latency study: %w", err)
 	}
-	if !bytes.Equal(old, s.Source) {
-		return nil, fmt.Errorf("latency study: %s holds the results of a different study file; remove the folder or rename the study", res.Dir)
+	prev, err := ParseLatencyStudy(filepath.Join(res.Dir, StudyCopyFile), old)
+	if err != nil {
+		return nil, fmt.Errorf("latency study: the copy of the study in the results folder: %w", err)
+	}
+	if prev.measurementKey() != s.measurementKey() {
+		return nil, fmt.Errorf("latency study: %s holds measurements of a different setup (model, grid, variants, passes or seed); remove the folder or rename the study", res.Dir)
 	}
 	rows, err := readStudyRows(filepath.Join(res.Dir, StudyResultFile))
 	if err != nil {

@@ -387,8 +387,16 @@ func TestRunLatencyStudyResumes(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := RunLatencyStudy(context.Background(), other, StudyOptions{Out: out}, newMethod); err == nil ||
-		!strings.Contains(err.Error(), "holds the results of a different study file") {
+		!strings.Contains(err.Error(), "holds measurements of a different setup") {
 		t.Errorf("a changed study file into the same folder: err %v", err)
+	}
+	// Reporting by another estimator, with a comment, reuses every measurement.
+	relabelled, err := ParseLatencyStudy("tiny.yaml", []byte("# the fastest pass\n"+tinyStudy+"estimator: min\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res, err := RunLatencyStudy(context.Background(), relabelled, StudyOptions{Out: out}, newMethod); err != nil || res.Measured != 0 {
+		t.Errorf("the same measurements reported by the fastest pass: measured %v, err %v", res, err)
 	}
 }
 
