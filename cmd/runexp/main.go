@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -58,11 +59,10 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "-help" || args[0] == "--help" || args[0] == "help" {
-		if len(args) <= 1 {
-			fmt.Fprint(stdout, usage)
-			return nil
-		}
+	// "runexp -h" alone prints the commands; "runexp -h SWEEP.yaml" asks for the sweep flags.
+	if len(args) == 0 || (len(args) == 1 && slices.Contains([]string{"-h", "-help", "--help", "help"}, args[0])) {
+		fmt.Fprint(stdout, usage)
+		return nil
 	}
 	if cmd, ok := commands()[args[0]]; ok {
 		return cmd(ctx, args[1:], stdout, stderr)

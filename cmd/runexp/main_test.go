@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -82,14 +83,28 @@ func TestBenchTrainJSON(t *testing.T) {
 	}
 }
 
+// TestParseIDs feeds --ids good and bad lists and checks the ids or the error's words.
 func TestParseIDs(t *testing.T) {
-	ids, err := parseIDs("464, 3290,318")
-	if err != nil || len(ids) != 3 || ids[0] != 464 || ids[1] != 3290 || ids[2] != 318 {
-		t.Fatalf("parseIDs = %v, %v", ids, err)
+	cases := []struct {
+		in      string
+		want    []int32
+		wantErr string
+	}{
+		{"464, 3290,318", []int32{464, 3290, 318}, ""},
+		{"7", []int32{7}, ""},
+		{"", nil, `--ids item 1 is "", want a non-negative integer`},
+		{"1,,2", nil, `--ids item 2 is "", want a non-negative integer`},
+		{"1,a", nil, `--ids item 2 is "a"`},
+		{"-3", nil, `--ids item 1 is "-3"`},
+		{"99999999999", nil, `--ids item 1 is "99999999999"`},
 	}
-	for _, bad := range []string{"", "1,,2", "a", "99999999999"} {
-		if _, err := parseIDs(bad); err == nil {
-			t.Errorf("parseIDs(%q): no error", bad)
+	for _, c := range cases {
+		ids, err := parseIDs(c.in)
+		switch {
+		case c.wantErr == "" && (err != nil || !slices.Equal(ids, c.want)):
+			t.Errorf("parseIDs(%q) = %v, %v; want %v", c.in, ids, err, c.want)
+		case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
+			t.Errorf("parseIDs(%q): error %v, want one containing %q", c.in, err, c.wantErr)
 		}
 	}
 }
