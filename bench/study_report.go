@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -51,6 +52,51 @@ func orUnknown(s string) string {
 	return s
 }
 
+// baseFLOPsPerToken is the multiply-adds x 2 of one token through the model: the block
+// matrices, attention over seq positions, and the LM head.
+func baseFLOPsPerToken(s Shape, seq int) float64 {
+	c := s.Config()
+	d, dff := float64(c.DModel), float64(c.DFF)
+	perLayer := 4*d*d + 2*d*dff + 2*float64(seq)*d // Q, K, V, O; MLP; scores and weighted sum
+	return 2 * (float64(c.Layers)*perLayer + d*float64(c.Vocab))
+}
+
+// addedFLOPsPerToken is what a variant adds per token: every added parameter of unmerged
+// LoRA (x A, then B) and of adapters (down, up) is one multiply-add; merged LoRA adds
+// nothing, and prefix slots take positions inside the sequence.
+func addedFLOPsPerToken(variant string, added int) float64 {
+	switch variant {
+	case VariantLoRAUnmerged, VariantAdapterH, VariantAdapterL:
+		return 2 * float64(added)
+	}
+	return 0
+}
+
+// arithmeticFinding says how much arithmetic each variant adds at the largest size and the
+// middle sequence length: the overhead a compute-bound machine would show.
+func arithmeticFinding(s *LatencyStudy, rows []LatencyRow) string {
+	size, seq := slices.Max(s.Sizes), s.Seqs[len(s.Seqs)/2]
+	base := baseFLOPsPerToken(s.Shape, seq)
+	if !(base > 0) {
+		return ""
+	}
+	var parts []string
+	for _, v := range s.Variants {
+		for _, r := range rows {
+			if r.Variant == v && r.Size == size && r.Seq == seq {
+				pct := 100 * addedFLOPsPerToken(v, r.AddedParams) / base
+				parts = append(parts, fmt.Sprintf("%s %+.1f%%", v, pct))
+				break
+			}
+		}
+	}
+	if len(parts) == 0 {
+		return ""
+	}
+	return fmt.Sprintf("arithmetic: at r = %d and seq %d the variants add %s to the base's floating-point operations per token; "+
+		"overheads beyond that come from running more, smaller operations one after another.", size, seq, strings.Join(parts, ", "))
+}
+
 // overheadSummary is the spread of one variant's overhead over the cells of a selection.
 type overheadSummary struct {
 	Median, Min, Max float64
@@ -96,6 +142,9 @@ func latencyFindings(s *LatencyStudy, rows []LatencyRow) []string {
 		}
 		out = append(out, fmt.Sprintf("%s: at batch %d the median overhead over the %d cells (seq x size) is %+.1f%% (range %+.1f%% to %+.1f%%); at batch %d %+.1f%% (range %+.1f%% to %+.1f%%).",
 			v, small, lo.N, lo.Median, lo.Min, lo.Max, large, hi.Median, hi.Min, hi.Max))
+	}
+	if f := arithmeticFinding(s, rows); f != "" {
+		out = append(out, f)
 	}
 	relStd := func(r LatencyRow) float64 { return 100 * r.StdMillis / r.MedianMillis }
 	if sp := summarize(rows, relStd, func(r LatencyRow) bool { return r.Variant == "base" && r.MedianMillis > 0 }); sp.N > 0 {

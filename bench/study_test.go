@@ -141,7 +141,8 @@ func TestParseLatencyStudyErrors(t *testing.T) {
 }
 
 func TestBuildLatencyTables(t *testing.T) {
-	s := &LatencyStudy{Batches: []int{1, 2}, Seqs: []int{8}, Sizes: []int{4}, Variants: []string{VariantAdapterH}}
+	s := &LatencyStudy{Batches: []int{1, 2}, Seqs: []int{8}, Sizes: []int{4}, Variants: []string{VariantAdapterH},
+		Shape: Shape{Arch: "decoder", DModel: 16, Layers: 2, Heads: 2, DFF: 64, Vocab: 64, MaxLen: 32}}
 	rows := []LatencyRow{
 		{Variant: "base", Batch: 1, Seq: 8, MedianMillis: 10},
 		{Variant: VariantAdapterH, Size: 4, Batch: 1, Seq: 8, MedianMillis: 13, OverBasePct: 30, AddedParams: 99},
@@ -169,8 +170,9 @@ func TestBuildLatencyTables(t *testing.T) {
 	}
 	// The findings summarise the overhead at the smallest and largest batch.
 	fs := latencyFindings(s, rows)
-	if len(fs) != 2 || !strings.Contains(fs[0], "at batch 1 the median overhead over the 1 cells (seq x size) is +30.0%") ||
-		!strings.Contains(fs[0], "at batch 2 +5.0%") {
+	// 99 added parameters are 198 FLOPs on the 15360 of a token (see TestArithmeticOverhead).
+	if len(fs) != 3 || !strings.Contains(fs[0], "at batch 1 the median overhead over the 1 cells (seq x size) is +30.0%") ||
+		!strings.Contains(fs[0], "at batch 2 +5.0%") || !strings.Contains(fs[1], "adapter_h +1.3%") {
 		t.Errorf("findings %q", fs)
 	}
 }
@@ -195,6 +197,24 @@ func TestMinEstimator(t *testing.T) {
 	tables := buildLatencyTables(s, rows)
 	if got := tables[0].line(1); !slices.Equal(got, []string{"adapter_l", "0", "10.0 (+25.0%)", "4.00 (-20.0%)"}) {
 		t.Errorf("line %q", got)
+	}
+}
+
+func TestArithmeticOverhead(t *testing.T) {
+	// d=16, L=2, d_ff=64, vocab 64 at seq 8: per layer 4*256 + 2*1024 + 2*8*16 = 3328 MACs,
+	// plus the head 16*64 = 1024: 2 * (2*3328 + 1024) = 15360 FLOPs per token.
+	shape := Shape{Arch: "decoder", DModel: 16, Layers: 2, Heads: 2, DFF: 64, Vocab: 64, MaxLen: 32}
+	if got := baseFLOPsPerToken(shape, 8); got != 15360 {
+		t.Errorf("base FLOPs per token %v, want 15360", got)
+	}
+	cases := []struct {
+		variant string
+		want    float64
+	}{{VariantLoRAUnmerged, 200}, {VariantAdapterH, 200}, {VariantLoRAMerged, 0}, {VariantPrefixLayer, 0}}
+	for _, c := range cases {
+		if got := addedFLOPsPerToken(c.variant, 100); got != c.want {
+			t.Errorf("%s adds %v FLOPs for 100 parameters, want %v", c.variant, got, c.want)
+		}
 	}
 }
 
