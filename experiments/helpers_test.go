@@ -63,6 +63,16 @@ type fakeExec struct {
 
 func newFake() *fakeExec { return &fakeExec{calls: map[string]int{}, steps: 4} }
 
+// checkEachRanOnce requires every run the fake executed to have been executed exactly once.
+func checkEachRanOnce(t *testing.T, f *fakeExec) {
+	t.Helper()
+	for id, n := range f.callCount() {
+		if n != 1 {
+			t.Errorf("run %s ran %d times, want once", id, n)
+		}
+	}
+}
+
 func (f *fakeExec) Run(ctx context.Context, run RunSpec, dir string, report func(Progress)) (record.Result, error) {
 	f.mu.Lock()
 	f.calls[run.ID]++

@@ -77,11 +77,7 @@ func TestRunWritesAndSkips(t *testing.T) {
 	if again.Ran != 0 || again.Done != 12 {
 		t.Errorf("second run: %+v", again)
 	}
-	for id, n := range exec.callCount() {
-		if n != 1 {
-			t.Errorf("run %s executed %d times", id, n)
-		}
-	}
+	checkEachRanOnce(t, exec)
 }
 
 // TestRunFailures makes runs fail by error, panic and NaN loss: each is recorded as failed
@@ -241,11 +237,7 @@ func TestShardsCoverTheSweep(t *testing.T) {
 	if d := diffTrees(readTree(t, whole), readTree(t, shared)); d != "" {
 		t.Errorf("sharded folder differs:\n%s", d)
 	}
-	for id, n := range exec.callCount() {
-		if n != 1 {
-			t.Errorf("run %s ran %d times", id, n)
-		}
-	}
+	checkEachRanOnce(t, exec)
 }
 
 // TestConcurrentWorkersShareAFolder starts two workers on the same sweep and folder at once:
@@ -267,11 +259,7 @@ func TestConcurrentWorkersShareAFolder(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	for id, n := range exec.callCount() {
-		if n != 1 {
-			t.Errorf("run %s ran %d times", id, n)
-		}
-	}
+	checkEachRanOnce(t, exec)
 	st, err := Status(filepath.Join(out, "t"))
 	if err != nil {
 		t.Fatal(err)
