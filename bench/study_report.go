@@ -18,9 +18,9 @@ func writeStudyReport(w io.Writer, s *LatencyStudy, res *StudyResult, tables []*
 	fmt.Fprintf(&b, "# Latency study %s (paper Table 1, Figure 5)\n\n", s.Name)
 	fmt.Fprintf(&b, "No-grad forward pass of a randomly initialised %s (%s shape: d=%d, L=%d, h=%d, d_ff=%d, vocab %d), "+
 		"language-model head included, on random tokens. Each model is timed %s per cell after %d untimed passes, "+
-		"the base and every variant interleaved pass by pass (each round starting with a different model); "+
-		"the median is reported, with the standard deviation of the passes.\n\n",
-		cfg.Arch, s.Preset, cfg.DModel, cfg.Layers, cfg.Heads, cfg.DFF, cfg.Vocab, s.RepsText(), s.Warmup)
+		"the base and every variant interleaved pass by pass (each round starting with a different model). "+
+		"Tables, figure and findings report %s; results.jsonl and the CSV files hold the median, the fastest pass and the standard deviation.\n\n",
+		cfg.Arch, s.Preset, cfg.DModel, cfg.Layers, cfg.Heads, cfg.DFF, cfg.Vocab, s.RepsText(), s.Warmup, estimatorText(s.Estimator))
 	fmt.Fprintf(&b, "- grid: batch %v x seq %v, sizes r = %v (LoRA rank with alpha = r on %s; adapter bottleneck; prefix length)\n",
 		s.Batches, s.Seqs, s.Sizes, strings.Join(s.LoRATargets, ","))
 	fmt.Fprintf(&b, "- machine: %s/%s, %d CPUs, %d threads, %s; load average %s before, %s after\n",
@@ -43,6 +43,14 @@ func writeStudyReport(w io.Writer, s *LatencyStudy, res *StudyResult, tables []*
 		return fmt.Errorf("latency report: %w", err)
 	}
 	return nil
+}
+
+// estimatorText describes what a study reports.
+func estimatorText(estimator string) string {
+	if estimator == EstimatorMin {
+		return "the fastest pass (the least disturbed by other work on the machine) and its percentage over the base's fastest"
+	}
+	return "the median pass and its percentage over the base's median"
 }
 
 func orUnknown(s string) string {
@@ -103,6 +111,15 @@ type overheadSummary struct {
 	N                int
 }
 
+// describe is "the median overhead over the 9 cells (seq x size) is +1.2% (range ...)", or
+// "not measured".
+func (o overheadSummary) describe() string {
+	if o.N == 0 {
+		return "not measured"
+	}
+	return fmt.Sprintf("the median overhead over the %d cells (seq x size) is %+.1f%% (range %+.1f%% to %+.1f%%)", o.N, o.Median, o.Min, o.Max)
+}
+
 // summarize takes the median, least and greatest overhead of the rows keep selects.
 func summarize(rows []LatencyRow, value func(LatencyRow) float64, keep func(LatencyRow) bool) overheadSummary {
 	var xs []float64
@@ -137,11 +154,10 @@ func latencyFindings(s *LatencyStudy, rows []LatencyRow) []string {
 			return summarize(rows, pct, func(r LatencyRow) bool { return r.Variant == v && r.Batch == batch })
 		}
 		lo, hi := at(small), at(large)
-		if lo.N == 0 {
+		if lo.N == 0 && hi.N == 0 {
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s: at batch %d the median overhead over the %d cells (seq x size) is %+.1f%% (range %+.1f%% to %+.1f%%); at batch %d %+.1f%% (range %+.1f%% to %+.1f%%).",
-			v, small, lo.N, lo.Median, lo.Min, lo.Max, large, hi.Median, hi.Min, hi.Max))
+		out = append(out, fmt.Sprintf("%s: at batch %d %s; at batch %d %s.", v, small, lo.describe(), large, hi.describe()))
 	}
 	if f := arithmeticFinding(s, rows); f != "" {
 		out = append(out, f)
