@@ -9,6 +9,8 @@ import (
 	"strings"
 
 	"gopkg.in/yaml.v3"
+
+	"loralab/method"
 )
 
 // Spec is what a sweep asks the analysis to produce. It is embedded in the sweep file under
@@ -119,8 +121,11 @@ func ParseSpec(data []byte) (Spec, error) {
 	return s, nil
 }
 
-// validMatrices are the matrices a LoRA adapter can hold per block.
-var validMatrices = []string{"q", "k", "v", "o", "fc1", "fc2"}
+// blockMatrices are the matrices a LoRA adapter can hold in each block: every LoRA target
+// but the token embedding, which is not per block.
+func blockMatrices() []string {
+	return slices.DeleteFunc(method.Targets(), func(t string) bool { return t == "emb" })
+}
 
 // Validate reports every problem of s at once.
 func (s Spec) Validate() error {
@@ -135,9 +140,10 @@ func (s Spec) Validate() error {
 				bad("%s: negative layer %d", where, l)
 			}
 		}
+		valid := blockMatrices()
 		for _, m := range matrices {
-			if !slices.Contains(validMatrices, m) {
-				bad("%s: unknown matrix %q (want one of %s)", where, m, strings.Join(validMatrices, ", "))
+			if !slices.Contains(valid, m) {
+				bad("%s: unknown matrix %q (want one of %s)", where, m, strings.Join(valid, ", "))
 			}
 		}
 	}

@@ -69,7 +69,7 @@ func TestParseSpecErrors(t *testing.T) {
 		{"bad split", "table: {split: dev}", []string{`table.split "dev": want test, validation or train`}},
 		{"bad plot", "plots: [pie]", []string{`plots: unknown plot "pie" (want one of heatmaps, rank, params, curves)`}},
 		{"bad matrix and layer", "subspace: [{a: {rank: 2}, b: {rank: 8}, matrices: [w], layers: [-1]}]",
-			[]string{`subspace[0]: unknown matrix "w"`, "subspace[0]: negative layer -1"}},
+			[]string{`subspace[0]: unknown matrix "w" (want one of q, k, v, o, fc1, fc2)`, "subspace[0]: negative layer -1"}},
 		{"same seeds", "seed_pairs: [{setting: {rank: 8}, seeds: [3, 3]}]", []string{"seed_pairs[0]: seeds must be two different seeds, found [3 3]"}},
 		{"no ranks", "amplification: {layers: [1]}", []string{"amplification: ranks is empty"}},
 		{"bad rank", "amplification: {ranks: [0]}", []string{"amplification: rank 0, want >= 1"}},
