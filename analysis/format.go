@@ -14,8 +14,8 @@ func formatValue(v float64) string {
 	return strconv.FormatFloat(v, 'f', 3, 64)
 }
 
-// cellText is "mean ± std" with sep between, the mean alone for a single seed, and "–" for
-// an empty cell.
+// cellText is the mean and the std joined by pm (" ± ", or LaTeX's "$\pm$"), the mean
+// alone for a single seed, and "–" for an empty cell.
 func cellText(c Cell, pm string) string {
 	if !c.OK {
 		return "–"
