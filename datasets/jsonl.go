@@ -57,18 +57,28 @@ func LoadJSONL(name, trainPath, validationPath, testPath string) (*Task, error) 
 	return t, t.Validate()
 }
 
-// jsonlParser carries what the files of one task must agree on: the kind, and the label
-// names or the largest label index.
+// labelForm is how the lines of a JSONL task write their labels: all as class names or all
+// as class indices, fixed by the first labelled line.
+type labelForm int
+
+const (
+	labelsUnseen labelForm = iota
+	labelsNamed
+	labelsIndexed
+)
+
+// jsonlParser carries what the files of one task must agree on: the kind, how labels are
+// written, and the label names or the largest label index.
 type jsonlParser struct {
-	kind        Kind
-	names       []string // string labels, in order of first appearance
-	maxIndex    int      // numeric labels
-	stringMode  bool     // labels are names
-	numericMode bool     // labels are indices
+	kind     Kind
+	form     labelForm
+	names    []string // named labels, in order of first appearance
+	maxIndex int      // indexed labels
 }
 
+// labelNames names the classes: the names seen in train, or "0".."maxIndex" (at least two).
 func (p *jsonlParser) labelNames() []string {
-	if p.stringMode {
+	if p.form == labelsNamed {
 		return p.names
 	}
 	names := make([]string, max(p.maxIndex+1, 2))
@@ -78,6 +88,7 @@ func (p *jsonlParser) labelNames() []string {
 	return names
 }
 
+// readFile parses one JSONL file; labels new to the task are accepted only in train.
 func (p *jsonlParser) readFile(path string, isTrain bool) ([]Example, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -112,6 +123,7 @@ func (p *jsonlParser) readFile(path string, isTrain bool) ([]Example, error) {
 	return out, nil
 }
 
+// parseLine decodes one non-blank line into an example of the task's kind.
 func (p *jsonlParser) parseLine(raw []byte, isTrain bool) (Example, error) {
 	var rec jsonlRecord
 	if err := json.Unmarshal(raw, &rec); err != nil {
@@ -128,7 +140,7 @@ func (p *jsonlParser) parseLine(raw []byte, isTrain bool) (Example, error) {
 	}
 	switch {
 	case hasLabel == (rec.Target != nil):
-		return ex, fmt.Errorf("want exactly one of \"label\" and \"target\", found %s", plural(hasLabel, rec.Target != nil))
+		return ex, fmt.Errorf("want exactly one of \"label\" and \"target\", found %s", bothOrNeither(hasLabel, rec.Target != nil))
 	case p.kind != 0 && p.kind != kind:
 		return ex, fmt.Errorf("want a %s example like the lines before, found a %s one", p.kind, kind)
 	}
@@ -145,7 +157,8 @@ func (p *jsonlParser) parseLine(raw []byte, isTrain bool) (Example, error) {
 	return ex, err
 }
 
-func plural(label, target bool) string {
+// bothOrNeither says which of label and target a line has when it should have exactly one.
+func bothOrNeither(label, target bool) string {
 	if label && target {
 		return "both"
 	}
@@ -157,10 +170,10 @@ func plural(label, target bool) string {
 func (p *jsonlParser) parseLabel(raw json.RawMessage, isTrain bool) (int, error) {
 	var name string
 	if err := json.Unmarshal(raw, &name); err == nil {
-		if p.numericMode {
+		if p.form == labelsIndexed {
 			return 0, fmt.Errorf("want a class index in \"label\" like the lines before, found %s", raw)
 		}
-		p.stringMode = true
+		p.form = labelsNamed
 		i := slices.Index(p.names, name)
 		if i < 0 {
 			if !isTrain {
@@ -175,10 +188,10 @@ func (p *jsonlParser) parseLabel(raw json.RawMessage, isTrain bool) (int, error)
 	if err := json.Unmarshal(raw, &idx); err != nil || idx != math.Trunc(idx) || idx < 0 || idx > 1e6 {
 		return 0, fmt.Errorf("want \"label\" to be a class name or an index >= 0, found %s", raw)
 	}
-	if p.stringMode {
+	if p.form == labelsNamed {
 		return 0, fmt.Errorf("want a class name in \"label\" like the lines before, found %s", raw)
 	}
-	p.numericMode = true
+	p.form = labelsIndexed
 	if isTrain {
 		p.maxIndex = max(p.maxIndex, int(idx))
 	} else if int(idx) > p.maxIndex {
