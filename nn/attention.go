@@ -89,6 +89,23 @@ func (o *op) head(u int) head {
 	return head{b: b, qOff: b*s.TQ*d + h*dh, kOff: b*s.TK*d + h*dh, p: o.saved[u*s.TQ*s.TK : (u+1)*s.TQ*s.TK]}
 }
 
+// attnQueryBlock is the number of query rows whose scores are computed together. Under a
+// causal mask, the rows of a block see only the keys up to the block's last row, so the
+// products skip the fully masked key columns to the right of it: with 128 positions and
+// blocks of 32, 5/8 of the full score matrix is computed instead of all of it.
+const attnQueryBlock = 32
+
+// queryBlock returns the end of the query block that starts at row i0 and the number of
+// keys its rows may see (the causal limit of its last row, or all TK).
+func (o *op) queryBlock(i0 int) (i1, keys int) {
+	s := o.attn
+	if !s.Causal {
+		return s.TQ, s.TK
+	}
+	i1 = min(i0+attnQueryBlock, s.TQ)
+	return i1, s.TK - s.TQ + i1
+}
+
 func attentionForward(o *op, part, lo, hi int) {
 	q, k, v, s := o.in[0], o.in[1], o.in[2], o.attn
 	d := q.Shape[1]
@@ -97,12 +114,19 @@ func attentionForward(o *op, part, lo, hi int) {
 	mm := o.partMM[part]
 	for u := lo; u < hi; u++ {
 		hd := o.head(u)
-		mm.Sgemm(false, true, s.TQ, s.TK, dh, scale, q.Data[hd.qOff:], d, k.Data[hd.kOff:], d, 0, hd.p, s.TK)
-		for i := range s.TQ {
-			limit, padding := o.visibleKeys(hd.b, i)
-			softmaxVisible(hd.p[i*s.TK:(i+1)*s.TK], limit, padding)
+		for i0 := 0; i0 < s.TQ; {
+			i1, keys := o.queryBlock(i0)
+			p, qi := hd.p[i0*s.TK:], hd.qOff+i0*d
+			mm.Sgemm(false, true, i1-i0, keys, dh, scale, q.Data[qi:], d, k.Data[hd.kOff:], d, 0, p, s.TK)
+			for i := i0; i < i1; i++ {
+				limit, padding := o.visibleKeys(hd.b, i)
+				row := hd.p[i*s.TK : i*s.TK+keys]
+				softmaxVisible(row[:limit], padding)
+				clear(row[limit:])
+			}
+			mm.Sgemm(false, false, i1-i0, dh, keys, 1, p, s.TK, v.Data[hd.kOff:], d, 0, o.out.Data[qi:], d)
+			i0 = i1
 		}
-		mm.Sgemm(false, false, s.TQ, dh, s.TK, 1, hd.p, s.TK, v.Data[hd.kOff:], d, 0, o.out.Data[hd.qOff:], d)
 	}
 }
 
@@ -120,32 +144,27 @@ func (o *op) visibleKeys(b, i int) (limit int, padding []bool) {
 	return limit, padding
 }
 
-// softmaxVisible replaces the scores of one query row by their softmax over the keys
-// before limit that padding does not hide; hidden keys get exactly 0, and a row with no
-// visible key is all zeros.
-func softmaxVisible(row []float32, limit int, padding []bool) {
-	hidden := func(j int) bool { return j >= limit || (padding != nil && padding[j]) }
-	mx := float32(math.Inf(-1))
-	for j, v := range row {
-		if !hidden(j) && v > mx {
-			mx = v
+// softmaxVisible replaces the scores of one query row, up to its causal limit, by their
+// softmax over the keys that padding (if not nil) does not hide; hidden keys get exactly 0,
+// and a row with no visible key is all zeros.
+func softmaxVisible(row []float32, padding []bool) {
+	negInf := float32(math.Inf(-1))
+	if padding != nil {
+		for j := range row {
+			if padding[j] {
+				row[j] = negInf // exp gives exactly 0
+			}
 		}
 	}
-	if math.IsInf(float64(mx), -1) {
+	mx := negInf
+	for _, v := range row {
+		mx = max(mx, v)
+	}
+	if mx == negInf {
 		clear(row)
 		return
 	}
-	var sum float64
-	for j, v := range row {
-		if hidden(j) {
-			row[j] = 0
-			continue
-		}
-		e := math.Exp(float64(v - mx))
-		row[j] = float32(e)
-		sum += e
-	}
-	inv := float32(1 / sum)
+	inv := 1 / expSub(row, row, mx)
 	for j := range row {
 		row[j] *= inv
 	}
@@ -159,6 +178,8 @@ func attentionBackward(t *Tape, o *op) {
 	t.parallel(o, s.Batch*s.Heads, 1, attentionBackwardHeads)
 }
 
+// attentionBackwardHeads runs backward for (sequence, head) pairs [lo,hi), one query block
+// at a time, over the keys the block sees; dK and dV sum the blocks in order.
 func attentionBackwardHeads(o *op, part, lo, hi int) {
 	q, k, v, s := o.in[0], o.in[1], o.in[2], o.attn
 	d := q.Shape[1]
@@ -167,22 +188,26 @@ func attentionBackwardHeads(o *op, part, lo, hi int) {
 	dO, mm := o.out.Grad, o.partMM[part]
 	for u := lo; u < hi; u++ {
 		hd := o.head(u)
-		if needsGrad(v) {
-			mm.Sgemm(true, false, s.TK, dh, s.TQ, 1, hd.p, s.TK, dO[hd.qOff:], d, 1, v.Grad[hd.kOff:], d)
-		}
-		if !needsGrad(q) && !needsGrad(k) {
-			continue
-		}
-		dS := o.work[part*s.TQ*s.TK : (part+1)*s.TQ*s.TK]
-		mm.Sgemm(false, true, s.TQ, s.TK, dh, 1, dO[hd.qOff:], d, v.Data[hd.kOff:], d, 0, dS, s.TK)
-		for i := range s.TQ {
-			softmaxBackward(dS[i*s.TK:(i+1)*s.TK], hd.p[i*s.TK:(i+1)*s.TK])
-		}
-		if needsGrad(q) {
-			mm.Sgemm(false, false, s.TQ, dh, s.TK, scale, dS, s.TK, k.Data[hd.kOff:], d, 1, q.Grad[hd.qOff:], d)
-		}
-		if needsGrad(k) {
-			mm.Sgemm(true, false, s.TK, dh, s.TQ, scale, dS, s.TK, q.Data[hd.qOff:], d, 1, k.Grad[hd.kOff:], d)
+		for i0 := 0; i0 < s.TQ; {
+			i1, keys := o.queryBlock(i0)
+			rows, p, qi := i1-i0, hd.p[i0*s.TK:], hd.qOff+i0*d
+			if needsGrad(v) {
+				mm.Sgemm(true, false, keys, dh, rows, 1, p, s.TK, dO[qi:], d, 1, v.Grad[hd.kOff:], d)
+			}
+			if needsGrad(q) || needsGrad(k) {
+				dS := o.work[part*s.TQ*s.TK : (part+1)*s.TQ*s.TK]
+				mm.Sgemm(false, true, rows, keys, dh, 1, dO[qi:], d, v.Data[hd.kOff:], d, 0, dS, s.TK)
+				for i := range rows {
+					softmaxBackward(dS[i*s.TK:i*s.TK+keys], p[i*s.TK:i*s.TK+keys])
+				}
+				if needsGrad(q) {
+					mm.Sgemm(false, false, rows, dh, keys, scale, dS, s.TK, k.Data[hd.kOff:], d, 1, q.Grad[qi:], d)
+				}
+				if needsGrad(k) {
+					mm.Sgemm(true, false, keys, dh, rows, scale, dS, s.TK, q.Data[qi:], d, 1, k.Grad[hd.kOff:], d)
+				}
+			}
+			i0 = i1
 		}
 	}
 }

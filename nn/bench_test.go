@@ -1,31 +1,55 @@
 package nn
 
-import "testing"
+import (
+	"fmt"
+	"testing"
+)
 
 // Benchmarks at the training shape of the reproduction: d = 128, sequences of 128 tokens,
-// batch 16, 4 heads. Each runs forward and backward of one op on a tape with 2 threads.
+// batch 16, 4 heads. Each runs forward and backward of one op, or a whole training step,
+// on a tape with 1 and with 2 threads, and reports the CPU time of the process per op
+// next to the wall time: on a shared machine the CPU time varies much less with load, and
+// the two together show what a second thread costs and gains.
 const (
 	benchD, benchT, benchB, benchHeads, benchVocab = 128, 128, 16, 4, 4096
 )
 
+// benchThreads are the thread counts every benchmark runs with.
+var benchThreads = []int{1, 2}
+
+// forThreads runs body as one sub-benchmark per thread count, reporting cpu-ns/op.
+func forThreads(b *testing.B, body func(b *testing.B, threads int)) {
+	for _, threads := range benchThreads {
+		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
+			cpu0, ok0 := cpuTime()
+			body(b, threads)
+			if cpu1, ok1 := cpuTime(); ok0 && ok1 && b.N > 0 {
+				b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
+			}
+		})
+	}
+}
+
 // benchOp measures forward+backward of the graph build makes from fresh trainable leaves.
 func benchOp(b *testing.B, leaves []*Tensor, build func(tp *Tape) *Tensor) {
-	tp := NewTape(2)
-	var seed []float32
-	for b.Loop() {
-		tp.Reset()
-		y := build(tp)
-		if len(seed) != y.Len() {
-			seed = make([]float32, y.Len())
-			for i := range seed {
-				seed[i] = 1 / float32(len(seed))
+	forThreads(b, func(b *testing.B, threads int) {
+		tp := NewTape(threads)
+		var seed []float32
+		for b.Loop() {
+			tp.Reset()
+			y := build(tp)
+			if len(seed) != y.Len() {
+				seed = make([]float32, y.Len())
+				for i := range seed {
+					seed[i] = 1 / float32(len(seed))
+				}
 			}
+			tp.backwardFrom(y, seed)
 		}
-		tp.backwardFrom(y, seed)
-	}
-	for _, l := range leaves {
-		l.ZeroGrad()
-	}
+		for _, l := range leaves {
+			l.ZeroGrad()
+		}
+	})
 }
 
 func BenchmarkLinear128x128(b *testing.B) {
@@ -96,12 +120,14 @@ func benchTrainStep(b *testing.B, freezeMatrices bool) {
 		params = append(params, p)
 	}
 	opt := NewAdamW([]ParamGroup{{Params: params, WeightDecay: 0.01}})
-	tp := NewTape(2)
-	trainStep(tp, m, opt, ids, targets, benchB, nil) // warm-up: fills the arenas
-	ZeroGrads(params)
-	for b.Loop() {
-		trainStep(tp, m, opt, ids, targets, benchB, nil)
+	forThreads(b, func(b *testing.B, threads int) {
+		tp := NewTape(threads)
+		trainStep(tp, m, opt, ids, targets, benchB, nil) // warm-up: fills the arenas
 		ZeroGrads(params)
-	}
-	b.ReportMetric(float64(benchB*benchT*b.N)/b.Elapsed().Seconds(), "tokens/s")
+		for b.Loop() {
+			trainStep(tp, m, opt, ids, targets, benchB, nil)
+			ZeroGrads(params)
+		}
+		b.ReportMetric(float64(benchB*benchT*b.N)/b.Elapsed().Seconds(), "tokens/s")
+	})
 }

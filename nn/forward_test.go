@@ -106,20 +106,44 @@ func TestAttentionByHand(t *testing.T) {
 	}
 }
 
-// TestAttentionMatchesReference compares multi-head attention, causal with TQ < TK and
-// with padding, against a direct float64 evaluation of softmax(QKᵀ/√dh + M)V.
+// TestAttentionMatchesReference compares multi-head attention against a direct float64
+// evaluation of softmax(QKᵀ/√dh + M)V: causal with TQ < TK and padding, and sequences
+// longer than a query block, where the causal products skip the masked keys.
 func TestAttentionMatchesReference(t *testing.T) {
 	rng := newRand(11)
-	spec := AttnSpec{Batch: 2, Heads: 3, TQ: 3, TK: 5, Causal: true,
-		KeyMask: []bool{false, true, false, false, false, false, false, false, false, true}}
-	const d = 6
-	q, k, v := randLeaf(rng, "q", 1, 2*3, d), randLeaf(rng, "k", 1, 2*5, d), randLeaf(rng, "v", 1, 2*5, d)
-	got := NewTape(2).Attention(q, k, v, spec)
-	want := referenceAttention(q, k, v, spec)
-	for i := range want {
-		if math.Abs(float64(got.Data[i])-want[i]) > 1e-5 {
-			t.Fatalf("element %d: got %v, want %v", i, got.Data[i], want[i])
+	long := 2*attnQueryBlock + 7
+	padding := func(batch, tk int) []bool {
+		m := make([]bool, batch*tk)
+		for i := range m {
+			m[i] = rng.IntN(5) == 0
 		}
+		return m
+	}
+	cases := []struct {
+		name string
+		spec AttnSpec
+	}{
+		{"causal TQ<TK with padding", AttnSpec{Batch: 2, Heads: 3, TQ: 3, TK: 5, Causal: true,
+			KeyMask: []bool{false, true, false, false, false, false, false, false, false, true}}},
+		{"causal, several query blocks", AttnSpec{Batch: 2, Heads: 3, TQ: long, TK: long, Causal: true}},
+		{"causal TQ<TK, several query blocks, padding", AttnSpec{Batch: 2, Heads: 3, TQ: long - 20, TK: long,
+			Causal: true, KeyMask: padding(2, long)}},
+		{"not causal, long", AttnSpec{Batch: 2, Heads: 3, TQ: long, TK: long - 3, KeyMask: padding(2, long-3)}},
+	}
+	const d = 6
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := c.spec
+			q := randLeaf(rng, "q", 1, s.Batch*s.TQ, d)
+			k, v := randLeaf(rng, "k", 1, s.Batch*s.TK, d), randLeaf(rng, "v", 1, s.Batch*s.TK, d)
+			got := NewTape(2).Attention(q, k, v, s)
+			want := referenceAttention(q, k, v, s)
+			for i := range want {
+				if math.Abs(float64(got.Data[i])-want[i]) > 1e-5 {
+					t.Fatalf("element %d: got %v, want %v", i, got.Data[i], want[i])
+				}
+			}
+		})
 	}
 }
 

@@ -80,6 +80,8 @@ func TestAttentionGradients(t *testing.T) {
 		{"causal+padding, row sees nothing", AttnSpec{Batch: batch, Heads: heads, TQ: 4, TK: 4, Causal: true,
 			KeyMask: []bool{true, false, false, false, false, true, false, false}}},
 		{"cross TQ>TK", AttnSpec{Batch: batch, Heads: heads, TQ: 5, TK: 2}},
+		{"causal, several query blocks", AttnSpec{Batch: batch, Heads: heads, TQ: 2*attnQueryBlock + 3, TK: 2*attnQueryBlock + 3, Causal: true}},
+		{"causal TQ<TK, several query blocks", AttnSpec{Batch: batch, Heads: heads, TQ: attnQueryBlock + 5, TK: 2 * attnQueryBlock, Causal: true}},
 	}
 	for _, c := range cases {
 		q := randLeaf(rng, "q", 1, batch*c.spec.TQ, d)
