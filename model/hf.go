@@ -53,12 +53,14 @@ func readJSON(path string, v any) error {
 
 // hfWeights reads the tensors of a Hugging Face model.safetensors whose names may carry a
 // prefix ("transformer.", "roberta."), and keeps track of which were used so that unknown
-// tensors are reported rather than silently ignored.
+// tensors are reported rather than silently ignored. It remembers the first read error, so
+// that a loader is a plain list of copies followed by one look at err.
 type hfWeights struct {
 	f      *safetensors.File
 	path   string
 	prefix string
 	used   map[string]bool
+	err    error // the first failed read; later reads return nil
 }
 
 // openHFWeights reads dir/model.safetensors and detects the prefix from the tensor probe,
@@ -78,19 +80,35 @@ func openHFWeights(dir, prefix, probe string) (*hfWeights, error) {
 	return w, nil
 }
 
-// get returns the tensor name (under the prefix) with the given shape.
-func (w *hfWeights) get(name string, shape ...int) ([]float32, error) {
-	return w.getExact(w.prefix+name, shape...)
+// read returns the tensor name (under the prefix), which must have the given shape.
+func (w *hfWeights) read(name string, shape ...int) []float32 {
+	return w.readExact(w.prefix+name, shape...)
 }
 
-// getExact returns the tensor of exactly this name (no prefix) with the given shape.
-func (w *hfWeights) getExact(name string, shape ...int) ([]float32, error) {
+// readExact returns the tensor of exactly this name (no prefix), which must have the given
+// shape. After a failed read it returns nil and reads nothing.
+func (w *hfWeights) readExact(name string, shape ...int) []float32 {
+	if w.err != nil {
+		return nil
+	}
 	w.used[name] = true
 	data, err := w.f.Float32(name, shape)
 	if err != nil {
-		return nil, fmt.Errorf("model: import: %w", err)
+		w.err = fmt.Errorf("model: import: %w", err)
+		return nil
 	}
-	return data, nil
+	return data
+}
+
+// copyTo fills dst from the tensor name (under the prefix) of the given shape.
+func (w *hfWeights) copyTo(dst []float32, name string, shape ...int) {
+	copy(dst, w.read(name, shape...))
+}
+
+// layerNorm fills ln from name.weight and name.bias.
+func (w *hfWeights) layerNorm(ln *LayerNorm, name string) {
+	w.copyTo(ln.G.Data, name+".weight", ln.G.Len())
+	w.copyTo(ln.B.Data, name+".bias", ln.B.Len())
 }
 
 // checkUnused reports tensors that were not read, except those for which ignore is true.

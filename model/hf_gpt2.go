@@ -85,61 +85,44 @@ func ImportGPT2(dir string) (*Model, *tokenizer.Tokenizer, error) {
 // loadGPT2Weights fills m from the HF GPT-2 tensors.
 func loadGPT2Weights(m *Model, w *hfWeights) error {
 	d := m.Cfg.DModel
-	copyTo := func(dst []float32, name string, shape ...int) error {
-		src, err := w.get(name, shape...)
-		copy(dst, src)
-		return err
-	}
-	// conv1D loads a Conv1D layer (weight [in, out]) into l (weight [out, in]).
-	conv1D := func(l *Linear, name string) error {
-		in, out := l.In(), l.Out()
-		src, err := w.get(name+".weight", in, out)
-		if err != nil {
-			return err
-		}
-		transposeInto(l.W.Data, src, in, out)
-		return copyTo(l.B.Data, name+".bias", out)
-	}
-	if err := copyTo(m.TokEmb.Data, "wte.weight", m.Cfg.Vocab, d); err != nil {
-		return err
-	}
-	if err := copyTo(m.PosEmb.Data, "wpe.weight", m.Cfg.MaxLen, d); err != nil {
-		return err
-	}
+	w.copyTo(m.TokEmb.Data, "wte.weight", m.Cfg.Vocab, d)
+	w.copyTo(m.PosEmb.Data, "wpe.weight", m.Cfg.MaxLen, d)
 	for _, b := range m.Blocks {
 		p := fmt.Sprintf("h.%d.", b.Index)
-		// c_attn is [D, 3D]: the columns of Q, then K, then V.
-		qkv, err := w.get(p+"attn.c_attn.weight", d, 3*d)
-		if err != nil {
-			return err
-		}
-		bias, err := w.get(p+"attn.c_attn.bias", 3*d)
-		if err != nil {
-			return err
-		}
-		for part, l := range []*Linear{b.Q, b.K, b.V} {
-			for i := range d {
-				for o := range d {
-					l.W.Data[o*d+i] = qkv[i*3*d+part*d+o]
-				}
-			}
-			copy(l.B.Data, bias[part*d:(part+1)*d])
-		}
-		steps := []error{
-			conv1D(b.O, p+"attn.c_proj"),
-			conv1D(b.FC1, p+"mlp.c_fc"),
-			conv1D(b.FC2, p+"mlp.c_proj"),
-			copyTo(b.LN1.G.Data, p+"ln_1.weight", d), copyTo(b.LN1.B.Data, p+"ln_1.bias", d),
-			copyTo(b.LN2.G.Data, p+"ln_2.weight", d), copyTo(b.LN2.B.Data, p+"ln_2.bias", d),
-		}
-		for _, err := range steps {
-			if err != nil {
-				return err
-			}
-		}
+		splitQKV(b, w.read(p+"attn.c_attn.weight", d, 3*d), w.read(p+"attn.c_attn.bias", 3*d))
+		conv1D(w, b.O, p+"attn.c_proj")
+		conv1D(w, b.FC1, p+"mlp.c_fc")
+		conv1D(w, b.FC2, p+"mlp.c_proj")
+		w.layerNorm(b.LN1, p+"ln_1")
+		w.layerNorm(b.LN2, p+"ln_2")
 	}
-	if err := copyTo(m.LNF.G.Data, "ln_f.weight", d); err != nil {
-		return err
+	w.layerNorm(m.LNF, "ln_f")
+	return w.err
+}
+
+// conv1D loads the GPT-2 Conv1D layer name (weight [in, out]) into l (weight [out, in]).
+func conv1D(w *hfWeights, l *Linear, name string) {
+	in, out := l.In(), l.Out()
+	if src := w.read(name+".weight", in, out); src != nil {
+		transposeInto(l.W.Data, src, in, out)
 	}
-	return copyTo(m.LNF.B.Data, "ln_f.bias", d)
+	w.copyTo(l.B.Data, name+".bias", out)
+}
+
+// splitQKV splits GPT-2's fused attention projection c_attn, weight [D, 3D] with the columns
+// of Q, then K, then V, and bias [3D], into the block's Q, K and V. Nil inputs (a failed
+// read) leave them as they are.
+func splitQKV(b *Block, weight, bias []float32) {
+	if weight == nil || bias == nil {
+		return
+	}
+	d := b.Q.In()
+	for part, l := range []*Linear{b.Q, b.K, b.V} {
+		for i := range d {
+			for o := range d {
+				l.W.Data[o*d+i] = weight[i*3*d+part*d+o]
+			}
+		}
+		copy(l.B.Data, bias[part*d:(part+1)*d])
+	}
 }

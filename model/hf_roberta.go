@@ -100,25 +100,13 @@ func ImportRoBERTa(dir string) (*Model, *tokenizer.Tokenizer, error) {
 // loadRoBERTaWeights fills m from the HF RoBERTa tensors.
 func loadRoBERTaWeights(m *Model, w *hfWeights, offset, typeVocab int) error {
 	d := m.Cfg.DModel
-	var errs []error
-	copyTo := func(dst []float32, name string, shape ...int) {
-		src, err := w.get(name, shape...)
-		errs = append(errs, err)
-		copy(dst, src)
-	}
 	linear := func(l *Linear, name string) {
-		copyTo(l.W.Data, name+".weight", l.Out(), l.In())
-		copyTo(l.B.Data, name+".bias", l.Out())
+		w.copyTo(l.W.Data, name+".weight", l.Out(), l.In())
+		w.copyTo(l.B.Data, name+".bias", l.Out())
 	}
-	norm := func(ln *LayerNorm, name string) {
-		copyTo(ln.G.Data, name+".weight", d)
-		copyTo(ln.B.Data, name+".bias", d)
-	}
-	copyTo(m.TokEmb.Data, "embeddings.word_embeddings.weight", m.Cfg.Vocab, d)
-	pos, err := w.get("embeddings.position_embeddings.weight", m.Cfg.MaxLen+offset, d)
-	errs = append(errs, err)
-	types, err := w.get("embeddings.token_type_embeddings.weight", typeVocab, d)
-	errs = append(errs, err)
+	w.copyTo(m.TokEmb.Data, "embeddings.word_embeddings.weight", m.Cfg.Vocab, d)
+	pos := w.read("embeddings.position_embeddings.weight", m.Cfg.MaxLen+offset, d)
+	types := w.read("embeddings.token_type_embeddings.weight", typeVocab, d)
 	if pos != nil && types != nil {
 		for i := range m.Cfg.MaxLen {
 			for j := range d {
@@ -126,17 +114,17 @@ func loadRoBERTaWeights(m *Model, w *hfWeights, offset, typeVocab int) error {
 			}
 		}
 	}
-	norm(m.LNEmb, "embeddings.LayerNorm")
+	w.layerNorm(m.LNEmb, "embeddings.LayerNorm")
 	for _, b := range m.Blocks {
 		p := fmt.Sprintf("encoder.layer.%d.", b.Index)
 		linear(b.Q, p+"attention.self.query")
 		linear(b.K, p+"attention.self.key")
 		linear(b.V, p+"attention.self.value")
 		linear(b.O, p+"attention.output.dense")
-		norm(b.LN1, p+"attention.output.LayerNorm")
+		w.layerNorm(b.LN1, p+"attention.output.LayerNorm")
 		linear(b.FC1, p+"intermediate.dense")
 		linear(b.FC2, p+"output.dense")
-		norm(b.LN2, p+"output.LayerNorm")
+		w.layerNorm(b.LN2, p+"output.LayerNorm")
 	}
 	if m.Head != nil {
 		// The classifier sits beside the "roberta." body, never under its prefix.
@@ -144,18 +132,9 @@ func loadRoBERTaWeights(m *Model, w *hfWeights, offset, typeVocab int) error {
 			dst  *Linear
 			name string
 		}{{m.Head.Dense, "classifier.dense"}, {m.Head.Out, "classifier.out_proj"}} {
-			wt, err := w.getExact(l.name+".weight", l.dst.Out(), l.dst.In())
-			errs = append(errs, err)
-			copy(l.dst.W.Data, wt)
-			bs, err := w.getExact(l.name+".bias", l.dst.Out())
-			errs = append(errs, err)
-			copy(l.dst.B.Data, bs)
+			copy(l.dst.W.Data, w.readExact(l.name+".weight", l.dst.Out(), l.dst.In()))
+			copy(l.dst.B.Data, w.readExact(l.name+".bias", l.dst.Out()))
 		}
 	}
-	for _, err := range errs {
-		if err != nil {
-			return err
-		}
-	}
-	return nil
+	return w.err
 }
