@@ -85,7 +85,7 @@ func latencyPanels(s *LatencyStudy, rows []LatencyRow) ([][]*plot.Plot, error) {
 	grid := make([][]*plot.Plot, len(s.Variants))
 	for i, variant := range s.Variants {
 		lo, hi := 0.0, 1.0
-		for _, seq := range s.Seqs {
+		for j, seq := range s.Seqs {
 			p := plot.New()
 			p.Title.Text = fmt.Sprintf("%s, seq %d", variant, seq)
 			p.Title.TextStyle.Font.Size = 10
@@ -120,7 +120,9 @@ func latencyPanels(s *LatencyStudy, rows []LatencyRow) ([][]*plot.Plot, error) {
 				line.Dashes, points.Shape = plotutil.Dashes(k), plotutil.Shape(k)
 				line.Width, points.Radius = vg.Points(1.5), vg.Points(2.5)
 				p.Add(line, points)
-				p.Legend.Add("r = "+strconv.Itoa(size), line, points)
+				if j == 0 { // the sizes are the same in every panel of a row: one legend
+					p.Legend.Add("r = "+strconv.Itoa(size), line, points)
+				}
 			}
 			grid[i] = append(grid[i], p)
 		}
