@@ -37,7 +37,9 @@ func realText(t *testing.T) (name string, docs []string) {
 	return "common-licenses", readDocs(t, files)
 }
 
+// readDocs reads each file as one document, its white space folded to single spaces.
 func readDocs(t *testing.T, paths []string) []string {
+	t.Helper()
 	var docs []string
 	for _, p := range paths {
 		b, err := os.ReadFile(p)
