@@ -9,9 +9,16 @@ const (
 	geluCubic   = 0.044715
 )
 
-// GELU applies the tanh approximation of the Gaussian error linear unit element-wise.
-// Backward: with u = √(2/π)(x + 0.044715x³) and τ = tanh u, which forward keeps,
-// dx += dy · (½(1+τ) + ½x(1-τ²)·√(2/π)(1 + 3·0.044715x²)).
+// GELU applies the tanh approximation of the Gaussian error linear unit element-wise:
+//
+//	gelu(x) = x/2 · (1 + tanh u),  u = √(2/π)(x + 0.044715x³).
+//
+// Since (1 + tanh u)/2 = σ(2u) = 1/(1 + e^{-2u}), forward computes y = x·σ(2u) with the
+// vector exp, which stays accurate where tanh u is close to -1 and overflows to the
+// right limits (e^{-2u} = +Inf gives y = -0, e^{-2u} = 0 gives y = x). It keeps s = σ(2u)
+// for backward, where 1 + tanh u = 2s and 1 - tanh² u = 4s(1-s):
+//
+//	dx += dy · (s + 2x·s(1-s)·√(2/π)(1 + 3·0.044715x²)).
 func (t *Tape) GELU(x *Tensor) *Tensor {
 	needTensor("nn.GELU", "x", x)
 	o := t.record("GELU", geluBackward, [3]*Tensor{x}, x.Shape...)
@@ -22,18 +29,29 @@ func (t *Tape) GELU(x *Tensor) *Tensor {
 	return o.out
 }
 
+// geluBlock is how many elements geluForward puts through the vector exp at a time, in a
+// buffer on the stack.
+const geluBlock = 256
+
 func geluForward(o *op, _, lo, hi int) {
-	x, y := o.in[0].Data[lo:hi], o.out.Data[lo:hi]
-	var tanhs []float32
-	if o.saved != nil {
-		tanhs = o.saved[lo:hi]
-	}
-	for i, v := range x {
-		xv := float64(v)
-		tau := math.Tanh(sqrt2OverPi * (xv + geluCubic*xv*xv*xv))
-		y[i] = float32(0.5 * xv * (1 + tau))
-		if tanhs != nil {
-			tanhs[i] = float32(tau)
+	var buf [geluBlock]float32
+	for start := lo; start < hi; start += geluBlock {
+		end := min(start+geluBlock, hi)
+		x, y, e := o.in[0].Data[start:end], o.out.Data[start:end], buf[:end-start]
+		for i, v := range x {
+			e[i] = -2 * sqrt2OverPi * (v + geluCubic*v*v*v) // -2u
+		}
+		expSub(e, e, 0)
+		var gates []float32
+		if o.saved != nil {
+			gates = o.saved[start:end]
+		}
+		for i, v := range x {
+			s := 1 / (1 + e[i]) // σ(2u)
+			y[i] = v * s
+			if gates != nil {
+				gates[i] = s
+			}
 		}
 	}
 }
@@ -41,10 +59,11 @@ func geluForward(o *op, _, lo, hi int) {
 func geluBackward(t *Tape, o *op) { t.parallel(o, o.out.Len(), minWork, geluBackwardRange) }
 
 func geluBackwardRange(o *op, _, lo, hi int) {
-	x, tanhs, dx, dy := o.in[0].Data[lo:hi], o.saved[lo:hi], o.in[0].Grad[lo:hi], o.out.Grad[lo:hi]
+	x, gates, dx, dy := o.in[0].Data[lo:hi], o.saved[lo:hi], o.in[0].Grad[lo:hi], o.out.Grad[lo:hi]
 	for i, v := range x {
-		xv, tau := float64(v), float64(tanhs[i])
-		d := 0.5*(1+tau) + 0.5*xv*(1-tau*tau)*sqrt2OverPi*(1+3*geluCubic*xv*xv)
+		// In float64, so that x² of a huge x does not overflow where s(1-s) is 0.
+		xv, s := float64(v), float64(gates[i])
+		d := s + 2*xv*s*(1-s)*sqrt2OverPi*(1+3*geluCubic*xv*xv)
 		dx[i] += dy[i] * float32(d)
 	}
 }

@@ -193,3 +193,42 @@ func TestMatMul(t *testing.T) {
 	MatMulAdd(c, -2, a, b, false, false)
 	assertClose(t, c.Data, []float32{-7, -9, -19, -21}, 0)
 }
+
+// TestGELUAccuracy compares GELU and its derivative with a float64 evaluation over
+// ordinary and extreme inputs: far in the negative tail the output is a tiny negative
+// number (or -0) and the derivative 0, far in the positive tail they are x and 1, and
+// nothing becomes NaN. The argument -2u of the exponential is rounded to float32, so the
+// output's relative error grows like |2u|·2⁻²⁴ in the tails.
+func TestGELUAccuracy(t *testing.T) {
+	cases := []struct {
+		x            float32
+		wantY, wantD float64 // 0 means: computed from the float64 formulas
+	}{
+		{x: 0}, {x: 1e-7}, {x: -1e-3}, {x: 0.5}, {x: -0.7}, {x: 1.5}, {x: -3}, {x: -5.5},
+		{x: -9}, {x: 3}, {x: 10}, {x: -20}, {x: 50},
+		{x: -1e20, wantY: math.Copysign(0, -1), wantD: 0},
+		{x: 1e20, wantY: 1e20, wantD: 1},
+	}
+	for _, c := range cases {
+		x := NewParam("x", 1)
+		x.Data[0] = c.x
+		tp := NewTape(1)
+		y := tp.GELU(x)
+		tp.Backward(y)
+		xv := float64(c.x)
+		u := sqrt2OverPi * (xv + geluCubic*xv*xv*xv)
+		s := 1 / (1 + math.Exp(-2*u))
+		wantY, wantD := xv*s, s+2*xv*s*(1-s)*sqrt2OverPi*(1+3*geluCubic*xv*xv)
+		if math.Abs(xv) > 1e10 {
+			wantY, wantD = c.wantY, c.wantD
+		}
+		gotY, gotD := float64(y.Data[0]), float64(x.Grad[0])
+		tol := 2e-7 * (4 + math.Abs(2*u))
+		if math.Abs(gotY-wantY) > tol*math.Abs(wantY)+1e-37 || math.IsNaN(gotY) {
+			t.Errorf("GELU(%v) = %v, want %v", c.x, gotY, wantY)
+		}
+		if math.Abs(gotD-wantD) > tol*math.Abs(wantD)+1e-7 || math.IsNaN(gotD) {
+			t.Errorf("GELU'(%v) = %v, want %v", c.x, gotD, wantD)
+		}
+	}
+}
