@@ -11,8 +11,9 @@ import (
 )
 
 // TestBaselineFigures prints the chance and bag-of-words scores of every task on its test
-// split, the figures quoted in doc.go. It is slow (about a minute for the real tasks), so it
-// runs only on request:
+// split, the figures quoted in doc.go, and requires bag of words to beat chance on each
+// task's main metric (else the task or the baseline is broken). It is slow (about a minute
+// for the real tasks), so it runs only on request:
 //
 //	LORALAB_BASELINES=1 go test -run TestBaselineFigures -v ./datasets
 func TestBaselineFigures(t *testing.T) {
@@ -37,6 +38,10 @@ func TestBaselineFigures(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Logf("%-13s chance %s | bag of words %s", name, formatScores(task, chance), formatScores(task, bow))
+		c, b := chance[task.MainMetric], bow[task.MainMetric]
+		if beats := b > c; beats != HigherIsBetter(task.MainMetric) || b == c {
+			t.Errorf("%s: bag of words %s %.3f does not beat chance %.3f", name, task.MainMetric, b, c)
+		}
 	}
 }
 
