@@ -14,6 +14,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	vgdraw "gonum.org/v1/plot/vg/draw"
+
+	"loralab/internal/figure"
 )
 
 // HeatmapPanel is one heat map of a similarity figure.
@@ -125,5 +127,5 @@ func SaveHeatmaps(base, title string, panels []HeatmapPanel) ([]string, error) {
 		bar := vgdraw.Crop(body, width-barW, -vg.Inch/6, vg.Inch/2, -vg.Inch/4)
 		colorBarPlot(cm).Draw(bar)
 	}
-	return saveFigure(base, width, height, render)
+	return figure.Save(base, width, height, render)
 }

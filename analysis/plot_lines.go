@@ -12,6 +12,8 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"loralab/internal/figure"
 )
 
 // Series is one line of a line plot: points (X[i], Y[i]) with a symmetric error bar Err[i]
@@ -50,7 +52,7 @@ func (lp LinePlot) Save(base string) ([]string, error) {
 	}
 	const plotW, gap, height = 5.6 * vg.Inch, 4 * vg.Millimeter, 3.6 * vg.Inch
 	legendW := legendWidth(legend, lp.Series)
-	return saveFigure(base, plotW+gap+legendW, height, func(dc draw.Canvas) {
+	return figure.Save(base, plotW+gap+legendW, height, func(dc draw.Canvas) {
 		dc.FillPolygon(color.White, rectangle(dc))
 		plt.Draw(draw.Crop(dc, 0, -legendW-gap, 0, 0))
 		legend.Draw(draw.Crop(dc, plotW+gap, -vg.Millimeter, 0, -plt.Title.Padding-plt.Title.TextStyle.Height(plt.Title.Text)))

@@ -184,7 +184,7 @@ func slug(s string) string {
 	return strings.TrimSuffix(b.String(), "-")
 }
 
-// relFigure turns the paths saveFigure wrote into an artifact relative to the sweep folder.
+// relFigure turns the paths figure.Save wrote into an artifact relative to the sweep folder.
 func (r *reporter) relFigure(title string, paths []string) (Artifact, error) {
 	a := Artifact{Title: title, Image: true}
 	for i, p := range paths {
