@@ -32,7 +32,7 @@ func runData(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return reg.List(ctx, stdout)
 	case "show":
 		if len(pos) != 1 {
-			return fmt.Errorf("data show: want one task name (see runexp data list)")
+			return fmt.Errorf("data show: want one task name (see runexp data list), got %d arguments", len(pos))
 		}
 		t, err := reg.Load(ctx, pos[0])
 		if err != nil {

@@ -133,7 +133,7 @@ func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return fmt.Errorf("report: want one sweep folder")
+		return fmt.Errorf("report: want one sweep folder, got %d arguments", fs.NArg())
 	}
 	dir := fs.Arg(0)
 	sw, err := loadSweep(filepath.Join(dir, experiments.SweepFile))
@@ -152,7 +152,7 @@ func runStatus(_ context.Context, args []string, stdout, stderr io.Writer) error
 	}
 	if fs.NArg() != 1 {
 		fs.Usage()
-		return fmt.Errorf("status: want one sweep folder")
+		return fmt.Errorf("status: want one sweep folder, got %d arguments", fs.NArg())
 	}
 	rep, err := experiments.Status(fs.Arg(0))
 	if err != nil {
