@@ -169,9 +169,10 @@ func (p *parser) names(n *yaml.Node, where, what string) []string {
 	return out
 }
 
-// knownTask checks a task or corpus name against the known tasks.
+// knownTask checks a task or corpus name against the known tasks, and the file tasks of
+// package datasets (glue:TASK:DIR, e2e:DIR, jsonl:DIR) by the form of their name.
 func (p *parser) knownTask(n *yaml.Node, where, name string) bool {
-	if slices.Contains(p.opts.Tasks, name) {
+	if slices.Contains(p.opts.Tasks, name) || fileTask(name) {
 		return true
 	}
 	p.errorf(n, "%s: unknown task %q, want one of %s", where, name, strings.Join(p.opts.Tasks, ", "))
@@ -253,4 +254,11 @@ func (s *Sweep) AnalysisYAML() ([]byte, error) {
 		return nil, fmt.Errorf("sweep %s: analysis section: %w", s.Name, err)
 	}
 	return data, nil
+}
+
+// fileTask reports whether name is a file task that datasets.Registry.Load reads from the
+// user's own files: glue:TASK:DIR, e2e:DIR or jsonl:DIR. Whether the files are there is
+// checked when the run loads them.
+func fileTask(name string) bool {
+	return strings.Contains(name, ":") && datasets.NewRegistry(datasets.Options{}).Known(name)
 }

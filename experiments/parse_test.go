@@ -23,6 +23,8 @@ func TestParseBadSweeps(t *testing.T) {
 			[]string{`sweep.yaml:13:45: methods[0].targets: unknown target "x", want q, k, v, o, fc1, fc2 or emb`}},
 		{"unknown task", "tasks: [cls-a, reg-a]", "tasks: [cls-a, nope]",
 			[]string{`sweep.yaml:8:16: tasks[1]: unknown task "nope", want one of corpus-a, cls-a, cls-b, reg-a`}},
+		{"unknown GLUE task in a file task", "tasks: [cls-a, reg-a]", "tasks: [cls-a, \"glue:\"]",
+			[]string{`sweep.yaml:8:16: tasks[1]: unknown task "glue:", want one of corpus-a, cls-a, cls-b, reg-a`}},
 		{"unknown method", "{name: bitfit}", "{name: bitfot}",
 			[]string{`sweep.yaml:14:12: methods[1].name: unknown method "bitfot", want one of ft, fttop2, bitfit, prefix_embed, prefix_layer, adapter_h, adapter_l, adapter_p, adapter_d, lora`}},
 		{"empty seeds", "seeds: [1, 2]", "seeds: []",
@@ -148,5 +150,18 @@ func TestAnalysisSection(t *testing.T) {
 	}
 	if none, _ := parseTest(t, baseSweep).AnalysisYAML(); none != nil {
 		t.Errorf("no analysis section gives %q", none)
+	}
+}
+
+// TestFileTasksAccepted: the user's own GLUE, E2E and JSONL files are tasks too; their
+// presence is checked when a run loads them, not when the sweep is read.
+func TestFileTasksAccepted(t *testing.T) {
+	text := strings.Replace(baseSweep, "tasks: [cls-a, reg-a]", "tasks: [cls-a, glue:SST-2:/data/glue/SST-2, e2e:/data/e2e, jsonl:/data/mine]", 1)
+	sw, err := Parse("sweep.yaml", []byte(text), ParseOptions{Tasks: testTasks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(sw.Tasks) != 4 || sw.Tasks[1] != "glue:SST-2:/data/glue/SST-2" {
+		t.Fatalf("tasks %v", sw.Tasks)
 	}
 }
