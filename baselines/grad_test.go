@@ -8,16 +8,10 @@ import (
 	"strings"
 	"testing"
 
+	"loralab/internal/gradcheck"
 	"loralab/method"
 	"loralab/model"
 	"loralab/nn"
-)
-
-// Finite-difference settings: step h, and the tolerance |a-n| <= atol + rtol |n|.
-const (
-	fdStep   = 2e-3
-	gradAtol = 1e-3
-	gradRtol = 3e-2
 )
 
 // TestGradients checks, for every method on an encoder (head cross-entropy) and a decoder
@@ -44,66 +38,11 @@ func TestGradients(t *testing.T) {
 					loss := func(tp *nn.Tape) *nn.Tensor {
 						return taskLoss(tp, m, b, &model.Context{Batch: b, Train: dropout > 0, Seed: 17})
 					}
-					checkGradients(t, meth.Trainable(), loss, 5)
+					gradcheck.Check(t, meth.Trainable(), loss, 5)
 				})
 			}
 		}
 	}
-}
-
-// checkGradients compares backward's gradients of loss for params with central
-// differences on up to perParam sampled elements of each, and requires some gradient of
-// every tensor to be nonzero.
-func checkGradients(t *testing.T, params []*nn.Tensor, loss func(*nn.Tape) *nn.Tensor, perParam int) {
-	t.Helper()
-	tp := nn.NewTape(1)
-	tp.SetTrain(true)
-	nn.ZeroGrads(params)
-	tp.Backward(loss(tp))
-	value := func() float64 {
-		tp.Reset()
-		tp.SetGrad(false)
-		return float64(loss(tp).Data[0])
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	bad := 0
-	for _, p := range params {
-		if !slices.ContainsFunc(p.Grad, func(g float32) bool { return g != 0 }) {
-			t.Errorf("%s: gradient is zero everywhere", p.Name)
-		}
-		for _, i := range sampleIndices(rng, p, perParam) {
-			orig := p.Data[i]
-			p.Data[i] = orig + fdStep
-			up, lossUp := float64(p.Data[i])-float64(orig), value()
-			p.Data[i] = orig - fdStep
-			down, lossDown := float64(orig)-float64(p.Data[i]), value()
-			p.Data[i] = orig
-			numeric := (lossUp - lossDown) / (up + down)
-			analytic := float64(p.Grad[i])
-			if math.Abs(analytic-numeric) > gradAtol+gradRtol*math.Abs(numeric) {
-				bad++
-				if bad <= 8 {
-					t.Errorf("%s[%d]: backward %.6g, finite difference %.6g", p.Name, i, analytic, numeric)
-				}
-			}
-		}
-	}
-}
-
-// sampleIndices picks up to n elements of p, preferring those with a nonzero gradient (a
-// prefix table's rows that no slot uses, or embedding rows of absent tokens, have none and
-// would make the check vacuous).
-func sampleIndices(rng *rand.Rand, p *nn.Tensor, n int) []int {
-	var nonzero, zero []int
-	for _, i := range rng.Perm(p.Len()) {
-		if p.Grad[i] != 0 {
-			nonzero = append(nonzero, i)
-		} else {
-			zero = append(zero, i)
-		}
-	}
-	picked := nonzero[:min(n, len(nonzero))]
-	return append(picked, zero[:min(1, len(zero))]...) // one zero, to check it is truly zero
 }
 
 // TestFrozenStayFrozen runs a few trainer-like AdamW steps (forward, loss, backward, step)

@@ -2,20 +2,12 @@ package lora
 
 import (
 	"fmt"
-	"math"
-	"math/rand/v2"
 	"testing"
 
+	"loralab/internal/gradcheck"
 	"loralab/method"
 	"loralab/model"
 	"loralab/nn"
-)
-
-// Finite-difference settings: step h, and the tolerance |a-n| <= atol + rtol |n|.
-const (
-	fdStep   = 2e-3
-	gradAtol = 1e-3
-	gradRtol = 3e-2
 )
 
 // TestGradients checks backward's gradients of A and B against float64 central differences
@@ -50,7 +42,7 @@ func TestGradients(t *testing.T) {
 				}
 				return tp.CrossEntropy(m.LMLogits(tp, h), targets, -1, 0)
 			}
-			checkGradients(t, l.Trainable(), loss, 8)
+			gradcheck.Check(t, l.Trainable(), loss, 8)
 			for _, p := range m.Params() {
 				if p.Trainable || p.Grad != nil {
 					t.Errorf("base tensor %s: trainable %v, %d gradients; want frozen", p.Name, p.Trainable, len(p.Grad))
@@ -70,43 +62,4 @@ func nextTokens(b *model.Batch) []int32 {
 		}
 	}
 	return tg
-}
-
-// checkGradients compares backward's gradients of loss for params with central differences
-// on up to perParam sampled elements of each.
-func checkGradients(t *testing.T, params []*nn.Tensor, loss func(*nn.Tape) *nn.Tensor, perParam int) {
-	t.Helper()
-	tp := nn.NewTape(1)
-	nn.ZeroGrads(params)
-	tp.Backward(loss(tp))
-	value := func() float64 {
-		tp.Reset()
-		tp.SetGrad(false)
-		return float64(loss(tp).Data[0])
-	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	bad := 0
-	for _, p := range params {
-		nonzero := false
-		for _, i := range rng.Perm(p.Len())[:min(perParam, p.Len())] {
-			orig := p.Data[i]
-			p.Data[i] = orig + fdStep
-			up, lp := float64(p.Data[i])-float64(orig), value()
-			p.Data[i] = orig - fdStep
-			down, lm := float64(orig)-float64(p.Data[i]), value()
-			p.Data[i] = orig
-			numeric := (lp - lm) / (up + down)
-			analytic := float64(p.Grad[i])
-			nonzero = nonzero || analytic != 0
-			if math.Abs(analytic-numeric) > gradAtol+gradRtol*math.Abs(numeric) {
-				bad++
-				if bad <= 8 {
-					t.Errorf("%s[%d]: backward %.6g, finite difference %.6g", p.Name, i, analytic, numeric)
-				}
-			}
-		}
-		if !nonzero {
-			t.Errorf("%s: every sampled gradient is zero", p.Name)
-		}
-	}
 }
