@@ -36,7 +36,7 @@ func (t *Tape) Attention(q, k, v *Tensor, s AttnSpec) *Tensor {
 		copy(o.attn.KeyMask, s.KeyMask)
 	}
 	o.saved = t.floats.take(s.Batch * s.Heads * s.TQ * s.TK)
-	o.partMM = t.partMatmuls()
+	o.slotMM = t.slotMatmuls()
 	t.parallel(o, s.Batch*s.Heads, 1, attentionForward)
 	return o.out
 }
@@ -106,12 +106,12 @@ func (o *op) queryBlock(i0 int) (i1, keys int) {
 	return i1, s.TK - s.TQ + i1
 }
 
-func attentionForward(o *op, part, lo, hi int) {
+func attentionForward(o *op, slot, lo, hi int) {
 	q, k, v, s := o.in[0], o.in[1], o.in[2], o.attn
 	d := q.Shape[1]
 	dh := d / s.Heads
 	scale := float32(1 / math.Sqrt(float64(dh)))
-	mm := o.partMM[part]
+	mm := o.slotMM[slot]
 	for u := lo; u < hi; u++ {
 		hd := o.head(u)
 		for i0 := 0; i0 < s.TQ; {
@@ -180,12 +180,12 @@ func attentionBackward(t *Tape, o *op) {
 
 // attentionBackwardHeads runs backward for (sequence, head) pairs [lo,hi), one query block
 // at a time, over the keys the block sees; dK and dV sum the blocks in order.
-func attentionBackwardHeads(o *op, part, lo, hi int) {
+func attentionBackwardHeads(o *op, slot, lo, hi int) {
 	q, k, v, s := o.in[0], o.in[1], o.in[2], o.attn
 	d := q.Shape[1]
 	dh := d / s.Heads
 	scale := float32(1 / math.Sqrt(float64(dh)))
-	dO, mm := o.out.Grad, o.partMM[part]
+	dO, mm := o.out.Grad, o.slotMM[slot]
 	for u := lo; u < hi; u++ {
 		hd := o.head(u)
 		for i0 := 0; i0 < s.TQ; {
@@ -195,7 +195,7 @@ func attentionBackwardHeads(o *op, part, lo, hi int) {
 				mm.Sgemm(true, false, keys, dh, rows, 1, p, s.TK, dO[qi:], d, 1, v.Grad[hd.kOff:], d)
 			}
 			if needsGrad(q) || needsGrad(k) {
-				dS := o.work[part*s.TQ*s.TK : (part+1)*s.TQ*s.TK]
+				dS := o.work[slot*s.TQ*s.TK : (slot+1)*s.TQ*s.TK]
 				mm.Sgemm(false, true, rows, keys, dh, 1, dO[qi:], d, v.Data[hd.kOff:], d, 0, dS, s.TK)
 				for i := range rows {
 					softmaxBackward(dS[i*s.TK:i*s.TK+keys], p[i*s.TK:i*s.TK+keys])

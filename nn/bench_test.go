@@ -3,6 +3,7 @@ package nn
 import (
 	"fmt"
 	"testing"
+	"time"
 )
 
 // Benchmarks at the training shape of the reproduction: d = 128, sequences of 128 tokens,
@@ -17,12 +18,14 @@ const (
 // benchThreads are the thread counts every benchmark runs with.
 var benchThreads = []int{1, 2}
 
-// forThreads runs body as one sub-benchmark per thread count, reporting cpu-ns/op.
-func forThreads(b *testing.B, body func(b *testing.B, threads int)) {
+// forThreads runs body as one sub-benchmark per thread count. body calls its start
+// function just before its b.Loop, where the CPU time reported as cpu-ns/op begins.
+func forThreads(b *testing.B, body func(b *testing.B, threads int, start func())) {
 	for _, threads := range benchThreads {
 		b.Run(fmt.Sprintf("threads=%d", threads), func(b *testing.B) {
-			cpu0, ok0 := cpuTime()
-			body(b, threads)
+			var cpu0 time.Duration
+			ok0 := false
+			body(b, threads, func() { cpu0, ok0 = cpuTime() })
 			if cpu1, ok1 := cpuTime(); ok0 && ok1 && b.N > 0 {
 				b.ReportMetric(float64(cpu1-cpu0)/float64(b.N), "cpu-ns/op")
 			}
@@ -32,9 +35,10 @@ func forThreads(b *testing.B, body func(b *testing.B, threads int)) {
 
 // benchOp measures forward+backward of the graph build makes from fresh trainable leaves.
 func benchOp(b *testing.B, leaves []*Tensor, build func(tp *Tape) *Tensor) {
-	forThreads(b, func(b *testing.B, threads int) {
+	forThreads(b, func(b *testing.B, threads int, start func()) {
 		tp := NewTape(threads)
 		var seed []float32
+		start()
 		for b.Loop() {
 			tp.Reset()
 			y := build(tp)
@@ -120,10 +124,11 @@ func benchTrainStep(b *testing.B, freezeMatrices bool) {
 		params = append(params, p)
 	}
 	opt := NewAdamW([]ParamGroup{{Params: params, WeightDecay: 0.01}})
-	forThreads(b, func(b *testing.B, threads int) {
+	forThreads(b, func(b *testing.B, threads int, start func()) {
 		tp := NewTape(threads)
 		trainStep(tp, m, opt, ids, targets, benchB, nil) // warm-up: fills the arenas
 		ZeroGrads(params)
+		start()
 		for b.Loop() {
 			trainStep(tp, m, opt, ids, targets, benchB, nil)
 			ZeroGrads(params)

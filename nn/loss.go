@@ -52,16 +52,16 @@ func (t *Tape) CrossEntropy(logits *Tensor, targets []int32, ignore int32, smoot
 	return o.out
 }
 
-// crossEntropyScratch is goroutine part's row of scratch.
-func (o *op) crossEntropyScratch(part int) []float32 {
+// crossEntropyScratch is the row of scratch of the goroutine in slot.
+func (o *op) crossEntropyScratch(slot int) []float32 {
 	n, v := o.in[0].Shape[0], o.in[0].Shape[1]
-	return o.work[n+part*v : n+(part+1)*v]
+	return o.work[n+slot*v : n+(slot+1)*v]
 }
 
-func crossEntropyRows(o *op, part, lo, hi int) {
+func crossEntropyRows(o *op, slot, lo, hi int) {
 	x, ignore, eps := o.in[0], int32(o.n[0]), float64(o.scalar)
 	v := x.Shape[1]
-	exps := o.crossEntropyScratch(part)
+	exps := o.crossEntropyScratch(slot)
 	for r := lo; r < hi; r++ {
 		row := x.Data[r*v : (r+1)*v]
 		mx, sum := maxAndSum(row)
@@ -77,22 +77,43 @@ func crossEntropyRows(o *op, part, lo, hi int) {
 }
 
 // maxAndSum returns the largest element of a non-empty row and the sum of its elements,
-// added in four interleaved float64 partial sums.
+// each over four interleaved partial results (the sums in float64). Plain comparisons,
+// not the max builtin, whose NaN and signed-zero rules cost a branch per element: a NaN
+// logit makes the loss NaN through the exponentials anyway.
 func maxAndSum(row []float32) (mx float32, sum float64) {
-	mx = row[0]
+	m := [4]float32{row[0], row[0], row[0], row[0]}
 	var s [4]float64
 	i := 0
 	for ; i+4 <= len(row); i += 4 {
 		a, b, c, d := row[i], row[i+1], row[i+2], row[i+3]
-		mx = max(mx, a, b, c, d)
+		if a > m[0] {
+			m[0] = a
+		}
+		if b > m[1] {
+			m[1] = b
+		}
+		if c > m[2] {
+			m[2] = c
+		}
+		if d > m[3] {
+			m[3] = d
+		}
 		s[0] += float64(a)
 		s[1] += float64(b)
 		s[2] += float64(c)
 		s[3] += float64(d)
 	}
 	for ; i < len(row); i++ {
-		mx = max(mx, row[i])
-		s[i%4] += float64(row[i])
+		if row[i] > m[0] {
+			m[0] = row[i]
+		}
+		s[0] += float64(row[i])
+	}
+	mx = m[0]
+	for _, v := range m[1:] {
+		if v > mx {
+			mx = v
+		}
 	}
 	return mx, (s[0] + s[1]) + (s[2] + s[3])
 }
@@ -106,12 +127,12 @@ func crossEntropyBackward(t *Tape, o *op) {
 
 // crossEntropyBackwardRows recomputes p = softmax(x) = exp(x - lse) of each counted row
 // and adds dy/c · (p - (1-ε)[v=t] - ε/V) to its gradient.
-func crossEntropyBackwardRows(o *op, part, lo, hi int) {
+func crossEntropyBackwardRows(o *op, slot, lo, hi int) {
 	x, ignore, eps := o.in[0], int32(o.n[0]), o.scalar
 	v := x.Shape[1]
 	g := o.out.Grad[0] / float32(o.n[1])
 	uniform := g * eps / float32(v)
-	probs := o.crossEntropyScratch(part)
+	probs := o.crossEntropyScratch(slot)
 	for r := lo; r < hi; r++ {
 		target := o.ids[r]
 		if target == ignore {

@@ -24,7 +24,7 @@ type Tape struct {
 	bools  slab[bool]    // copies of attention key masks
 	pool   *workers      // started on the first op that runs on several goroutines
 	mm     *gemm.Pool    // products of whole activations, on Threads goroutines
-	partMM []*gemm.Pool  // single-goroutine products, one per kernel part (attention heads)
+	slotMM []*gemm.Pool  // single-goroutine products, one per goroutine slot (attention heads)
 
 	backwardDone bool
 }
@@ -44,7 +44,7 @@ type op struct {
 	ids    []int32      // embedding ids, targets, row lists (copied from the caller)
 	saved  []float32    // what forward keeps for backward: statistics, probabilities
 	work   []float32    // scratch: per-row results, per-goroutine buffers
-	partMM []*gemm.Pool // the tape's per-part GEMM pools, for kernels that multiply
+	slotMM []*gemm.Pool // the tape's per-slot GEMM pools, for kernels that multiply
 	attn   AttnSpec     // KeyMask is a tape-owned copy
 }
 
@@ -156,16 +156,16 @@ func (t *Tape) matmul() *gemm.Pool {
 	return t.mm
 }
 
-// partMatmuls returns one single-goroutine GEMM pool per kernel part, so that kernels
+// slotMatmuls returns one single-goroutine GEMM pool per goroutine slot, so that kernels
 // running in parallel multiply without sharing packing buffers.
-func (t *Tape) partMatmuls() []*gemm.Pool {
-	if t.partMM == nil {
-		t.partMM = make([]*gemm.Pool, t.threads)
-		for i := range t.partMM {
-			t.partMM[i] = gemm.NewPool(1)
+func (t *Tape) slotMatmuls() []*gemm.Pool {
+	if t.slotMM == nil {
+		t.slotMM = make([]*gemm.Pool, t.threads)
+		for i := range t.slotMM {
+			t.slotMM[i] = gemm.NewPool(1)
 		}
 	}
-	return t.partMM
+	return t.slotMM
 }
 
 // copyInts returns a tape-owned copy of ids, so that callers may reuse their buffers.
