@@ -16,10 +16,13 @@ import (
 //     which PEFT uses for lora_A;
 //   - gaussian: N(0, σ²) with σ = 1/r, as PEFT's init_lora_weights="gaussian".
 //
-// The generator is seeded by seed and the tensor's name, so that a matrix gets the same A
-// whatever the other targets of the setting are.
+// The generator is seeded by seed, the tensor's name and the rank, so that a matrix gets the
+// same A whatever the other targets of the setting are, and the A of two ranks are
+// independent draws: were the stream shared, the first rows of A at r=64 would be A at r=8,
+// and the subspace similarity of the two (paper Figure 3) would measure the shared
+// initialisation rather than what training learned.
 func initA(a []float32, r, fanIn int, aInit string, seed uint64, name string) {
-	rng := rand.New(rand.NewPCG(seed, nameHash(name)))
+	rng := rand.New(rand.NewPCG(seed, model.SubSeed(nameHash(name), uint64(r))))
 	switch aInit {
 	case InitGaussian:
 		sigma := 1 / float64(r)

@@ -167,6 +167,13 @@ func TestInit(t *testing.T) {
 		if firstDifference(qv.Trainable()[0].Data, qv.Trainable()[2].Data) < 0 {
 			t.Error("q and v draw the same A")
 		}
+		// Two ranks draw independent A: a shared stream would make A at r=2 the first rows
+		// of A at r=4, and the subspace similarity of the two would be 1 before training.
+		r2 := applyLoRA(t, newTestModel(t, cfg, 1), loraSpec(2, "q"), 5).Trainable()[0].Data
+		r4 := qOnly.Trainable()[0].Data
+		if firstDifference(r2, r4[:len(r2)]) < 0 {
+			t.Error("A at r=2 is the start of A at r=4: ranks share their initialisation")
+		}
 	})
 }
 
