@@ -22,13 +22,6 @@ func (s *slab[T]) take(n int) []T {
 	return b[:n]
 }
 
-// takeZero returns a zeroed buffer of length n.
-func (s *slab[T]) takeZero(n int) []T {
-	b := s.take(n)
-	clear(b)
-	return b
-}
-
 // reset makes every buffer available again.
 func (s *slab[T]) reset() { s.next = 0 }
 
