@@ -29,5 +29,12 @@ quick:
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./nn/... ./model/...
 
-reproduce:
-	$(GO) run ./cmd/runexp experiments/reproduce.yaml
+# Every study of the paper, one sweep file each, in the order of the paper; each writes
+# results/<name>/ and resumes where it stopped when run again. cmudict-g2p and the real-data
+# tasks need `make data` first.
+STUDIES = table1_latency table2_encoder table3_decoder fig2_params table5_targets table6_rank \
+	fig3_subspace table7_amplification
+
+reproduce: data
+	$(GO) build -o runexp ./cmd/runexp
+	for s in $(STUDIES); do ./runexp experiments/$$s.yaml || exit 1; done
