@@ -105,27 +105,33 @@
 // the purego build tag), within 1.25 ulp of math.Exp over the whole float32 range and
 // exactly 0 below the normal range; 10-15 times faster than math.Exp per element.
 //
-// Measured on the shared 2-core AMD EPYC (AVX2, FMA; load average 5 to 8 from other
-// work), at the shape of the PyTorch comparison in DESIGN.md (decoder d=128, 4 layers,
-// 4 heads, vocabulary 4096, batch 16 × 128 tokens, AdamW), before and after this
-// package's exponential, cross-entropy, GELU, causal attention and scheduling work, the
-// two builds run alternately:
+// Measured on the shared 2-core AMD EPYC (AVX2, FMA) under a load average of 5 to 6
+// from other work, at the shape of the PyTorch comparison in DESIGN.md (decoder d=128,
+// 4 layers, 4 heads, vocabulary 4096, batch 16 × 128 tokens, AdamW), this package before
+// and after the vector exponential, the cross-entropy, GELU and causal-attention rework
+// and the range-claiming scheduler, the two builds run alternately (medians; wall times
+// vary by ±30% with the load, CPU times by a few per cent):
 //
-//	go test -run '^$' -bench 'TrainStep$' -benchtime 5x -count 4 ./nn/
-//	    CPU time per step, 1 thread: 464 ms -> 362 ms (-22%); now ~260 ms with the
-//	    cheaper max pass (BenchmarkTrainStep reports cpu-ns/op next to wall time)
-//	go run ./cmd/runexp bench train --method ft --threads 1 --steps 6
-//	    4,050-4,220 -> 6,170-6,190 tokens/s (PyTorch, 2 threads: 2,340)
-//	go run ./cmd/runexp bench train --method lora --rank 8 --targets q,v --threads 1 --steps 6
-//	    5,240-5,270 -> 6,080-8,070 tokens/s (PyTorch, 2 threads: 2,920)
+//	go test -run '^$' -bench 'TrainStep$|CrossEntropy|GELU|AttentionCausal' -benchtime 5x ./nn/
+//	    CPU time per training step: 350 -> 264 ms on 1 thread, 363 -> 277 ms on 2;
+//	    per op, forward and backward: cross-entropy 91 -> 18 ms, GELU 22.6 -> 3.6 ms
+//	    (inputs of N(0,1), where math.Tanh is slowest), causal attention 11.5 -> 6.9 ms
+//	go test -run '^$' -bench DecoderTrain -benchtime 5x ./model/
+//	    1 thread: 3,860 -> 5,740 tokens/s; 2 threads: 3,950 -> 5,420
+//	go run ./cmd/runexp bench train --method ft --threads 2 --steps 6
+//	    3,470 -> 4,500 tokens/s (PyTorch on 2 threads: 2,340); 1 thread: 3,000 -> 3,910
+//	go run ./cmd/runexp bench train --method lora --rank 8 --targets q,v --threads 2 --steps 6
+//	    4,670 -> 6,620 tokens/s (PyTorch on 2 threads: 2,920); 1 thread: 3,670 -> 6,110
 //
-// Per op (forward and backward, CPU time, same command with -bench 'CrossEntropy|GELU|
-// AttentionCausal'): cross-entropy 63% less, GELU 84% less, causal attention 37% less.
+// About two thirds of a step's CPU time is now in package gemm's kernels and packing.
 //
-// Two threads and one: with the machine loaded, a second goroutine gains little, since
-// the process rarely gets both cores, and every op ends in a join that waits whenever the
-// operating system has paused a goroutine in the middle of its range; at load 5-8 a step
-// on 2 threads took 0-15% longer than on 1 (same CPU time within 7%). Spinning is not the
-// cause: ops here never spin, and a worker that has not started simply finds nothing left.
-// On a loaded machine, run with one thread.
+// Two threads and one: with the machine loaded, the process rarely gets two cores (Linux
+// shares CPU time between sessions before threads; a step used 0.6 to 0.75 s of CPU time
+// per second of wall time on 1 thread and on 2), so a second goroutine gains little, and
+// every op ends in a join that must wait whenever the operating system has paused a
+// goroutine in the middle of its range. Ops here never spin, a worker that wakes late
+// finds nothing left rather than holding up the op, and ranges are claimed, not assigned;
+// the nn side of a step waited 4 ms per step at its joins on 2 threads. Measured this way,
+// 2 threads were from 10% slower to 10% faster than 1 from run to run, and 2 threads
+// were not slower in the medians above.
 package nn
