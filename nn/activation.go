@@ -61,10 +61,11 @@ func geluBackward(t *Tape, o *op) { t.parallel(o, o.out.Len(), minWork, geluBack
 func geluBackwardRange(o *op, _, lo, hi int) {
 	x, gates, dx, dy := o.in[0].Data[lo:hi], o.saved[lo:hi], o.in[0].Grad[lo:hi], o.out.Grad[lo:hi]
 	for i, v := range x {
-		// In float64, so that x² of a huge x does not overflow where s(1-s) is 0.
-		xv, s := float64(v), float64(gates[i])
-		d := s + 2*xv*s*(1-s)*sqrt2OverPi*(1+3*geluCubic*xv*xv)
-		dx[i] += dy[i] * float32(d)
+		// x² is capped so that it cannot overflow: where the cap applies (|x| > 1000),
+		// s(1-s) is exactly 0 and so is the term it multiplies.
+		s, x2 := gates[i], min(v*v, 1e6)
+		d := s + 2*v*s*(1-s)*sqrt2OverPi*(1+3*geluCubic*x2)
+		dx[i] += dy[i] * d
 	}
 }
 

@@ -158,7 +158,9 @@ func softmaxVisible(row []float32, padding []bool) {
 	}
 	mx := negInf
 	for _, v := range row {
-		mx = max(mx, v)
+		if v > mx { // not the max builtin: its NaN rules cost a branch per element
+			mx = v
+		}
 	}
 	if mx == negInf {
 		clear(row)

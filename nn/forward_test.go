@@ -232,3 +232,25 @@ func TestGELUAccuracy(t *testing.T) {
 		}
 	}
 }
+
+// TestMeanVariance checks LayerNorm's statistics on rows worked out by hand, of lengths
+// around the four-way unrolling and with a large common offset.
+func TestMeanVariance(t *testing.T) {
+	cases := []struct {
+		row            []float32
+		mean, variance float64
+	}{
+		{[]float32{3}, 3, 0},
+		{[]float32{1, 2, 3}, 2, 2.0 / 3},
+		{[]float32{1, 2, 3, 4}, 2.5, 1.25},
+		{[]float32{1, 2, 3, 4, 5}, 3, 2},
+		{[]float32{-1, 1, -1, 1, -1, 1, -1, 1, -1}, -1.0 / 9, 1 - 1.0/81},
+		{[]float32{10000, 10001, 10002, 10003, 10004}, 10002, 2},
+	}
+	for _, c := range cases {
+		mean, variance := meanVariance(c.row)
+		if math.Abs(mean-c.mean) > 1e-12*math.Abs(c.mean)+1e-15 || math.Abs(variance-c.variance) > 1e-9 {
+			t.Errorf("meanVariance(%v) = %v, %v; want %v, %v", c.row, mean, variance, c.mean, c.variance)
+		}
+	}
+}

@@ -77,45 +77,47 @@ func crossEntropyRows(o *op, slot, lo, hi int) {
 }
 
 // maxAndSum returns the largest element of a non-empty row and the sum of its elements,
-// each over four interleaved partial results (the sums in float64). Plain comparisons,
-// not the max builtin, whose NaN and signed-zero rules cost a branch per element: a NaN
-// logit makes the loss NaN through the exponentials anyway.
+// each over four interleaved partial results (the sums in float64), kept in separate
+// variables so that the compiler holds them in registers. Plain comparisons, not the max
+// builtin, whose NaN and signed-zero rules cost a branch per element: a NaN logit makes
+// the loss NaN through the exponentials anyway.
 func maxAndSum(row []float32) (mx float32, sum float64) {
-	m := [4]float32{row[0], row[0], row[0], row[0]}
-	var s [4]float64
+	m0, m1, m2, m3 := row[0], row[0], row[0], row[0]
+	var s0, s1, s2, s3 float64
 	i := 0
 	for ; i+4 <= len(row); i += 4 {
-		a, b, c, d := row[i], row[i+1], row[i+2], row[i+3]
-		if a > m[0] {
-			m[0] = a
+		r := row[i : i+4 : i+4]
+		a, b, c, d := r[0], r[1], r[2], r[3]
+		if a > m0 {
+			m0 = a
 		}
-		if b > m[1] {
-			m[1] = b
+		if b > m1 {
+			m1 = b
 		}
-		if c > m[2] {
-			m[2] = c
+		if c > m2 {
+			m2 = c
 		}
-		if d > m[3] {
-			m[3] = d
+		if d > m3 {
+			m3 = d
 		}
-		s[0] += float64(a)
-		s[1] += float64(b)
-		s[2] += float64(c)
-		s[3] += float64(d)
+		s0 += float64(a)
+		s1 += float64(b)
+		s2 += float64(c)
+		s3 += float64(d)
 	}
 	for ; i < len(row); i++ {
-		if row[i] > m[0] {
-			m[0] = row[i]
+		if row[i] > m0 {
+			m0 = row[i]
 		}
-		s[0] += float64(row[i])
+		s0 += float64(row[i])
 	}
-	mx = m[0]
-	for _, v := range m[1:] {
+	mx = m0
+	for _, v := range [3]float32{m1, m2, m3} {
 		if v > mx {
 			mx = v
 		}
 	}
-	return mx, (s[0] + s[1]) + (s[2] + s[3])
+	return mx, (s0 + s1) + (s2 + s3)
 }
 
 func crossEntropyBackward(t *Tape, o *op) {

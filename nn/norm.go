@@ -35,22 +35,48 @@ func layerNormForward(o *op, _, lo, hi int) {
 	mean, rstd := o.saved[:n], o.saved[n:]
 	for r := lo; r < hi; r++ {
 		xr, yr := x.Data[r*d:(r+1)*d], o.out.Data[r*d:(r+1)*d]
-		var sum float64
-		for _, v := range xr {
-			sum += float64(v)
-		}
-		mu := sum / float64(d)
-		var ss float64
-		for _, v := range xr {
-			ss += (float64(v) - mu) * (float64(v) - mu)
-		}
-		rs := 1 / math.Sqrt(ss/float64(d)+float64(o.scalar))
+		mu, variance := meanVariance(xr)
+		rs := 1 / math.Sqrt(variance+float64(o.scalar))
 		mean[r], rstd[r] = float32(mu), float32(rs)
 		m, s := float32(mu), float32(rs)
 		for j, v := range xr {
 			yr[j] = (v-m)*s*g[j] + b[j]
 		}
 	}
+}
+
+// meanVariance returns the mean and the (biased) variance of a non-empty row, in two
+// passes, each summing in float64 over four interleaved partial sums (separate variables,
+// which the compiler keeps in registers, unlike an array).
+func meanVariance(row []float32) (mean, variance float64) {
+	var s0, s1, s2, s3 float64
+	i := 0
+	for ; i+4 <= len(row); i += 4 {
+		r := row[i : i+4 : i+4]
+		s0 += float64(r[0])
+		s1 += float64(r[1])
+		s2 += float64(r[2])
+		s3 += float64(r[3])
+	}
+	for ; i < len(row); i++ {
+		s0 += float64(row[i])
+	}
+	mean = ((s0 + s1) + (s2 + s3)) / float64(len(row))
+	s0, s1, s2, s3 = 0, 0, 0, 0
+	i = 0
+	for ; i+4 <= len(row); i += 4 {
+		r := row[i : i+4 : i+4]
+		d0, d1, d2, d3 := float64(r[0])-mean, float64(r[1])-mean, float64(r[2])-mean, float64(r[3])-mean
+		s0 += d0 * d0
+		s1 += d1 * d1
+		s2 += d2 * d2
+		s3 += d3 * d3
+	}
+	for ; i < len(row); i++ {
+		dv := float64(row[i]) - mean
+		s0 += dv * dv
+	}
+	return mean, ((s0 + s1) + (s2 + s3)) / float64(len(row))
 }
 
 func layerNormBackward(t *Tape, o *op) {
