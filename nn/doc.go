@@ -23,8 +23,8 @@
 // caller clears them (ZeroGrads); activation gradients are zeroed by the tape.
 //
 // Activations, their gradients and the buffers ops save for backward (LayerNorm
-// statistics, attention probabilities, GELU's gate σ(2u), the log-sum-exp of each row of
-// logits) come from
+// statistics, attention probabilities, GELU's gate σ(2u), the maximum and the sum of
+// exponentials of each row of logits) come from
 // arenas that hand out buffers in request order; Reset takes them all back, so a step that repeats the
 // previous step's graph reuses the same memory. A warmed-up training step of a two-layer
 // decoder (embedding, pre-LN blocks with attention, MLP and dropout, cross-entropy, AdamW)
@@ -80,8 +80,8 @@
 //	    SetRows replaced get none)
 //	CrossEntropy(x [N,V], t, ignore, ε)  lse = log Σ_v e^{x_v}, over counted rows c:
 //	    L = 1/c Σ_rows (1-ε)(lse - x_t) + ε(lse - mean_v x_v)
-//	    dx_v += dL/c·(softmax(x)_v - (1-ε)[v=t] - ε/V), softmax(x)_v = e^{x_v - lse}
-//	    recomputed from the saved lse (no N×V buffer)
+//	    dx_v += dL/c·(softmax(x)_v - (1-ε)[v=t] - ε/V), softmax(x)_v = e^{x_v - m}/Σ
+//	    recomputed from the row's saved maximum m and 1/Σ (no N×V buffer)
 //	MSE(pred, target)  L = mean (pred - target)²;  dpred += dL·2(pred - target)/n
 //
 // MatMul and MatMulAdd multiply without recording (e.g. merging LoRA weights).

@@ -254,3 +254,85 @@ func TestMeanVariance(t *testing.T) {
 		}
 	}
 }
+
+// TestCrossEntropyMatchesReference compares the loss and the logits' gradient with a
+// float64 evaluation, on rows as long as the vocabulary and on short rows (not a multiple
+// of the vector width), with logits spread widely and with a large common offset, with
+// label smoothing and ignored rows.
+func TestCrossEntropyMatchesReference(t *testing.T) {
+	cases := []struct {
+		name          string
+		rows, vocab   int
+		scale, offset float64
+	}{
+		{"vocabulary rows", 6, 4096, 3, 0},
+		{"short rows", 9, 37, 1, 0},
+		{"wide logits", 5, 300, 30, 0},
+		{"large offset", 5, 300, 2, 1000},
+		{"negative offset", 5, 300, 2, -500},
+	}
+	const smoothing = 0.1
+	for ci, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			rng := newRand(uint64(20 + ci))
+			logits := NewParam("logits", c.rows, c.vocab)
+			for i := range logits.Data {
+				logits.Data[i] = float32(rng.NormFloat64()*c.scale + c.offset)
+			}
+			targets := make([]int32, c.rows)
+			for i := range targets {
+				targets[i] = int32(rng.IntN(c.vocab))
+			}
+			targets[1] = -1 // ignored
+			tp := NewTape(2)
+			loss := tp.CrossEntropy(logits, targets, -1, smoothing)
+			tp.Backward(loss)
+
+			wantLoss, wantGrad := referenceCrossEntropy(logits, targets, -1, smoothing)
+			if got := float64(loss.Data[0]); math.Abs(got-wantLoss) > 1e-6*(1+math.Abs(wantLoss)) {
+				t.Errorf("loss %v, want %v", got, wantLoss)
+			}
+			for i, want := range wantGrad {
+				if got := float64(logits.Grad[i]); math.Abs(got-want) > 1e-6*math.Abs(want)+1e-9 {
+					t.Fatalf("gradient %d (row %d): %v, want %v", i, i/c.vocab, got, want)
+				}
+			}
+		})
+	}
+}
+
+// referenceCrossEntropy evaluates the label-smoothed cross-entropy and its gradient in
+// float64.
+func referenceCrossEntropy(logits *Tensor, targets []int32, ignore int32, eps float64) (loss float64, grad []float64) {
+	n, v := logits.Shape[0], logits.Shape[1]
+	grad = make([]float64, n*v)
+	counted := 0
+	for _, y := range targets {
+		if y != ignore {
+			counted++
+		}
+	}
+	for r := range n {
+		if targets[r] == ignore {
+			continue
+		}
+		row := logits.Data[r*v : (r+1)*v]
+		mx := math.Inf(-1)
+		for _, x := range row {
+			mx = math.Max(mx, float64(x))
+		}
+		var sumExp, sum float64
+		for _, x := range row {
+			sumExp += math.Exp(float64(x) - mx)
+			sum += float64(x)
+		}
+		lse := mx + math.Log(sumExp)
+		loss += (1-eps)*(lse-float64(row[targets[r]])) + eps*(lse-sum/float64(v))
+		for j, x := range row {
+			p := math.Exp(float64(x)-mx) / sumExp
+			grad[r*v+j] = (p - eps/float64(v)) / float64(counted)
+		}
+		grad[r*v+int(targets[r])] -= (1 - eps) / float64(counted)
+	}
+	return loss / float64(counted), grad
+}

@@ -36,10 +36,10 @@ func (t *Tape) CrossEntropy(logits *Tensor, targets []int32, ignore int32, smoot
 	o.n = [3]int{int(ignore), counted}
 	o.scalar = smoothing
 	// o.work: the loss of each row, then a row of scratch per goroutine for the
-	// exponentials; o.saved: the log-sum-exp of each row, from which backward recomputes
-	// softmax(x) instead of keeping N·V probabilities.
+	// exponentials; o.saved: the maximum m of each row, then 1/Σ exp(x - m), from which
+	// backward recomputes softmax(x) instead of keeping N·V probabilities.
 	o.work = t.floats.take(n + t.threads*v)
-	o.saved = t.floats.take(n)
+	o.saved = t.floats.take(2 * n)
 	t.parallel(o, n, rowGrain(8*v), crossEntropyRows)
 	var sum float64
 	for _, l := range o.work[:n] {
@@ -60,13 +60,14 @@ func (o *op) crossEntropyScratch(slot int) []float32 {
 
 func crossEntropyRows(o *op, slot, lo, hi int) {
 	x, ignore, eps := o.in[0], int32(o.n[0]), float64(o.scalar)
-	v := x.Shape[1]
+	n, v := x.Shape[0], x.Shape[1]
 	exps := o.crossEntropyScratch(slot)
 	for r := lo; r < hi; r++ {
 		row := x.Data[r*v : (r+1)*v]
 		mx, sum := maxAndSum(row)
-		lse := float64(mx) + math.Log(float64(expSub(exps, row, mx)))
-		o.saved[r] = float32(lse)
+		sumExp := expSub(exps, row, mx)
+		o.saved[r], o.saved[n+r] = mx, 1/sumExp
+		lse := float64(mx) + math.Log(float64(sumExp))
 		if o.ids[r] == ignore {
 			o.work[r] = 0
 			continue
@@ -127,23 +128,26 @@ func crossEntropyBackward(t *Tape, o *op) {
 	t.parallel(o, o.in[0].Shape[0], rowGrain(4*o.in[0].Shape[1]), crossEntropyBackwardRows)
 }
 
-// crossEntropyBackwardRows recomputes p = softmax(x) = exp(x - lse) of each counted row
-// and adds dy/c · (p - (1-ε)[v=t] - ε/V) to its gradient.
+// crossEntropyBackwardRows recomputes p = softmax(x) = exp(x - m)/Σ exp(x - m) of each
+// counted row from its saved maximum m and 1/Σ, and adds dy/c · (p - (1-ε)[v=t] - ε/V)
+// to its gradient. Subtracting m, not the log-sum-exp, keeps p accurate for logits with
+// a large common offset.
 func crossEntropyBackwardRows(o *op, slot, lo, hi int) {
 	x, ignore, eps := o.in[0], int32(o.n[0]), o.scalar
-	v := x.Shape[1]
+	n, v := x.Shape[0], x.Shape[1]
 	g := o.out.Grad[0] / float32(o.n[1])
 	uniform := g * eps / float32(v)
-	probs := o.crossEntropyScratch(slot)
+	exps := o.crossEntropyScratch(slot)
 	for r := lo; r < hi; r++ {
 		target := o.ids[r]
 		if target == ignore {
 			continue
 		}
 		row, drow := x.Data[r*v:(r+1)*v], x.Grad[r*v:(r+1)*v]
-		expSub(probs, row, o.saved[r])
-		for j, p := range probs {
-			drow[j] += g*p - uniform
+		expSub(exps, row, o.saved[r])
+		gp := g * o.saved[n+r] // dy/c divided by Σ exp(x - m)
+		for j, e := range exps {
+			drow[j] += gp*e - uniform
 		}
 		drow[target] -= g * (1 - eps)
 	}
