@@ -25,8 +25,12 @@ func writeStudyReport(w io.Writer, s *LatencyStudy, res *StudyResult, tables []*
 		s.Batches, s.Seqs, s.Sizes, strings.Join(s.LoRATargets, ","))
 	fmt.Fprintf(&b, "- machine: %s/%s, %d CPUs, %d threads, %s; load average %s before, %s after\n",
 		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), res.Threads, runtime.Version(), orUnknown(res.LoadBefore), orUnknown(res.LoadAfter))
-	fmt.Fprintf(&b, "- wall time of the measurements: %s for %d cells (cells measured by an earlier run into this folder not counted)\n\n",
-		res.Elapsed.Round(time.Second), res.Measured)
+	if res.Measured > 0 {
+		fmt.Fprintf(&b, "- wall time of the measurements: %s for %d cells (cells measured by an earlier run into this folder not counted)\n\n",
+			res.Elapsed.Round(time.Second), res.Measured)
+	} else {
+		b.WriteString("- every cell comes from the results.jsonl of an earlier run: see its wall time there\n\n")
+	}
 	b.WriteString("## Findings\n\n")
 	for _, f := range latencyFindings(s, res.Rows) {
 		fmt.Fprintf(&b, "- %s\n", f)
@@ -157,7 +161,11 @@ func latencyFindings(s *LatencyStudy, rows []LatencyRow) []string {
 		if lo.N == 0 && hi.N == 0 {
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s: at batch %d %s; at batch %d %s.", v, small, lo.describe(), large, hi.describe()))
+		line := fmt.Sprintf("%s: at batch %d %s; at batch %d %s.", v, small, lo.describe(), large, hi.describe())
+		if v == VariantLoRAMerged {
+			line += " Merged LoRA runs exactly the base model's operations (W = W0 + BA is one matrix), so its spread is the measurement noise of this machine."
+		}
+		out = append(out, line)
 	}
 	if f := arithmeticFinding(s, rows); f != "" {
 		out = append(out, f)
