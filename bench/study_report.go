@@ -23,8 +23,11 @@ func writeStudyReport(w io.Writer, s *LatencyStudy, res *StudyResult, tables []*
 		cfg.Arch, s.Preset, cfg.DModel, cfg.Layers, cfg.Heads, cfg.DFF, cfg.Vocab, s.RepsText(), s.Warmup, estimatorText(s.Estimator))
 	fmt.Fprintf(&b, "- grid: batch %v x seq %v, sizes r = %v (LoRA rank with alpha = r on %s; adapter bottleneck; prefix length)\n",
 		s.Batches, s.Seqs, s.Sizes, strings.Join(s.LoRATargets, ","))
-	fmt.Fprintf(&b, "- machine: %s/%s, %d CPUs, %d threads, %s; load average %s before, %s after\n",
-		runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), res.Threads, runtime.Version(), orUnknown(res.LoadBefore), orUnknown(res.LoadAfter))
+	fmt.Fprintf(&b, "- machine: %s/%s, %d CPUs, %d threads, %s", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), res.Threads, runtime.Version())
+	if res.LoadBefore != "" || res.LoadAfter != "" {
+		fmt.Fprintf(&b, "; load average %s before, %s after", orUnknown(res.LoadBefore), orUnknown(res.LoadAfter))
+	}
+	b.WriteString("\n")
 	if res.Measured > 0 {
 		fmt.Fprintf(&b, "- wall time of the measurements: %s for %d cells (cells measured by an earlier run into this folder not counted)\n\n",
 			res.Elapsed.Round(time.Second), res.Measured)
