@@ -105,33 +105,37 @@
 // the purego build tag), within 1.25 ulp of math.Exp over the whole float32 range and
 // exactly 0 below the normal range; 10-15 times faster than math.Exp per element.
 //
-// Measured on the shared 2-core AMD EPYC (AVX2, FMA) under a load average of 5 to 6
-// from other work, at the shape of the PyTorch comparison in DESIGN.md (decoder d=128,
-// 4 layers, 4 heads, vocabulary 4096, batch 16 × 128 tokens, AdamW), this package before
-// and after the vector exponential, the cross-entropy, GELU and causal-attention rework
-// and the range-claiming scheduler, the two builds run alternately (medians; wall times
-// vary by ±30% with the load, CPU times by a few per cent):
+// Measured on the shared 2-core AMD EPYC (AVX2, FMA) while other work kept a load
+// average of 2.5 to 6, at the shape of the PyTorch comparison in DESIGN.md (decoder
+// d=128, 4 layers, 4 heads, vocabulary 4096, batch 16 × 128 tokens, AdamW): this package
+// before and after the vector exponential, the cross-entropy, GELU and causal-attention
+// rework and the range-claiming scheduler, the rest of the tree the same, the two builds
+// run alternately (medians of 3 or 4 runs; wall times move by ±30% with the load, CPU
+// times by a few per cent):
 //
 //	go test -run '^$' -bench 'TrainStep$|CrossEntropy|GELU|AttentionCausal' -benchtime 5x ./nn/
-//	    CPU time per training step: 350 -> 264 ms on 1 thread, 363 -> 277 ms on 2;
-//	    per op, forward and backward: cross-entropy 91 -> 18 ms, GELU 22.6 -> 3.6 ms
-//	    (inputs of N(0,1), where math.Tanh is slowest), causal attention 11.5 -> 6.9 ms
+//	    CPU time per training step: 341 -> 250 ms on 1 thread, 358 -> 268 ms on 2;
+//	    per op, forward and backward, 1 thread: cross-entropy 89 -> 18 ms, GELU 23.4 ->
+//	    4.9 ms (inputs of N(0,1), where math.Tanh is slowest), causal attention 12.1 ->
+//	    7.5 ms
 //	go test -run '^$' -bench DecoderTrain -benchtime 5x ./model/
-//	    1 thread: 3,860 -> 5,740 tokens/s; 2 threads: 3,950 -> 5,420
+//	    1 thread: 2,960 -> 4,530 tokens/s (×1.53); 2 threads: 2,770 -> 4,110 (×1.48)
 //	go run ./cmd/runexp bench train --method ft --threads 2 --steps 6
-//	    3,470 -> 4,500 tokens/s (PyTorch on 2 threads: 2,340); 1 thread: 3,000 -> 3,910
+//	    5,980 -> 8,130 tokens/s (×1.36; PyTorch on 2 threads: 2,340);
+//	    1 thread: 6,170 -> 8,710 (×1.41)
 //	go run ./cmd/runexp bench train --method lora --rank 8 --targets q,v --threads 2 --steps 6
-//	    4,670 -> 6,620 tokens/s (PyTorch on 2 threads: 2,920); 1 thread: 3,670 -> 6,110
+//	    7,410 -> 11,720 tokens/s (×1.58; PyTorch on 2 threads: 2,920);
+//	    1 thread: 7,440 -> 12,280 (×1.65)
 //
 // About two thirds of a step's CPU time is now in package gemm's kernels and packing.
 //
-// Two threads and one: with the machine loaded, the process rarely gets two cores (Linux
-// shares CPU time between sessions before threads; a step used 0.6 to 0.75 s of CPU time
-// per second of wall time on 1 thread and on 2), so a second goroutine gains little, and
-// every op ends in a join that must wait whenever the operating system has paused a
-// goroutine in the middle of its range. Ops here never spin, a worker that wakes late
-// finds nothing left rather than holding up the op, and ranges are claimed, not assigned;
-// the nn side of a step waited 4 ms per step at its joins on 2 threads. Measured this way,
-// 2 threads were from 10% slower to 10% faster than 1 from run to run, and 2 threads
-// were not slower in the medians above.
+// Two threads and one: on this machine a process rarely gets both cores (Linux shares CPU
+// time between sessions before threads, and other sessions are busy), so a second thread
+// mostly adds work: at the figures above 2 threads were 5-10% slower than 1, with 7% more
+// CPU time per step (250 -> 268 ms). Little of that is in this package: its ops never
+// spin, the caller claims ranges like the workers, a worker that wakes late finds nothing
+// left instead of holding up the op, and the joins of a step's 130 parallel ops waited
+// 4 ms in all. The rest is inside the GEMM on two goroutines: its kernel ran 6% slower
+// (the goroutines share a core and its caches) and each goroutine packs its own copy of
+// op(B). Where both cores are free the products split as before.
 package nn
