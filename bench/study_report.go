@@ -32,7 +32,7 @@ func writeStudyReport(w io.Writer, s *LatencyStudy, res *StudyResult, tables []*
 		fmt.Fprintf(&b, "- wall time of the measurements: %s for %d cells (cells measured by an earlier run into this folder not counted)\n\n",
 			res.Elapsed.Round(time.Second), res.Measured)
 	} else {
-		b.WriteString("- every cell comes from the results.jsonl of an earlier run: see its wall time there\n\n")
+		b.WriteString("- every cell was measured by an earlier run into this folder (results.jsonl); its wall time is not recorded here\n\n")
 	}
 	b.WriteString("## Findings\n\n")
 	for _, f := range latencyFindings(s, res.Rows) {
