@@ -29,29 +29,34 @@ func (t *Tape) GELU(x *Tensor) *Tensor {
 	return o.out
 }
 
-// geluBlock is how many elements geluForward puts through the vector exp at a time, in a
-// buffer on the stack.
-const geluBlock = 256
+// The GELU kernels' constants: forward computes -2u = x(geluK1 + geluK2·x²), backward
+// d = s + x·s(1-s)(geluB1 + geluB2·x²), with x² capped at geluSquareCap so that it cannot
+// overflow: where the cap applies (|x| > 1000), s(1-s) is exactly 0 and so is the term
+// it multiplies.
+const (
+	geluK1        = -2 * sqrt2OverPi
+	geluK2        = -2 * sqrt2OverPi * geluCubic
+	geluB1        = 2 * sqrt2OverPi
+	geluB2        = 6 * sqrt2OverPi * geluCubic
+	geluSquareCap = 1e6
+)
 
 func geluForward(o *op, _, lo, hi int) {
-	var buf [geluBlock]float32
-	for start := lo; start < hi; start += geluBlock {
-		end := min(start+geluBlock, hi)
-		x, y, e := o.in[0].Data[start:end], o.out.Data[start:end], buf[:end-start]
-		for i, v := range x {
-			e[i] = -2 * sqrt2OverPi * (v + geluCubic*v*v*v) // -2u
-		}
-		expSub(e, e, 0)
-		var gates []float32
-		if o.saved != nil {
-			gates = o.saved[start:end]
-		}
-		for i, v := range x {
-			s := 1 / (1 + e[i]) // σ(2u)
-			y[i] = v * s
-			if gates != nil {
-				gates[i] = s
-			}
+	var gates []float32
+	if o.saved != nil {
+		gates = o.saved[lo:hi]
+	}
+	geluForwardSlice(o.out.Data[lo:hi], gates, o.in[0].Data[lo:hi])
+}
+
+// geluForwardGo is the portable geluForwardSlice.
+func geluForwardGo(y, gates, x []float32) {
+	x = x[:len(y)]
+	for i, v := range x {
+		s := 1 / (1 + expf(v*(geluK1+geluK2*v*v))) // σ(2u)
+		y[i] = v * s
+		if gates != nil {
+			gates[i] = s
 		}
 	}
 }
@@ -59,12 +64,15 @@ func geluForward(o *op, _, lo, hi int) {
 func geluBackward(t *Tape, o *op) { t.parallel(o, o.out.Len(), minWork, geluBackwardRange) }
 
 func geluBackwardRange(o *op, _, lo, hi int) {
-	x, gates, dx, dy := o.in[0].Data[lo:hi], o.saved[lo:hi], o.in[0].Grad[lo:hi], o.out.Grad[lo:hi]
+	geluBackwardSlice(o.in[0].Grad[lo:hi], o.out.Grad[lo:hi], o.in[0].Data[lo:hi], o.saved[lo:hi])
+}
+
+// geluBackwardGo is the portable geluBackwardSlice.
+func geluBackwardGo(dx, dy, x, gates []float32) {
+	dy, x, gates = dy[:len(dx)], x[:len(dx)], gates[:len(dx)]
 	for i, v := range x {
-		// x² is capped so that it cannot overflow: where the cap applies (|x| > 1000),
-		// s(1-s) is exactly 0 and so is the term it multiplies.
-		s, x2 := gates[i], min(v*v, 1e6)
-		d := s + 2*v*s*(1-s)*sqrt2OverPi*(1+3*geluCubic*x2)
+		s := gates[i]
+		d := s + v*s*(1-s)*(geluB1+geluB2*min(v*v, geluSquareCap))
 		dx[i] += dy[i] * d
 	}
 }

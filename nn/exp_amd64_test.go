@@ -11,3 +11,13 @@ func expImplementations() []expImpl {
 	}
 	return impls
 }
+
+// geluImplementations lists the portable GELU kernels and, on CPUs that have AVX2 and
+// FMA, the assembly ones.
+func geluImplementations() []geluImpl {
+	impls := []geluImpl{{"portable", geluForwardGo, geluBackwardGo}}
+	if haveAVX2FMA {
+		impls = append(impls, geluImpl{"avx2", geluForwardAVX2, geluBackwardAVX2})
+	}
+	return impls
+}

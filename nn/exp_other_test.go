@@ -4,3 +4,8 @@ package nn
 
 // expImplementations lists the implementations this build has: the portable code.
 func expImplementations() []expImpl { return []expImpl{{"portable", expSubGo}} }
+
+// geluImplementations lists the GELU kernels this build has: the portable ones.
+func geluImplementations() []geluImpl {
+	return []geluImpl{{"portable", geluForwardGo, geluBackwardGo}}
+}

@@ -11,6 +11,13 @@ type expImpl struct {
 	f    func(dst, src []float32, shift float32) float32
 }
 
+// geluImpl is one implementation of the GELU kernels under test.
+type geluImpl struct {
+	name     string
+	forward  func(y, gates, x []float32)
+	backward func(dx, dy, x, gates []float32)
+}
+
 // relErr is |got-want|/want, with exact agreement (including both infinite or both zero)
 // giving 0.
 func relErr(got float32, want float64) float64 {

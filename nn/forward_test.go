@@ -194,41 +194,77 @@ func TestMatMul(t *testing.T) {
 	assertClose(t, c.Data, []float32{-7, -9, -19, -21}, 0)
 }
 
-// TestGELUAccuracy compares GELU and its derivative with a float64 evaluation over
-// ordinary and extreme inputs: far in the negative tail the output is a tiny negative
-// number (or -0) and the derivative 0, far in the positive tail they are x and 1, and
-// nothing becomes NaN. The argument -2u of the exponential is rounded to float32, so the
-// output's relative error grows like |2u|·2⁻²⁴ in the tails.
+// TestGELUAccuracy compares every implementation of GELU and its derivative with a
+// float64 evaluation over ordinary and extreme inputs: far in the negative tail the output
+// is a tiny negative number (or -0) and the derivative 0, far in the positive tail they are
+// x and 1, and nothing becomes NaN. The argument -2u of the exponential is rounded to
+// float32, so the output's relative error grows like |2u|·2⁻²⁴ in the tails.
 func TestGELUAccuracy(t *testing.T) {
 	cases := []struct {
 		x            float32
-		wantY, wantD float64 // 0 means: computed from the float64 formulas
+		wantY, wantD float64 // used for |x| > 1e10 only; otherwise from the float64 formulas
 	}{
 		{x: 0}, {x: 1e-7}, {x: -1e-3}, {x: 0.5}, {x: -0.7}, {x: 1.5}, {x: -3}, {x: -5.5},
 		{x: -9}, {x: 3}, {x: 10}, {x: -20}, {x: 50},
 		{x: -1e20, wantY: math.Copysign(0, -1), wantD: 0},
 		{x: 1e20, wantY: 1e20, wantD: 1},
 	}
-	for _, c := range cases {
-		x := NewParam("x", 1)
-		x.Data[0] = c.x
-		tp := NewTape(1)
-		y := tp.GELU(x)
-		tp.Backward(y)
-		xv := float64(c.x)
-		u := sqrt2OverPi * (xv + geluCubic*xv*xv*xv)
-		s := 1 / (1 + math.Exp(-2*u))
-		wantY, wantD := xv*s, s+2*xv*s*(1-s)*sqrt2OverPi*(1+3*geluCubic*xv*xv)
-		if math.Abs(xv) > 1e10 {
-			wantY, wantD = c.wantY, c.wantD
+	for _, impl := range geluImplementations() {
+		for _, c := range cases {
+			// Each input sits among others, in a full block of eight and in the tail.
+			for _, pos := range []int{2, 9} {
+				x := []float32{0.3, -1, 2, 0.1, -0.5, 4, -2, 1, 0.7, 0.2, -0.1}
+				x[pos] = c.x
+				y, gates, dx := make([]float32, len(x)), make([]float32, len(x)), make([]float32, len(x))
+				dy := []float32{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}
+				impl.forward(y, gates, x)
+				impl.backward(dx, dy, x, gates)
+
+				xv := float64(c.x)
+				u := sqrt2OverPi * (xv + geluCubic*xv*xv*xv)
+				s := 1 / (1 + math.Exp(-2*u))
+				wantY, wantD := xv*s, s+2*xv*s*(1-s)*sqrt2OverPi*(1+3*geluCubic*xv*xv)
+				if math.Abs(xv) > 1e10 {
+					wantY, wantD = c.wantY, c.wantD
+				}
+				tol := 2e-7 * (4 + math.Abs(2*u))
+				gotY, gotD := float64(y[pos]), float64(dx[pos])
+				if math.Abs(gotY-wantY) > tol*math.Abs(wantY)+1e-37 || math.IsNaN(gotY) {
+					t.Errorf("%s: GELU(%v) = %v, want %v", impl.name, c.x, gotY, wantY)
+				}
+				if math.Abs(gotD-wantD) > tol*math.Abs(wantD)+1e-7 || math.IsNaN(gotD) {
+					t.Errorf("%s: GELU'(%v) = %v, want %v", impl.name, c.x, gotD, wantD)
+				}
+			}
 		}
-		gotY, gotD := float64(y.Data[0]), float64(x.Grad[0])
-		tol := 2e-7 * (4 + math.Abs(2*u))
-		if math.Abs(gotY-wantY) > tol*math.Abs(wantY)+1e-37 || math.IsNaN(gotY) {
-			t.Errorf("GELU(%v) = %v, want %v", c.x, gotY, wantY)
-		}
-		if math.Abs(gotD-wantD) > tol*math.Abs(wantD)+1e-7 || math.IsNaN(gotD) {
-			t.Errorf("GELU'(%v) = %v, want %v", c.x, gotD, wantD)
+	}
+}
+
+// TestGELUPositionIndependent checks that an element's GELU, gate and gradient do not
+// depend on where the range it is computed in starts or ends, and that forward without
+// gates gives the same outputs.
+func TestGELUPositionIndependent(t *testing.T) {
+	rng := newRand(13)
+	const n = 45
+	x, dy := make([]float32, n), make([]float32, n)
+	for i := range x {
+		x[i], dy[i] = float32(rng.NormFloat64()*3), float32(rng.NormFloat64())
+	}
+	for _, impl := range geluImplementations() {
+		y, gates, dx := make([]float32, n), make([]float32, n), make([]float32, n)
+		impl.forward(y, gates, x)
+		impl.backward(dx, dy, x, gates)
+		for lo := range 10 {
+			for hi := lo; hi <= n; hi += 3 {
+				py, pg, pdx := make([]float32, hi-lo), make([]float32, hi-lo), make([]float32, hi-lo)
+				impl.forward(py, pg, x[lo:hi])
+				impl.backward(pdx, dy[lo:hi], x[lo:hi], pg)
+				noGates := make([]float32, hi-lo)
+				impl.forward(noGates, nil, x[lo:hi])
+				if !equalBits(py, y[lo:hi]) || !equalBits(pg, gates[lo:hi]) || !equalBits(pdx, dx[lo:hi]) || !equalBits(noGates, py) {
+					t.Fatalf("%s: GELU of x[%d:%d] differs from the same elements of the whole slice", impl.name, lo, hi)
+				}
+			}
 		}
 	}
 }
