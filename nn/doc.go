@@ -100,10 +100,11 @@
 //
 // # Speed
 //
-// Softmaxes (attention, cross-entropy) and GELU use a float32 exponential over slices
-// (exp.go): AVX2/FMA assembly on amd64 CPUs that have it, portable Go otherwise (and under
-// the purego build tag), within 1.25 ulp of math.Exp over the whole float32 range and
-// exactly 0 below the normal range; 10-15 times faster than math.Exp per element.
+// Softmaxes (attention, cross-entropy) use a float32 exponential over slices (exp.go), and
+// GELU kernels built on it (activation.go): AVX2/FMA assembly on amd64 CPUs that have it,
+// portable Go otherwise (and under the purego build tag). The exponential is within
+// 1.25 ulp of math.Exp over the whole float32 range, exactly 0 below the normal range,
+// and more than 10 times faster than math.Exp per element.
 //
 // Measured on the shared 2-core AMD EPYC (AVX2, FMA) while other work kept a load
 // average of 2.5 to 6, at the shape of the PyTorch comparison in DESIGN.md (decoder
@@ -114,13 +115,14 @@
 // times by a few per cent):
 //
 //	go test -run '^$' -bench 'TrainStep$|CrossEntropy|GELU|AttentionCausal' -benchtime 5x ./nn/
-//	    CPU time per training step: 341 -> 250 ms on 1 thread, 358 -> 268 ms on 2;
-//	    per op, forward and backward, 1 thread: cross-entropy 89 -> 18 ms, GELU 23.4 ->
-//	    4.9 ms (inputs of N(0,1), where math.Tanh is slowest), causal attention 12.1 ->
+//	    CPU time per training step: 349 -> 237 ms on 1 thread, 359 -> 251 ms on 2;
+//	    per op, forward and backward, 1 thread: cross-entropy 90 -> 18 ms, GELU 23.3 ->
+//	    2.9 ms (inputs of N(0,1), where math.Tanh is slowest), causal attention 12.3 ->
 //	    7.5 ms
 //	go test -run '^$' -bench DecoderTrain -benchtime 5x ./model/
-//	    1 thread: 2,960 -> 4,530 tokens/s (×1.53); 2 threads: 2,770 -> 4,110 (×1.48)
-//	go run ./cmd/runexp bench train --method ft --threads 2 --steps 6
+//	    1 thread: 3,310 -> 5,030 tokens/s (×1.52); 2 threads: 2,980 -> 4,630 (×1.56)
+//	go run ./cmd/runexp bench train --method ft --threads 2 --steps 6   (before the GELU
+//	    assembly, in a quieter hour: load 2.5-3)
 //	    5,980 -> 8,130 tokens/s (×1.36; PyTorch on 2 threads: 2,340);
 //	    1 thread: 6,170 -> 8,710 (×1.41)
 //	go run ./cmd/runexp bench train --method lora --rank 8 --targets q,v --threads 2 --steps 6
@@ -131,8 +133,8 @@
 //
 // Two threads and one: on this machine a process rarely gets both cores (Linux shares CPU
 // time between sessions before threads, and other sessions are busy), so a second thread
-// mostly adds work: at the figures above 2 threads were 5-10% slower than 1, with 7% more
-// CPU time per step (250 -> 268 ms). Little of that is in this package: its ops never
+// mostly adds work: at the figures above 2 threads were 5-10% slower than 1, with 6-7%
+// more CPU time per step (237 -> 251 ms). Little of that is in this package: its ops never
 // spin, the caller claims ranges like the workers, a worker that wakes late finds nothing
 // left instead of holding up the op, and the joins of a step's 130 parallel ops waited
 // 4 ms in all. The rest is inside the GEMM on two goroutines (CPU profiles of 1 and 2
