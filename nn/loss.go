@@ -17,6 +17,9 @@ func (t *Tape) CrossEntropy(logits *Tensor, targets []int32, ignore int32, smoot
 	const name = "nn.CrossEntropy"
 	need2D(name, "logits", logits)
 	n, v := logits.Shape[0], logits.Shape[1]
+	if v == 0 && n > 0 {
+		panic(fmt.Sprintf("%s: logits has shape %v, no classes to score", name, logits.Shape))
+	}
 	if len(targets) != n {
 		panic(fmt.Sprintf("%s: logits has shape %v but targets has shape [%d]; want [%d]", name, logits.Shape, len(targets), n))
 	}

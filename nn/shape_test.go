@@ -46,6 +46,7 @@ func TestShapeMismatchPanics(t *testing.T) {
 		{"CrossEntropy targets", func(tp *Tape) { tp.CrossEntropy(m(5, 4), make([]int32, 3), -1, 0) }, []string{"nn.CrossEntropy", "[5 4]", "[3]"}},
 		{"CrossEntropy target", func(tp *Tape) { tp.CrossEntropy(m(2, 4), []int32{0, 4}, -1, 0) }, []string{"nn.CrossEntropy", "target 4", "[2 4]"}},
 		{"CrossEntropy smoothing", func(tp *Tape) { tp.CrossEntropy(m(2, 4), []int32{0, 1}, -1, 1) }, []string{"nn.CrossEntropy", "smoothing 1"}},
+		{"CrossEntropy no classes", func(tp *Tape) { tp.CrossEntropy(m(2, 0), []int32{-1, -1}, -1, 0) }, []string{"nn.CrossEntropy", "[2 0]", "no classes"}},
 		{"MSE", func(tp *Tape) { tp.MSE(m(4, 1), make([]float32, 3)) }, []string{"nn.MSE", "[4 1]", "[3]"}},
 		{"Dropout rate", func(tp *Tape) { tp.Dropout(m(2), 1, 0) }, []string{"nn.Dropout", "rate 1"}},
 		{"MatMulAdd", func(*Tape) { MatMulAdd(m(2, 2), 1, m(2, 3), m(2, 2), false, false) }, []string{"nn.MatMulAdd", "[2 3]", "[2 2]"}},
