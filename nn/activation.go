@@ -25,7 +25,7 @@ func (t *Tape) GELU(x *Tensor) *Tensor {
 	if o.backward != nil {
 		o.saved = t.floats.take(x.Len())
 	}
-	t.parallel(o, x.Len(), minWork/4, geluForward) // about 30 operations an element
+	t.parallel(o, x.Len(), minWork/4, geluForward) // an element costs a few operations' time
 	return o.out
 }
 
