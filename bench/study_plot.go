@@ -1,10 +1,8 @@
 package bench
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
-	"io"
 	"math"
 	"slices"
 	"strconv"
@@ -14,14 +12,9 @@ import (
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 
-	"loralab/experiments/record"
+	"loralab/internal/figure"
 )
-
-// figureDPI is the resolution of the PNG figure.
-const figureDPI = 144
 
 // saveLatencyFigure draws the paper's Figure 5: a grid of panels, a row per variant and a
 // column per sequence length, each plotting the latency over the base model (%) against the
@@ -51,28 +44,7 @@ func saveLatencyFigure(base string, s *LatencyStudy, rows []LatencyRow) ([]strin
 			}
 		}
 	}
-	var paths []string
-	for _, f := range []struct {
-		ext string
-		new func() (vg.CanvasWriterTo, draw.Canvas)
-	}{
-		{".png", func() (vg.CanvasWriterTo, draw.Canvas) {
-			c := vgimg.PngCanvas{Canvas: vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(figureDPI))}
-			return c, draw.New(c)
-		}},
-		{".svg", func() (vg.CanvasWriterTo, draw.Canvas) {
-			c := vgsvg.NewWith(vgsvg.UseWH(w, h), vgsvg.EmbedFonts(false))
-			return c, draw.New(c)
-		}},
-	} {
-		c, dc := f.new()
-		render(dc)
-		if err := writeCanvas(base+f.ext, c); err != nil {
-			return nil, err
-		}
-		paths = append(paths, base+f.ext)
-	}
-	return paths, nil
+	return figure.Save(base, w, h, render)
 }
 
 // latencyPanels builds the panels: [variant][seq], one line per size, every panel of a row
@@ -141,16 +113,4 @@ func batchTicks(batches []int) plot.ConstantTicks {
 		ticks[i] = plot.Tick{Value: float64(b), Label: strconv.Itoa(b)}
 	}
 	return ticks
-}
-
-// writeCanvas encodes a rendered canvas and writes it atomically.
-func writeCanvas(path string, c io.WriterTo) error {
-	var buf bytes.Buffer
-	if _, err := c.WriteTo(&buf); err != nil {
-		return fmt.Errorf("latency figure: encode %s: %w", path, err)
-	}
-	if err := record.WriteFileAtomic(path, buf.Bytes()); err != nil {
-		return fmt.Errorf("latency figure: %w", err)
-	}
-	return nil
 }
