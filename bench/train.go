@@ -55,8 +55,10 @@ func Train(ctx context.Context, o TrainOptions, newMethod NewMethodFunc) (TrainR
 		params = meth.Trainable()
 	}
 	if o.Arch == model.Encoder {
-		head := attachBenchHead(m, 2, o.Seed)
-		params = append(params, head...)
+		if err := m.AttachHead(2, o.Seed); err != nil {
+			return TrainResult{}, err
+		}
+		params = append(params, method.HeadParams(m)...)
 	}
 	res := TrainResult{Method: o.Method.Label(), Arch: o.Arch, DModel: o.DModel, Layers: o.Layers, Vocab: o.Vocab,
 		Seq: o.Seq, Batch: o.Batch, Threads: max(o.Threads, 1), Steps: o.Steps}
@@ -115,15 +117,4 @@ func Train(ctx context.Context, o TrainOptions, newMethod NewMethodFunc) (TrainR
 	res.TokensPerSecond = float64(o.Steps*o.Batch*o.Seq) / el.Seconds()
 	res.PeakRSSBytes = peakRSS()
 	return res, nil
-}
-
-// attachBenchHead gives an encoder a trainable n-class head and returns its tensors.
-func attachBenchHead(m *model.Model, n int, seed uint64) []*nn.Tensor {
-	d := m.Cfg.DModel
-	lin := func(name string, in, out int) *model.Linear {
-		return &model.Linear{Name: name, W: nn.NewParam(name+".weight", out, in), B: nn.NewParam(name+".bias", out)}
-	}
-	m.Cfg.NumLabels = n
-	m.Head = &model.Head{Dense: lin("head.dense", d, d), Out: lin("head.out", d, n)}
-	return method.HeadParams(m)
 }

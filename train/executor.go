@@ -76,7 +76,9 @@ func (e *Executor) prepare(ctx context.Context, run experiments.RunSpec, report 
 		return nil, nil, nil, Base{}, err
 	}
 	m := base.Model.Clone()
-	addHead(m, task, uint64(run.Seed))
+	if err := addHead(m, task, uint64(run.Seed)); err != nil {
+		return nil, nil, nil, Base{}, err
+	}
 	meth, err := e.NewMethod(run.Method)
 	if err != nil {
 		return nil, nil, nil, Base{}, err
@@ -99,7 +101,9 @@ func (e *Executor) Count(ctx context.Context, run experiments.RunSpec) (method.C
 	if err != nil {
 		return method.Counts{}, err
 	}
-	addHead(m, task, uint64(run.Seed))
+	if err := addHead(m, task, uint64(run.Seed)); err != nil {
+		return method.Counts{}, err
+	}
 	meth, err := e.NewMethod(run.Method)
 	if err != nil {
 		return method.Counts{}, err

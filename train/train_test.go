@@ -80,7 +80,9 @@ func toyEncoder(t *testing.T, vocab int) *model.Model {
 	if err != nil {
 		t.Fatal(err)
 	}
-	attachHead(m, 2, 3)
+	if err := m.AttachHead(2, 3); err != nil {
+		t.Fatal(err)
+	}
 	return m
 }
 
