@@ -43,21 +43,20 @@ type Outcome struct {
 // trainer holds the state of one Finetune call.
 type trainer struct {
 	Run
-	tape    *nn.Tape
-	params  []*nn.Tensor // everything the optimizer updates: method tensors and head
-	opt     *nn.AdamW
-	sched   nn.Schedule
-	enc     Encoder
-	train   []Sequence
-	val     []Sequence
-	test    []Sequence
-	scale   targetScale
-	pad     int32
-	tokens  int
-	rng     *rand.Rand
-	order   []int
-	cursor  int
-	stepNum int
+	tape   *nn.Tape
+	params []*nn.Tensor // everything the optimizer updates: method tensors and head
+	opt    *nn.AdamW
+	sched  nn.Schedule
+	enc    Encoder
+	train  []Sequence
+	val    []Sequence
+	test   []Sequence
+	scale  targetScale
+	pad    int32
+	tokens int
+	rng    *rand.Rand
+	order  []int
+	cursor int
 }
 
 // Finetune trains r.Method's tensors (and the task head) on r.Task, evaluates on validation
@@ -130,8 +129,8 @@ func checkHead(m *model.Model, t *datasets.Task) error {
 	return nil
 }
 
-// paramGroups puts matrices under weight decay and leaves vectors (biases, LayerNorm gains,
-// slot vectors are matrices and decay) undecayed, as is usual for AdamW.
+// paramGroups puts matrices (weights, LoRA factors, prefix tables) under weight decay and
+// leaves vectors (biases, LayerNorm gains) undecayed, as is usual for AdamW.
 func paramGroups(params []*nn.Tensor, decay float32) []nn.ParamGroup {
 	var mats, vecs []*nn.Tensor
 	for _, p := range params {
