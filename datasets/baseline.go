@@ -2,7 +2,8 @@ package datasets
 
 import (
 	"fmt"
-	"math"
+
+	"loralab/internal/linfit"
 )
 
 // Predictions are a model's outputs for the examples of one split, in order. Only the field
@@ -84,53 +85,37 @@ func BagOfWordsPredictions(t *Task) (Predictions, error) {
 func bowClassify(t *Task) (Predictions, error) {
 	v := newVocabulary(t.Train)
 	xTrain, xVal, xTest := v.design(t.Train), v.design(t.Validation), v.design(t.Test)
-	labels := make([]int, len(t.Train))
-	for i, ex := range t.Train {
-		labels[i] = ex.Label
+	m, _, err := linfit.ChooseLogistic(xTrain, Labels(t.Train), xVal, Labels(t.Validation), len(v)+1, len(t.Labels))
+	if err != nil {
+		return Predictions{}, fmt.Errorf("task %s: %w", t.Name, err)
 	}
-	var best logisticModel
-	bestAcc := -1.0
-	for _, penalty := range bowPenalties {
-		m, err := fitLogistic(xTrain, labels, len(v)+1, len(t.Labels), penalty)
-		if err != nil {
-			return Predictions{}, fmt.Errorf("task %s: %w", t.Name, err)
-		}
-		correct := 0
-		for i, l := range m.predict(xVal) {
-			if l == t.Validation[i].Label {
-				correct++
-			}
-		}
-		if acc := float64(correct) / float64(len(t.Validation)); acc > bestAcc {
-			best, bestAcc = m, acc
-		}
-	}
-	return Predictions{Labels: best.predict(xTest)}, nil
+	return Predictions{Labels: m.Predict(xTest)}, nil
 }
 
 func bowRegress(t *Task) (Predictions, error) {
 	v := newVocabulary(t.Train)
 	xTrain, xVal, xTest := v.design(t.Train), v.design(t.Validation), v.design(t.Test)
-	y := make([]float64, len(t.Train))
-	for i, ex := range t.Train {
-		y[i] = ex.Target
+	w, _, err := linfit.ChooseRidge(xTrain, Targets(t.Train), xVal, Targets(t.Validation), len(v)+1)
+	if err != nil {
+		return Predictions{}, fmt.Errorf("task %s: %w", t.Name, err)
 	}
-	gram, xty := normalEquations(xTrain, y, len(v)+1)
-	var best []float64
-	bestErr := math.Inf(1)
-	for _, penalty := range bowPenalties {
-		w, err := fitRidge(gram, xty, len(y), penalty)
-		if err != nil {
-			return Predictions{}, fmt.Errorf("task %s: %w", t.Name, err)
-		}
-		var pred, test = predictLinear(xVal, w), predictLinear(xTest, w)
-		sq := 0.0
-		for i, p := range pred {
-			sq += (p - t.Validation[i].Target) * (p - t.Validation[i].Target)
-		}
-		if sq < bestErr {
-			best, bestErr = test, sq
-		}
+	return Predictions{Values: linfit.PredictLinear(xTest, w)}, nil
+}
+
+// Labels returns the class label of every example.
+func Labels(exs []Example) []int {
+	out := make([]int, len(exs))
+	for i, ex := range exs {
+		out[i] = ex.Label
 	}
-	return Predictions{Values: best}, nil
+	return out
+}
+
+// Targets returns the regression target of every example.
+func Targets(exs []Example) []float64 {
+	out := make([]float64, len(exs))
+	for i, ex := range exs {
+		out[i] = ex.Target
+	}
+	return out
 }
