@@ -50,7 +50,7 @@ func runProbe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	m.Freeze()
 	reg := datasets.NewRegistry(datasets.Options{CacheDir: *cache, MaxTrain: *maxTrain, MaxValidation: *maxVal, MaxTest: *maxTest})
 	table := tablewriter.NewWriter(stdout)
-	table.Header("task", "metric", "majority", "bag of words", "probe validation", "probe test", "pool", "L2")
+	table.Header("task", "metric", "majority", "bag of words", "probe validation", "probe test", "pool", "penalty")
 	enc := json.NewEncoder(stdout)
 	for _, name := range strings.Split(*tasks, ",") {
 		t, err := reg.Load(ctx, strings.TrimSpace(name))
