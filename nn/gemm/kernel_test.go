@@ -13,7 +13,8 @@ import (
 func TestMicroKernel(t *testing.T) {
 	const ldc = nr + 5
 	sentinel := float32(math.Inf(1))
-	for _, kern := range kernels() {
+	for _, kern := range kernels(t) {
+		mr := kern.mr
 		for _, depth := range []int{1, 3, 4, 9, 256} {
 			for rows := 1; rows <= mr; rows++ {
 				for _, beta := range []float32{0, 1, -0.5} {
