@@ -4,13 +4,13 @@ package gemm
 
 import "golang.org/x/sys/cpu"
 
-// kernel12x16AVX512 is the AVX-512 micro-kernel (kernel_avx512_amd64.s) with the contract
-// of microKernel for mr = 12: twelve ZMM accumulators hold the 12 x 16 tile, one per row,
-// and each step of p multiplies twelve values of A, broadcast inside VFMADD231PS, into one
-// 16-wide row of B.
+// kernel16x16AVX512 is the AVX-512 micro-kernel (kernel_avx512_amd64.s) with the contract
+// of microKernel for mr = 16: sixteen ZMM accumulators hold the 16 x 16 tile, one per row,
+// and each step of p multiplies sixteen values of A, broadcast inside VFMADD231PS, into
+// one 16-wide row of B.
 //
 //go:noescape
-func kernel12x16AVX512(kc int, a []float32, aRow, aStep int, b []float32, bStep int,
+func kernel16x16AVX512(kc int, a []float32, aRow, aStep int, b []float32, bStep int,
 	c []float32, ldc, rows int, alpha, beta float32)
 
 // kernel6x16AVX2 is the AVX2 micro-kernel (kernel_amd64.s) with the contract of
@@ -23,7 +23,7 @@ func kernel6x16AVX2(kc int, a []float32, aRow, aStep int, b []float32, bStep int
 	ldc, rows int, alpha, beta float32)
 
 var (
-	avx512Kernel = kernel{name: "avx512", mr: 12, run: kernel12x16AVX512}
+	avx512Kernel = kernel{name: "avx512", mr: 16, run: kernel16x16AVX512}
 	avx2Kernel   = kernel{name: "avx2-fma", mr: 6, run: kernel6x16AVX2}
 )
 

@@ -2,36 +2,38 @@
 
 #include "textflag.h"
 
-// Register use in kernel12x16AVX512:
-//   SI  A[0][p] and R14 A[6][p]; row i of A is at SI (or R14) + (i mod 6)*R9, and each
+// Register use in kernel16x16AVX512:
+//   SI  A[0][p] and R14 A[8][p]; row i of A is at SI (or R14) + (i mod 8)*R9, and each
 //       step of p adds R11 to both
-//   R9, R12, R13  1, 3 and 5 times the row stride of A in bytes
+//   R9, R12, R13, R15  1, 3, 5 and 7 times the row stride of A in bytes
 //   DI  B[p][0]; each step of p adds BX
 //   DX  C tile, R8 its row stride in bytes
 //   R10 rows of the tile still to store
 //   CX, AX  steps left
 //   Z0        one row of B: columns 0-15
-//   Z1..Z12   accumulators: row i in Z(1+i)
+//   Z1..Z16   accumulators: row i in Z(1+i)
 //   Z30, Z31  alpha and beta, Z29 scratch, when storing
 
-// HALF multiplies A[base+0..5][p] (read through the register base, broadcast inside the
-// FMA) by the row of B in Z0 into six accumulators.
-#define HALF(base, c0, c1, c2, c3, c4, c5) \
+// HALF multiplies A[base+0..7][p] (read through the register base, broadcast inside the
+// FMA) by the row of B in Z0 into eight accumulators.
+#define HALF(base, c0, c1, c2, c3, c4, c5, c6, c7) \
 	VFMADD231PS.BCST (base), Z0, c0;         \
 	VFMADD231PS.BCST (base)(R9*1), Z0, c1;   \
 	VFMADD231PS.BCST (base)(R9*2), Z0, c2;   \
 	VFMADD231PS.BCST (base)(R12*1), Z0, c3;  \
 	VFMADD231PS.BCST (base)(R9*4), Z0, c4;   \
-	VFMADD231PS.BCST (base)(R13*1), Z0, c5
+	VFMADD231PS.BCST (base)(R13*1), Z0, c5;  \
+	VFMADD231PS.BCST (base)(R12*2), Z0, c6;  \
+	VFMADD231PS.BCST (base)(R15*1), Z0, c7
 
-// STEP multiplies column p of the A panel by row p of the B panel into the twelve
-// accumulators (a rank-1 update of the 12x16 tile) and moves on to p+1.
+// STEP multiplies column p of the A panel by row p of the B panel into the sixteen
+// accumulators (a rank-1 update of the 16x16 tile) and moves on to p+1.
 #define STEP \
-	VMOVUPS (DI), Z0;                      \
-	HALF(SI, Z1, Z2, Z3, Z4, Z5, Z6);      \
-	HALF(R14, Z7, Z8, Z9, Z10, Z11, Z12);  \
-	ADDQ    R11, SI;                       \
-	ADDQ    R11, R14;                      \
+	VMOVUPS (DI), Z0;                                 \
+	HALF(SI, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8);         \
+	HALF(R14, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16); \
+	ADDQ    R11, SI;                                  \
+	ADDQ    R11, R14;                                 \
 	ADDQ    BX, DI
 
 // STORE_BETA writes one row of the tile: C = alpha*acc + beta*C, then advances DX to the
@@ -52,15 +54,16 @@
 	DECQ    R10;           \
 	JZ      done
 
-// func kernel12x16AVX512(kc int, a []float32, aRow, aStep int, b []float32, bStep int, c []float32, ldc, rows int, alpha, beta float32)
-TEXT ·kernel12x16AVX512(SB), NOSPLIT, $0-128
+// func kernel16x16AVX512(kc int, a []float32, aRow, aStep int, b []float32, bStep int, c []float32, ldc, rows int, alpha, beta float32)
+TEXT ·kernel16x16AVX512(SB), NOSPLIT, $0-128
 	MOVQ kc+0(FP), CX
 	MOVQ a_base+8(FP), SI
 	MOVQ aRow+32(FP), R9
 	SHLQ $2, R9
 	LEAQ (R9)(R9*2), R12
 	LEAQ (R9)(R9*4), R13
-	LEAQ (SI)(R12*2), R14
+	LEAQ (R12)(R9*4), R15
+	LEAQ (SI)(R9*8), R14
 	MOVQ aStep+40(FP), R11
 	SHLQ $2, R11
 	MOVQ b_base+48(FP), DI
@@ -83,6 +86,10 @@ TEXT ·kernel12x16AVX512(SB), NOSPLIT, $0-128
 	VPXORD Z10, Z10, Z10
 	VPXORD Z11, Z11, Z11
 	VPXORD Z12, Z12, Z12
+	VPXORD Z13, Z13, Z13
+	VPXORD Z14, Z14, Z14
+	VPXORD Z15, Z15, Z15
+	VPXORD Z16, Z16, Z16
 
 	// Four steps of p per iteration, then the remaining kc mod 4 one at a time.
 	MOVQ CX, AX
@@ -125,6 +132,10 @@ store:
 	STORE_BETA(Z10)
 	STORE_BETA(Z11)
 	STORE_BETA(Z12)
+	STORE_BETA(Z13)
+	STORE_BETA(Z14)
+	STORE_BETA(Z15)
+	STORE_BETA(Z16)
 	JMP          done
 
 betazero:
@@ -140,6 +151,10 @@ betazero:
 	STORE_ZERO(Z10)
 	STORE_ZERO(Z11)
 	STORE_ZERO(Z12)
+	STORE_ZERO(Z13)
+	STORE_ZERO(Z14)
+	STORE_ZERO(Z15)
+	STORE_ZERO(Z16)
 
 done:
 	VZEROUPPER

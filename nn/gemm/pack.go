@@ -22,7 +22,7 @@ func packA(dst []float32, transA bool, a []float32, lda, i0, p0, rows, depth, mr
 // all the rows are adjacent in memory, so it walks the source one stored row (one p) at a
 // time, reading it with unit stride and handing mr values to each micro-panel; walking
 // panel by panel instead would touch a new cache line, and often a new page, per value.
-// The kernels' heights (6 and 12) copy through fixed-size arrays, without a memmove call.
+// The kernels' heights (6 and 16) copy through fixed-size arrays, without a memmove call.
 func packATrans(dst, a []float32, lda, i0, p0, rows, depth, mr int) {
 	full := rows / mr * mr
 	for p := range depth {
@@ -32,8 +32,8 @@ func packATrans(dst, a []float32, lda, i0, p0, rows, depth, mr int) {
 			switch mr {
 			case 6:
 				*(*[6]float32)(d) = *(*[6]float32)(src[q:])
-			case 12:
-				*(*[12]float32)(d) = *(*[12]float32)(src[q:])
+			case 16:
+				*(*[16]float32)(d) = *(*[16]float32)(src[q:])
 			default:
 				copy(d[:mr], src[q:])
 			}

@@ -13,7 +13,7 @@ func TestPackA(t *testing.T) {
 	sizes := []struct{ rows, depth, i0, p0 int }{{6, 1, 0, 0}, {13, 7, 2, 3}, {5, 4, 1, 0},
 		{12, 3, 1, 1}, {25, 9, 0, 2}, {19, 5, 3, 0}}
 	for _, trans := range []bool{false, true} {
-		for _, item := range cross([]int{6, 8, 12}, sizes) {
+		for _, item := range cross([]int{6, 8, 16}, sizes) {
 			mr, sz := item.x, item.y
 			t.Run(fmt.Sprintf("trans=%v/mr=%d/%dx%d", trans, mr, sz.rows, sz.depth), func(t *testing.T) {
 				m, k := sz.i0+sz.rows+1, sz.p0+sz.depth+2
