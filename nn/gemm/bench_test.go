@@ -21,13 +21,26 @@ func (bc benchCase) String() string {
 }
 
 // benchCases are the shapes of the transformer: a square block, a projection of a
-// 1024-token batch at d=768, a batch of 2048 tokens at d=256, and a LoRA down-projection.
+// 1024-token batch at d=768, a batch of 2048 tokens at d=256, and a LoRA down-projection;
+// then the six products of a LoRA layer (x A^T, h B^T and their gradients) at d=768 for a
+// batch of 2048 tokens and ranks 1, 8 and 64: thin in n, in k, or in m.
 func benchCases() []benchCase {
 	var cases []benchCase
 	for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}} {
 		for _, sz := range [][3]int{{128, 128, 128}, {1024, 768, 768}, {2048, 256, 256}, {16, 768, 8}} {
 			cases = append(cases, benchCase{tr[0], tr[1], sz[0], sz[1], sz[2]})
 		}
+	}
+	const d, tokens = 768, 2048
+	for _, r := range []int{1, 8, 64} {
+		cases = append(cases,
+			benchCase{false, true, tokens, r, d},  // h = x A^T
+			benchCase{false, true, tokens, d, r},  // y = h B^T
+			benchCase{false, false, tokens, d, r}, // dx = dh A
+			benchCase{false, false, tokens, r, d}, // dh = dy B
+			benchCase{true, false, r, d, tokens},  // dA = dh^T x
+			benchCase{true, false, d, r, tokens},  // dB = dy^T h
+		)
 	}
 	return cases
 }
@@ -60,22 +73,39 @@ func runBench(b *testing.B, fn func(o operands)) {
 	}
 }
 
-// BenchmarkGemm measures this package's packed GEMM with GOMAXPROCS threads.
+// BenchmarkGemm measures this package's packed GEMM with GOMAXPROCS threads and the
+// kernel products use (the fastest this CPU runs, or the one EnvKernel names).
 func BenchmarkGemm(b *testing.B) {
-	pool := NewPool(runtime.GOMAXPROCS(0))
-	defer pool.Close()
-	b.Logf("kernel %s, %d threads", pool.Kernel(), pool.Threads())
-	runBench(b, func(o operands) {
-		pool.packedSgemm(o.transA, o.transB, o.m, o.n, o.k, o.alpha, o.a, o.lda, o.b, o.ldb,
-			o.beta, o.c, o.ldc)
-	})
+	benchKernel(b, bestKernel())
 }
 
-// BenchmarkGemmPortable measures the packed GEMM with the portable Go micro-kernel, which
-// other CPUs and purego builds use.
-func BenchmarkGemmPortable(b *testing.B) {
-	pool := newPool(runtime.GOMAXPROCS(0), portableKernel)
+// BenchmarkGemmAVX512, BenchmarkGemmAVX2 and BenchmarkGemmPortable measure the packed GEMM
+// with one micro-kernel each, so that one run compares them; a kernel this CPU cannot run
+// is skipped with the reason.
+func BenchmarkGemmAVX512(b *testing.B)   { benchNamedKernel(b, "avx512") }
+func BenchmarkGemmAVX2(b *testing.B)     { benchNamedKernel(b, "avx2-fma") }
+func BenchmarkGemmPortable(b *testing.B) { benchNamedKernel(b, "portable") }
+
+// benchNamedKernel runs benchKernel with the kernel called name, or skips b.
+func benchNamedKernel(b *testing.B, name string) {
+	for _, c := range candidates() {
+		if c.name != name {
+			continue
+		}
+		if !c.ok {
+			b.Skipf("kernel %s: %s", name, c.missing)
+		}
+		benchKernel(b, c.kernel)
+		return
+	}
+	b.Skipf("kernel %s: not in this build", name)
+}
+
+// benchKernel measures the packed GEMM with the given kernel and GOMAXPROCS threads.
+func benchKernel(b *testing.B, kern kernel) {
+	pool := newPool(runtime.GOMAXPROCS(0), kern)
 	defer pool.Close()
+	b.Logf("kernel %s, %d threads", pool.Kernel(), pool.Threads())
 	runBench(b, func(o operands) {
 		pool.packedSgemm(o.transA, o.transB, o.m, o.n, o.k, o.alpha, o.a, o.lda, o.b, o.ldb,
 			o.beta, o.c, o.ldc)

@@ -28,7 +28,7 @@ type workspace struct {
 	packedB []float32
 	// packedA is one kc-deep slice of a row chunk of op(A), as mr-row micro-panels.
 	packedA []float32
-	edge    [mr * nr]float32
+	edge    [maxMR * nr]float32
 }
 
 // work takes chunks from the job until none is left. This is the GotoBLAS loop nest with
@@ -48,7 +48,7 @@ func (w *workspace) work(jb *job) {
 			w.packSlab(pr, blk.j0, blk.j1-blk.j0)
 			packedSlab = slab
 		}
-		w.grow(&w.packedA, roundUp(blk.i1-blk.i0, mr)*min(kc, pr.k))
+		w.grow(&w.packedA, roundUp(blk.i1-blk.i0, jb.mr)*min(kc, pr.k))
 		for pc := 0; pc < pr.k; pc += kc {
 			st := depthSlice{blk: blk, pc: pc, depth: min(kc, pr.k-pc), beta: pr.beta}
 			// Slices after the first add onto what the earlier ones left in C.
@@ -74,11 +74,11 @@ func (w *workspace) packRows(jb *job, st *depthSlice) {
 	pr := jb.pr
 	i0, rows := st.blk.i0, st.blk.i1-st.blk.i0
 	if jb.directA {
-		full := rows / mr * mr
+		full := rows / jb.mr * jb.mr
 		i0, rows = i0+full, rows-full
 	}
 	if rows > 0 {
-		packA(w.packedA, pr.transA, pr.a, pr.lda, i0, st.pc, rows, st.depth)
+		packA(w.packedA, pr.transA, pr.a, pr.lda, i0, st.pc, rows, st.depth, jb.mr)
 	}
 }
 
@@ -103,7 +103,7 @@ func (w *workspace) grow(buf *[]float32, n int) {
 // mr x nr tile at a time. The B micro-panel stays in L1 while the inner loop streams the
 // A micro-panels from L2.
 func (w *workspace) macroKernel(jb *job, st *depthSlice) {
-	pr := jb.pr
+	pr, mr := jb.pr, jb.mr
 	rows, cols := st.blk.i1-st.blk.i0, st.blk.j1-st.blk.j0
 	for jr := 0; jr < cols; jr += nr {
 		bPanel, bStep := w.panelB(jb, st, jr)
@@ -126,7 +126,7 @@ func (w *workspace) macroKernel(jb *job, st *depthSlice) {
 // (see microKernel): from the packed rows, or read in place when the job reads A
 // directly and the panel is full.
 func (w *workspace) panelA(jb *job, st *depthSlice, ir int) (a []float32, aRow, aStep int) {
-	pr := jb.pr
+	pr, mr := jb.pr, jb.mr
 	i := st.blk.i0 + ir
 	switch {
 	case !jb.directA:
@@ -159,7 +159,7 @@ func (w *workspace) panelB(jb *job, st *depthSlice, jr int) (b []float32, bStep 
 func (w *workspace) edgeTile(jb *job, st *depthSlice, c []float32, height, width int,
 	aPanel []float32, aRow, aStep int, bPanel []float32, bStep int) {
 	ldc := jb.pr.ldc
-	tile := w.edge[:]
+	tile := w.edge[:jb.mr*nr]
 	clear(tile)
 	if st.beta != 0 {
 		for i := range height {

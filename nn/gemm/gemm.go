@@ -38,7 +38,7 @@ func sgemmOnce(pr *problem, kern kernel, threads int) {
 		return
 	}
 	jb := new(job)
-	jb.start(pr, kern.run, threads)
+	jb.start(pr, kern, threads)
 	var wg sync.WaitGroup
 	for range jb.sched.workers - 1 {
 		wg.Go(func() {

@@ -28,7 +28,7 @@ func TestSgemmMatchesReference(t *testing.T) {
 				t.Run(name, func(t *testing.T) {
 					o := newOperands(rng, tr[0], tr[1], sz.m, sz.n, sz.k, pad, sc.alpha, sc.beta)
 					want, bound := reference(o)
-					for _, kern := range kernels() {
+					for _, kern := range kernels(t) {
 						got := slices.Clone(o.c)
 						pool := newPool(2, kern)
 						pool.packedSgemm(o.transA, o.transB, o.m, o.n, o.k, o.alpha, o.a, o.lda,
@@ -48,7 +48,7 @@ func TestSgemmMatchesReference(t *testing.T) {
 func TestSgemmThreadCountIndependent(t *testing.T) {
 	sizes := []struct{ m, n, k int }{{97, 203, 300}, {300, 50, 80}, {13, 700, 40}, {64, 64, 64}, {20, 300, 4000}, {17, 48, 2000}}
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, kern := range kernels() {
+	for _, kern := range kernels(t) {
 		for _, sz := range sizes {
 			for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
 				name := fmt.Sprintf("%s/%s_%dx%dx%d", kern.name, transName(tr[0], tr[1]), sz.m, sz.n, sz.k)
@@ -130,7 +130,7 @@ func TestPublicSgemm(t *testing.T) {
 // TestSgemmBetaZeroIgnoresC checks that with beta = 0 a NaN or Inf in C is overwritten,
 // not propagated, on interior and edge tiles and when k is 0.
 func TestSgemmBetaZeroIgnoresC(t *testing.T) {
-	for _, kern := range kernels() {
+	for _, kern := range kernels(t) {
 		for _, k := range []int{0, 3, 300} {
 			m, n := 13, 37
 			rng := rand.New(rand.NewPCG(5, uint64(k)))

@@ -6,14 +6,18 @@ import (
 	"testing"
 )
 
-// kernels lists every micro-kernel this build can run on this CPU: the best one and, when
-// that is the assembly kernel, the portable one too, so both are tested on AVX2 machines.
-func kernels() []kernel {
-	best := bestKernel()
-	if best.name == portableKernel.name {
-		return []kernel{best}
+// kernels lists every micro-kernel this build can run on this CPU, whatever EnvKernel
+// says, and logs the kernels of the build that this CPU cannot run, with the reason.
+func kernels(t testing.TB) []kernel {
+	var run []kernel
+	for _, c := range candidates() {
+		if !c.ok {
+			t.Logf("kernel %s skipped: %s", c.name, c.missing)
+			continue
+		}
+		run = append(run, c.kernel)
 	}
-	return []kernel{best, portableKernel}
+	return run
 }
 
 // randomSlice returns n values uniform in [-1, 1) from a seeded generator.
@@ -124,4 +128,21 @@ func transName(transA, transB bool) string {
 		return name + s[1]
 	}
 	return name + s[0]
+}
+
+// pair is one element of a cross product.
+type pair[X, Y any] struct {
+	x X
+	y Y
+}
+
+// cross returns every pair of an element of xs and one of ys, xs in the outer loop.
+func cross[X, Y any](xs []X, ys []Y) []pair[X, Y] {
+	var out []pair[X, Y]
+	for _, x := range xs {
+		for _, y := range ys {
+			out = append(out, pair[X, Y]{x, y})
+		}
+	}
+	return out
 }

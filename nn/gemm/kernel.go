@@ -1,12 +1,20 @@
 package gemm
 
+import (
+	"fmt"
+	"os"
+	"strings"
+	"sync"
+)
+
 // microKernel computes one mr x nr tile of C, or its first rows rows, from an mr x kc
 // panel of A and a kc x nr panel of B:
 //
 //	C[i][j] = alpha * sum_{p<kc} A[i][p] * B[p][j] + beta * C[i][j]   (i < rows, j < nr)
 //
 // where A[i][p] is a[i*aRow+p*aStep], B[p][j] is b[p*bStep+j] and C[i][j] is c[i*ldc+j].
-// A packed panel has aRow = 1, aStep = mr and bStep = nr; the strides also let the kernel
+// mr is the kernel's own tile height (kernel.mr). A packed panel has aRow = 1, aStep = mr
+// and bStep = nr; the strides also let the kernel
 // read a caller's matrix in place when packing would cost more than it saves. The sum runs
 // in increasing p, and the arithmetic of an element depends neither on rows nor on the
 // strides. When beta is zero, C is not read, so NaN or Inf in the old C does not leak into
@@ -15,11 +23,60 @@ package gemm
 type microKernel func(kc int, a []float32, aRow, aStep int, b []float32, bStep int,
 	c []float32, ldc, rows int, alpha, beta float32)
 
-// kernel is a micro-kernel with the name benchmarks and tests report it by.
+// kernel is a micro-kernel with its tile height mr (packing of A follows it) and the name
+// benchmarks, tests and the environment variable LORALAB_GEMM_KERNEL know it by.
 type kernel struct {
 	name string
+	mr   int
 	run  microKernel
 }
 
 // portableKernel runs everywhere; see kernelPortable.
-var portableKernel = kernel{name: "portable", run: kernelPortable}
+var portableKernel = kernel{name: "portable", mr: 6, run: kernelPortable}
+
+// EnvKernel names the environment variable that forces a micro-kernel by name ("avx512",
+// "avx2-fma" or "portable") instead of the fastest one the CPU supports: to compare
+// kernels on one machine, or to run a slower kernel's code path. Naming a kernel that
+// this build or CPU cannot run makes the first product panic.
+const EnvKernel = "LORALAB_GEMM_KERNEL"
+
+// candidate is a micro-kernel of this build and whether this CPU can run it; missing says
+// why not.
+type candidate struct {
+	kernel
+	ok      bool
+	missing string
+}
+
+// candidates lists the micro-kernels of this build, fastest first; the portable one,
+// last, runs everywhere.
+func candidates() []candidate {
+	return append(archKernels(), candidate{kernel: portableKernel, ok: true})
+}
+
+// bestKernel is the kernel every product uses: the one EnvKernel names, or else the
+// first of candidates that this CPU can run. It is chosen once per process.
+var bestKernel = sync.OnceValue(func() kernel {
+	k, err := chooseKernel(os.Getenv(EnvKernel))
+	if err != nil {
+		panic(err)
+	}
+	return k
+})
+
+// chooseKernel returns the kernel called name, or the fastest one this CPU can run when
+// name is empty.
+func chooseKernel(name string) (kernel, error) {
+	var names []string
+	for _, c := range candidates() {
+		switch {
+		case name == "" && c.ok, name == c.name && c.ok:
+			return c.kernel, nil
+		case name == c.name:
+			return kernel{}, fmt.Errorf("gemm: %s=%s: %s", EnvKernel, name, c.missing)
+		}
+		names = append(names, c.name)
+	}
+	return kernel{}, fmt.Errorf("gemm: %s=%s: no such kernel in this build (have %s)",
+		EnvKernel, name, strings.Join(names, ", "))
+}

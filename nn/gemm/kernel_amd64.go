@@ -4,25 +4,37 @@ package gemm
 
 import "golang.org/x/sys/cpu"
 
-// kernel6x16AVX2 is the assembly micro-kernel (kernel_amd64.s) with the contract of
-// microKernel: twelve YMM accumulators hold the 6 x 16 tile, each step of p broadcasts six
-// values of A and multiplies them into two 8-wide rows of B with VFMADD231PS.
+// kernel16x16AVX512 is the AVX-512 micro-kernel (kernel_avx512_amd64.s) with the contract
+// of microKernel for mr = 16: sixteen ZMM accumulators hold the 16 x 16 tile, one per row,
+// and each step of p multiplies sixteen values of A, broadcast inside VFMADD231PS, into
+// one 16-wide row of B.
+//
+//go:noescape
+func kernel16x16AVX512(kc int, a []float32, aRow, aStep int, b []float32, bStep int,
+	c []float32, ldc, rows int, alpha, beta float32)
+
+// kernel6x16AVX2 is the AVX2 micro-kernel (kernel_amd64.s) with the contract of
+// microKernel for mr = 6: twelve YMM accumulators hold the 6 x 16 tile, each step of p
+// broadcasts six values of A and multiplies them into two 8-wide rows of B with
+// VFMADD231PS.
 //
 //go:noescape
 func kernel6x16AVX2(kc int, a []float32, aRow, aStep int, b []float32, bStep int, c []float32,
 	ldc, rows int, alpha, beta float32)
 
-// avx2Kernel is the assembly micro-kernel; it needs AVX2 and FMA3.
-var avx2Kernel = kernel{name: "avx2-fma", run: kernel6x16AVX2}
+var (
+	avx512Kernel = kernel{name: "avx512", mr: 16, run: kernel16x16AVX512}
+	avx2Kernel   = kernel{name: "avx2-fma", mr: 6, run: kernel6x16AVX2}
+)
 
-// bestKernel is the fastest micro-kernel this CPU supports. Both AVX2 (256-bit broadcasts)
-// and FMA3 (VFMADD231PS) are needed; cpu.X86.HasAVX2 is only set when the operating system
-// saves the YMM registers.
-func bestKernel() kernel {
-	if cpu.X86.HasAVX2 && cpu.X86.HasFMA {
-		return avx2Kernel
+// archKernels lists the assembly micro-kernels, fastest first, with whether this CPU runs
+// them. golang.org/x/sys/cpu sets HasAVX2 and HasAVX512F only when the operating system
+// saves the YMM and ZMM registers. The AVX-512 kernel uses AVX-512F instructions only.
+func archKernels() []candidate {
+	return []candidate{
+		{avx512Kernel, cpu.X86.HasAVX512F, "the CPU or operating system lacks AVX-512F"},
+		{avx2Kernel, cpu.X86.HasAVX2 && cpu.X86.HasFMA, "the CPU lacks AVX2 or FMA3"},
 	}
-	return portableKernel
 }
 
 // hasAVXTranspose reports whether transpose8x8 can use transpose8x8AVX (AVX suffices).

@@ -2,8 +2,8 @@
 
 package gemm
 
-// bestKernel is the portable micro-kernel: this platform or build has no assembly kernel.
-func bestKernel() kernel { return portableKernel }
+// archKernels is empty: this platform or build has no assembly micro-kernel.
+func archKernels() []candidate { return nil }
 
 // hasAVXTranspose is false: this build has no assembly transpose.
 func hasAVXTranspose() bool { return false }

@@ -13,7 +13,8 @@ import (
 func TestMicroKernel(t *testing.T) {
 	const ldc = nr + 5
 	sentinel := float32(math.Inf(1))
-	for _, kern := range kernels() {
+	for _, kern := range kernels(t) {
+		mr := kern.mr
 		for _, depth := range []int{1, 3, 4, 9, 256} {
 			for rows := 1; rows <= mr; rows++ {
 				for _, beta := range []float32{0, 1, -0.5} {
@@ -61,5 +62,28 @@ func TestMicroKernel(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// BenchmarkMicroKernel measures each kernel alone on packed panels that stay in L1 (one
+// goroutine, kc = 256, beta = 1), in GFLOPS of wall and of CPU time: the ceiling of what the blocked product can
+// reach with it.
+func BenchmarkMicroKernel(b *testing.B) {
+	for _, kern := range kernels(b) {
+		b.Run(kern.name, func(b *testing.B) {
+			rng := rand.New(rand.NewPCG(1, 2))
+			a := randomSlice(rng, kc*kern.mr)
+			bp := randomSlice(rng, kc*nr)
+			c := randomSlice(rng, kern.mr*nr)
+			cpu0, cpuOK := processCPUTime()
+			for b.Loop() {
+				kern.run(kc, a, 1, kern.mr, bp, nr, c, nr, kern.mr, 1, 1)
+			}
+			flops := 2 * float64(kc*kern.mr*nr) * float64(b.N)
+			b.ReportMetric(flops/b.Elapsed().Seconds()/1e9, "GFLOPS")
+			if cpu1, ok := processCPUTime(); ok && cpuOK && cpu1 > cpu0 {
+				b.ReportMetric(flops/(cpu1-cpu0).Seconds()/1e9, "GFLOPS-per-CPU")
+			}
+		})
 	}
 }

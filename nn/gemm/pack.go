@@ -8,13 +8,13 @@ package gemm
 // packA copies the rows x depth block of op(A) whose top-left element is (i0, p0) into dst
 // as ceil(rows/mr) micro-panels. Micro-panel q holds rows q*mr..q*mr+mr-1 and stores, for
 // each p in 0..depth-1, the mr values op(A)[i][p] contiguously.
-func packA(dst []float32, transA bool, a []float32, lda, i0, p0, rows, depth int) {
+func packA(dst []float32, transA bool, a []float32, lda, i0, p0, rows, depth, mr int) {
 	if transA {
-		packATrans(dst, a, lda, i0, p0, rows, depth)
+		packATrans(dst, a, lda, i0, p0, rows, depth, mr)
 		return
 	}
 	for q := 0; q < rows; q += mr {
-		packAPanel(dst[q*depth:(q+mr)*depth], a, lda, i0+q, p0, min(mr, rows-q), depth)
+		packAPanel(dst[q*depth:(q+mr)*depth], a, lda, i0+q, p0, min(mr, rows-q), depth, mr)
 	}
 }
 
@@ -22,46 +22,61 @@ func packA(dst []float32, transA bool, a []float32, lda, i0, p0, rows, depth int
 // all the rows are adjacent in memory, so it walks the source one stored row (one p) at a
 // time, reading it with unit stride and handing mr values to each micro-panel; walking
 // panel by panel instead would touch a new cache line, and often a new page, per value.
-func packATrans(dst, a []float32, lda, i0, p0, rows, depth int) {
+// The kernels' heights (6 and 16) copy through fixed-size arrays, without a memmove call.
+func packATrans(dst, a []float32, lda, i0, p0, rows, depth, mr int) {
 	full := rows / mr * mr
 	for p := range depth {
 		src := a[(p0+p)*lda+i0:][:rows]
 		for q := 0; q < full; q += mr {
-			s := (*[mr]float32)(src[q:])
-			d := (*[mr]float32)(dst[q*depth+p*mr:])
-			d[0], d[1], d[2], d[3], d[4], d[5] = s[0], s[1], s[2], s[3], s[4], s[5]
+			d := dst[q*depth+p*mr:]
+			switch mr {
+			case 6:
+				*(*[6]float32)(d) = *(*[6]float32)(src[q:])
+			case 16:
+				*(*[16]float32)(d) = *(*[16]float32)(src[q:])
+			default:
+				copy(d[:mr], src[q:])
+			}
 		}
 		if full < rows {
-			d := (*[mr]float32)(dst[full*depth+p*mr:])
-			n := copy(d[:], src[full:])
+			d := dst[full*depth+p*mr:][:mr]
+			n := copy(d, src[full:])
 			clear(d[n:])
 		}
 	}
 }
 
 // packAPanel packs h <= mr rows of a row-major A (op(A) = A): a transpose, reading the
-// h source rows in step. Full panels, the common case, name their six rows so that the
-// loop has no inner loop and no bounds checks.
-func packAPanel(panel, a []float32, lda, i0, p0, h, depth int) {
+// source rows in step. Full groups of six rows, the common case, name their rows so that
+// the loop has no inner loop and no bounds checks; the rows left over go one at a time.
+func packAPanel(panel, a []float32, lda, i0, p0, h, depth, mr int) {
 	panel = panel[:depth*mr]
-	if h == mr {
-		r0 := a[i0*lda+p0:][:depth]
-		r1 := a[(i0+1)*lda+p0:][:depth]
-		r2 := a[(i0+2)*lda+p0:][:depth]
-		r3 := a[(i0+3)*lda+p0:][:depth]
-		r4 := a[(i0+4)*lda+p0:][:depth]
-		r5 := a[(i0+5)*lda+p0:][:depth]
-		for p := range r0 {
-			d := (*[mr]float32)(panel[p*mr:])
-			d[0], d[1], d[2], d[3], d[4], d[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
-		}
-		return
+	if h < mr {
+		clear(panel)
 	}
-	clear(panel)
-	for r := range h {
+	r := 0
+	for ; r+6 <= h; r += 6 {
+		pack6Rows(panel[r:], mr, a[(i0+r)*lda+p0:], lda, depth)
+	}
+	for ; r < h; r++ {
 		for p, v := range a[(i0+r)*lda+p0:][:depth] {
 			panel[p*mr+r] = v
 		}
+	}
+}
+
+// pack6Rows interleaves six rows of depth values (row stride lda) into dst, value p of
+// row r going to dst[p*mr+r].
+func pack6Rows(dst []float32, mr int, a []float32, lda, depth int) {
+	r0 := a[:depth]
+	r1 := a[lda:][:depth]
+	r2 := a[2*lda:][:depth]
+	r3 := a[3*lda:][:depth]
+	r4 := a[4*lda:][:depth]
+	r5 := a[5*lda:][:depth]
+	for p := range r0 {
+		d := (*[6]float32)(dst[p*mr:])
+		d[0], d[1], d[2], d[3], d[4], d[5] = r0[p], r1[p], r2[p], r3[p], r4[p], r5[p]
 	}
 }
 

@@ -29,7 +29,7 @@ func BenchmarkPack(b *testing.B) {
 					ld = sz.rows
 				}
 				for b.Loop() {
-					packA(dst, trans, src, ld, 0, 0, sz.rows, sz.depth)
+					packA(dst, trans, src, ld, 0, 0, sz.rows, sz.depth, 6)
 				}
 				b.ReportMetric(float64(sz.rows*sz.depth)*float64(b.N)/float64(b.Elapsed().Nanoseconds()), "elem/ns")
 			})

@@ -6,12 +6,16 @@ import (
 	"testing"
 )
 
-// TestPackA checks the packed layout of op(A) for both transpositions, including a partial
+// TestPackA checks the packed layout of op(A) for both transpositions and the tile
+// heights of the kernels (and one no kernel has), including a partial
 // last micro-panel, which must be padded with zeros.
 func TestPackA(t *testing.T) {
+	sizes := []struct{ rows, depth, i0, p0 int }{{6, 1, 0, 0}, {13, 7, 2, 3}, {5, 4, 1, 0},
+		{12, 3, 1, 1}, {25, 9, 0, 2}, {19, 5, 3, 0}}
 	for _, trans := range []bool{false, true} {
-		for _, sz := range []struct{ rows, depth, i0, p0 int }{{6, 1, 0, 0}, {13, 7, 2, 3}, {5, 4, 1, 0}} {
-			t.Run(fmt.Sprintf("trans=%v/%dx%d", trans, sz.rows, sz.depth), func(t *testing.T) {
+		for _, item := range cross([]int{6, 8, 16}, sizes) {
+			mr, sz := item.x, item.y
+			t.Run(fmt.Sprintf("trans=%v/mr=%d/%dx%d", trans, mr, sz.rows, sz.depth), func(t *testing.T) {
 				m, k := sz.i0+sz.rows+1, sz.p0+sz.depth+2
 				lda := k + 3
 				if trans {
@@ -22,7 +26,7 @@ func TestPackA(t *testing.T) {
 				for i := range dst {
 					dst[i] = -99 // every slot must be overwritten
 				}
-				packA(dst, trans, a, lda, sz.i0, sz.p0, sz.rows, sz.depth)
+				packA(dst, trans, a, lda, sz.i0, sz.p0, sz.rows, sz.depth, mr)
 				for q := 0; q < roundUp(sz.rows, mr); q += mr {
 					for p := range sz.depth {
 						for r := range mr {

@@ -101,7 +101,7 @@ func receive(tasks <-chan task) (t task, ok bool) {
 // Threads is the number of goroutines a product may use.
 func (p *Pool) Threads() int { return p.threads }
 
-// Kernel names the micro-kernel in use: "avx2-fma" or "portable".
+// Kernel names the micro-kernel in use: "avx512", "avx2-fma" or "portable".
 func (p *Pool) Kernel() string { return p.kern.name }
 
 // Close stops the workers. Sgemm on a closed Pool runs on the calling goroutine only.
@@ -162,7 +162,7 @@ func (p *Pool) run(pr *problem) {
 		threads = 1
 	}
 	p.call = *pr
-	p.job.start(&p.call, p.kern.run, threads)
+	p.job.start(&p.call, p.kern, threads)
 	helpers := p.job.sched.workers - 1
 	p.done.Add(helpers)
 	p.pending.Store(int32(helpers))

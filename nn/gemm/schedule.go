@@ -37,8 +37,9 @@ type schedule struct {
 // would sweep too few B micro-panels per packed A chunk.
 const minSlabCols = 4 * nr
 
-// plan returns the schedule of an m x n x k product on up to threads goroutines.
-func plan(m, n, k, threads int) schedule {
+// plan returns the schedule of an m x n x k product on up to threads goroutines, for a
+// kernel whose tiles are mr rows high.
+func plan(m, n, k, threads, mr int) schedule {
 	if threads < 1 || m*n*k < serialWork {
 		threads = 1
 	}
@@ -96,6 +97,7 @@ type job struct {
 	pr    *problem
 	sched schedule
 	kern  microKernel
+	mr    int // the kernel's tile height
 	// directA reads full micro-panels of A in place (C has few column panels); directB
 	// reads B in place (C has few row panels, op(B) = B, and no partial column panel).
 	directA, directB bool
@@ -105,11 +107,11 @@ type job struct {
 // start prepares the job for a validated problem with k > 0 on up to threads goroutines.
 // Whether an operand is packed changes where the kernel reads a value, never the value or
 // the order of the arithmetic.
-func (jb *job) start(pr *problem, kern microKernel, threads int) {
-	jb.pr, jb.kern = pr, kern
-	jb.sched = plan(pr.m, pr.n, pr.k, threads)
+func (jb *job) start(pr *problem, kern kernel, threads int) {
+	jb.pr, jb.kern, jb.mr = pr, kern.run, kern.mr
+	jb.sched = plan(pr.m, pr.n, pr.k, threads, kern.mr)
 	jb.directA = ceilDiv(pr.n, nr) <= directPanels
-	jb.directB = !pr.transB && pr.n%nr == 0 && ceilDiv(pr.m, mr) <= directPanels
+	jb.directB = !pr.transB && pr.n%nr == 0 && ceilDiv(pr.m, kern.mr) <= directPanels
 	jb.next.Store(0)
 }
 

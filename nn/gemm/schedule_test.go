@@ -27,13 +27,13 @@ func TestPlan(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%dx%dx%d/threads=%d", tt.m, tt.n, tt.k, tt.threads), func(t *testing.T) {
-			s := plan(tt.m, tt.n, tt.k, tt.threads)
+			s := plan(tt.m, tt.n, tt.k, tt.threads, 6)
 			if s.workers != tt.wantWorkers {
 				t.Errorf("%d workers, want %d (schedule %+v)", s.workers, tt.wantWorkers, s)
 			}
-			if s.chunkRows%mr != 0 || s.slabCols%nr != 0 || s.chunkRows > mc {
+			if s.chunkRows%6 != 0 || s.slabCols%nr != 0 || s.chunkRows > mc {
 				t.Fatalf("chunks of %d rows x %d columns are off the %dx%d grid or taller than mc",
-					s.chunkRows, s.slabCols, mr, nr)
+					s.chunkRows, s.slabCols, 6, nr)
 			}
 			if s.colSlabs > 1 && s.slabCols*tt.k > packedBBudget {
 				t.Errorf("slab of %d x %d exceeds the packing budget", tt.k, s.slabCols)
