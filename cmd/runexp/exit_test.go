@@ -145,3 +145,22 @@ func TestHelpDocumentsExitStatus(t *testing.T) {
 		}
 	}
 }
+
+// TestAnalysisErrorsAtTheirLines checks that a wrong table metric and a wrong plot name are
+// reported at their own lines of the sweep file, both at once.
+func TestAnalysisErrorsAtTheirLines(t *testing.T) {
+	path := writeSweep(t, "1e-3")
+	f, _ := os.OpenFile(path, os.O_APPEND|os.O_WRONLY, 0)
+	f.WriteString("analysis:\n  table: {metric: acc}\n  plots: [params, pie]\n")
+	f.Close()
+	lines := strings.Count(fmt.Sprintf(failingSweep, "1e-3"), "\n")
+	_, _, err := runCLI(t, "--dry-run", path)
+	for _, want := range []string{
+		fmt.Sprintf("failing.yaml:%d:19: analysis.table.metric \"acc\": unknown metric", lines+2),
+		fmt.Sprintf("failing.yaml:%d:19: analysis.plots[1]: unknown plot \"pie\"", lines+3),
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error %v lacks %q", err, want)
+		}
+	}
+}

@@ -105,8 +105,8 @@ func loadSweep(path string) (*experiments.Sweep, error) {
 	}
 	return experiments.Parse(path, data, experiments.ParseOptions{
 		Tasks: datasets.NewRegistry(datasets.Options{}).Names(),
-		CheckAnalysis: func(section []byte) error {
-			_, err := analysis.ParseSpec(section)
+		CheckAnalysis: func(section *yaml.Node) error {
+			_, err := analysis.ParseSpecNode(section)
 			return err
 		}})
 }
@@ -122,14 +122,7 @@ func pickShard(flagValue string, count int) (experiments.Shard, error) {
 
 // analysisSpec decodes the sweep's analysis section (the default analysis when absent).
 func analysisSpec(sw *experiments.Sweep) (analysis.Spec, error) {
-	var section []byte
-	if sw.Analysis != nil {
-		var err error
-		if section, err = yaml.Marshal(sw.Analysis); err != nil {
-			return analysis.Spec{}, err
-		}
-	}
-	return analysis.ParseSpec(section)
+	return analysis.ParseSpecNode(sw.Analysis)
 }
 
 // report writes the tables, figures and report.md of a sweep folder; command is quoted in
