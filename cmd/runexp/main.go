@@ -29,6 +29,10 @@ Usage:
                                    mean next-token NLL of a sequence, as JSON
   runexp bench train [flags]       training throughput of one method, as one JSON line
   runexp bench latency [flags]     forward latency of base, merged/unmerged LoRA and adapters
+  runexp slurm --array N SWEEP.yaml
+                                   print an sbatch script: a job array of N shards of the sweep
+  runexp k8s --completions N SWEEP.yaml
+                                   print a Kubernetes Indexed Job of N shards of the sweep
 
 Run "runexp COMMAND -h" for the flags of a command, "runexp -h SWEEP.yaml" for the sweep flags;
 flags may come before or after the sweep file.
@@ -52,6 +56,8 @@ func commands() map[string]command {
 		"data":     runData,
 		"lm-score": runLMScore,
 		"bench":    runBench,
+		"slurm":    runSlurm,
+		"k8s":      runK8s,
 	}
 }
 
