@@ -26,16 +26,57 @@ type HeatmapPanel struct {
 	Phi    *mat.Dense
 }
 
+// Colour scales of the similarity heat maps, as Spec.HeatmapScale names them.
+const (
+	// ScaleFixed maps phi's whole range [0, 1] to the colours, so that figures compare with
+	// each other and with the paper's.
+	ScaleFixed = "fixed"
+	// ScaleAuto maps the smallest to the largest value of the figure's panels, so that small
+	// values (phi of 0.01-0.05 between unrelated subspaces) are told apart.
+	ScaleAuto = "auto"
+)
+
+// HeatmapScales lists the colour scales, the default first.
+func HeatmapScales() []string { return []string{ScaleFixed, ScaleAuto} }
+
 // similarityColors is the colour map of phi in [0, 1]: black (0) through red and yellow to
 // white (1).
 func similarityColors() palette.ColorMap {
+	return blackBody(0, 1)
+}
+
+// blackBody is the black-red-yellow-white colour map over [lo, hi].
+func blackBody(lo, hi float64) palette.ColorMap {
 	cm := moreland.ExtendedBlackBody()
-	cm.SetMin(0)
-	cm.SetMax(1)
+	cm.SetMin(lo)
+	cm.SetMax(hi)
 	return cm
 }
 
-// heatmapPlot draws one panel on the fixed range [0, 1], i growing downwards as in the paper.
+// heatmapColors is the colour map of a figure's panels on the named scale: [0, 1] for
+// ScaleFixed (and ""), the range of the panels' finite values for ScaleAuto.
+func heatmapColors(scale string, panels []HeatmapPanel) palette.ColorMap {
+	if scale != ScaleAuto {
+		return similarityColors()
+	}
+	lo, hi := math.Inf(1), math.Inf(-1)
+	for _, p := range panels {
+		for _, v := range p.Phi.RawMatrix().Data {
+			if !math.IsNaN(v) && !math.IsInf(v, 0) {
+				lo, hi = min(lo, v), max(hi, v)
+			}
+		}
+	}
+	switch {
+	case lo > hi: // no finite value
+		return similarityColors()
+	case hi-lo < 1e-9:
+		lo, hi = lo-0.5e-3, hi+0.5e-3
+	}
+	return blackBody(lo, hi)
+}
+
+// heatmapPlot draws one panel with the colour map, i growing downwards as in the paper.
 func heatmapPlot(p HeatmapPanel, cm palette.ColorMap) *plot.Plot {
 	plt := plot.New()
 	plt.Title.Text = p.Title
@@ -72,7 +113,7 @@ func integerTicks(n int, sign float64) plot.ConstantTicks {
 
 // heatmapImage paints phi with the colour map, each cell a block of pixels (about 512 pixels
 // along each side) so that the image's scaling to the page blurs only the cells' edges.
-// Values outside [0, 1] are clamped.
+// Values outside the colour map's range are clamped.
 func heatmapImage(phi *mat.Dense, cm palette.ColorMap) image.Image {
 	rows, cols := phi.Dims()
 	cellW, cellH := max(1, 512/cols), max(1, 512/rows)
@@ -96,19 +137,20 @@ func colorBarPlot(cm palette.ColorMap) *plot.Plot {
 	plt.Add(&plotter.ColorBar{ColorMap: cm, Vertical: true}, frame{})
 	plt.HideX()
 	plt.Y.Padding = 0
+	plt.Y.Tick.Marker = linearTicks{}
 	plt.Title.Text = "φ"
 	return plt
 }
 
-// SaveHeatmaps draws the panels side by side on one colour scale, with a colour bar on the
-// right and a title over all, as base.png and base.svg.
-func SaveHeatmaps(base, title string, panels []HeatmapPanel) ([]string, error) {
+// SaveHeatmaps draws the panels side by side on one colour scale (ScaleFixed or ScaleAuto),
+// with a colour bar on the right and a title over all, as base.png and base.svg.
+func SaveHeatmaps(base, title string, panels []HeatmapPanel, scale string) ([]string, error) {
 	if len(panels) == 0 {
 		return nil, fmt.Errorf("analysis: heatmap %s: no panels", base)
 	}
 	const panelW, barW, height, titleH = 3.2 * vg.Inch, 0.9 * vg.Inch, 3.4 * vg.Inch, 0.35 * vg.Inch
 	width := panelW*vg.Length(len(panels)) + barW
-	cm := similarityColors()
+	cm := heatmapColors(scale, panels)
 	render := func(dc vgdraw.Canvas) {
 		dc.FillPolygon(color.White, rectangle(dc))
 		header := vgdraw.Crop(dc, 0, 0, height-titleH, 0)

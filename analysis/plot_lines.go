@@ -87,7 +87,10 @@ func (lp LinePlot) plot() (*plot.Plot, plot.Legend, error) {
 	}
 	padRange(&plt.Y.Min, &plt.Y.Max, false)
 	padRange(&plt.X.Min, &plt.X.Max, lp.XLog != linearAxis)
+	plt.Y.Tick.Marker = linearTicks{}
 	switch lp.XLog {
+	case linearAxis:
+		plt.X.Tick.Marker = linearTicks{}
 	case log2Axis:
 		plt.X.Scale = plot.LogScale{}
 		plt.X.Tick.Marker = powerOfTwoTicks(xs)

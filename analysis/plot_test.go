@@ -2,9 +2,11 @@ package analysis
 
 import (
 	"image/color"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -88,7 +90,99 @@ func TestSaveFigureFormats(t *testing.T) {
 	if !strings.Contains(string(svg), "<svg") {
 		t.Error("the .svg is not SVG")
 	}
-	if _, err := SaveHeatmaps(base, "t", nil); err == nil {
+	if _, err := SaveHeatmaps(base, "t", nil, ScaleFixed); err == nil {
 		t.Error("heatmap without panels: no error")
+	}
+}
+
+// TestLinearTicks checks that every label of a linear axis reads its tick's true value,
+// that the labelled ticks are evenly spaced inside the range, and that there are 3 to 7 of
+// them — among them the curves plot's range whose top tick at 1.15 was labelled 1.2.
+func TestLinearTicks(t *testing.T) {
+	cases := []struct {
+		lo, hi float64
+		want   string // the labels, "" = only check the rules
+	}{
+		{0.45, 1.2, "0.6 0.8 1.0 1.2"},          // range/5 = 0.15: step 0.2
+		{0.5, 1.17, "0.6 0.8 1.0"},              // 0.134: step 0.2
+		{0, 240, "0 50 100 150 200"},            // 48: step 50
+		{0.54, 1.16, "0.6 0.8 1.0"},             // the curves plot: 0.124, step 0.2
+		{-0.013, 0.021, "-0.01 0.00 0.01 0.02"}, // 0.0068: step 0.01
+		{0, 1.1, "0.00 0.25 0.50 0.75 1.00"},    // 0.22: step 0.25, two decimals
+		{0.3701, 0.3712, ""},
+		{3, 70000, ""},
+		{-5, 5, "-4 -2 0 2 4"},
+	}
+	for _, c := range cases {
+		var labels []string
+		var values []float64
+		for _, tk := range (linearTicks{}).Ticks(c.lo, c.hi) {
+			if tk.Value < c.lo-1e-12 || tk.Value > c.hi+1e-12 {
+				t.Errorf("[%g, %g]: tick %g outside the range", c.lo, c.hi, tk.Value)
+			}
+			if tk.Label == "" {
+				continue
+			}
+			v, err := strconv.ParseFloat(tk.Label, 64)
+			if err != nil || math.Abs(v-tk.Value) > 1e-9*math.Max(1, math.Abs(tk.Value)) {
+				t.Errorf("[%g, %g]: tick at %v labelled %q", c.lo, c.hi, tk.Value, tk.Label)
+			}
+			labels, values = append(labels, tk.Label), append(values, tk.Value)
+		}
+		if n := len(labels); n < 3 || n > 7 {
+			t.Errorf("[%g, %g]: %d labelled ticks %v, want 3 to 7", c.lo, c.hi, n, labels)
+		}
+		for i := 2; i < len(values); i++ {
+			if d1, d2 := values[i]-values[i-1], values[1]-values[0]; math.Abs(d1-d2) > 1e-9*d2 {
+				t.Errorf("[%g, %g]: uneven ticks %v", c.lo, c.hi, values)
+			}
+		}
+		if got := strings.Join(labels, " "); c.want != "" && got != c.want {
+			t.Errorf("[%g, %g]: labels %q, want %q", c.lo, c.hi, got, c.want)
+		}
+	}
+}
+
+// TestHeatmapScales checks the two colour scales: fixed maps [0, 1] whatever the values;
+// auto maps the panels' smallest to largest finite value, so phi of 0.01 and 0.05 get the two
+// ends of the map instead of two nearly black cells.
+func TestHeatmapScales(t *testing.T) {
+	small := []HeatmapPanel{
+		{Phi: mat.NewDense(1, 2, []float64{0.01, 0.03})},
+		{Phi: mat.NewDense(1, 2, []float64{0.05, math.NaN()})},
+	}
+	cases := []struct {
+		scale  string
+		panels []HeatmapPanel
+		lo, hi float64
+	}{
+		{ScaleFixed, small, 0, 1},
+		{"", small, 0, 1},
+		{ScaleAuto, small, 0.01, 0.05},
+		{ScaleAuto, []HeatmapPanel{{Phi: mat.NewDense(1, 1, []float64{0.2})}}, 0.1995, 0.2005},
+		{ScaleAuto, []HeatmapPanel{{Phi: mat.NewDense(1, 1, []float64{math.NaN()})}}, 0, 1},
+	}
+	for _, c := range cases {
+		cm := heatmapColors(c.scale, c.panels)
+		if math.Abs(cm.Min()-c.lo) > 1e-12 || math.Abs(cm.Max()-c.hi) > 1e-12 {
+			t.Errorf("scale %q: range [%g, %g], want [%g, %g]", c.scale, cm.Min(), cm.Max(), c.lo, c.hi)
+		}
+	}
+	auto := heatmapImage(small[0].Phi, heatmapColors(ScaleAuto, small))
+	black, _ := similarityColors().At(0)
+	if lowest := auto.At(0, 0); !sameColor(lowest, black) {
+		t.Errorf("auto scale: the smallest value is %v, want the map's low end %v", lowest, black)
+	}
+	// 0.03, the middle of [0.01, 0.05], gets the middle colour on the auto scale and the
+	// colour of 0.03 on the fixed one.
+	mid, _ := similarityColors().At(0.5)
+	near, _ := similarityColors().At(0.03)
+	last := auto.Bounds().Dx() - 1
+	if got := auto.At(last, 0); !sameColor(got, mid) {
+		t.Errorf("auto scale: 0.03 painted %v, want the middle colour %v", got, mid)
+	}
+	fixed := heatmapImage(small[0].Phi, similarityColors())
+	if got := fixed.At(last, 0); !sameColor(got, near) {
+		t.Errorf("fixed scale: 0.03 painted %v, want %v", got, near)
 	}
 }

@@ -22,7 +22,9 @@ const (
 type Options struct {
 	// Out receives the comparison table for a terminal and one line per note; nil discards.
 	Out io.Writer
-	// Command is the command quoted in report.md; "" = "runexp report <sweep folder>".
+	// Command is the command quoted in report.md; "" keeps the command of the report.md
+	// already in the folder (the sweep's own command line, when a report is written again),
+	// else "runexp report <sweep folder>".
 	Command string
 	// Expected is the number of runs the sweep expands to, if the caller knows it (0 = not
 	// known): runs neither done nor failed count as missing even without a folder.
@@ -110,6 +112,9 @@ type reporter struct {
 func newReporter(sweep *Sweep, spec Spec, opt Options) *reporter {
 	if opt.Out == nil {
 		opt.Out = io.Discard
+	}
+	if opt.Command == "" {
+		opt.Command = recordedCommand(sweep.Dir)
 	}
 	if opt.Command == "" {
 		opt.Command = "runexp report " + sweep.Dir

@@ -2,6 +2,8 @@ package analysis
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 )
 
@@ -11,7 +13,7 @@ func (r *reporter) writeMarkdown() error {
 	p := r.produced
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Sweep %s\n\n", p.Sweep)
-	fmt.Fprintf(&b, "Command: `%s`\n\n", r.opt.Command)
+	fmt.Fprintf(&b, "%s`%s`\n\n", commandPrefix, r.opt.Command)
 	fmt.Fprintf(&b, "Runs: %d done, %d failed, %d missing (not run yet, running, or killed)", p.Done, len(p.Failed), p.Missing)
 	if len(p.Problems) > 0 {
 		fmt.Fprintf(&b, ", %d unreadable", len(p.Problems))
@@ -33,6 +35,23 @@ func (r *reporter) writeMarkdown() error {
 	}
 	_, err := r.writeFile(ReportFile, []byte(strings.TrimRight(b.String(), "\n")+"\n"))
 	return err
+}
+
+// commandPrefix starts the line of report.md that quotes the command.
+const commandPrefix = "Command: "
+
+// recordedCommand is the command quoted by the report.md in dir, or "" when there is none.
+func recordedCommand(dir string) string {
+	data, err := os.ReadFile(filepath.Join(dir, ReportFile))
+	if err != nil {
+		return ""
+	}
+	for _, line := range strings.Split(string(data), "\n") {
+		if cmd, ok := strings.CutPrefix(line, commandPrefix+"`"); ok && strings.HasSuffix(cmd, "`") {
+			return strings.TrimSuffix(cmd, "`")
+		}
+	}
+	return ""
 }
 
 // writeSection writes a section: its body, inline figures with their SVG, and file links.

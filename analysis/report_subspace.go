@@ -152,7 +152,7 @@ func (r *reporter) subspaceFigure(job subspaceJob, runA, runB Run, pa, pb LoRAPa
 		{Title: fmt.Sprintf("%s vs %s", shortLabel(runA), shortLabel(runB)), XLabel: xLabel, YLabel: yLabel, Phi: phi},
 		{Title: fmt.Sprintf("random Gaussian, d=%d", d), XLabel: xLabel, YLabel: yLabel, Phi: random},
 	}
-	paths, err := SaveHeatmaps(filepath.Join(r.dir, FiguresDir, name), title, panels)
+	paths, err := SaveHeatmaps(filepath.Join(r.dir, FiguresDir, name), title, panels, r.spec.HeatmapScale)
 	if err != nil {
 		return nil, err
 	}

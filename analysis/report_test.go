@@ -226,3 +226,25 @@ func TestReportAmplificationNumbers(t *testing.T) {
 		t.Errorf("amplification.md does not name its runs once each:\n%s", md)
 	}
 }
+
+// TestReportKeepsCommand writes a report with the sweep's command, then again without one
+// (as `runexp report DIR` does): report.md still quotes the sweep's command.
+func TestReportKeepsCommand(t *testing.T) {
+	dir := writeFixtureSweep(t)
+	if _, err := WriteReport(dir, Spec{}, Options{Command: "runexp --jobs 2 fixture.yaml"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := WriteReport(dir, Spec{}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if report := readFile(t, filepath.Join(dir, ReportFile)); !strings.Contains(report, "Command: `runexp --jobs 2 fixture.yaml`\n") {
+		t.Errorf("report.md lost the sweep's command:\n%s", report)
+	}
+	fresh := writeFixtureSweep(t)
+	if _, err := WriteReport(fresh, Spec{}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if report := readFile(t, filepath.Join(fresh, ReportFile)); !strings.Contains(report, "Command: `runexp report "+fresh+"`") {
+		t.Errorf("a first report without a command does not name runexp report:\n%s", report)
+	}
+}

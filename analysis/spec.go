@@ -1,15 +1,15 @@
 package analysis
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
-	"io"
 	"slices"
 	"strings"
 
 	"gopkg.in/yaml.v3"
 
+	"loralab/datasets"
+	"loralab/experiments"
 	"loralab/method"
 )
 
@@ -38,6 +38,9 @@ type Spec struct {
 	// Plots lists the figures to draw, among PlotHeatmaps, PlotRank, PlotParams and
 	// PlotCurves. Absent (nil) means all of them; an empty list means none.
 	Plots []string `yaml:"plots,omitempty" json:"plots,omitempty"`
+	// HeatmapScale is the colour scale of the heat maps: ScaleFixed ("" too) maps phi's
+	// range [0, 1], for comparing figures; ScaleAuto maps the figure's own range.
+	HeatmapScale string `yaml:"heatmap_scale,omitempty" json:"heatmap_scale,omitempty"`
 	// Seed seeds the random baselines of the subspace and amplification studies (0 = 1).
 	Seed uint64 `yaml:"seed,omitempty" json:"seed,omitempty"`
 }
@@ -107,18 +110,25 @@ type AmplificationSpec struct {
 	Base string `yaml:"base,omitempty" json:"base,omitempty"`
 }
 
-// ParseSpec decodes a Spec from YAML, rejecting unknown fields, and validates it.
+// ParseSpec decodes a Spec from a YAML document, rejecting unknown fields, and validates it;
+// its problems are those of ParseSpecNode, in a file named "analysis spec".
 func ParseSpec(data []byte) (Spec, error) {
-	var s Spec
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&s); err != nil && !errors.Is(err, io.EOF) { // io.EOF: empty document
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return Spec{}, fmt.Errorf("analysis spec: %w", err)
 	}
-	if err := s.Validate(); err != nil {
-		return Spec{}, err
+	if len(doc.Content) == 0 { // an empty document: the defaults
+		return Spec{}, nil
 	}
-	return s, nil
+	s, err := ParseSpecNode(doc.Content[0])
+	var ps experiments.Problems
+	if errors.As(err, &ps) {
+		for i := range ps {
+			ps[i].File = "analysis spec"
+		}
+		return Spec{}, ps
+	}
+	return s, err
 }
 
 // blockMatrices are the matrices a LoRA adapter can hold in each block: every LoRA target
@@ -129,21 +139,33 @@ func blockMatrices() []string {
 
 // Validate reports every problem of s at once.
 func (s Spec) Validate() error {
+	if errs := s.problems(); len(errs) > 0 {
+		return fmt.Errorf("analysis spec: %s", strings.Join(errs, "; "))
+	}
+	return nil
+}
+
+// problems lists what is wrong with s, each message starting with the path of the key it is
+// about ("table.split", "plots[1]"), which ParseSpecNode turns into a position.
+func (s Spec) problems() []string {
 	var errs []string
 	bad := func(format string, a ...any) { errs = append(errs, fmt.Sprintf(format, a...)) }
 	if s.Table.Split != "" && s.Table.Split != "test" && s.Table.Split != "validation" && s.Table.Split != "train" {
 		bad("table.split %q: want test, validation or train", s.Table.Split)
 	}
+	if m := s.Table.Metric; m != "" && !slices.Contains(datasets.MetricNames(), m) {
+		bad("table.metric %q: unknown metric, want one of %s (or none: each task's main metric)", m, strings.Join(datasets.MetricNames(), ", "))
+	}
 	checkLayersMatrices := func(where string, layers []int, matrices []string) {
-		for _, l := range layers {
+		for i, l := range layers {
 			if l < 0 {
-				bad("%s: negative layer %d", where, l)
+				bad("%s.layers[%d]: negative layer %d", where, i, l)
 			}
 		}
 		valid := blockMatrices()
-		for _, m := range matrices {
+		for i, m := range matrices {
 			if !slices.Contains(valid, m) {
-				bad("%s: unknown matrix %q (want one of %s)", where, m, strings.Join(valid, ", "))
+				bad("%s.matrices[%d]: unknown matrix %q (want one of %s)", where, i, m, strings.Join(valid, ", "))
 			}
 		}
 	}
@@ -161,22 +183,22 @@ func (s Spec) Validate() error {
 		if len(a.Ranks) == 0 {
 			bad("amplification: ranks is empty, want the LoRA ranks to compare, e.g. [4, 64]")
 		}
-		for _, r := range a.Ranks {
+		for i, r := range a.Ranks {
 			if r < 1 {
-				bad("amplification: rank %d, want >= 1", r)
+				bad("amplification.ranks[%d]: rank %d, want >= 1", i, r)
 			}
 		}
 		checkLayersMatrices("amplification", a.Layers, a.Matrices)
 	}
-	for _, p := range s.Plots {
+	for i, p := range s.Plots {
 		if !slices.Contains(AllPlots(), p) {
-			bad("plots: unknown plot %q (want one of %s)", p, strings.Join(AllPlots(), ", "))
+			bad("plots[%d]: unknown plot %q (want one of %s)", i, p, strings.Join(AllPlots(), ", "))
 		}
 	}
-	if len(errs) > 0 {
-		return fmt.Errorf("analysis spec: %s", strings.Join(errs, "; "))
+	if s.HeatmapScale != "" && !slices.Contains(HeatmapScales(), s.HeatmapScale) {
+		bad("heatmap_scale: unknown scale %q (want one of %s)", s.HeatmapScale, strings.Join(HeatmapScales(), ", "))
 	}
-	return nil
+	return errs
 }
 
 // split is the table's split with its default.

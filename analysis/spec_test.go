@@ -1,8 +1,15 @@
 package analysis
 
 import (
+	"errors"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
+
+	"loralab/experiments"
 )
 
 func TestParseSpec(t *testing.T) {
@@ -64,15 +71,17 @@ func TestParseSpecErrors(t *testing.T) {
 		name, yaml string
 		want       []string
 	}{
-		{"unknown field", "tabel: {}", []string{"line 1", "field tabel not found"}},
-		{"wrong type", "seed: many", []string{"line 1", "cannot unmarshal"}},
+		{"unknown field", "tabel: {}", []string{"analysis spec:1:1: tabel: unknown key, want one of amplification, heatmap_scale, plots, seed, seed_pairs, subspace, table"}},
+		{"wrong type", "seed: many", []string{"analysis spec:1:7: cannot unmarshal !!str `many` into uint64"}},
+		{"bad metric", "table: {metric: acc}", []string{`analysis spec:1:17: table.metric "acc": unknown metric, want one of accuracy, f1,`}},
+		{"bad scale", "heatmap_scale: log", []string{`analysis spec:1:16: heatmap_scale: unknown scale "log" (want one of fixed, auto)`}},
 		{"bad split", "table: {split: dev}", []string{`table.split "dev": want test, validation or train`}},
-		{"bad plot", "plots: [pie]", []string{`plots: unknown plot "pie" (want one of heatmaps, rank, params, curves)`}},
+		{"bad plot", "plots: [pie]", []string{`analysis spec:1:9: plots[0]: unknown plot "pie" (want one of heatmaps, rank, params, curves)`}},
 		{"bad matrix and layer", "subspace: [{a: {rank: 2}, b: {rank: 8}, matrices: [w], layers: [-1]}]",
-			[]string{`subspace[0]: unknown matrix "w" (want one of q, k, v, o, fc1, fc2)`, "subspace[0]: negative layer -1"}},
+			[]string{`subspace[0].matrices[0]: unknown matrix "w" (want one of q, k, v, o, fc1, fc2)`, "subspace[0].layers[0]: negative layer -1"}},
 		{"same seeds", "seed_pairs: [{setting: {rank: 8}, seeds: [3, 3]}]", []string{"seed_pairs[0]: seeds must be two different seeds, found [3 3]"}},
 		{"no ranks", "amplification: {layers: [1]}", []string{"amplification: ranks is empty"}},
-		{"bad rank", "amplification: {ranks: [0]}", []string{"amplification: rank 0, want >= 1"}},
+		{"bad rank", "amplification: {ranks: [0]}", []string{"amplification.ranks[0]: rank 0, want >= 1"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -86,5 +95,52 @@ func TestParseSpecErrors(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestParseSpecNodePositions feeds a multi-line analysis section with four mistakes and
+// checks that each is reported at the line and column of its own key or value, not at the
+// section's start.
+func TestParseSpecNodePositions(t *testing.T) {
+	text := "analysis:\n" +
+		"  table: {metric: acc}\n" + // line 2: the metric's value at column 19
+		"  plots:\n" +
+		"    - params\n" +
+		"    - pie\n" + // line 5: the second plot at column 7
+		"  subspace:\n" +
+		"    - {a: {rank: 2}, b: {rank: 8}, matrices: [q, w]}\n" +
+		"  seed_pairs:\n" +
+		"    - {setting: {rank: 8}, seeds: [1, 2], layer: [0]}\n" // line 9: the unknown key at column 44
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(text), &doc); err != nil {
+		t.Fatal(err)
+	}
+	_, err := ParseSpecNode(doc.Content[0].Content[1])
+	var ps experiments.Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("error %v, want experiments.Problems", err)
+	}
+	var got []string
+	for _, p := range ps {
+		got = append(got, fmt.Sprintf("%d:%d %s", p.Line, p.Col, problemPath(p.Msg)))
+	}
+	want := []string{"9:43 seed_pairs[0].layer"}
+	if !slices.Equal(got, want) {
+		t.Errorf("unknown keys are reported before the values are checked: got %q, want %q", got, want)
+	}
+	text = strings.Replace(text, "layer:", "layers:", 1)
+	doc = yaml.Node{}
+	yaml.Unmarshal([]byte(text), &doc)
+	_, err = ParseSpecNode(doc.Content[0].Content[1])
+	if !errors.As(err, &ps) {
+		t.Fatalf("error %v, want experiments.Problems", err)
+	}
+	got = got[:0]
+	for _, p := range ps {
+		got = append(got, fmt.Sprintf("%d:%d %s", p.Line, p.Col, problemPath(p.Msg)))
+	}
+	want = []string{"2:19 table.metric", "7:50 subspace[0].matrices[1]", "5:7 plots[1]"}
+	if !slices.Equal(got, want) {
+		t.Errorf("positions %q, want %q", got, want)
 	}
 }

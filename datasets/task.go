@@ -50,6 +50,12 @@ const (
 	MetricCIDEr      = "cider"
 )
 
+// MetricNames lists every metric name above: what a task may report and a report may ask for.
+func MetricNames() []string {
+	return []string{MetricAccuracy, MetricF1, MetricMCC, MetricPearson, MetricSpearman, MetricExactMatch,
+		MetricErrorRate, MetricBLEU, MetricNIST, MetricMETEOR, MetricROUGEL, MetricCIDEr}
+}
+
 // NoLabel is the Label of an example whose class is not published (GLUE test files).
 const NoLabel = -1
 

@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"os"
@@ -19,10 +20,11 @@ type ParseOptions struct {
 	// Tasks are the task and corpus names a sweep may use; nil means the built-in tasks of
 	// package datasets. A program that registers its own tasks passes the registry's names.
 	Tasks []string
-	// CheckAnalysis, when set, checks the analysis: section (given as YAML), for example with
-	// analysis.ParseSpec; its error is reported at the section's position. The package does
-	// not import analysis itself, so that analysis may read what experiments writes.
-	CheckAnalysis func(section []byte) error
+	// CheckAnalysis, when set, checks the analysis: section, for example with
+	// analysis.ParseSpecNode. Problems it returns are reported at their own positions (File
+	// filled in), any other error at the section's. The package does not import analysis
+	// itself, so that analysis may read what experiments writes.
+	CheckAnalysis func(section *yaml.Node) error
 }
 
 // Load reads and checks the sweep file at path against the built-in tasks. On any problem it
@@ -234,11 +236,19 @@ func (p *parser) analysis(n *yaml.Node) {
 	if p.opts.CheckAnalysis == nil {
 		return
 	}
-	section, err := p.s.AnalysisYAML()
-	if err == nil {
-		err = p.opts.CheckAnalysis(section)
-	}
-	if err != nil {
+	err := p.opts.CheckAnalysis(n)
+	var ps Problems
+	switch {
+	case err == nil:
+	case errors.As(err, &ps):
+		for _, q := range ps {
+			q.File, q.Msg = p.file, "analysis."+q.Msg
+			if q.Line == 0 {
+				q.Line, q.Col = n.Line, n.Column
+			}
+			p.problems = append(p.problems, q)
+		}
+	default:
 		p.errorf(n, "analysis: %v", err)
 	}
 }

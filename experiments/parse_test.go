@@ -5,6 +5,8 @@ import (
 	"os"
 	"strings"
 	"testing"
+
+	"gopkg.in/yaml.v3"
 )
 
 // TestParseBadSweeps feeds sweep files with one mistake each and checks the exact message:
@@ -130,8 +132,8 @@ func TestParseReportsAllProblems(t *testing.T) {
 	}
 }
 
-// TestAnalysisSection checks that the analysis: section is kept as YAML and that the check
-// hook's error is reported at the section's position.
+// TestAnalysisSection checks that the analysis: section is kept as YAML, that the check
+// hook's Problems are reported at their own positions and any other error at the section's.
 func TestAnalysisSection(t *testing.T) {
 	text := baseSweep + "analysis:\n  table: {split: test}\n"
 	sw := parseTest(t, text)
@@ -140,13 +142,24 @@ func TestAnalysisSection(t *testing.T) {
 		t.Errorf("analysis section %q, %v", section, err)
 	}
 	var seen string
-	check := func(b []byte) error { seen = string(b); return errors.New("table.split \"tst\": want test") }
+	check := func(n *yaml.Node) error {
+		seen = n.Content[0].Value
+		return errors.New("table.split \"tst\": want test")
+	}
 	_, err = Parse("sweep.yaml", []byte(text), ParseOptions{Tasks: testTasks, CheckAnalysis: check})
 	if want := `sweep.yaml:17:3: analysis: table.split "tst": want test`; err == nil || err.Error() != want {
 		t.Errorf("got %v, want %s", err, want)
 	}
-	if seen != "table: {split: test}\n" {
+	if seen != "table" {
 		t.Errorf("hook saw %q", seen)
+	}
+	located := func(n *yaml.Node) error {
+		split := n.Content[1].Content[1]
+		return Problems{{Line: split.Line, Col: split.Column, Msg: `table.split "tst": want test`}}
+	}
+	_, err = Parse("sweep.yaml", []byte(text), ParseOptions{Tasks: testTasks, CheckAnalysis: located})
+	if want := `sweep.yaml:17:18: analysis.table.split "tst": want test`; err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
 	}
 	if none, _ := parseTest(t, baseSweep).AnalysisYAML(); none != nil {
 		t.Errorf("no analysis section gives %q", none)

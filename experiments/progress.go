@@ -3,8 +3,12 @@ package experiments
 import (
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -88,6 +92,25 @@ func (m *meter) status(now time.Time) string {
 	return s + " ETA " + m.eta(now)
 }
 
+// formatMetrics writes evaluation metrics on one line, by name, three decimals each:
+// "accuracy 0.570  f1 0.726  mcc 0.000".
+func formatMetrics(m map[string]float64) string {
+	parts := make([]string, 0, len(m))
+	for _, name := range slices.Sorted(maps.Keys(m)) {
+		parts = append(parts, fmt.Sprintf("%s %s", name, formatValue(m[name])))
+	}
+	return strings.Join(parts, "  ")
+}
+
+// formatValue writes a metric value with three decimals, or in %g form when it is too
+// large or too small for that to show it.
+func formatValue(v float64) string {
+	if a := math.Abs(v); a != 0 && (a >= 1e6 || a < 1e-3) {
+		return strconv.FormatFloat(v, 'g', 4, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 3, 64)
+}
+
 // logLines writes a line when a job starts and ends, and at most one per job every few
 // seconds in between.
 type logLines struct {
@@ -121,7 +144,7 @@ func (j *logJob) update(p Progress) {
 	now := time.Now()
 	j.meter.observe(p, now)
 	if p.Phase == PhaseEval {
-		j.parent.printf("%s: eval %s at step %d: %v\n", j.label, p.Split, p.Step, p.Metrics)
+		j.parent.printf("%s: eval %s at step %d: %s\n", j.label, p.Split, p.Step, formatMetrics(p.Metrics))
 		return
 	}
 	if now.Sub(j.last) >= j.parent.every {

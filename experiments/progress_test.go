@@ -53,3 +53,36 @@ func TestBarsFinish(t *testing.T) {
 		}
 	}
 }
+
+// TestFormatMetrics checks the evaluation part of a progress line: sorted names, three
+// decimals, two spaces between metrics, %g form where three decimals would hide the value.
+func TestFormatMetrics(t *testing.T) {
+	cases := []struct {
+		in   map[string]float64
+		want string
+	}{
+		{map[string]float64{"mcc": 0, "f1": 0.7261146496815286, "accuracy": 0.57}, "accuracy 0.570  f1 0.726  mcc 0.000"},
+		{map[string]float64{"nist": 5.2349, "bleu": 0.4281}, "bleu 0.428  nist 5.235"},
+		{map[string]float64{"pearson": -0.12345}, "pearson -0.123"},
+		{map[string]float64{"tiny": 0.00012345, "huge": 1234567}, "huge 1.235e+06  tiny 0.0001234"},
+		{map[string]float64{"x": math.NaN()}, "x NaN"},
+		{nil, ""},
+	}
+	for _, c := range cases {
+		if got := formatMetrics(c.in); got != c.want {
+			t.Errorf("formatMetrics(%v) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+// TestLogLinesEval checks that an evaluation prints its metrics formatted, not as a Go map.
+func TestLogLinesEval(t *testing.T) {
+	var out strings.Builder
+	l := &logLines{w: &out, every: time.Hour, total: 1}
+	j := l.start(RunSpec{Task: "cls-a", Seed: 1})
+	j.update(Progress{Phase: PhaseEval, Split: "validation", Step: 80, Metrics: map[string]float64{"accuracy": 0.57, "f1": 0.7261, "mcc": 0}})
+	want := "eval validation at step 80: accuracy 0.570  f1 0.726  mcc 0.000\n"
+	if !strings.Contains(out.String(), want) || strings.Contains(out.String(), "map[") {
+		t.Errorf("output %q, want a line ending %q", out.String(), want)
+	}
+}

@@ -31,8 +31,21 @@ Usage:
                                    linear probe of a frozen model beside majority and bag of words
   runexp bench train [flags]       training throughput of one method, as one JSON line
   runexp bench latency [flags]     forward latency of base, merged/unmerged LoRA and adapters
+  runexp slurm --array N SWEEP.yaml
+                                   print an sbatch script: a job array of N shards of the sweep
+  runexp k8s --completions N SWEEP.yaml
+                                   print a Kubernetes Indexed Job of N shards of the sweep
 
-Run "runexp COMMAND -h" for the flags of a command, "runexp -h SWEEP.yaml" for the sweep flags.
+Run "runexp COMMAND -h" for the flags of a command, "runexp -h SWEEP.yaml" for the sweep flags;
+flags may come before or after the sweep file.
+
+Exit status:
+  0    every run of this shard is done (runs held by other workers are theirs), or the
+       command succeeded
+  1    a usage error, an error in the sweep file, or any other error
+  2    some runs of this shard failed (an error, a panic, a non-finite loss); a rerun skips
+       them unless --retry-failed
+  130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM; the finished runs are kept
 `
 
 // command is one subcommand: it gets its own arguments and writes to stdout and stderr.
@@ -46,19 +59,30 @@ func commands() map[string]command {
 		"lm-score": runLMScore,
 		"bench":    runBench,
 		"probe":    runProbe,
+		"slurm":    runSlurm,
+		"k8s":      runK8s,
 	}
 }
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
-		}
-		fmt.Fprintln(os.Stderr, "runexp:", err)
-		os.Exit(1)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		signal.Stop(sigs) // a second Ctrl-C kills at once
+		cancel(signalCause{s})
+	}()
+	os.Exit(mainCode(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// mainCode runs the command line and returns the exit status, after printing any error.
+func mainCode(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	err := run(ctx, args, stdout, stderr)
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintln(stderr, "runexp:", err)
 	}
+	return exitCode(err, context.Cause(ctx))
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -31,19 +31,30 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	retry := fs.Bool("retry-failed", false, "run again the runs whose result says failed")
 	cache := fs.String("cache", "", "data and pretrained-model cache (default $LORALAB_DATA or ~/.cache/loralab)")
 	noReport := fs.Bool("no-report", false, "do not write the report when the runs are done")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		fs.Usage()
-		return fmt.Errorf("want one sweep file, got %d arguments", fs.NArg())
+		return fmt.Errorf("want one sweep file, got %d arguments: %s", len(pos), strings.Join(pos, " "))
 	}
-	if kind, err := studyKind(fs.Arg(0)); err != nil {
+	if *jobs < 1 {
+		return fmt.Errorf("--jobs %d: want at least 1", *jobs)
+	}
+	if *threads < 0 {
+		return fmt.Errorf("--threads %d: want 0 (the sweep's threads, else every CPU) or more", *threads)
+	}
+	if *shards < 0 {
+		return fmt.Errorf("--shards %d: want 0 (not set) or more", *shards)
+	}
+	path := pos[0]
+	if kind, err := studyKind(path); err != nil {
 		return err
 	} else if kind == bench.LatencyStudyKind {
-		return runLatencyStudy(ctx, fs.Arg(0), *out, *threads, *dry, stdout, stderr)
+		return runLatencyStudy(ctx, path, *out, *threads, *dry, stdout, stderr)
 	}
-	sw, err := loadSweep(fs.Arg(0))
+	sw, err := loadSweep(path)
 	if err != nil {
 		return err
 	}
@@ -69,10 +80,21 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, f := range sum.Failures {
 		fmt.Fprintln(stderr, "  failed:", f)
 	}
-	if errors.Is(err, context.Canceled) {
-		return fmt.Errorf("interrupted: the finished runs are kept in %s; run the same command again to finish", sum.Dir)
+	skipped := sum.Failed - len(sum.Failures)
+	if skipped > 0 {
+		fmt.Fprintf(stderr, "  %d failed runs of an earlier invocation were skipped: add --retry-failed to run them again (runexp status %s says why they failed)\n",
+			skipped, sum.Dir)
 	}
-	return err
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("%w: the finished runs are kept in %s; run the same command again to finish", context.Cause(ctx), sum.Dir)
+	}
+	if err != nil {
+		return err
+	}
+	if sum.Failed > 0 {
+		return errRunsFailed{failed: sum.Failed, skipped: skipped}
+	}
+	return nil
 }
 
 // loadSweep reads a sweep file, checking its analysis section too.
@@ -83,8 +105,8 @@ func loadSweep(path string) (*experiments.Sweep, error) {
 	}
 	return experiments.Parse(path, data, experiments.ParseOptions{
 		Tasks: datasets.NewRegistry(datasets.Options{}).Names(),
-		CheckAnalysis: func(section []byte) error {
-			_, err := analysis.ParseSpec(section)
+		CheckAnalysis: func(section *yaml.Node) error {
+			_, err := analysis.ParseSpecNode(section)
 			return err
 		}})
 }
@@ -100,14 +122,7 @@ func pickShard(flagValue string, count int) (experiments.Shard, error) {
 
 // analysisSpec decodes the sweep's analysis section (the default analysis when absent).
 func analysisSpec(sw *experiments.Sweep) (analysis.Spec, error) {
-	var section []byte
-	if sw.Analysis != nil {
-		var err error
-		if section, err = yaml.Marshal(sw.Analysis); err != nil {
-			return analysis.Spec{}, err
-		}
-	}
-	return analysis.ParseSpec(section)
+	return analysis.ParseSpecNode(sw.Analysis)
 }
 
 // report writes the tables, figures and report.md of a sweep folder; command is quoted in
@@ -140,7 +155,7 @@ func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}
-	return report(dir, sw, "runexp report "+dir, stdout)
+	return report(dir, sw, "", stdout) // "": keep the command report.md quotes
 }
 
 // runStatus says which runs of a sweep folder are done, failed, running or missing.
