@@ -51,6 +51,7 @@ func (p *parser) train(n *yaml.Node) {
 			p.intField(at, "micro_batch", &t.MicroBatch, 1, math.MaxInt, "").decode(v)
 		}},
 		{"lr", func(v *yaml.Node) { p.learningRates(v, &t) }},
+		p.positiveField(at, "head_lr", &t.HeadLR),
 		p.floatField(at, "warmup", &t.WarmupFraction, 0, 1, false),
 		p.intField(at, "warmup_steps", &t.WarmupSteps, 0, math.MaxInt, ""),
 		p.enumField(at, "schedule", &t.Schedule, "linear", "cosine", "constant"),
@@ -59,6 +60,7 @@ func (p *parser) train(n *yaml.Node) {
 		p.intField(at, "seq_len", &t.SeqLen, 2, p.maxLen(), " (model max_len)"),
 		p.floatField(at, "label_smoothing", &t.LabelSmoothing, 0, 1, false),
 		p.intField(at, "eval_every", &t.EvalEvery, 0, math.MaxInt, " (0 = at the end only)"),
+		p.intField(at, "eval_limit", &t.EvalLimit, 0, math.MaxInt, " (0 = every validation example)"),
 		{"generation", func(v *yaml.Node) { p.generation(v, &t.Generation) }},
 	})
 	p.require(n, at, present, "lr")

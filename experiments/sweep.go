@@ -61,7 +61,10 @@ type Train struct {
 	Batch      int `json:"batch"`
 	MicroBatch int `json:"micro_batch"` // gradient accumulation: Batch/MicroBatch micro-steps per step
 
-	LR             float64 `json:"lr"`
+	LR float64 `json:"lr"`
+	// HeadLR is the learning rate of the task head, its own parameter group (0 = LR). It is
+	// one value for the whole sweep, the same for every method.
+	HeadLR         float64 `json:"head_lr,omitempty"`
 	WarmupFraction float64 `json:"warmup_fraction"` // of the total steps; 0 when WarmupSteps is set
 	WarmupSteps    int     `json:"warmup_steps"`
 	Schedule       string  `json:"schedule"` // linear, cosine or constant (after warmup)
@@ -71,6 +74,9 @@ type Train struct {
 	SeqLen         int     `json:"seq_len"`
 	LabelSmoothing float64 `json:"label_smoothing"`
 	EvalEvery      int     `json:"eval_every"` // steps between evaluations; 0 = at the end only
+	// EvalLimit caps the validation examples of the periodic evaluations (0 = all); the
+	// final validation and test scores use every example.
+	EvalLimit int `json:"eval_limit,omitempty"`
 
 	Generation Generation `json:"generation"`
 }

@@ -171,9 +171,9 @@ func trainConfig(run experiments.RunSpec, n int) Config {
 	if t.WarmupFraction > 0 {
 		warmup = int(t.WarmupFraction * float64(steps))
 	}
-	return Config{Steps: steps, Batch: t.Batch, MicroBatch: t.MicroBatch, SeqLen: t.SeqLen, LR: t.LR,
+	return Config{Steps: steps, Batch: t.Batch, MicroBatch: t.MicroBatch, SeqLen: t.SeqLen, LR: t.LR, HeadLR: t.HeadLR,
 		Warmup: min(warmup, steps), Schedule: t.Schedule, WeightDecay: t.WeightDecay, MaxGradNorm: t.MaxGradNorm,
-		LabelSmoothing: t.LabelSmoothing, EvalEvery: t.EvalEvery, Beam: t.Generation.Beam,
+		LabelSmoothing: t.LabelSmoothing, EvalEvery: t.EvalEvery, EvalLimit: t.EvalLimit, Beam: t.Generation.Beam,
 		LengthPenalty: t.Generation.LengthPenalty, NoRepeatNgram: t.Generation.NoRepeatNgram,
 		MaxNew: t.Generation.MaxNewTokens, Seed: uint64(run.Seed), Threads: max(run.Threads, 1)}
 }

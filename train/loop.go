@@ -98,11 +98,14 @@ func newTrainer(r Run) (*trainer, error) {
 		tr.scale = newTargetScale(r.Task.Train)
 	}
 	tr.params = slices.Clone(r.Method.Trainable())
-	for _, h := range method.HeadParams(r.Model) {
+	head := method.HeadParams(r.Model)
+	for _, h := range head {
 		h.SetTrainable(true)
-		tr.params = append(tr.params, h)
 	}
-	tr.opt = nn.NewAdamW(paramGroups(tr.params, float32(r.Cfg.WeightDecay)))
+	tr.params = append(tr.params, head...)
+	groups := paramGroups("", r.Method.Trainable(), float32(r.Cfg.WeightDecay), 1)
+	groups = append(groups, paramGroups("head_", head, float32(r.Cfg.WeightDecay), r.Cfg.headLRScale())...)
+	tr.opt = nn.NewAdamW(groups)
 	tr.sched = nn.Schedule{Peak: float32(r.Cfg.LR), Warmup: r.Cfg.Warmup, Total: r.Cfg.Steps, Decay: r.Cfg.Schedule}
 	return tr, nil
 }
@@ -130,8 +133,10 @@ func checkHead(m *model.Model, t *datasets.Task) error {
 }
 
 // paramGroups puts matrices (weights, LoRA factors, prefix tables) under weight decay and
-// leaves vectors (biases, LayerNorm gains) undecayed, as is usual for AdamW.
-func paramGroups(params []*nn.Tensor, decay float32) []nn.ParamGroup {
+// leaves vectors (biases, LayerNorm gains) undecayed, as is usual for AdamW. The groups'
+// names start with prefix, and their learning rate is lrScale times the scheduled rate: the
+// task head is its own pair of groups, at train.head_lr.
+func paramGroups(prefix string, params []*nn.Tensor, decay, lrScale float32) []nn.ParamGroup {
 	var mats, vecs []*nn.Tensor
 	for _, p := range params {
 		if len(p.Shape) >= 2 {
@@ -142,10 +147,10 @@ func paramGroups(params []*nn.Tensor, decay float32) []nn.ParamGroup {
 	}
 	var gs []nn.ParamGroup
 	if len(mats) > 0 {
-		gs = append(gs, nn.ParamGroup{Name: "decay", Params: mats, WeightDecay: decay})
+		gs = append(gs, nn.ParamGroup{Name: prefix + "decay", Params: mats, WeightDecay: decay, LRScale: lrScale})
 	}
 	if len(vecs) > 0 {
-		gs = append(gs, nn.ParamGroup{Name: "no_decay", Params: vecs})
+		gs = append(gs, nn.ParamGroup{Name: prefix + "no_decay", Params: vecs, LRScale: lrScale})
 	}
 	return gs
 }
