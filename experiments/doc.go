@@ -37,9 +37,12 @@
 //	  max_test: 500
 //
 //	tasks: [embedded-cls, embedded-reg]   # task names of package datasets (runexp data list)
+//	# a task may give its own steps or epochs, replacing train's for its runs:
+//	#   tasks: [{name: cmudict-g2p, steps: 2000}, {name: embedded-d2t, epochs: 3}, sotu-party]
 //
 //	train:
-//	  steps: 400               # optimizer steps; or epochs: 3 (exactly one of the two)
+//	  steps: 400               # optimizer steps; or epochs: 3 (exactly one of the two; neither
+//	                           # when every task gives its own)
 //	  batch: 16                # default 16
 //	  micro_batch: 8           # gradient accumulation; a divisor of batch (default batch)
 //	  lr:                      # a number, or per method name or family with a default
@@ -47,6 +50,8 @@
 //	    lora: 2e-3             # a method name ...
 //	    adapter: 1e-3          # ... or a family: adapter (adapter_h/l/p/d), prefix (prefix_embed/layer)
 //	    ft: 1e-4
+//	  head_lr: 1e-3            # the task head's learning rate, its own parameter group, the same
+//	                           # for every method (default: each method's lr)
 //	  warmup: 0.06             # warmup as a fraction of the steps (default 0.06); or warmup_steps: 50
 //	  schedule: linear         # linear, cosine or constant after warmup (default linear)
 //	  seq_len: 128             # default min(128, max_len)
@@ -54,6 +59,8 @@
 //	  label_smoothing: 0       # default 0
 //	  max_grad_norm: 1.0       # 0 = no clipping (default 1.0)
 //	  eval_every: 100          # steps between evaluations; 0 = at the end only (default 0)
+//	  eval_limit: 200          # validation examples of the periodic evaluations (default 0 = all;
+//	                           # the final validation and test scores use every example)
 //	  generation:              # decoding of generation tasks (the paper: beam 10, 0.9, 4)
 //	    beam: 10               # default 1 (greedy)
 //	    length_penalty: 0.9    # default 1

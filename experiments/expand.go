@@ -119,7 +119,7 @@ func (s *Sweep) Expand() ([]RunSpec, error) {
 func (s *Sweep) run(task string, st setting, seed int) RunSpec {
 	r := RunSpec{
 		Sweep: s.Name, Model: s.Model, Pretrain: s.Pretrain, Data: s.Data, Task: task,
-		Train: s.Train, Method: st.spec, Seed: seed, Axes: st.axes, Budget: st.budget, PaperParams: st.params,
+		Train: s.trainFor(task), Method: st.spec, Seed: seed, Axes: st.axes, Budget: st.budget, PaperParams: st.params,
 	}
 	r.Train.LR = st.lr
 	r.ID = r.RunID()

@@ -67,7 +67,7 @@ func (p *parser) train(n *yaml.Node) {
 	switch {
 	case present["steps"] != nil && present["epochs"] != nil:
 		p.errorf(present["epochs"], "train: both steps and epochs given, want one of them")
-	case present["steps"] == nil && present["epochs"] == nil && n.Kind == yaml.MappingNode:
+	case present["steps"] == nil && present["epochs"] == nil && n.Kind == yaml.MappingNode && !p.everyTaskBudgeted():
 		p.errorf(n, "train: missing key \"steps\" or \"epochs\"")
 	}
 	switch {

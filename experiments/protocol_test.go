@@ -58,3 +58,68 @@ func TestHeadLRAndEvalLimitReachRuns(t *testing.T) {
 		}
 	}
 }
+
+// TestParseTaskBudgetsBad checks the per-task steps and epochs.
+func TestParseTaskBudgetsBad(t *testing.T) {
+	tests := []struct{ name, tasks, want string }{
+		{"both", "tasks: [{name: cls-a, steps: 5, epochs: 2}, reg-a]",
+			`sweep.yaml:8:33: tasks[0]: both steps and epochs given, want one of them`},
+		{"neither", "tasks: [{name: cls-a}, reg-a]",
+			`sweep.yaml:8:9: tasks[0]: missing key "steps" or "epochs" (or write the task's name alone)`},
+		{"no name", "tasks: [{steps: 5}, reg-a]",
+			`sweep.yaml:8:9: tasks[0]: missing key "name"`},
+		{"zero steps", "tasks: [{name: cls-a, steps: 0}, reg-a]",
+			`sweep.yaml:8:30: tasks[0].steps: 0 is out of range, want >= 1`},
+		{"unknown key", "tasks: [{name: cls-a, lr: 1}, reg-a]",
+			"sweep.yaml:8:9: tasks[0]: missing key \"steps\" or \"epochs\" (or write the task's name alone)\n" +
+				`sweep.yaml:8:23: tasks[0]: unknown key "lr", want one of name, steps, epochs`},
+		{"unknown task", "tasks: [{name: cls-z, steps: 3}, reg-a]",
+			`sweep.yaml:8:16: tasks[0]: unknown task "cls-z", want one of corpus-a, cls-a, cls-b, reg-a`},
+		{"repeated", "tasks: [{name: reg-a, steps: 3}, reg-a]",
+			`sweep.yaml:8:34: tasks[1]: task "reg-a" repeated`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := Parse("sweep.yaml", []byte(strings.Replace(baseSweep, "tasks: [cls-a, reg-a]", tt.tasks, 1)), ParseOptions{Tasks: testTasks})
+			if err == nil || err.Error() != tt.want {
+				t.Errorf("got\n%v\nwant\n%s", err, tt.want)
+			}
+		})
+	}
+}
+
+// TestTaskBudgets checks that a task's own steps or epochs replace train.steps for its runs
+// only, that the plain tasks keep the ids they had, and that train: may leave out steps when
+// every task has its own.
+func TestTaskBudgets(t *testing.T) {
+	plain, err := parseTest(t, baseSweep).Expand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Replace(baseSweep, "tasks: [cls-a, reg-a]", "tasks: [{name: cls-a, epochs: 3}, reg-a]", 1)
+	runs, err := parseTest(t, text).Expand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, r := range runs {
+		switch r.Task {
+		case "cls-a":
+			if r.Train.Steps != 0 || r.Train.Epochs != 3 || r.ID == plain[i].ID {
+				t.Errorf("%s: steps %d epochs %d, id %s (plain %s)", r.Label(), r.Train.Steps, r.Train.Epochs, r.ID, plain[i].ID)
+			}
+		case "reg-a":
+			if r.Train.Steps != 5 || r.ID != plain[i].ID {
+				t.Errorf("%s: steps %d, id %s, want 5 and %s", r.Label(), r.Train.Steps, r.ID, plain[i].ID)
+			}
+		}
+	}
+	text = strings.Replace(baseSweep, "tasks: [cls-a, reg-a]", "tasks: [{name: cls-a, epochs: 3}, {name: reg-a, steps: 7}]", 1)
+	sw := parseTest(t, strings.Replace(text, "  steps: 5\n", "", 1))
+	if sw.Train.Steps != 0 || sw.TaskBudgets["reg-a"].Steps != 7 {
+		t.Errorf("train %+v, budgets %+v", sw.Train, sw.TaskBudgets)
+	}
+	_, err = Parse("sweep.yaml", []byte(strings.Replace(baseSweep, "  steps: 5\n", "", 1)), ParseOptions{Tasks: testTasks})
+	if want := `sweep.yaml:10:3: train: missing key "steps" or "epochs"`; err == nil || err.Error() != want {
+		t.Errorf("got %v, want %s", err, want)
+	}
+}

@@ -21,7 +21,10 @@ type Sweep struct {
 	Pretrain Pretrain
 	Data     Data
 	Tasks    []string
-	Train    Train // Train.LR is the default learning rate
+	// TaskBudgets holds the tasks that give their own steps or epochs (tasks: entries
+	// {name, steps} or {name, epochs}); their runs use it instead of Train's.
+	TaskBudgets map[string]TaskBudget
+	Train       Train // Train.LR is the default learning rate
 	// LRByFamily overrides Train.LR per method name ("lora") or family ("adapter" for
 	// adapter_h/l/p/d, "prefix" for prefix_embed/layer); a method setting's own lr wins.
 	LRByFamily map[string]float64
