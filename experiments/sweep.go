@@ -24,13 +24,17 @@ type Sweep struct {
 	// TaskBudgets holds the tasks that give their own steps or epochs (tasks: entries
 	// {name, steps} or {name, epochs}); their runs use it instead of Train's.
 	TaskBudgets map[string]TaskBudget
-	Train       Train // Train.LR is the default learning rate
-	// LRByFamily overrides Train.LR per method name ("lora") or family ("adapter" for
-	// adapter_h/l/p/d, "prefix" for prefix_embed/layer); a method setting's own lr wins.
-	LRByFamily map[string]float64
-	Methods    []MethodAxes
-	Seeds      []int
-	Threads    int // total threads when the command line does not say; 0 = all CPUs
+	Train       Train // Train.LR is 0 here: each run's is resolved from LRs
+	// LRs are the learning rates of train.lr by "default", method name ("lora") or family
+	// ("adapter" for adapter_h/l/p/d, "prefix" for prefix_embed/layer); a method setting's
+	// own lr wins. A list of several is a learning-rate search (see ChooseLR).
+	LRs map[string][]float64
+	// LRTuning is how a search runs its seeds: LRGrid (every lr on every seed) or
+	// LRFirstSeed (every lr on the first seed, the other seeds at the chosen lr only).
+	LRTuning string
+	Methods  []MethodAxes
+	Seeds    []int
+	Threads  int // total threads when the command line does not say; 0 = all CPUs
 
 	// Analysis is the sweep's analysis: section, kept as YAML for package analysis to decode.
 	Analysis *yaml.Node

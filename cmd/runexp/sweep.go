@@ -69,6 +69,9 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	for _, f := range sum.Failures {
 		fmt.Fprintln(stderr, "  failed:", f)
 	}
+	if sum.Waiting > 0 {
+		fmt.Fprintf(stderr, "  %d learning-rate searches wait for first-seed runs of other workers: run again to run their other seeds\n", sum.Waiting)
+	}
 	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("interrupted: the finished runs are kept in %s; run the same command again to finish", sum.Dir)
 	}
