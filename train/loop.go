@@ -34,7 +34,13 @@ type Run struct {
 type Outcome struct {
 	// Metrics maps "validation" and "test" to the task's metrics, scored with the
 	// parameters of the best validation evaluation.
-	Metrics         map[string]map[string]float64
+	Metrics map[string]map[string]float64
+	// Predicted maps "validation" and "test" to the count of predictions of each class
+	// (classification only): one non-zero count is a run that collapsed to one class.
+	Predicted map[string][]int
+	// Chance maps "validation" and "test" to the metrics of a model that ignores its input
+	// (the majority class of classification).
+	Chance          map[string]map[string]float64
 	BestStep        int
 	TrainSeconds    float64
 	TokensPerSecond float64 // non-padding tokens through forward+backward per second
@@ -176,7 +182,7 @@ func (tr *trainer) run(ctx context.Context) (Outcome, error) {
 		}
 		last := step+1 == cfg.Steps
 		if (cfg.EvalEvery > 0 && (step+1)%cfg.EvalEvery == 0) || last {
-			ms, err := tr.evaluate(tr.val, tr.Task.Validation, cfg.EvalLimit)
+			ms, _, err := tr.evaluate(tr.val, tr.Task.Validation, cfg.EvalLimit)
 			if err != nil {
 				return Outcome{}, err
 			}
@@ -198,13 +204,21 @@ func (tr *trainer) run(ctx context.Context) (Outcome, error) {
 		seqs []Sequence
 		exs  []datasets.Example
 	}{{"validation", tr.val, tr.Task.Validation}, {"test", tr.test, tr.Task.Test}} {
-		ms, err := tr.evaluate(s.seqs, s.exs, 0)
+		ms, p, err := tr.evaluate(s.seqs, s.exs, 0)
 		if err != nil {
 			return Outcome{}, err
 		}
 		out.Metrics[s.name] = ms
+		if tr.Task.Kind == datasets.Classification {
+			if out.Predicted == nil {
+				out.Predicted = map[string][]int{}
+			}
+			out.Predicted[s.name] = classCounts(p.Labels, len(tr.Task.Labels))
+		}
 	}
-	return out, nil
+	var err error
+	out.Chance, err = chanceScores(tr.Task)
+	return out, err
 }
 
 func (tr *trainer) log(p record.Point) {
