@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 )
 
 // formatValue prints a metric value with 3 decimals, or 1 decimal from 100 on.
@@ -24,6 +25,37 @@ func cellText(c Cell, pm string) string {
 		return formatValue(c.Mean)
 	}
 	return formatValue(c.Mean) + pm + formatValue(c.Std)
+}
+
+// cellNotes is what a cell shows after its numbers: the confidence interval when ci is
+// set, the chosen learning rate of a search, and a dagger with the share of seeds whose run
+// predicted one class.
+func cellNotes(c Cell, ci bool) string {
+	if !c.OK {
+		return ""
+	}
+	var s string
+	if ci && c.HasCI {
+		s += " [" + formatValue(c.CILo) + ", " + formatValue(c.CIHi) + "]"
+	}
+	if c.Searched {
+		s += " lr " + formatLR(c.LR)
+	}
+	if c.Collapsed > 0 {
+		s += fmt.Sprintf(" †%d/%d", c.Collapsed, c.N)
+	}
+	return s
+}
+
+// formatLR prints a learning rate briefly: 0.0003 as 3e-04 -> "3e-4".
+func formatLR(lr float64) string {
+	s := strconv.FormatFloat(lr, 'e', -1, 64)
+	mant, exp, _ := strings.Cut(s, "e")
+	sign := ""
+	if strings.HasPrefix(exp, "-") {
+		sign = "-"
+	}
+	return mant + "e" + sign + strings.TrimLeft(exp, "+-0")
 }
 
 // formatParams prints a parameter count the way the paper does: 0.8k, 12.3k, 1.2M, 0.35B.

@@ -11,7 +11,7 @@ import (
 func (t *Table) WriteLaTeX(w io.Writer) error {
 	var b strings.Builder
 	header := t.header("# Trainable params", "Paper formula")
-	fmt.Fprintf(&b, "%% %s (%s split; mean $\\pm$ std over seeds; best per column in bold)\n", t.Title, t.Split)
+	fmt.Fprintf(&b, "%% %s (%s split; mean $\\pm$ std over seeds; bold: best per column by a paired t-test, p $<$ 0.05; $^\\dagger$: a seed predicts one class)\n", t.Title, t.Split)
 	b.WriteString(`\begin{tabular}{l` + strings.Repeat("r", len(header)-1) + "}\n\\toprule\n")
 	for i, h := range header {
 		header[i] = latexEscape(h)
@@ -25,7 +25,10 @@ func (t *Table) WriteLaTeX(w io.Writer) error {
 			if !c.OK {
 				s = "--"
 			}
-			if c.Best {
+			if c.Collapsed > 0 {
+				s += `$^\dagger$`
+			}
+			if c.Bold {
 				s = `\textbf{` + s + "}"
 			}
 			line = append(line, s)

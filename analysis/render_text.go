@@ -3,6 +3,7 @@ package analysis
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/olekukonko/tablewriter"
 	"github.com/olekukonko/tablewriter/tw"
@@ -24,8 +25,8 @@ func (t *Table) WriteText(w io.Writer) error {
 	for _, r := range t.Rows {
 		line := t.rowStart(r, formatParams(r.Params), paperCell(r))
 		for _, c := range r.Cells {
-			s := cellText(c, " ± ") + "  " // the same width with or without the mark
-			if c.Best {
+			s := cellText(c, " ± ") + cellNotes(c, true) + "  " // the same width with or without the mark
+			if c.Bold {
 				s = s[:len(s)-2] + " *"
 			}
 			line = append(line, s)
@@ -34,13 +35,14 @@ func (t *Table) WriteText(w io.Writer) error {
 			return fmt.Errorf("analysis: table %q: %w", t.Title, err)
 		}
 	}
-	if _, err := fmt.Fprintf(w, "%s (%s split; mean ± std over seeds; * best per column)\n", t.Title, t.Split); err != nil {
+	if _, err := fmt.Fprintf(w, "%s (%s split; mean ± std over seeds [%s confidence interval]; * best per column by a paired t-test, p < 0.05)\n", t.Title, t.Split, confidenceLabel()); err != nil {
 		return err
 	}
 	if err := tbl.Render(); err != nil {
 		return fmt.Errorf("analysis: table %q: %w", t.Title, err)
 	}
-	return nil
+	_, err := io.WriteString(w, strings.TrimPrefix(t.legend(), "\n"))
+	return err
 }
 
 // header is the column headings: method, parameter counts, one per task.

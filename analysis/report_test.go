@@ -54,7 +54,7 @@ func TestReportWritesEverything(t *testing.T) {
 	for _, s := range []string{
 		"# Sweep fixture", "Command: `runexp fixture.yaml`", "Runs: 20 done, 1 failed, 1 missing", "1 unreadable",
 		"`zz-failed` ft on cls, seed 3: NaN loss at step 12",
-		"| **0.830 ± 0.014** |", // lora r=8 on cls: mean(0.82, 0.84), std 0.01414
+		"| **0.830 ± 0.014 [0.703, 0.957]** |", // lora r=8 on cls: mean(0.82, 0.84), std 0.01414, beats every row by 0.02 or more on both seeds
 	} {
 		if !strings.Contains(report, s) {
 			t.Errorf("report.md lacks %q", s)
@@ -76,7 +76,7 @@ func TestReportWritesEverything(t *testing.T) {
 			}
 		}
 	}
-	if !strings.Contains(out.String(), "0.830 ± 0.014 *") {
+	if !strings.Contains(out.String(), "0.830 ± 0.014 [0.703, 0.957] *") {
 		t.Errorf("terminal output lacks the marked best cell:\n%s", out.String())
 	}
 }

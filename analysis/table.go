@@ -3,6 +3,8 @@ package analysis
 import (
 	"math"
 	"slices"
+
+	"loralab/method"
 )
 
 // Table is a paper-style comparison: one row per method setting, one column per task, each
@@ -13,12 +15,18 @@ type Table struct {
 	Tasks  []string // column order
 	Metric []string // metric of each column (a task's main metric may differ between tasks)
 	Rows   []Row
+	// LoRARef is, per column, the row of the LoRA setting the others are compared with (the
+	// best LoRA mean with no collapsed seed), -1 when there is none.
+	LoRARef []int
 }
 
-// Row is one method setting.
+// Row is one method setting, or the chance control.
 type Row struct {
 	Method  string
 	Setting string
+	// Control marks the chance row (a model that ignores its input: the majority class): a
+	// reference line, never best and never compared.
+	Control bool
 	// Params is the count of actual trainable tensors; Paper the count by the paper's formula
 	// (Section 5.1). When tasks disagree (e.g. prefix slots differ) the smallest is shown.
 	Params, Paper int
@@ -30,8 +38,27 @@ type Cell struct {
 	OK   bool // false: no run reported the metric
 	Mean float64
 	Std  float64
-	N    int  // seeds
-	Best bool // best mean of its column, in the metric's direction (ties all best)
+	N    int // seeds
+	// CILo and CIHi bound the Confidence interval of the mean (MeanCI); HasCI is false
+	// below two seeds.
+	CILo, CIHi float64
+	HasCI      bool
+	Seeds      []int     // the seeds, ascending
+	Values     []float64 // the metric of each seed, for the paired comparisons
+	// LR is the learning rate chosen for this setting and task when the sweep searched
+	// several (Searched); 0 otherwise.
+	LR       float64
+	Searched bool
+	// Collapsed counts the seeds whose run predicted one class: such a cell is never best.
+	Collapsed int
+	// Best: the best mean of its column, in the metric's direction (ties all best), among
+	// the cells with no collapsed seed. Bold: Best, and better than every other such cell
+	// of the column by a paired test over seeds (Paired.Holds). Only Bold is shown.
+	Best, Bold bool
+	// VsLoRA compares, in a column with a LoRA row, the best LoRA cell (Table.LoRARef) with
+	// this one, seed by seed (LoRA minus this); nil for LoRA rows, the chance row and cells
+	// sharing fewer than two seeds with it.
+	VsLoRA *Paired
 }
 
 // PaperDiffers says whether any row's paper-formula count differs from its actual count,
@@ -77,26 +104,119 @@ func BuildTable(s Summary, title string) *Table {
 			t.Metric[col] = g.Metric
 		}
 		if g.N() > 0 {
-			row.Cells[col] = Cell{OK: true, Mean: g.Mean, Std: g.Std, N: g.N()}
+			row.Cells[col] = groupCell(g)
 		}
 	}
+	t.addChance(s.Chance)
 	t.markBest()
+	t.compareLoRA()
 	return t
 }
 
-// markBest marks, in each column, the cells whose mean is the best of the column.
+// groupCell is the cell of one aggregated group.
+func groupCell(g Group) Cell {
+	c := Cell{OK: true, Mean: g.Mean, Std: g.Std, N: g.N(), Seeds: g.Seeds, Values: g.Values,
+		LR: g.LR, Searched: len(g.LRs) > 1, Collapsed: len(g.Collapsed)}
+	c.CILo, c.CIHi, c.HasCI = MeanCI(g.Values, Confidence)
+	return c
+}
+
+// ChanceSetting labels the chance row.
+const ChanceSetting = "chance (input ignored)"
+
+// addChance appends the chance row when some column's metric has a chance score.
+func (t *Table) addChance(chance map[string]map[string]float64) {
+	row := Row{Setting: ChanceSetting, Control: true, Cells: make([]Cell, len(t.Tasks))}
+	found := false
+	for col, task := range t.Tasks {
+		if v, ok := chance[task][t.Metric[col]]; ok {
+			row.Cells[col] = Cell{OK: true, Mean: v, N: 1}
+			found = true
+		}
+	}
+	if found {
+		t.Rows = append(t.Rows, row)
+	}
+}
+
+// eligible says whether a cell may be best or compared: a number, from a method setting,
+// with no collapsed seed.
+func eligible(r Row, c Cell) bool {
+	return !r.Control && c.OK && !math.IsNaN(c.Mean) && c.Collapsed == 0
+}
+
+// markBest marks, in each column, the eligible cells whose mean is the best of the column,
+// and makes a best cell bold when a paired test over seeds says it beats every other
+// eligible cell of its column.
 func (t *Table) markBest() {
 	for col, metric := range t.Metric {
 		var best float64
 		found := false
 		for _, r := range t.Rows {
-			if c := r.Cells[col]; c.OK && !math.IsNaN(c.Mean) && (!found || better(metric, c.Mean, best)) {
+			if c := r.Cells[col]; eligible(r, c) && (!found || better(metric, c.Mean, best)) {
 				best, found = c.Mean, true
 			}
 		}
-		for i := range t.Rows {
-			if c := &t.Rows[i].Cells[col]; c.OK && c.Mean == best {
+		for i, r := range t.Rows {
+			if c := &t.Rows[i].Cells[col]; eligible(r, *c) && c.Mean == best {
 				c.Best = true
+			}
+		}
+		for i := range t.Rows {
+			if c := &t.Rows[i].Cells[col]; c.Best {
+				c.Bold = t.beatsAll(i, col)
+			}
+		}
+	}
+}
+
+// beatsAll says whether the cell of row i beats every other eligible cell of column col by
+// the paired test, in the metric's direction, and the chance score by a one-sample t-test
+// (the same test against a constant).
+func (t *Table) beatsAll(i, col int) bool {
+	c := t.Rows[i].Cells[col]
+	for j, r := range t.Rows {
+		o := r.Cells[col]
+		if j == i || !(eligible(r, o) || r.Control && o.OK) {
+			continue
+		}
+		if r.Control {
+			o.Seeds, o.Values = c.Seeds, make([]float64, len(c.Values))
+			for k := range o.Values {
+				o.Values[k] = o.Mean
+			}
+		}
+		p, ok := PairedTest(c.Seeds, c.Values, o.Seeds, o.Values)
+		if !ok || !p.Holds() || !better(t.Metric[col], p.Diff, 0) {
+			return false
+		}
+	}
+	return true
+}
+
+// compareLoRA fills LoRARef and each eligible cell's VsLoRA.
+func (t *Table) compareLoRA() {
+	t.LoRARef = make([]int, len(t.Tasks))
+	for col, metric := range t.Metric {
+		ref := -1
+		for i, r := range t.Rows {
+			c := r.Cells[col]
+			if r.Method == method.LoRA && eligible(r, c) && (ref < 0 || better(metric, c.Mean, t.Rows[ref].Cells[col].Mean)) {
+				ref = i
+			}
+		}
+		t.LoRARef[col] = ref
+		if ref < 0 {
+			continue
+		}
+		lc := t.Rows[ref].Cells[col]
+		for i, r := range t.Rows {
+			c := &t.Rows[i].Cells[col]
+			if r.Method == method.LoRA || !eligible(r, *c) {
+				continue
+			}
+			if p, ok := PairedTest(lc.Seeds, lc.Values, c.Seeds, c.Values); ok {
+				c.VsLoRA = &p
 			}
 		}
 	}

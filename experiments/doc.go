@@ -37,16 +37,23 @@
 //	  max_test: 500
 //
 //	tasks: [embedded-cls, embedded-reg]   # task names of package datasets (runexp data list)
+//	# a task may give its own steps or epochs, replacing train's for its runs:
+//	#   tasks: [{name: cmudict-g2p, steps: 2000}, {name: embedded-d2t, epochs: 3}, sotu-party]
 //
 //	train:
-//	  steps: 400               # optimizer steps; or epochs: 3 (exactly one of the two)
+//	  steps: 400               # optimizer steps; or epochs: 3 (exactly one of the two; neither
+//	                           # when every task gives its own)
 //	  batch: 16                # default 16
 //	  micro_batch: 8           # gradient accumulation; a divisor of batch (default batch)
 //	  lr:                      # a number, or per method name or family with a default
 //	    default: 1e-3
-//	    lora: 2e-3             # a method name ...
+//	    lora: [1e-3, 3e-3]     # a method name ... (a list is a learning-rate search, below)
 //	    adapter: 1e-3          # ... or a family: adapter (adapter_h/l/p/d), prefix (prefix_embed/layer)
 //	    ft: 1e-4
+//	  lr_tuning: grid          # grid: every lr on every seed; first_seed: every lr on the first
+//	                           # seed, the other seeds at the chosen lr only (default grid)
+//	  head_lr: 1e-3            # the task head's learning rate, its own parameter group, the same
+//	                           # for every method (default: each method's lr)
 //	  warmup: 0.06             # warmup as a fraction of the steps (default 0.06); or warmup_steps: 50
 //	  schedule: linear         # linear, cosine or constant after warmup (default linear)
 //	  seq_len: 128             # default min(128, max_len)
@@ -54,6 +61,8 @@
 //	  label_smoothing: 0       # default 0
 //	  max_grad_norm: 1.0       # 0 = no clipping (default 1.0)
 //	  eval_every: 100          # steps between evaluations; 0 = at the end only (default 0)
+//	  eval_limit: 200          # validation examples of the periodic evaluations (default 0 = all;
+//	                           # the final validation and test scores use every example)
 //	  generation:              # decoding of generation tasks (the paper: beam 10, 0.9, 4)
 //	    beam: 10               # default 1 (greedy)
 //	    length_penalty: 0.9    # default 1
@@ -88,6 +97,18 @@
 // takes lr. A scalar is one value, a list is swept; for targets and layers, which are lists
 // themselves, a list of lists is swept. An entry expands to the cartesian product of its
 // fields, its last field varying fastest.
+//
+// # Learning-rate searches
+//
+// A list of learning rates, in train.lr or as an entry's lr, runs each setting at every rate,
+// as the paper tuned each method's learning rate. The report picks, per task and setting, the
+// rate with the best mean validation metric over the seeds every rate ran (ChooseLR) and
+// shows the test metric at that rate. lr_tuning: first_seed keeps the cost down: the first
+// seed runs at every rate, and once all of a search's first-seed runs have ended, the other
+// seeds run at the chosen rate only. The two phases are drawn from the full grid, so each run
+// has the id it would have in a grid: a resumed sweep finds its runs, and reads the choice
+// again from their results. On many workers a search whose first-seed runs are still running
+// elsewhere waits; running the sweep again when they have ended runs its other seeds.
 //
 // # Parameter budgets
 //

@@ -35,8 +35,9 @@ func TestDocExampleParses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// 2 tasks x 3 seeds x (15 lora + 1 + 2 adapter_h + 1 + 2 prefix + ft + fttop2 + bitfit + 7 budgeted lora)
-	if want := 2 * 3 * (15 + 1 + 2 + 1 + 2 + 1 + 1 + 1 + 7); len(runs) != want {
+	// 2 tasks x 3 seeds x (2 lora learning rates x (15 + 1 + 7 budgeted) lora + 2 adapter_h
+	// + 1 adapter_d + 2 prefix + ft + fttop2 + bitfit)
+	if want := 2 * 3 * (2*(15+1+7) + 2 + 1 + 2 + 1 + 1 + 1); len(runs) != want {
 		t.Errorf("%d runs, want %d", len(runs), want)
 	}
 }

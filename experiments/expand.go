@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 
 	"loralab/method"
@@ -82,8 +83,12 @@ func hashJSON(v any) string {
 	return hex.EncodeToString(sum[:6])
 }
 
-// Label names the run for people: task, method setting and seed.
+// Label names the run for people: task, method setting, learning rate when the sweep
+// searches it, and seed.
 func (r RunSpec) Label() string {
+	if _, ok := r.Axes["lr"]; ok {
+		return fmt.Sprintf("%s %s lr=%g seed=%d", r.Task, r.Method.Label(), r.Train.LR, r.Seed)
+	}
 	return fmt.Sprintf("%s %s seed=%d", r.Task, r.Method.Label(), r.Seed)
 }
 
@@ -119,7 +124,7 @@ func (s *Sweep) Expand() ([]RunSpec, error) {
 func (s *Sweep) run(task string, st setting, seed int) RunSpec {
 	r := RunSpec{
 		Sweep: s.Name, Model: s.Model, Pretrain: s.Pretrain, Data: s.Data, Task: task,
-		Train: s.Train, Method: st.spec, Seed: seed, Axes: st.axes, Budget: st.budget, PaperParams: st.params,
+		Train: s.trainFor(task), Method: st.spec, Seed: seed, Axes: st.axes, Budget: st.budget, PaperParams: st.params,
 	}
 	r.Train.LR = st.lr
 	r.ID = r.RunID()
@@ -169,17 +174,31 @@ func (s *Sweep) settings(m MethodAxes) ([]setting, error) {
 		if err != nil {
 			return nil, err
 		}
-		lr := s.lrFor(spec)
-		if lr <= 0 {
+		lrs := s.lrsFor(spec)
+		if len(lrs) == 0 {
 			return nil, fmt.Errorf("no learning rate for %s: want train.lr (a number, or a mapping with default, %s or %s) or the entry's lr", spec.Name, spec.Name, family(spec.Name))
 		}
 		spec.LR = 0
-		if len(axes) == 0 {
-			axes = nil
+		for _, lr := range lrs {
+			out = append(out, setting{spec: spec, lr: lr, axes: lrAxes(axes, lrs, lr), budget: budget, params: params})
 		}
-		out = append(out, setting{spec: spec, lr: lr, axes: axes, budget: budget, params: params})
 	}
 	return out, nil
+}
+
+// lrAxes are a setting's axes with its learning rate when train.lr searches several.
+func lrAxes(axes map[string]any, lrs []float64, lr float64) map[string]any {
+	out := maps.Clone(axes)
+	if len(lrs) > 1 {
+		if out == nil {
+			out = map[string]any{}
+		}
+		out["lr"] = lr
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 // product lists the index tuples of the cartesian product of the axes, last axis fastest.

@@ -125,7 +125,7 @@ func (p *parser) top(root *yaml.Node) {
 	}
 	p.data(sections["data"])
 	if n := sections["tasks"]; n != nil {
-		p.s.Tasks = p.names(n, "tasks", "task")
+		p.tasks(n)
 	}
 	if n := sections["train"]; n != nil {
 		p.train(n)
@@ -147,28 +147,6 @@ func (p *parser) top(root *yaml.Node) {
 	if len(p.problems) == 0 {
 		p.checkExpansion()
 	}
-}
-
-// names decodes a list of task names, each known and none repeated.
-func (p *parser) names(n *yaml.Node, where, what string) []string {
-	items, ok := p.list(n, where, what+" names")
-	if !ok {
-		return nil
-	}
-	var out []string
-	for i, it := range items {
-		at := fmt.Sprintf("%s[%d]", where, i)
-		name, ok := p.str(it, at)
-		if !ok || !p.knownTask(it, at, name) {
-			continue
-		}
-		if slices.Contains(out, name) {
-			p.errorf(it, "%s: %s %q repeated", at, what, name)
-			continue
-		}
-		out = append(out, name)
-	}
-	return out
 }
 
 // knownTask checks a task or corpus name against the known tasks, and the file tasks of

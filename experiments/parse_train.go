@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"fmt"
 	"math"
 	"slices"
 
@@ -50,7 +51,9 @@ func (p *parser) train(n *yaml.Node) {
 			micro = v
 			p.intField(at, "micro_batch", &t.MicroBatch, 1, math.MaxInt, "").decode(v)
 		}},
-		{"lr", func(v *yaml.Node) { p.learningRates(v, &t) }},
+		{"lr", p.learningRates},
+		p.enumField(at, "lr_tuning", &p.s.LRTuning, LRGrid, LRFirstSeed),
+		p.positiveField(at, "head_lr", &t.HeadLR),
 		p.floatField(at, "warmup", &t.WarmupFraction, 0, 1, false),
 		p.intField(at, "warmup_steps", &t.WarmupSteps, 0, math.MaxInt, ""),
 		p.enumField(at, "schedule", &t.Schedule, "linear", "cosine", "constant"),
@@ -59,13 +62,14 @@ func (p *parser) train(n *yaml.Node) {
 		p.intField(at, "seq_len", &t.SeqLen, 2, p.maxLen(), " (model max_len)"),
 		p.floatField(at, "label_smoothing", &t.LabelSmoothing, 0, 1, false),
 		p.intField(at, "eval_every", &t.EvalEvery, 0, math.MaxInt, " (0 = at the end only)"),
+		p.intField(at, "eval_limit", &t.EvalLimit, 0, math.MaxInt, " (0 = every validation example)"),
 		{"generation", func(v *yaml.Node) { p.generation(v, &t.Generation) }},
 	})
 	p.require(n, at, present, "lr")
 	switch {
 	case present["steps"] != nil && present["epochs"] != nil:
 		p.errorf(present["epochs"], "train: both steps and epochs given, want one of them")
-	case present["steps"] == nil && present["epochs"] == nil && n.Kind == yaml.MappingNode:
+	case present["steps"] == nil && present["epochs"] == nil && n.Kind == yaml.MappingNode && !p.everyTaskBudgeted():
 		p.errorf(n, "train: missing key \"steps\" or \"epochs\"")
 	}
 	switch {
@@ -78,6 +82,9 @@ func (p *parser) train(n *yaml.Node) {
 	default:
 		t.WarmupSteps = 0
 	}
+	if p.s.LRTuning == "" {
+		p.s.LRTuning = LRGrid
+	}
 	if t.MicroBatch == 0 {
 		t.MicroBatch = t.Batch
 	}
@@ -87,27 +94,61 @@ func (p *parser) train(n *yaml.Node) {
 	p.s.Train = t
 }
 
-// learningRates decodes train.lr: one number, or a mapping from "default", a method name or a
-// family ("adapter", "prefix") to a number.
-func (p *parser) learningRates(n *yaml.Node, t *Train) {
+// learningRates decodes train.lr: a number or a list of numbers (the default), or a mapping
+// from "default", a method name or a family ("adapter", "prefix") to a number or a list.
+func (p *parser) learningRates(n *yaml.Node) {
+	p.s.LRs = map[string][]float64{}
 	if n.Kind != yaml.MappingNode {
-		p.positiveField("train", "lr", &t.LR).decode(n)
+		if lrs := p.lrList(n, "train.lr"); lrs != nil {
+			p.s.LRs["default"] = lrs
+		}
 		return
 	}
-	table := map[string]float64{}
 	var fields []field
 	for _, k := range append(slices.Clone(lrFamilies), method.Names()...) {
 		fields = append(fields, field{k, func(v *yaml.Node) {
-			var x float64
-			if p.positiveField("train.lr", k, &x).decode(v); x > 0 {
-				table[k] = x
+			if lrs := p.lrList(v, "train.lr."+k); lrs != nil {
+				p.s.LRs[k] = lrs
 			}
 		}})
 	}
 	p.mapping(n, "train.lr", fields)
-	t.LR = table["default"]
-	delete(table, "default")
-	p.s.LRByFamily = table
+}
+
+// lrList decodes one learning rate or a list of distinct ones, each > 0; nil on a problem.
+func (p *parser) lrList(n *yaml.Node, at string) []float64 {
+	items := []*yaml.Node{n}
+	if n.Kind == yaml.SequenceNode {
+		var ok bool
+		if items, ok = p.list(n, at, "learning rate"); !ok {
+			return nil
+		}
+	}
+	var out []float64
+	good := true
+	for i, it := range items {
+		where := at
+		if n.Kind == yaml.SequenceNode {
+			where = fmt.Sprintf("%s[%d]", at, i)
+		}
+		x, ok := p.number(it, where)
+		switch {
+		case !ok:
+			good = false
+		case x <= 0:
+			p.errorf(it, "%s: %g is out of range, want > 0", where, x)
+			good = false
+		case slices.Contains(out, x):
+			p.errorf(it, "%s: learning rate %g repeated", where, x)
+			good = false
+		default:
+			out = append(out, x)
+		}
+	}
+	if !good {
+		return nil
+	}
+	return out
 }
 
 // generation decodes train.generation, the decoding settings of generation tasks.
@@ -121,19 +162,18 @@ func (p *parser) generation(n *yaml.Node, g *Generation) {
 	})
 }
 
-// lrFor resolves the learning rate of a method: its own lr, then its name in train.lr, then
-// its family, then the default.
-func (s *Sweep) lrFor(spec method.Spec) float64 {
+// lrsFor resolves the learning rates of a method setting: its own lr, then its name in
+// train.lr, then its family, then the default. More than one is a learning-rate search.
+func (s *Sweep) lrsFor(spec method.Spec) []float64 {
 	if spec.LR > 0 {
-		return spec.LR
+		return []float64{spec.LR}
 	}
-	if lr, ok := s.LRByFamily[spec.Name]; ok {
-		return lr
+	for _, k := range []string{spec.Name, family(spec.Name), "default"} {
+		if lrs, ok := s.LRs[k]; ok {
+			return lrs
+		}
 	}
-	if lr, ok := s.LRByFamily[family(spec.Name)]; ok {
-		return lr
-	}
-	return s.Train.LR
+	return nil
 }
 
 // family groups the adapter and prefix variants for train.lr.

@@ -45,13 +45,16 @@ type Options struct {
 
 // Summary says what one Run did.
 type Summary struct {
-	Dir       string   // the sweep folder
-	Total     int      // runs in the sweep
-	Selected  int      // runs in this shard
-	Ran       int      // runs executed now (done or failed)
-	Done      int      // runs of the shard done, now or before
-	Failed    int      // runs of the shard failed, now or before and not retried
-	Claimed   int      // runs left to other workers that hold them
+	Dir      string // the sweep folder
+	Total    int    // runs in the sweep
+	Selected int    // runs in this shard
+	Ran      int    // runs executed now (done or failed)
+	Done     int    // runs of the shard done, now or before
+	Failed   int    // runs of the shard failed, now or before and not retried
+	Claimed  int    // runs left to other workers that hold them
+	// Waiting counts the learning-rate searches (LRFirstSeed) whose first-seed runs have not
+	// all ended, here or on other workers: their other seeds run when the sweep is run again.
+	Waiting   int
 	Cancelled int      // runs stopped or never started because of cancellation
 	Failures  []string // "id label: reason" of the runs that failed now
 }
@@ -67,19 +70,36 @@ func Run(ctx context.Context, sw *Sweep, opts Options, exec Executor) (Summary, 
 	if err != nil {
 		return Summary{}, err
 	}
-	selected := opts.Shard.Select(runs)
-	sum := Summary{Dir: filepath.Join(opts.Out, sw.Name), Total: len(runs), Selected: len(selected)}
+	sum := Summary{Dir: filepath.Join(opts.Out, sw.Name), Total: len(runs)}
 	if opts.DryRun {
+		sum.Selected = len(opts.Shard.Select(runs))
 		return sum, DryRun(ctx, opts.Progress, sw, opts.Shard, exec)
 	}
-	if err := writeSweepFolder(sum.Dir, sw, runs); err != nil {
-		return sum, err
+	ph := sw.lrPhases(runs)
+	planned := runs
+	if ph != nil {
+		sum.Total = ph.total(len(sw.Seeds))
+		planned, _ = ph.planned(sum.Dir)
 	}
-	todo := sum.pending(selected, opts.RetryFailed)
 	r := &runner{opts: opts, exec: exec, dir: sum.Dir, sweep: sw, prov: provenance(), sum: &sum}
-	r.display = newDisplay(opts.Progress, opts.LogEvery, len(todo))
-	r.runAll(ctx, todo)
-	r.display.close()
+	var done []RunSpec
+	for {
+		more := newRuns(planned, done)
+		if len(more) == 0 {
+			break
+		}
+		if err := writeSweepFolder(sum.Dir, sw, planned); err != nil {
+			return sum, err
+		}
+		selected := opts.Shard.Select(more)
+		sum.Selected += len(selected)
+		r.runPhase(ctx, sum.pending(selected, opts.RetryFailed))
+		done = planned
+		if ph == nil || ctx.Err() != nil {
+			break
+		}
+		planned, sum.Waiting = ph.planned(sum.Dir)
+	}
 	if err := ctx.Err(); err != nil {
 		return sum, fmt.Errorf("sweep %s cancelled (%d runs done, %d not finished): %w", sw.Name, sum.Done, sum.Cancelled, err)
 	}
@@ -89,6 +109,28 @@ func Run(ctx context.Context, sw *Sweep, opts Options, exec Executor) (Summary, 
 		}
 	}
 	return sum, nil
+}
+
+// runPhase executes pending runs with their own progress display.
+func (r *runner) runPhase(ctx context.Context, todo []RunSpec) {
+	r.display = newDisplay(r.opts.Progress, r.opts.LogEvery, len(todo))
+	r.runAll(ctx, todo)
+	r.display.close()
+}
+
+// newRuns are the runs of planned that are not in before (both in sweep order).
+func newRuns(planned, before []RunSpec) []RunSpec {
+	seen := map[string]bool{}
+	for _, r := range before {
+		seen[r.ID] = true
+	}
+	var out []RunSpec
+	for _, r := range planned {
+		if !seen[r.ID] {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // withDefaults fills the zero options.

@@ -21,13 +21,20 @@ type Sweep struct {
 	Pretrain Pretrain
 	Data     Data
 	Tasks    []string
-	Train    Train // Train.LR is the default learning rate
-	// LRByFamily overrides Train.LR per method name ("lora") or family ("adapter" for
-	// adapter_h/l/p/d, "prefix" for prefix_embed/layer); a method setting's own lr wins.
-	LRByFamily map[string]float64
-	Methods    []MethodAxes
-	Seeds      []int
-	Threads    int // total threads when the command line does not say; 0 = all CPUs
+	// TaskBudgets holds the tasks that give their own steps or epochs (tasks: entries
+	// {name, steps} or {name, epochs}); their runs use it instead of Train's.
+	TaskBudgets map[string]TaskBudget
+	Train       Train // Train.LR is 0 here: each run's is resolved from LRs
+	// LRs are the learning rates of train.lr by "default", method name ("lora") or family
+	// ("adapter" for adapter_h/l/p/d, "prefix" for prefix_embed/layer); a method setting's
+	// own lr wins. A list of several is a learning-rate search (see ChooseLR).
+	LRs map[string][]float64
+	// LRTuning is how a search runs its seeds: LRGrid (every lr on every seed) or
+	// LRFirstSeed (every lr on the first seed, the other seeds at the chosen lr only).
+	LRTuning string
+	Methods  []MethodAxes
+	Seeds    []int
+	Threads  int // total threads when the command line does not say; 0 = all CPUs
 
 	// Analysis is the sweep's analysis: section, kept as YAML for package analysis to decode.
 	Analysis *yaml.Node
@@ -61,7 +68,10 @@ type Train struct {
 	Batch      int `json:"batch"`
 	MicroBatch int `json:"micro_batch"` // gradient accumulation: Batch/MicroBatch micro-steps per step
 
-	LR             float64 `json:"lr"`
+	LR float64 `json:"lr"`
+	// HeadLR is the learning rate of the task head, its own parameter group (0 = LR). It is
+	// one value for the whole sweep, the same for every method.
+	HeadLR         float64 `json:"head_lr,omitempty"`
 	WarmupFraction float64 `json:"warmup_fraction"` // of the total steps; 0 when WarmupSteps is set
 	WarmupSteps    int     `json:"warmup_steps"`
 	Schedule       string  `json:"schedule"` // linear, cosine or constant (after warmup)
@@ -71,6 +81,9 @@ type Train struct {
 	SeqLen         int     `json:"seq_len"`
 	LabelSmoothing float64 `json:"label_smoothing"`
 	EvalEvery      int     `json:"eval_every"` // steps between evaluations; 0 = at the end only
+	// EvalLimit caps the validation examples of the periodic evaluations (0 = all); the
+	// final validation and test scores use every example.
+	EvalLimit int `json:"eval_limit,omitempty"`
 
 	Generation Generation `json:"generation"`
 }

@@ -9,6 +9,7 @@ package train
 
 import (
 	"fmt"
+	"math"
 	"strings"
 )
 
@@ -19,7 +20,11 @@ type Config struct {
 	Batch      int     `json:"batch"`       // examples per optimizer step
 	MicroBatch int     `json:"micro_batch"` // examples per forward/backward; 0 = Batch (gradient accumulation when smaller)
 	SeqLen     int     `json:"seq_len"`     // longest input in tokens (capped by the model's max_len)
-	LR         float64 `json:"lr"`          // peak learning rate
+	LR         float64 `json:"lr"`          // peak learning rate of the method's tensors
+	// HeadLR is the peak learning rate of the task head, its own parameter group under the
+	// same warmup and schedule; 0 = LR. One value for every method of a study, so that the
+	// head, which every method trains, is not what differs between them.
+	HeadLR float64 `json:"head_lr,omitempty"`
 	// Warmup is the number of linear warmup steps; Schedule the decay after it
 	// ("linear", "cosine" or "constant"; default linear).
 	Warmup         int     `json:"warmup"`
@@ -61,6 +66,9 @@ func (c Config) Validate() error {
 	if !(c.LR > 0) {
 		bad("lr = %g, want > 0", c.LR)
 	}
+	if c.HeadLR < 0 || math.IsNaN(c.HeadLR) {
+		bad("head_lr = %g, want > 0 (or 0 = lr)", c.HeadLR)
+	}
 	if c.Warmup < 0 || c.Warmup > c.Steps {
 		bad("warmup = %d, want in [0, steps=%d]", c.Warmup, c.Steps)
 	}
@@ -93,4 +101,12 @@ func (c Config) maxNew() int {
 		return 48
 	}
 	return c.MaxNew
+}
+
+// headLRScale is the head's learning rate as a multiple of LR, for its parameter groups.
+func (c Config) headLRScale() float32 {
+	if c.HeadLR == 0 {
+		return 1
+	}
+	return float32(c.HeadLR / c.LR)
 }

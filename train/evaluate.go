@@ -11,20 +11,20 @@ import (
 const evalBatch = 32
 
 // evaluate predicts the first limit (0 = all) sequences of a split, whose examples are exs,
-// and scores them with the task's metrics.
-func (tr *trainer) evaluate(seqs []Sequence, exs []datasets.Example, limit int) (map[string]float64, error) {
+// and scores them with the task's metrics; it returns the predictions too.
+func (tr *trainer) evaluate(seqs []Sequence, exs []datasets.Example, limit int) (map[string]float64, datasets.Predictions, error) {
 	if limit > 0 && limit < len(seqs) {
 		seqs, exs = seqs[:limit], exs[:limit]
 	}
 	p, err := tr.predict(seqs)
 	if err != nil {
-		return nil, err
+		return nil, p, err
 	}
 	ms, err := datasets.Evaluate(tr.Task, exs, p)
 	if err != nil {
-		return nil, fmt.Errorf("train: scoring %s: %w", tr.Task.Name, err)
+		return nil, p, fmt.Errorf("train: scoring %s: %w", tr.Task.Name, err)
 	}
-	return ms, nil
+	return ms, p, nil
 }
 
 // predict runs the model without gradients over seqs.

@@ -150,7 +150,7 @@ func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string,
 		}
 	}
 	res = record.Result{TrainableParams: counts.Trainable, PaperFormulaParams: counts.Paper, HeadParams: counts.Head,
-		MainMetric: task.MainMetric, Metrics: out.Metrics, BestStep: out.BestStep, TrainSeconds: out.TrainSeconds,
+		MainMetric: task.MainMetric, Metrics: out.Metrics, BestStep: out.BestStep, Predicted: out.Predicted, Chance: out.Chance, TrainSeconds: out.TrainSeconds,
 		TokensPerSecond: out.TokensPerSecond, CheckpointBytes: size}
 	if base.Dir != "" {
 		// The analyses that compare the update with the base weights (amplification) find
@@ -171,9 +171,9 @@ func trainConfig(run experiments.RunSpec, n int) Config {
 	if t.WarmupFraction > 0 {
 		warmup = int(t.WarmupFraction * float64(steps))
 	}
-	return Config{Steps: steps, Batch: t.Batch, MicroBatch: t.MicroBatch, SeqLen: t.SeqLen, LR: t.LR,
+	return Config{Steps: steps, Batch: t.Batch, MicroBatch: t.MicroBatch, SeqLen: t.SeqLen, LR: t.LR, HeadLR: t.HeadLR,
 		Warmup: min(warmup, steps), Schedule: t.Schedule, WeightDecay: t.WeightDecay, MaxGradNorm: t.MaxGradNorm,
-		LabelSmoothing: t.LabelSmoothing, EvalEvery: t.EvalEvery, Beam: t.Generation.Beam,
+		LabelSmoothing: t.LabelSmoothing, EvalEvery: t.EvalEvery, EvalLimit: t.EvalLimit, Beam: t.Generation.Beam,
 		LengthPenalty: t.Generation.LengthPenalty, NoRepeatNgram: t.Generation.NoRepeatNgram,
 		MaxNew: t.Generation.MaxNewTokens, Seed: uint64(run.Seed), Threads: max(run.Threads, 1)}
 }

@@ -34,7 +34,13 @@ type Run struct {
 type Outcome struct {
 	// Metrics maps "validation" and "test" to the task's metrics, scored with the
 	// parameters of the best validation evaluation.
-	Metrics         map[string]map[string]float64
+	Metrics map[string]map[string]float64
+	// Predicted maps "validation" and "test" to the count of predictions of each class
+	// (classification only): one non-zero count is a run that collapsed to one class.
+	Predicted map[string][]int
+	// Chance maps "validation" and "test" to the metrics of a model that ignores its input
+	// (the majority class of classification).
+	Chance          map[string]map[string]float64
 	BestStep        int
 	TrainSeconds    float64
 	TokensPerSecond float64 // non-padding tokens through forward+backward per second
@@ -98,11 +104,14 @@ func newTrainer(r Run) (*trainer, error) {
 		tr.scale = newTargetScale(r.Task.Train)
 	}
 	tr.params = slices.Clone(r.Method.Trainable())
-	for _, h := range method.HeadParams(r.Model) {
+	head := method.HeadParams(r.Model)
+	for _, h := range head {
 		h.SetTrainable(true)
-		tr.params = append(tr.params, h)
 	}
-	tr.opt = nn.NewAdamW(paramGroups(tr.params, float32(r.Cfg.WeightDecay)))
+	tr.params = append(tr.params, head...)
+	groups := paramGroups("", r.Method.Trainable(), float32(r.Cfg.WeightDecay), 1)
+	groups = append(groups, paramGroups("head_", head, float32(r.Cfg.WeightDecay), r.Cfg.headLRScale())...)
+	tr.opt = nn.NewAdamW(groups)
 	tr.sched = nn.Schedule{Peak: float32(r.Cfg.LR), Warmup: r.Cfg.Warmup, Total: r.Cfg.Steps, Decay: r.Cfg.Schedule}
 	return tr, nil
 }
@@ -130,8 +139,10 @@ func checkHead(m *model.Model, t *datasets.Task) error {
 }
 
 // paramGroups puts matrices (weights, LoRA factors, prefix tables) under weight decay and
-// leaves vectors (biases, LayerNorm gains) undecayed, as is usual for AdamW.
-func paramGroups(params []*nn.Tensor, decay float32) []nn.ParamGroup {
+// leaves vectors (biases, LayerNorm gains) undecayed, as is usual for AdamW. The groups'
+// names start with prefix, and their learning rate is lrScale times the scheduled rate: the
+// task head is its own pair of groups, at train.head_lr.
+func paramGroups(prefix string, params []*nn.Tensor, decay, lrScale float32) []nn.ParamGroup {
 	var mats, vecs []*nn.Tensor
 	for _, p := range params {
 		if len(p.Shape) >= 2 {
@@ -142,10 +153,10 @@ func paramGroups(params []*nn.Tensor, decay float32) []nn.ParamGroup {
 	}
 	var gs []nn.ParamGroup
 	if len(mats) > 0 {
-		gs = append(gs, nn.ParamGroup{Name: "decay", Params: mats, WeightDecay: decay})
+		gs = append(gs, nn.ParamGroup{Name: prefix + "decay", Params: mats, WeightDecay: decay, LRScale: lrScale})
 	}
 	if len(vecs) > 0 {
-		gs = append(gs, nn.ParamGroup{Name: "no_decay", Params: vecs})
+		gs = append(gs, nn.ParamGroup{Name: prefix + "no_decay", Params: vecs, LRScale: lrScale})
 	}
 	return gs
 }
@@ -171,7 +182,7 @@ func (tr *trainer) run(ctx context.Context) (Outcome, error) {
 		}
 		last := step+1 == cfg.Steps
 		if (cfg.EvalEvery > 0 && (step+1)%cfg.EvalEvery == 0) || last {
-			ms, err := tr.evaluate(tr.val, tr.Task.Validation, cfg.EvalLimit)
+			ms, _, err := tr.evaluate(tr.val, tr.Task.Validation, cfg.EvalLimit)
 			if err != nil {
 				return Outcome{}, err
 			}
@@ -193,13 +204,21 @@ func (tr *trainer) run(ctx context.Context) (Outcome, error) {
 		seqs []Sequence
 		exs  []datasets.Example
 	}{{"validation", tr.val, tr.Task.Validation}, {"test", tr.test, tr.Task.Test}} {
-		ms, err := tr.evaluate(s.seqs, s.exs, 0)
+		ms, p, err := tr.evaluate(s.seqs, s.exs, 0)
 		if err != nil {
 			return Outcome{}, err
 		}
 		out.Metrics[s.name] = ms
+		if tr.Task.Kind == datasets.Classification {
+			if out.Predicted == nil {
+				out.Predicted = map[string][]int{}
+			}
+			out.Predicted[s.name] = classCounts(p.Labels, len(tr.Task.Labels))
+		}
 	}
-	return out, nil
+	var err error
+	out.Chance, err = chanceScores(tr.Task)
+	return out, err
 }
 
 func (tr *trainer) log(p record.Point) {

@@ -85,6 +85,9 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintf(stderr, "  %d failed runs of an earlier invocation were skipped: add --retry-failed to run them again (runexp status %s says why they failed)\n",
 			skipped, sum.Dir)
 	}
+	if sum.Waiting > 0 {
+		fmt.Fprintf(stderr, "  %d learning-rate searches wait for first-seed runs of other workers: run again to run their other seeds\n", sum.Waiting)
+	}
 	if errors.Is(err, context.Canceled) {
 		return fmt.Errorf("%w: the finished runs are kept in %s; run the same command again to finish", context.Cause(ctx), sum.Dir)
 	}

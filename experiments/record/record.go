@@ -51,6 +51,13 @@ type Result struct {
 	MainMetric string                        `json:"main_metric"`
 	Metrics    map[string]map[string]float64 `json:"metrics"` // split ("validation", "test") -> metric -> value
 	BestStep   int                           `json:"best_step"`
+	// Predicted is, per split, how many predictions fell in each class (classification):
+	// a run with one non-zero count collapsed to a constant class (see Collapsed).
+	Predicted map[string][]int `json:"predicted,omitempty"`
+	// Chance is, per split, the metrics of a model that ignores its input: the training
+	// split's majority class (classification), mean target (regression) or most frequent
+	// reference (generation). It is the control row of the tables.
+	Chance map[string]map[string]float64 `json:"chance,omitempty"`
 
 	TrainSeconds    float64    `json:"train_seconds"`
 	TokensPerSecond float64    `json:"tokens_per_s"`
@@ -114,4 +121,17 @@ func ReadResult(dir string) (Result, error) {
 func (r Result) Main(split string) (float64, bool) {
 	v, ok := r.Metrics[split][r.MainMetric]
 	return v, ok
+}
+
+// Collapsed says whether the run's predictions on split all fell in one class, and which;
+// false when the split has no recorded prediction counts.
+func (r Result) Collapsed(split string) (class int, collapsed bool) {
+	counts := r.Predicted[split]
+	nonzero := 0
+	for c, n := range counts {
+		if n > 0 {
+			class, nonzero = c, nonzero+1
+		}
+	}
+	return class, len(counts) > 1 && nonzero == 1
 }

@@ -74,3 +74,24 @@ func TestWriteFileAtomicBadFolder(t *testing.T) {
 		t.Fatal("write into a missing folder: no error")
 	}
 }
+
+func TestCollapsed(t *testing.T) {
+	cases := []struct {
+		counts    []int
+		class     int
+		collapsed bool
+	}{
+		{[]int{0, 200}, 1, true},
+		{[]int{120, 0, 0}, 0, true},
+		{[]int{3, 197}, 0, false},
+		{[]int{200}, 0, false}, // one class only: nothing to collapse from
+		{nil, 0, false},        // not recorded (regression, generation, old results)
+	}
+	for _, c := range cases {
+		r := Result{Predicted: map[string][]int{"test": c.counts}}
+		class, collapsed := r.Collapsed("test")
+		if collapsed != c.collapsed || (collapsed && class != c.class) {
+			t.Errorf("counts %v: class %d collapsed %v, want %d %v", c.counts, class, collapsed, c.class, c.collapsed)
+		}
+	}
+}

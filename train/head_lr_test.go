@@ -1,0 +1,96 @@
+package train
+
+import (
+	"context"
+	"math"
+	"testing"
+
+	"loralab/experiments"
+	"loralab/method"
+	"loralab/nn"
+)
+
+// TestHeadLearningRate trains one step with Adam, whose first update moves every parameter
+// with a gradient by the learning rate times the sign of its gradient (m̂/√v̂ = g/|g|): the
+// largest change of a head element must be head_lr, that of a body element lr.
+func TestHeadLearningRate(t *testing.T) {
+	for _, c := range []struct{ lr, headLR, wantHead float64 }{
+		{1e-3, 0, 1e-3}, // head_lr 0 = lr
+		{1e-3, 5e-2, 5e-2},
+		{2e-2, 1e-4, 1e-4},
+	} {
+		task := sentimentTask(32, 5)
+		tok := toyTokenizer(t, task)
+		m := toyEncoder(t, tok.VocabSize())
+		meth := &fullFT{}
+		if err := meth.Apply(m, 1); err != nil {
+			t.Fatal(err)
+		}
+		head, body := snapshot(method.HeadParams(m)), snapshot(meth.Trainable())
+		cfg := Config{Steps: 1, Batch: 8, SeqLen: 32, LR: c.lr, HeadLR: c.headLR, Schedule: "constant", Seed: 1, Threads: 1}
+		if _, err := Finetune(context.Background(), Run{Model: m, Method: meth, Task: task, Tok: tok, Cfg: cfg}); err != nil {
+			t.Fatal(err)
+		}
+		if got := maxChange(head, method.HeadParams(m)); math.Abs(got-c.wantHead) > 1e-3*c.wantHead {
+			t.Errorf("lr %g head_lr %g: head moved by at most %g, want %g", c.lr, c.headLR, got, c.wantHead)
+		}
+		if got := maxChange(body, meth.Trainable()); math.Abs(got-c.lr) > 1e-3*c.lr {
+			t.Errorf("lr %g head_lr %g: body moved by at most %g, want %g", c.lr, c.headLR, got, c.lr)
+		}
+	}
+}
+
+func TestParamGroupsHead(t *testing.T) {
+	mat, vec := nn.New(2, 2), nn.New(2)
+	gs := paramGroups("head_", []*nn.Tensor{mat, vec}, 0.1, 0.5)
+	if len(gs) != 2 || gs[0].Name != "head_decay" || gs[0].WeightDecay != 0.1 || gs[0].LRScale != 0.5 ||
+		gs[1].Name != "head_no_decay" || gs[1].WeightDecay != 0 || gs[1].LRScale != 0.5 {
+		t.Fatalf("groups %+v", gs)
+	}
+	if gs := paramGroups("", nil, 0.1, 1); len(gs) != 0 {
+		t.Fatalf("no tensors gave groups %+v", gs)
+	}
+}
+
+func TestHeadLRScale(t *testing.T) {
+	for _, c := range []struct {
+		cfg  Config
+		want float32
+	}{{Config{LR: 1e-3}, 1}, {Config{LR: 1e-3, HeadLR: 1e-2}, 10}, {Config{LR: 4e-3, HeadLR: 1e-3}, 0.25}} {
+		if got := c.cfg.headLRScale(); math.Abs(float64(got-c.want)) > 1e-6 {
+			t.Errorf("%+v: scale %g, want %g", c.cfg, got, c.want)
+		}
+	}
+	bad := Config{Steps: 1, Batch: 1, SeqLen: 8, LR: 1e-3, HeadLR: -1}
+	if err := bad.Validate(); err == nil {
+		t.Error("head_lr -1 validated")
+	}
+}
+
+func snapshot(ps []*nn.Tensor) [][]float32 {
+	out := make([][]float32, len(ps))
+	for i, p := range ps {
+		out[i] = append([]float32(nil), p.Data...)
+	}
+	return out
+}
+
+func maxChange(before [][]float32, ps []*nn.Tensor) float64 {
+	m := 0.0
+	for i, p := range ps {
+		for j, v := range p.Data {
+			m = max(m, math.Abs(float64(v-before[i][j])))
+		}
+	}
+	return m
+}
+
+// TestTrainConfigCarriesProtocolKeys checks that the sweep's head_lr and eval_limit reach
+// the training loop's config.
+func TestTrainConfigCarriesProtocolKeys(t *testing.T) {
+	run := experiments.RunSpec{Train: experiments.Train{Steps: 10, Batch: 4, LR: 1e-3, HeadLR: 3e-2, EvalLimit: 40}, Seed: 2}
+	cfg := trainConfig(run, 100)
+	if cfg.HeadLR != 3e-2 || cfg.EvalLimit != 40 || cfg.LR != 1e-3 {
+		t.Errorf("config %+v", cfg)
+	}
+}
