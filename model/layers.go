@@ -27,8 +27,15 @@ func newLinear(name string, in, out int, bias bool) *Linear {
 func (l *Linear) In() int  { return l.W.Shape[1] }
 func (l *Linear) Out() int { return l.W.Shape[0] }
 
-// Forward computes x W^T + b and adds every Delta's update.
+// Forward computes x W^T + b and adds every Delta's update; a sole LowRankDelta's inside
+// the same op.
 func (l *Linear) Forward(t *nn.Tape, x *nn.Tensor, ctx *Context) *nn.Tensor {
+	if len(l.Deltas) == 1 {
+		if d, ok := l.Deltas[0].(LowRankDelta); ok {
+			u, b, s := d.LowRank(t, x, ctx)
+			return t.LinearLowRank(x, l.W, l.B, u, b, s)
+		}
+	}
 	y := t.Linear(x, l.W, l.B)
 	for _, d := range l.Deltas {
 		y = t.Add(y, d.Forward(t, x, ctx))

@@ -63,4 +63,18 @@ func (a *tensorArena) take(name string, withGrad bool, shape ...int) *Tensor {
 	return t
 }
 
+// addGrad gives t, the latest activation taken, its zeroed gradient buffer.
+func (a *tensorArena) addGrad(t *Tensor) {
+	i := a.next - 1
+	if a.tensors[i] != t {
+		panic("nn: addGrad on an activation that is not the latest")
+	}
+	n := len(t.Data)
+	if cap(a.grads[i]) < n {
+		a.grads[i] = make([]float32, n)
+	}
+	t.Grad = a.grads[i][:n]
+	clear(t.Grad)
+}
+
 func (a *tensorArena) reset() { a.next = 0 }
