@@ -64,6 +64,15 @@ func TestTrainCounts(t *testing.T) {
 		if !(res.TokensPerSecond > 0) || res.PeakRSSBytes <= 0 {
 			t.Errorf("%s: tokens/s %v, peak RSS %d", c.spec.Label(), res.TokensPerSecond, res.PeakRSSBytes)
 		}
+		// 4 bytes per value, per gradient of a trainable value and per AdamW moment (2).
+		mem := res.Memory
+		if mem.Weights != int64(4*(base+c.added)) || mem.Gradients != int64(4*c.trainable) || mem.OptimizerState != int64(8*c.trainable) {
+			t.Errorf("%s: weights %d, gradients %d, optimizer %d bytes; want %d, %d, %d", c.spec.Label(),
+				mem.Weights, mem.Gradients, mem.OptimizerState, 4*(base+c.added), 4*c.trainable, 8*c.trainable)
+		}
+		if mem.Activations <= 0 || mem.Total != mem.Weights+mem.Gradients+mem.OptimizerState+mem.Activations+mem.ActivationGrads+mem.Saved+mem.Workspace {
+			t.Errorf("%s: memory %+v does not add up", c.spec.Label(), mem)
+		}
 	}
 	if _, err := Train(context.Background(), TrainOptions{Shape: tinyShape, Seq: 64, Batch: 1, Steps: 1,
 		Method: method.Spec{Name: method.FT}}, newMethod); err == nil {
