@@ -27,3 +27,42 @@ func TestMemoryByHand(t *testing.T) {
 		t.Errorf("AdamW state %d bytes after a step over w and frozen x, want 160 (two moments of w)", got)
 	}
 }
+
+// TestRelease: without gradients, releasing after each of three "blocks" (y = x + tanh(x))
+// gives the same output while the tape keeps 1 activation (the output) instead of 7 (the input copy,
+// then per block tanh and the sum); with gradients on, Release keeps everything.
+func TestRelease(t *testing.T) {
+	rng := newRand(3)
+	x := randLeaf(rng, "x", 1, 4, 5)
+	run := func(grad, release bool) ([]float32, int) {
+		tp := NewTape(1)
+		tp.SetGrad(grad)
+		m := tp.Mark()
+		h := tp.Scale(x, 1)
+		for range 3 {
+			h = tp.Add(h, tp.Tanh(h))
+			if release {
+				tp.Release(m, h)
+			}
+		}
+		return append([]float32(nil), h.Data...), tp.acts.next
+	}
+	want, all := run(false, false)
+	got, kept := run(false, true)
+	if firstDiff(got, want) >= 0 || all != 7 || kept != 1 {
+		t.Errorf("released: output differs at %d, %d activations kept of %d; want same output, 1 of 7", firstDiff(got, want), kept, all)
+	}
+	if _, n := run(true, true); n != 7 {
+		t.Errorf("with gradients on, Release left %d activations of 7", n)
+	}
+}
+
+// firstDiff is the first index where a and b differ, or -1.
+func firstDiff(a, b []float32) int {
+	for i := range a {
+		if a[i] != b[i] {
+			return i
+		}
+	}
+	return -1
+}
