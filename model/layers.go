@@ -43,6 +43,11 @@ func (l *Linear) Forward(t *nn.Tape, x *nn.Tensor, ctx *Context) *nn.Tensor {
 	return y
 }
 
+// share returns a Linear over l's values without its Deltas (Model.Share).
+func (l *Linear) share() *Linear {
+	return &Linear{Name: l.Name, W: shareTensor(l.W), B: shareTensor(l.B)}
+}
+
 // params lists the base tensors, weight first.
 func (l *Linear) params() []*nn.Tensor {
 	if l.B == nil {
@@ -69,6 +74,14 @@ func newLayerNorm(name string, d int) *LayerNorm {
 // Forward normalises x [N, D].
 func (ln *LayerNorm) Forward(t *nn.Tape, x *nn.Tensor, eps float32) *nn.Tensor {
 	return t.LayerNorm(x, ln.G, ln.B, eps)
+}
+
+// share returns a LayerNorm over ln's values, or nil for nil (Model.Share).
+func (ln *LayerNorm) share() *LayerNorm {
+	if ln == nil {
+		return nil
+	}
+	return &LayerNorm{G: shareTensor(ln.G), B: shareTensor(ln.B)}
 }
 
 func (ln *LayerNorm) params() []*nn.Tensor { return []*nn.Tensor{ln.G, ln.B} }
