@@ -126,8 +126,8 @@ func checkTrainableSet(t *testing.T, meth method.Method, m *model.Model) {
 		}
 		seen[p.Name] = true
 		listed[p] = true
-		if !p.Trainable || len(p.Grad) != p.Len() {
-			t.Errorf("%s is listed but not trainable (grad %d of %d)", p.Name, len(p.Grad), p.Len())
+		if !p.Trainable {
+			t.Errorf("%s is listed but not trainable", p.Name)
 		}
 	}
 	for _, p := range m.Params() {

@@ -46,18 +46,25 @@ func build(s Shape, spec method.Spec, newMethod NewMethodFunc, seed uint64) (*mo
 	if err != nil {
 		return nil, nil, err
 	}
+	meth, err := apply(m, spec, newMethod, seed)
+	return m, meth, err
+}
+
+// apply applies the method of spec to m and returns it; "" or "base" freezes every tensor
+// of m and returns a nil method.
+func apply(m *model.Model, spec method.Spec, newMethod NewMethodFunc, seed uint64) (method.Method, error) {
 	if spec.Name == "" || spec.Name == "base" {
 		m.Freeze()
-		return m, nil, nil
+		return nil, nil
 	}
 	meth, err := newMethod(spec)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if err := meth.Apply(m, seed); err != nil {
-		return nil, nil, fmt.Errorf("bench: apply %s: %w", spec.Label(), err)
+		return nil, fmt.Errorf("bench: apply %s: %w", spec.Label(), err)
 	}
-	return m, meth, nil
+	return meth, nil
 }
 
 // randomBatch is a batch of B sequences of T random tokens, with slots for prefix methods.

@@ -2,12 +2,14 @@ package bench
 
 import (
 	"context"
+	"slices"
 	"testing"
 	"time"
 
 	"loralab/baselines"
 	"loralab/lora"
 	"loralab/method"
+	"loralab/model"
 )
 
 func newMethod(s method.Spec) (method.Method, error) {
@@ -64,6 +66,15 @@ func TestTrainCounts(t *testing.T) {
 		if !(res.TokensPerSecond > 0) || res.PeakRSSBytes <= 0 {
 			t.Errorf("%s: tokens/s %v, peak RSS %d", c.spec.Label(), res.TokensPerSecond, res.PeakRSSBytes)
 		}
+		// 4 bytes per value, per gradient of a trainable value and per AdamW moment (2).
+		mem := res.Memory
+		if mem.Weights != int64(4*(base+c.added)) || mem.Gradients != int64(4*c.trainable) || mem.OptimizerState != int64(8*c.trainable) {
+			t.Errorf("%s: weights %d, gradients %d, optimizer %d bytes; want %d, %d, %d", c.spec.Label(),
+				mem.Weights, mem.Gradients, mem.OptimizerState, 4*(base+c.added), 4*c.trainable, 8*c.trainable)
+		}
+		if mem.Activations <= 0 || mem.Total != mem.Weights+mem.Gradients+mem.OptimizerState+mem.Activations+mem.ActivationGrads+mem.Saved+mem.Workspace {
+			t.Errorf("%s: memory %+v does not add up", c.spec.Label(), mem)
+		}
 	}
 	if _, err := Train(context.Background(), TrainOptions{Shape: tinyShape, Seq: 64, Batch: 1, Steps: 1,
 		Method: method.Spec{Name: method.FT}}, newMethod); err == nil {
@@ -89,4 +100,62 @@ func TestLatencyRows(t *testing.T) {
 	if rows[0].OverBasePct != 0 || rows[1].AddedParams != 2*2*2*32 {
 		t.Errorf("base row %+v, lora row %+v", rows[0], rows[1])
 	}
+}
+
+// TestLatencySetSharesBase: every variant runs on the base's weights (one copy), a merged
+// variant owns only the matrices it merged into, and the base weights stay as NewModel made
+// them.
+func TestLatencySetSharesBase(t *testing.T) {
+	set, err := NewLatencySet(tinyShape, DefaultVariants(2), nonzeroMethod, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fresh, err := model.NewModel(tinyShape.Config(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := set.models[0]
+	for i, m := range set.models[1:] {
+		name := set.names[i+1]
+		if &m.TokEmb.Data[0] != &base.TokEmb.Data[0] || &m.Blocks[1].FC1.W.Data[0] != &base.Blocks[1].FC1.W.Data[0] {
+			t.Errorf("%s does not share the base weights", name)
+		}
+		ownsQ := &m.Blocks[0].Q.W.Data[0] != &base.Blocks[0].Q.W.Data[0]
+		merged := name == "lora merged"
+		if ownsQ != merged {
+			t.Errorf("%s: owns its q weight %v, want %v", name, ownsQ, merged)
+		}
+		if merged && slices.Equal(m.Blocks[0].Q.W.Data, base.Blocks[0].Q.W.Data) {
+			t.Errorf("%s: merging left its q weight as the base's", name)
+		}
+	}
+	for i, p := range base.Params() {
+		if !slices.Equal(p.Data, fresh.Params()[i].Data) {
+			t.Errorf("base tensor %s changed", p.Name)
+		}
+	}
+}
+
+// nonzeroMethod is newMethod with every value of the tensors the method adds set to 0.01
+// after Apply, so that a merge changes the weights (LoRA's B starts at zero).
+func nonzeroMethod(s method.Spec) (method.Method, error) {
+	m, err := newMethod(s)
+	return nonzero{m}, err
+}
+
+type nonzero struct{ method.Method }
+
+func (n nonzero) Apply(m *model.Model, seed uint64) error {
+	if err := n.Method.Apply(m, seed); err != nil {
+		return err
+	}
+	for _, p := range n.Trainable() {
+		if m.Param(p.Name) != nil {
+			continue // a base tensor the method trains
+		}
+		for i := range p.Data {
+			p.Data[i] = 0.01
+		}
+	}
+	return nil
 }

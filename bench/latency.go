@@ -81,6 +81,8 @@ func Latency(ctx context.Context, o LatencyOptions, newMethod NewMethodFunc) ([]
 
 // LatencySet holds the base model and one model per variant, built once and timed on as
 // many (batch, seq) cells as wanted: building a GPT-2-sized model takes longer than timing it.
+// The variants are shares of the base (model.Share): one copy of the base weights serves
+// them all, and a merged variant owns a copy of only the matrices it merges into.
 type LatencySet struct {
 	shape  Shape
 	seed   uint64
@@ -91,13 +93,22 @@ type LatencySet struct {
 	added  []int    // parameters the method added to the base model
 }
 
-// NewLatencySet builds the base model and the variants, all with the same random base
+// NewLatencySet builds the base model and the variants, all over the same random base
 // weights (seed), merging those that ask for it.
 func NewLatencySet(s Shape, variants []Variant, newMethod NewMethodFunc, seed uint64) (*LatencySet, error) {
+	base, err := model.NewModel(s.Config(), seed)
+	if err != nil {
+		return nil, fmt.Errorf("bench latency: %w", err)
+	}
+	base.Freeze()
 	all := append([]Variant{{Name: "base", Spec: method.Spec{Name: "base"}}}, variants...)
 	set := &LatencySet{shape: s, seed: seed}
-	for _, v := range all {
-		m, meth, err := build(s, v.Spec, newMethod, seed)
+	for i, v := range all {
+		m := base
+		if i > 0 {
+			m = base.Share()
+		}
+		meth, err := apply(m, v.Spec, newMethod, seed)
 		if err != nil {
 			return nil, fmt.Errorf("bench latency %s: %w", v.Name, err)
 		}
@@ -110,6 +121,7 @@ func NewLatencySet(s Shape, variants []Variant, newMethod NewMethodFunc, seed ui
 				}
 			}
 			if v.Merged {
+				ownDeltaTargets(m)
 				if err := meth.Merge(); err != nil && !errors.Is(err, method.ErrCannotMerge) {
 					return nil, fmt.Errorf("bench latency %s: merge: %w", v.Name, err)
 				}
@@ -122,6 +134,17 @@ func NewLatencySet(s Shape, variants []Variant, newMethod NewMethodFunc, seed ui
 		set.added = append(set.added, added)
 	}
 	return set, nil
+}
+
+// ownDeltaTargets gives every Linear of the share m that has Deltas its own copy of its
+// weight, so that merging into it leaves the base weights the other variants share as
+// they are.
+func ownDeltaTargets(m *model.Model) {
+	for _, l := range m.Linears() {
+		if len(l.Deltas) > 0 {
+			l.W = l.W.Clone()
+		}
+	}
 }
 
 // Cell is one latency measurement point: the input shape and how often to time it.

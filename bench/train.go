@@ -38,6 +38,30 @@ type TrainResult struct {
 	TrainableParams int     `json:"trainable_params"`
 	TotalParams     int     `json:"total_params"`
 	PeakRSSBytes    int64   `json:"peak_rss_bytes"`
+	// Memory is what the model, optimizer and tape hold after the timed steps.
+	Memory Memory `json:"memory"`
+}
+
+// Memory is a training step's memory by use, in bytes, as the tensors, the optimizer and
+// the tape account for it (Go's heap and runtime overhead come on top, in PeakRSSBytes).
+type Memory struct {
+	Weights         int64 `json:"weights"`          // every tensor's values, base and added
+	Gradients       int64 `json:"gradients"`        // gradient buffers of trainable tensors
+	OptimizerState  int64 `json:"optimizer_state"`  // AdamW moments
+	Activations     int64 `json:"activations"`      // op outputs kept for backward
+	ActivationGrads int64 `json:"activation_grads"` // their gradients
+	Saved           int64 `json:"saved"`            // statistics, probabilities, gates kept for backward
+	Workspace       int64 `json:"workspace"`        // per-op scratch
+	Total           int64 `json:"total"`
+}
+
+// measureMemory fills a Memory from the tensors of a run, its optimizer and its tape.
+func measureMemory(tensors []*nn.Tensor, opt *nn.AdamW, tape *nn.Tape) Memory {
+	p, t := nn.ParamBytes(tensors), tape.Memory()
+	m := Memory{Weights: p.Weights, Gradients: p.Gradients, OptimizerState: opt.StateBytes(),
+		Activations: t.Activations, ActivationGrads: t.ActivationGrads, Saved: t.Saved, Workspace: t.Workspace}
+	m.Total = m.Weights + m.Gradients + m.OptimizerState + t.Total()
+	return m
 }
 
 // Train times AdamW training steps of a method on random tokens: causal-LM loss for a
@@ -116,5 +140,6 @@ func Train(ctx context.Context, o TrainOptions, newMethod NewMethodFunc) (TrainR
 	res.StepMillis = el.Seconds() * 1000 / float64(o.Steps)
 	res.TokensPerSecond = float64(o.Steps*o.Batch*o.Seq) / el.Seconds()
 	res.PeakRSSBytes = peakRSS()
+	res.Memory = measureMemory(append(m.Params(), params...), opt, tape)
 	return res, nil
 }

@@ -42,11 +42,17 @@ func newLinear(target *model.Linear, r int, scale, dropout float32, aInit string
 // Dropout is on only in a training pass (ctx.Train and a tape in training mode); its mask
 // derives from ctx.Seed and this update's own site.
 func (d *Linear) Forward(t *nn.Tape, x *nn.Tensor, ctx *model.Context) *nn.Tensor {
+	u, b, s := d.LowRank(t, x, ctx)
+	return t.Scale(t.Linear(u, b, nil), s)
+}
+
+// LowRank returns u = dropout(x) Aᵀ, B and s, so that the target layer adds s·u Bᵀ inside
+// its own product (model.LowRankDelta).
+func (d *Linear) LowRank(t *nn.Tape, x *nn.Tensor, ctx *model.Context) (u, b *nn.Tensor, s float32) {
 	if ctx != nil && ctx.Train && d.Dropout > 0 {
 		x = t.Dropout(x, d.Dropout, model.SubSeed(ctx.Seed, d.dropoutSite))
 	}
-	u := t.Linear(x, d.A, nil)
-	return t.Scale(t.Linear(u, d.B, nil), d.Scale)
+	return t.Linear(x, d.A, nil), d.B, d.Scale
 }
 
 // Delta returns ΔW = s·B·A [d_out, d_in], the dense update that Merge adds to W0.

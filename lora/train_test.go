@@ -12,6 +12,13 @@ import (
 // trainSteps runs AdamW steps of the causal-LM loss on m, updating params, and returns the
 // losses.
 func trainSteps(m *model.Model, params []*nn.Tensor, b *model.Batch, steps, threads int) []float32 {
+	losses, _ := trainStepsMemory(m, params, b, steps, threads)
+	return losses
+}
+
+// trainStepsMemory is trainSteps that also returns the bytes training holds besides the
+// weights: gradients, optimizer moments and the tape's buffers.
+func trainStepsMemory(m *model.Model, params []*nn.Tensor, b *model.Batch, steps, threads int) ([]float32, int64) {
 	opt := nn.NewAdamW([]nn.ParamGroup{{Name: "lora", Params: params, WeightDecay: 0.01}})
 	tp := nn.NewTape(threads)
 	var losses []float32
@@ -24,7 +31,28 @@ func trainSteps(m *model.Model, params []*nn.Tensor, b *model.Batch, steps, thre
 		opt.Step(1e-2)
 		nn.ZeroGrads(params)
 	}
-	return losses
+	all := append(m.Params(), params...)
+	return losses, nn.ParamBytes(all).Gradients + opt.StateBytes() + tp.Memory().Total()
+}
+
+// TestMemoryBelowFT: training LoRA (q,v) holds fewer bytes of gradients, optimizer state and
+// activations than training every tensor of the same model, and no frozen tensor has a
+// gradient buffer.
+func TestMemoryBelowFT(t *testing.T) {
+	b := randomBatch(3, testConfig(model.Decoder).Vocab, 4, 10)
+	ft := newTestModel(t, testConfig(model.Decoder), 1)
+	_, ftBytes := trainStepsMemory(ft, ft.Params(), b, 2, 1)
+	m := newTestModel(t, testConfig(model.Decoder), 1)
+	l := applyLoRA(t, m, method.Spec{Name: method.LoRA, Rank: 4, Targets: []string{"q", "v"}}, 2)
+	_, loraBytes := trainStepsMemory(m, l.Trainable(), b, 2, 1)
+	if loraBytes >= ftBytes {
+		t.Errorf("LoRA training holds %d bytes, FT %d; want fewer", loraBytes, ftBytes)
+	}
+	for _, p := range m.Params() {
+		if p.Grad != nil {
+			t.Errorf("frozen %s has a gradient buffer", p.Name)
+		}
+	}
 }
 
 // TestTrainingLeavesBaseFrozen: AdamW steps on a LoRA model change A and B, lower the loss
@@ -42,6 +70,11 @@ func TestTrainingLeavesBaseFrozen(t *testing.T) {
 			losses := trainSteps(m, l.Trainable(), randomBatch(3, m.Cfg.Vocab, 4, 10), 8, 2)
 			if name, same := sameBits(m.Params(), base); !same {
 				t.Errorf("training changed base tensor %s", name)
+			}
+			for _, p := range m.Params() {
+				if p.Grad != nil {
+					t.Errorf("frozen %s has a gradient buffer after training", p.Name)
+				}
 			}
 			for i, p := range l.Trainable() {
 				if firstDifference(p.Data, start[i]) < 0 {

@@ -34,6 +34,9 @@ func (m *Model) forward(t *nn.Tape, b *Batch, ctx *Context, cache *Cache) *nn.Te
 	if ctx.Batch == nil {
 		ctx.Batch = b
 	}
+	// Without gradients nothing is kept for backward: each block's activations are
+	// released once it has run, so that a pass holds one block's at a time.
+	mark := t.Mark()
 	x := m.embed(t, b, ctx)
 	for _, blk := range m.Blocks {
 		if m.Cfg.Arch == Encoder {
@@ -44,6 +47,7 @@ func (m *Model) forward(t *nn.Tape, b *Batch, ctx *Context, cache *Cache) *nn.Te
 		for _, h := range blk.OutHooks {
 			x = h.Forward(t, x, ctx)
 		}
+		t.Release(mark, x)
 	}
 	if m.LNF != nil {
 		x = m.LNF.Forward(t, x, m.Cfg.LNEps)

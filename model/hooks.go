@@ -41,6 +41,15 @@ type Delta interface {
 	Forward(t *nn.Tape, x *nn.Tensor, ctx *Context) *nn.Tensor
 }
 
+// LowRankDelta is a Delta whose update is s·u Bᵀ for an input-dependent u [N, r] and a
+// matrix B [out, r] (LoRA: u = x Aᵀ). A Linear whose only Delta is one adds the update
+// inside its own product (nn.Tape.LinearLowRank), keeping no [N, out] activations for it.
+type LowRankDelta interface {
+	Delta
+	// LowRank returns u, B and s for the layer input x [N, in].
+	LowRank(t *nn.Tape, x *nn.Tensor, ctx *Context) (u, b *nn.Tensor, s float32)
+}
+
 // SublayerHook transforms the output h [N, D] of a sublayer (attention after its output
 // projection O, or the MLP after FC2) before it joins the residual stream. Adapters are
 // SublayerHooks that return h + up(act(down(h))).

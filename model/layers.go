@@ -27,13 +27,25 @@ func newLinear(name string, in, out int, bias bool) *Linear {
 func (l *Linear) In() int  { return l.W.Shape[1] }
 func (l *Linear) Out() int { return l.W.Shape[0] }
 
-// Forward computes x W^T + b and adds every Delta's update.
+// Forward computes x W^T + b and adds every Delta's update; a sole LowRankDelta's inside
+// the same op.
 func (l *Linear) Forward(t *nn.Tape, x *nn.Tensor, ctx *Context) *nn.Tensor {
+	if len(l.Deltas) == 1 {
+		if d, ok := l.Deltas[0].(LowRankDelta); ok {
+			u, b, s := d.LowRank(t, x, ctx)
+			return t.LinearLowRank(x, l.W, l.B, u, b, s)
+		}
+	}
 	y := t.Linear(x, l.W, l.B)
 	for _, d := range l.Deltas {
 		y = t.Add(y, d.Forward(t, x, ctx))
 	}
 	return y
+}
+
+// share returns a Linear over l's values without its Deltas (Model.Share).
+func (l *Linear) share() *Linear {
+	return &Linear{Name: l.Name, W: shareTensor(l.W), B: shareTensor(l.B)}
 }
 
 // params lists the base tensors, weight first.
@@ -62,6 +74,14 @@ func newLayerNorm(name string, d int) *LayerNorm {
 // Forward normalises x [N, D].
 func (ln *LayerNorm) Forward(t *nn.Tape, x *nn.Tensor, eps float32) *nn.Tensor {
 	return t.LayerNorm(x, ln.G, ln.B, eps)
+}
+
+// share returns a LayerNorm over ln's values, or nil for nil (Model.Share).
+func (ln *LayerNorm) share() *LayerNorm {
+	if ln == nil {
+		return nil
+	}
+	return &LayerNorm{G: shareTensor(ln.G), B: shareTensor(ln.B)}
 }
 
 func (ln *LayerNorm) params() []*nn.Tensor { return []*nn.Tensor{ln.G, ln.B} }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 
 	"loralab/nn"
 )
@@ -188,6 +189,32 @@ func (m *Model) NumTrainable() int {
 		}
 	}
 	return n
+}
+
+// Share returns a model with its own layers and tensor headers but m's tensor values (no
+// copy), each tensor frozen, without m's Deltas or hooks: a method applied to the share
+// changes the share's structure only, so several methods can run on one copy of the base
+// weights. Writes to the values (training, merging) show in both; a caller that merges into
+// a share gives the merged tensors their own values first.
+func (m *Model) Share() *Model {
+	c := &Model{Cfg: m.Cfg, TokEmb: shareTensor(m.TokEmb), PosEmb: shareTensor(m.PosEmb),
+		LNEmb: m.LNEmb.share(), LNF: m.LNF.share()}
+	for _, b := range m.Blocks {
+		c.Blocks = append(c.Blocks, &Block{Index: b.Index, LN1: b.LN1.share(), LN2: b.LN2.share(),
+			Q: b.Q.share(), K: b.K.share(), V: b.V.share(), O: b.O.share(), FC1: b.FC1.share(), FC2: b.FC2.share()})
+	}
+	if m.Head != nil {
+		c.Head = &Head{Dense: m.Head.Dense.share(), Out: m.Head.Out.share()}
+	}
+	return c
+}
+
+// shareTensor returns a frozen tensor header over t's values, or nil for nil.
+func shareTensor(t *nn.Tensor) *nn.Tensor {
+	if t == nil {
+		return nil
+	}
+	return &nn.Tensor{Name: t.Name, Shape: slices.Clone(t.Shape), Data: t.Data}
 }
 
 // Clone returns a deep copy of the base model: weights and trainability. Deltas and hooks are

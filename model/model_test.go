@@ -151,6 +151,35 @@ func TestCloneIsDeep(t *testing.T) {
 	}
 }
 
+// TestShare: a share has m's tensors by name, over the same values, frozen, without m's
+// deltas and hooks; a value written through one shows in the other.
+func TestShare(t *testing.T) {
+	for _, arch := range []string{Encoder, Decoder} {
+		m := newTestModel(t, testConfig(arch), 1)
+		m.Blocks[0].Q.Deltas = []Delta{nil}
+		m.Blocks[0].OutHooks = []RowsHook{nil}
+		m.EmbedHooks = []RowsHook{nil}
+		s := m.Share()
+		if len(s.Blocks[0].Q.Deltas)+len(s.Blocks[0].OutHooks)+len(s.EmbedHooks) != 0 {
+			t.Errorf("%s: Share kept deltas or hooks", arch)
+		}
+		mp, sp := m.Params(), s.Params()
+		if len(mp) != len(sp) {
+			t.Fatalf("%s: share has %d tensors, model %d", arch, len(sp), len(mp))
+		}
+		for i, p := range sp {
+			if p == mp[i] || p.Name != mp[i].Name || &p.Data[0] != &mp[i].Data[0] || p.Trainable || p.Grad != nil {
+				t.Errorf("%s: shared %s: same header %v, name %q, same values %v, trainable %v, gradient %d",
+					arch, mp[i].Name, p == mp[i], p.Name, &p.Data[0] == &mp[i].Data[0], p.Trainable, len(p.Grad))
+			}
+		}
+		s.Blocks[1].FC2.W.Data[3] = 42
+		if m.Blocks[1].FC2.W.Data[3] != 42 {
+			t.Errorf("%s: a write through the share does not show in the model", arch)
+		}
+	}
+}
+
 // TestInit checks the GPT-2 initialisation: N(0, 0.02), residual projections scaled by
 // 1/sqrt(2L), zero biases, unit gains, and the same values for the same seed.
 func TestInit(t *testing.T) {

@@ -21,7 +21,7 @@ const (
 //	dx += dy · (s + 2x·s(1-s)·√(2/π)(1 + 3·0.044715x²)).
 func (t *Tape) GELU(x *Tensor) *Tensor {
 	needTensor("nn.GELU", "x", x)
-	o := t.record("GELU", geluBackward, [3]*Tensor{x}, x.Shape...)
+	o := t.record("GELU", geluBackward, [5]*Tensor{x}, x.Shape...)
 	if o.backward != nil {
 		o.saved = t.floats.take(x.Len())
 	}
@@ -80,7 +80,7 @@ func geluBackwardGo(dx, dy, x, gates []float32) {
 // Tanh applies tanh element-wise. Backward: dx += dy·(1-y²).
 func (t *Tape) Tanh(x *Tensor) *Tensor {
 	needTensor("nn.Tanh", "x", x)
-	o := t.record("Tanh", tanhBackward, [3]*Tensor{x}, x.Shape...)
+	o := t.record("Tanh", tanhBackward, [5]*Tensor{x}, x.Shape...)
 	t.parallel(o, x.Len(), minWork/16, tanhForward)
 	return o.out
 }
@@ -104,7 +104,7 @@ func tanhBackwardRange(o *op, _, lo, hi int) {
 // ReLU applies max(0, x) element-wise. Backward: dx += dy where y > 0.
 func (t *Tape) ReLU(x *Tensor) *Tensor {
 	needTensor("nn.ReLU", "x", x)
-	o := t.record("ReLU", reluBackward, [3]*Tensor{x}, x.Shape...)
+	o := t.record("ReLU", reluBackward, [5]*Tensor{x}, x.Shape...)
 	t.parallel(o, x.Len(), minWork, reluForward)
 	return o.out
 }

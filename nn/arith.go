@@ -6,7 +6,7 @@ import "fmt"
 // Backward: da += dy, db += dy.
 func (t *Tape) Add(a, b *Tensor) *Tensor {
 	needSameShape("nn.Add", a, b)
-	o := t.record("Add", addBackward, [3]*Tensor{a, b}, a.Shape...)
+	o := t.record("Add", addBackward, [5]*Tensor{a, b}, a.Shape...)
 	t.parallel(o, a.Len(), minWork, addForward)
 	return o.out
 }
@@ -32,7 +32,7 @@ func addBackwardRange(o *op, _, lo, hi int) {
 // Scale returns s*x. Backward: dx += s*dy.
 func (t *Tape) Scale(x *Tensor, s float32) *Tensor {
 	needTensor("nn.Scale", "x", x)
-	o := t.record("Scale", scaleBackward, [3]*Tensor{x}, x.Shape...)
+	o := t.record("Scale", scaleBackward, [5]*Tensor{x}, x.Shape...)
 	o.scalar = s
 	t.parallel(o, x.Len(), minWork, scaleForward)
 	return o.out
@@ -60,7 +60,7 @@ func (t *Tape) ScaleRows(x *Tensor, scales []float32) *Tensor {
 	if len(scales) != x.Shape[0] {
 		panic(fmt.Sprintf("%s: x has shape %v but scales has shape [%d]; want [%d]", name, x.Shape, len(scales), x.Shape[0]))
 	}
-	o := t.record("ScaleRows", scaleRowsBackward, [3]*Tensor{x}, x.Shape...)
+	o := t.record("ScaleRows", scaleRowsBackward, [5]*Tensor{x}, x.Shape...)
 	o.saved = t.floats.take(len(scales))
 	copy(o.saved, scales)
 	t.parallel(o, x.Shape[0], rowGrain(x.Shape[1]), scaleRowsForward)

@@ -29,7 +29,7 @@ type AttnSpec struct {
 //	dV += Pᵀ dO,  dP = dO Vᵀ,  dS = P⊙(dP - rowsum(P⊙dP)),  dQ += dS K/√dh,  dK += dSᵀ Q/√dh.
 func (t *Tape) Attention(q, k, v *Tensor, s AttnSpec) *Tensor {
 	d := checkAttention(q, k, v, s)
-	o := t.record("Attention", attentionBackward, [3]*Tensor{q, k, v}, s.Batch*s.TQ, d)
+	o := t.record("Attention", attentionBackward, [5]*Tensor{q, k, v}, s.Batch*s.TQ, d)
 	o.attn = s
 	if s.KeyMask != nil {
 		o.attn.KeyMask = t.bools.take(len(s.KeyMask))
@@ -175,7 +175,7 @@ func softmaxVisible(row []float32, padding []bool) {
 func attentionBackward(t *Tape, o *op) {
 	s := o.attn
 	if needsGrad(o.in[0]) || needsGrad(o.in[1]) {
-		o.work = t.floats.take(t.threads * s.TQ * s.TK)
+		o.work = t.scratch.take(t.threads * s.TQ * s.TK)
 	}
 	t.parallel(o, s.Batch*s.Heads, 1, attentionBackwardHeads)
 }

@@ -19,7 +19,7 @@ func (t *Tape) Dropout(x *Tensor, p float32, seed uint64) *Tensor {
 	if !t.train || p == 0 {
 		return x
 	}
-	o := t.record("Dropout", dropoutBackward, [3]*Tensor{x}, x.Shape...)
+	o := t.record("Dropout", dropoutBackward, [5]*Tensor{x}, x.Shape...)
 	o.scalar = p
 	o.seed = seed
 	t.parallel(o, x.Len(), minWork, dropoutForward)

@@ -10,7 +10,7 @@ func (t *Tape) Embedding(table *Tensor, ids []int32) *Tensor {
 		needRowIndex(name, "id", id, i, table.Shape[0], table.Shape)
 	}
 	d := table.Shape[1]
-	o := t.record("Embedding", embeddingBackward, [3]*Tensor{table}, len(ids), d)
+	o := t.record("Embedding", embeddingBackward, [5]*Tensor{table}, len(ids), d)
 	o.ids = t.copyInts(ids)
 	t.parallel(o, len(ids), rowGrain(d), gatherRowsForward)
 	return o.out
@@ -25,7 +25,7 @@ func (t *Tape) GatherRows(x *Tensor, rows []int32) *Tensor {
 		needRowIndex(name, "row", r, i, x.Shape[0], x.Shape)
 	}
 	d := x.Shape[1]
-	o := t.record("GatherRows", embeddingBackward, [3]*Tensor{x}, len(rows), d)
+	o := t.record("GatherRows", embeddingBackward, [5]*Tensor{x}, len(rows), d)
 	o.ids = t.copyInts(rows)
 	t.parallel(o, len(rows), rowGrain(d), gatherRowsForward)
 	return o.out

@@ -13,6 +13,8 @@ func TestGradients(t *testing.T) {
 	x34, w54, b5 := leaf("x", 3, 4), leaf("w", 5, 4), leaf("b", 5)
 	frozenW := leaf("w", 5, 4).Clone()
 	a23, b23 := leaf("a", 2, 3), leaf("b", 2, 3)
+	u32, bw52 := leaf("u", 3, 2), leaf("B", 5, 2)
+	frozenX := x34.Clone()
 	table := leaf("table", 6, 3)
 	lnX, lnG, lnB := leaf("x", 4, 5), leaf("g", 5), leaf("b", 5)
 	act := leaf("x", 3, 5)
@@ -27,6 +29,15 @@ func TestGradients(t *testing.T) {
 		{name: "Linear", leaves: []*Tensor{x34, w54, b5}, build: func(tp *Tape) *Tensor { return tp.Linear(x34, w54, b5) }},
 		{name: "Linear/no bias", leaves: []*Tensor{x34, w54}, build: func(tp *Tape) *Tensor { return tp.Linear(x34, w54, nil) }},
 		{name: "Linear/frozen weight", leaves: []*Tensor{x34, b5}, build: func(tp *Tape) *Tensor { return tp.Linear(x34, frozenW, b5) }},
+		{name: "LinearLowRank", leaves: []*Tensor{x34, w54, b5, u32, bw52}, build: func(tp *Tape) *Tensor {
+			return tp.LinearLowRank(x34, w54, b5, u32, bw52, -1.5)
+		}},
+		{name: "LinearLowRank/frozen base", leaves: []*Tensor{u32, bw52}, build: func(tp *Tape) *Tensor {
+			return tp.LinearLowRank(frozenX, frozenW, nil, u32, bw52, 2)
+		}},
+		{name: "LinearLowRank/frozen B", leaves: []*Tensor{x34, u32}, build: func(tp *Tape) *Tensor {
+			return tp.LinearLowRank(x34, frozenW, nil, u32, bw52.Clone(), 0.5)
+		}},
 		{name: "Add", leaves: []*Tensor{a23, b23}, build: func(tp *Tape) *Tensor { return tp.Add(a23, b23) }},
 		{name: "Add/same operand", leaves: []*Tensor{a23}, build: func(tp *Tape) *Tensor { return tp.Add(a23, a23) }},
 		{name: "ScaleRows", leaves: []*Tensor{a23}, build: func(tp *Tape) *Tensor { return tp.ScaleRows(a23, []float32{0, -2}) }},
@@ -58,8 +69,8 @@ func TestGradients(t *testing.T) {
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) { checkGradients(t, c) })
 	}
-	if frozenW.Grad != nil {
-		t.Errorf("frozen Linear weight got a gradient buffer")
+	if frozenW.Grad != nil || frozenX.Grad != nil {
+		t.Errorf("frozen Linear weight or input got a gradient buffer")
 	}
 }
 

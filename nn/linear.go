@@ -17,7 +17,7 @@ func (t *Tape) Linear(x, w, b *Tensor) *Tensor {
 	if b != nil {
 		needVector(name, "b", b, out, "w", w.Shape)
 	}
-	o := t.record("Linear", linearBackward, [3]*Tensor{x, w, b}, n, out)
+	o := t.record("Linear", linearBackward, [5]*Tensor{x, w, b}, n, out)
 	t.matmul().Sgemm(false, true, n, out, in, 1, x.Data, in, w.Data, in, 0, o.out.Data, out)
 	if b != nil {
 		t.parallel(o, n, rowGrain(out), addBiasRows)
@@ -34,9 +34,51 @@ func addBiasRows(o *op, _, lo, hi int) {
 	}
 }
 
+// LinearLowRank is Linear plus a scaled low-rank term, fused into one op so that the sum
+// is one activation instead of four (the product, its scaling, the sum and their
+// gradients):
+//
+//	y = x Wᵀ + b + s·u Bᵀ,  u [N,r], B [out,r]
+//
+// It is LoRA's h = W0 x + s·B A x with u = x Aᵀ. Backward: Linear's, plus
+// du += s·dy B and dB += s·dyᵀ u; a frozen W, b or B costs nothing.
+func (t *Tape) LinearLowRank(x, w, b, u, bw *Tensor, s float32) *Tensor {
+	const name = "nn.LinearLowRank"
+	need2D(name, "u", u)
+	need2D(name, "B", bw)
+	n, out, r := x.Rows(), w.Rows(), u.Cols()
+	if u.Rows() != n || bw.Rows() != out || bw.Cols() != r {
+		panic(fmt.Sprintf("%s: x %v, w %v, u %v, B %v; want u [%d,r] and B [%d,r]", name, x.Shape, w.Shape, u.Shape, bw.Shape, n, out))
+	}
+	y := t.Linear(x, w, b)
+	o := &t.ops[len(t.ops)-1]
+	o.name, o.in[3], o.in[4], o.scalar = "LinearLowRank", u, bw, s
+	if y.Grad == nil && t.grad && (needsGrad(u) || needsGrad(bw)) {
+		t.acts.addGrad(y)
+		o.backward = linearBackward
+	}
+	for _, p := range [2]*Tensor{u, bw} {
+		if t.grad && needsGrad(p) {
+			p.ensureGrad()
+		}
+	}
+	t.matmul().Sgemm(false, true, n, out, r, s, u.Data, r, bw.Data, r, 1, y.Data, out)
+	return y
+}
+
+// linearBackward is the backward of Linear and of LinearLowRank (in[3], in[4] = u, B).
 func linearBackward(t *Tape, o *op) {
 	x, w, b, dy := o.in[0], o.in[1], o.in[2], o.out.Grad
 	n, in, out := x.Shape[0], x.Shape[1], w.Shape[0]
+	if u, bw := o.in[3], o.in[4]; u != nil {
+		r := u.Cols()
+		if needsGrad(u) {
+			t.matmul().Sgemm(false, false, n, r, out, o.scalar, dy, out, bw.Data, r, 1, u.Grad, r)
+		}
+		if needsGrad(bw) {
+			t.matmul().Sgemm(true, false, out, r, n, o.scalar, dy, out, u.Data, r, 1, bw.Grad, r)
+		}
+	}
 	if needsGrad(x) {
 		t.matmul().Sgemm(false, false, n, in, out, 1, dy, out, w.Data, in, 1, x.Grad, in)
 	}

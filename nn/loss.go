@@ -34,14 +34,14 @@ func (t *Tape) CrossEntropy(logits *Tensor, targets []int32, ignore int32, smoot
 		needRowIndex(name, "target", y, i, v, logits.Shape)
 		counted++
 	}
-	o := t.record("CrossEntropy", crossEntropyBackward, [3]*Tensor{logits}, 1)
+	o := t.record("CrossEntropy", crossEntropyBackward, [5]*Tensor{logits}, 1)
 	o.ids = t.copyInts(targets)
 	o.n = [3]int{int(ignore), counted}
 	o.scalar = smoothing
 	// o.work: the loss of each row, then a row of scratch per goroutine for the
 	// exponentials; o.saved: the maximum m of each row, then 1/Σ exp(x - m), from which
 	// backward recomputes softmax(x) instead of keeping N·V probabilities.
-	o.work = t.floats.take(n + t.threads*v)
+	o.work = t.scratch.take(n + t.threads*v)
 	o.saved = t.floats.take(2 * n)
 	t.parallel(o, n, rowGrain(8*v), crossEntropyRows)
 	var sum float64
@@ -163,7 +163,7 @@ func (t *Tape) MSE(pred *Tensor, target []float32) *Tensor {
 	if len(target) != pred.Len() {
 		panic(fmt.Sprintf("nn.MSE: pred has shape %v but target has shape [%d]; want %d values", pred.Shape, len(target), pred.Len()))
 	}
-	o := t.record("MSE", mseBackward, [3]*Tensor{pred}, 1)
+	o := t.record("MSE", mseBackward, [5]*Tensor{pred}, 1)
 	o.saved = t.floats.take(len(target))
 	copy(o.saved, target)
 	var sum float64

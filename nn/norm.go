@@ -22,7 +22,7 @@ func (t *Tape) LayerNorm(x, g, b *Tensor, eps float32) *Tensor {
 	if !(eps > 0) {
 		panic(fmt.Sprintf("%s: eps %v must be positive", name, eps))
 	}
-	o := t.record("LayerNorm", layerNormBackward, [3]*Tensor{x, g, b}, n, d)
+	o := t.record("LayerNorm", layerNormBackward, [5]*Tensor{x, g, b}, n, d)
 	o.scalar = eps
 	o.saved = t.floats.take(2 * n) // mean of each row, then 1/√(σ²+eps) of each row
 	t.parallel(o, n, rowGrain(4*d), layerNormForward)

@@ -37,7 +37,8 @@ type Optimizer interface {
 //	m ← β₁m + (1-β₁)g,  v ← β₂v + (1-β₂)g²
 //	θ ← θ - η · (m/(1-β₁ᵗ)) / (√(v/(1-β₂ᵗ)) + ε)
 //
-// The moments are allocated once, when the optimizer is made.
+// The moments of a parameter are allocated at the first step that finds it trainable, so a
+// frozen parameter has none.
 type AdamW struct {
 	Groups            []ParamGroup
 	Beta1, Beta2, Eps float32
@@ -50,20 +51,41 @@ type AdamW struct {
 // ε = 1e-8; change the fields before the first Step to use others.
 func NewAdamW(groups []ParamGroup) *AdamW {
 	a := &AdamW{Groups: groups, Beta1: 0.9, Beta2: 0.999, Eps: 1e-8}
-	a.m, a.v = zerosLike(groups), zerosLike(groups)
+	a.m, a.v = stateSlots(groups), stateSlots(groups)
 	return a
 }
 
-// zerosLike allocates one zero buffer per parameter of groups.
-func zerosLike(groups []ParamGroup) [][][]float32 {
+// stateSlots returns one empty per-parameter state slot for each parameter of groups;
+// stateOf fills a slot when its parameter is first updated.
+func stateSlots(groups []ParamGroup) [][][]float32 {
 	bufs := make([][][]float32, len(groups))
 	for i, g := range groups {
 		bufs[i] = make([][]float32, len(g.Params))
-		for j, p := range g.Params {
-			bufs[i][j] = make([]float32, p.Len())
-		}
 	}
 	return bufs
+}
+
+// stateOf returns the state buffer of parameter pi of group gi, allocating it (zero) on
+// first use.
+func stateOf(bufs [][][]float32, gi, pi, n int) []float32 {
+	if len(bufs[gi][pi]) != n {
+		bufs[gi][pi] = make([]float32, n)
+	}
+	return bufs[gi][pi]
+}
+
+// StateBytes is the memory the optimizer's moments take.
+func (a *AdamW) StateBytes() int64 { return stateBytes(a.m) + stateBytes(a.v) }
+
+// stateBytes counts the bytes of allocated state buffers.
+func stateBytes(bufs [][][]float32) int64 {
+	var n int64
+	for _, g := range bufs {
+		for _, b := range g {
+			n += 4 * int64(cap(b))
+		}
+	}
+	return n
 }
 
 // Steps is the number of updates applied so far.
@@ -82,7 +104,7 @@ func (a *AdamW) Step(lr float32) {
 				continue
 			}
 			mustHaveGrad("nn.AdamW", g.Name, p)
-			a.update(p, a.m[gi][pi], a.v[gi][pi], eta, g.WeightDecay, float32(c1), float32(c2))
+			a.update(p, stateOf(a.m, gi, pi, p.Len()), stateOf(a.v, gi, pi, p.Len()), eta, g.WeightDecay, float32(c1), float32(c2))
 		}
 	}
 }
@@ -103,8 +125,12 @@ func (a *AdamW) update(p *Tensor, m, v []float32, eta, decay, c1, c2 float32) {
 
 func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
 
-// mustHaveGrad panics unless the trainable parameter p has a gradient of its size.
+// mustHaveGrad gives the trainable parameter p a zero gradient if it has none yet (no op
+// has used it since it was made trainable) and panics if its gradient has the wrong size.
 func mustHaveGrad(opt, group string, p *Tensor) {
+	if p.Grad == nil {
+		p.ensureGrad()
+	}
 	if len(p.Grad) != len(p.Data) {
 		panic(fmt.Sprintf("%s: parameter %q of group %q has %d values but %d gradients", opt, p.Name, group, len(p.Data), len(p.Grad)))
 	}
@@ -123,7 +149,7 @@ type SGD struct {
 func NewSGD(groups []ParamGroup, momentum float32) *SGD {
 	s := &SGD{Groups: groups, Momentum: momentum}
 	if momentum != 0 {
-		s.velocity = zerosLike(groups)
+		s.velocity = stateSlots(groups)
 	}
 	return s
 }
@@ -138,10 +164,13 @@ func (s *SGD) Step(lr float32) {
 				continue
 			}
 			mustHaveGrad("nn.SGD", g.Name, p)
+			var b []float32
+			if s.velocity != nil {
+				b = stateOf(s.velocity, gi, pi, p.Len())
+			}
 			for i, grad := range p.Grad[:len(p.Data)] {
 				step := grad + decay*p.Data[i]
-				if s.velocity != nil {
-					b := s.velocity[gi][pi]
+				if b != nil {
 					b[i] = s.Momentum*b[i] + step
 					step = b[i]
 				}

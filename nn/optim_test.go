@@ -6,10 +6,12 @@ import (
 	"testing"
 )
 
-// scalarParam returns a one-element trainable parameter holding v.
+// scalarParam returns a one-element trainable parameter holding v, with a gradient buffer
+// for the test to fill.
 func scalarParam(name string, v float32) *Tensor {
 	p := NewParam(name, 1)
 	p.Data[0] = v
+	p.ensureGrad()
 	return p
 }
 
@@ -83,11 +85,20 @@ func TestSGDByHand(t *testing.T) {
 	}
 }
 
-func TestOptimizerMissingGradient(t *testing.T) {
-	p := &Tensor{Name: "w", Shape: []int{2}, Data: make([]float32, 2), Trainable: true}
+// TestOptimizerGradientSize: a gradient of the wrong size panics; a trainable parameter
+// no op has used yet has gradient 0, so AdamW only decays it (θ = 1, lr 0.1, decay 0.5).
+func TestOptimizerGradientSize(t *testing.T) {
+	p := &Tensor{Name: "w", Shape: []int{2}, Data: make([]float32, 2), Grad: make([]float32, 1), Trainable: true}
 	opt := NewAdamW([]ParamGroup{{Name: "g", Params: []*Tensor{p}}})
-	if msg := mustPanic(t, func() { opt.Step(1) }); !strings.Contains(msg, `"w"`) || !strings.Contains(msg, "0 gradients") {
+	if msg := mustPanic(t, func() { opt.Step(1) }); !strings.Contains(msg, `"w"`) || !strings.Contains(msg, "1 gradients") {
 		t.Errorf("panic %q", msg)
+	}
+	unused := NewParam("u", 1)
+	unused.Data[0] = 1
+	opt = NewAdamW([]ParamGroup{{Params: []*Tensor{unused}, WeightDecay: 0.5}})
+	opt.Step(0.1)
+	if len(unused.Grad) != 1 || unused.Data[0] != 0.95 {
+		t.Errorf("unused parameter after a step: grad %v, θ = %v; want [0], 0.95", unused.Grad, unused.Data[0])
 	}
 }
 
@@ -141,6 +152,9 @@ func TestScheduleValidate(t *testing.T) {
 // a frozen parameter is neither counted nor scaled.
 func TestClipGradNorm(t *testing.T) {
 	a, b, frozen := NewParam("a", 2), NewParam("b", 1), NewParam("frozen", 1)
+	for _, p := range []*Tensor{a, b, frozen} {
+		p.ensureGrad()
+	}
 	copy(a.Grad, []float32{3, 4})
 	b.Grad[0] = 12
 	frozen.Grad[0] = 100

@@ -24,7 +24,7 @@ func (t *Tape) ConcatSeq(a, b *Tensor, batch int) *Tensor {
 		panic(fmt.Sprintf("%s: a has shape %v but b has shape %v; want equal widths", name, a.Shape, b.Shape))
 	}
 	d := a.Shape[1]
-	o := t.record("ConcatSeq", concatSeqBackward, [3]*Tensor{a, b}, batch*(ta+tb), d)
+	o := t.record("ConcatSeq", concatSeqBackward, [5]*Tensor{a, b}, batch*(ta+tb), d)
 	o.n = [3]int{batch, ta, tb}
 	t.parallel(o, batch*(ta+tb), rowGrain(d), concatSeqForward)
 	return o.out
@@ -75,7 +75,7 @@ func (t *Tape) SliceSeq(x *Tensor, batch, start, end int) *Tensor {
 		panic(fmt.Sprintf("%s: x has shape %v (batch %d, %d rows each); slice [%d,%d) out of range", name, x.Shape, batch, tx, start, end))
 	}
 	d := x.Shape[1]
-	o := t.record("SliceSeq", sliceSeqBackward, [3]*Tensor{x}, batch*(end-start), d)
+	o := t.record("SliceSeq", sliceSeqBackward, [5]*Tensor{x}, batch*(end-start), d)
 	o.n = [3]int{tx, start, end}
 	t.parallel(o, batch*(end-start), rowGrain(d), sliceSeqForward)
 	return o.out
@@ -115,7 +115,7 @@ func (t *Tape) TileBatch(p *Tensor, batch int) *Tensor {
 	if batch < 1 {
 		panic(fmt.Sprintf("%s: p has shape %v, batch %d must be positive", name, p.Shape, batch))
 	}
-	o := t.record("TileBatch", tileBatchBackward, [3]*Tensor{p}, batch*p.Shape[0], p.Shape[1])
+	o := t.record("TileBatch", tileBatchBackward, [5]*Tensor{p}, batch*p.Shape[0], p.Shape[1])
 	o.n[0] = batch
 	for b := range batch {
 		copy(o.out.Data[b*p.Len():(b+1)*p.Len()], p.Data)
@@ -146,7 +146,7 @@ func (t *Tape) SetRows(x *Tensor, rows []int32, src *Tensor) *Tensor {
 	if src.Shape[0] != len(rows) || src.Shape[1] != d {
 		panic(fmt.Sprintf("%s: x has shape %v but src has shape %v; want src [%d,%d] for %d rows", name, x.Shape, src.Shape, len(rows), d, len(rows)))
 	}
-	o := t.record("SetRows", setRowsBackward, [3]*Tensor{x, src}, n, d)
+	o := t.record("SetRows", setRowsBackward, [5]*Tensor{x, src}, n, d)
 	source := t.ints.take(n) // source[r] is the src row that replaces row r, or -1
 	for r := range source {
 		source[r] = -1

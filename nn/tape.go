@@ -17,14 +17,15 @@ type Tape struct {
 	// to 1 so that small graphs exercise the multi-goroutine paths.
 	grain int
 
-	ops    []op // recorded ops, in forward order
-	acts   tensorArena
-	floats slab[float32] // what backward needs, and scratch
-	ints   slab[int32]   // copies of ids, targets and row lists
-	bools  slab[bool]    // copies of attention key masks
-	pool   *workers      // started on the first op that runs on several goroutines
-	mm     *gemm.Pool    // products of whole activations, on Threads goroutines
-	slotMM []*gemm.Pool  // single-goroutine products, one per goroutine slot (attention heads)
+	ops     []op // recorded ops, in forward order
+	acts    tensorArena
+	floats  slab[float32] // what backward needs besides the activations
+	scratch slab[float32] // per-op scratch (op.work)
+	ints    slab[int32]   // copies of ids, targets and row lists
+	bools   slab[bool]    // copies of attention key masks
+	pool    *workers      // started on the first op that runs on several goroutines
+	mm      *gemm.Pool    // products of whole activations, on Threads goroutines
+	slotMM  []*gemm.Pool  // single-goroutine products, one per goroutine slot (attention heads)
 
 	backwardDone bool
 }
@@ -35,7 +36,7 @@ type Tape struct {
 type op struct {
 	name     string
 	backward func(t *Tape, o *op) // nil when no input needs a gradient
-	in       [3]*Tensor
+	in       [5]*Tensor           // unused inputs are nil
 	out      *Tensor
 
 	scalar float32      // Scale factor, LayerNorm eps, dropout rate, label smoothing
@@ -78,6 +79,7 @@ func (t *Tape) Reset() {
 	t.ops = t.ops[:0]
 	t.acts.reset()
 	t.floats.reset()
+	t.scratch.reset()
 	t.ints.reset()
 	t.bools.reset()
 	t.backwardDone = false
@@ -129,15 +131,13 @@ func (t *Tape) backwardFrom(y *Tensor, seed []float32) {
 // record appends an op whose output is a new activation of the given shape. The output
 // gets a gradient, and the op its backward, only when gradients are on and some input
 // needs one. A trainable input without a gradient buffer gets one here.
-func (t *Tape) record(name string, backward func(*Tape, *op), in [3]*Tensor, shape ...int) *op {
+func (t *Tape) record(name string, backward func(*Tape, *op), in [5]*Tensor, shape ...int) *op {
 	withGrad := false
 	if t.grad {
 		for _, x := range in {
 			if needsGrad(x) {
 				withGrad = true
-				if len(x.Grad) != len(x.Data) {
-					x.Grad = make([]float32, len(x.Data))
-				}
+				x.ensureGrad()
 			}
 		}
 	}

@@ -9,7 +9,9 @@ type Tensor struct {
 	Name  string
 	Shape []int
 	Data  []float32
-	// Grad has the length of Data when the tensor takes part in backward, nil otherwise.
+	// Grad has the length of Data once the tensor has taken part in backward, nil
+	// otherwise: a parameter gets its buffer from the first op that records a backward
+	// for it (or from an optimizer step), so a frozen parameter never has one.
 	Grad []float32
 	// Trainable marks a parameter that backward computes a gradient for and optimizers
 	// update. A frozen parameter (Trainable false) costs no weight-gradient work at all.
@@ -26,12 +28,12 @@ func New(shape ...int) *Tensor {
 	return &Tensor{Shape: append([]int(nil), shape...), Data: make([]float32, shapeSize(shape))}
 }
 
-// NewParam returns a named, trainable zero tensor with its gradient buffer allocated.
+// NewParam returns a named, trainable zero tensor. Its gradient buffer is allocated when
+// backward first needs it, so a parameter frozen before training never gets one.
 func NewParam(name string, shape ...int) *Tensor {
 	t := New(shape...)
 	t.Name = name
 	t.Trainable = true
-	t.Grad = make([]float32, len(t.Data))
 	return t
 }
 
@@ -62,14 +64,19 @@ func shapeSize(shape []int) int {
 	return n
 }
 
-// SetTrainable freezes (false) or unfreezes (true) a parameter, allocating or dropping Grad.
+// SetTrainable freezes (false) or unfreezes (true) a parameter. Freezing drops Grad;
+// unfreezing leaves it to be allocated when backward first needs it.
 func (t *Tensor) SetTrainable(on bool) {
 	t.Trainable = on
-	if on && len(t.Grad) != len(t.Data) {
-		t.Grad = make([]float32, len(t.Data))
-	}
 	if !on {
 		t.Grad = nil
+	}
+}
+
+// ensureGrad gives t a zero gradient buffer of its size if it has none.
+func (t *Tensor) ensureGrad() {
+	if len(t.Grad) != len(t.Data) {
+		t.Grad = make([]float32, len(t.Data))
 	}
 }
 

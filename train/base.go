@@ -36,6 +36,7 @@ type Bases struct {
 	CacheDir string
 	mu       sync.Mutex
 	building map[string]*baseEntry
+	builds   int // bases built or loaded so far, for the tests
 }
 
 type baseEntry struct {
@@ -47,7 +48,7 @@ type baseEntry struct {
 // Base is a pretrained model with its tokenizer, its pretraining statistics and the
 // checkpoint folder it is cached in.
 type Base struct {
-	Model *model.Model // shared: Clone it before changing it
+	Model *model.Model // shared and frozen: Share or Clone it before changing it
 	Tok   *tokenizer.Tokenizer
 	Stats model.PretrainStats
 	Dir   string
@@ -71,7 +72,15 @@ func (b *Bases) Get(ctx context.Context, cfg BaseConfig, progress func(step, tot
 		b.building[key] = e
 	}
 	b.mu.Unlock()
-	e.once.Do(func() { e.base, e.err = b.build(ctx, cfg, progress) })
+	e.once.Do(func() {
+		e.base, e.err = b.build(ctx, cfg, progress)
+		if e.err == nil {
+			e.base.Model.Freeze() // runs share it read-only: no gradient buffers
+		}
+		b.mu.Lock()
+		b.builds++
+		b.mu.Unlock()
+	})
 	if e.err != nil {
 		b.mu.Lock()
 		delete(b.building, key) // a cancelled or failed build may be retried

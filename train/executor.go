@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"sync"
 
 	"loralab/datasets"
@@ -75,7 +76,7 @@ func (e *Executor) prepare(ctx context.Context, run experiments.RunSpec, report 
 	if err != nil {
 		return nil, nil, nil, Base{}, err
 	}
-	m := base.Model.Clone()
+	m := base.Model.Share()
 	if err := addHead(m, task, uint64(run.Seed)); err != nil {
 		return nil, nil, nil, Base{}, err
 	}
@@ -86,7 +87,19 @@ func (e *Executor) prepare(ctx context.Context, run experiments.RunSpec, report 
 	if err := meth.Apply(m, uint64(run.Seed)); err != nil {
 		return nil, nil, nil, Base{}, fmt.Errorf("apply %s: %w", run.Method.Label(), err)
 	}
+	ownTrained(m)
 	return m, meth, task, base, nil
+}
+
+// ownTrained gives every base tensor of the share m that its method trains its own copy of
+// the values, so that training leaves the shared base as it is for the other runs; frozen
+// tensors stay shared.
+func ownTrained(m *model.Model) {
+	for _, p := range m.Params() {
+		if p.Trainable {
+			p.Data = slices.Clone(p.Data)
+		}
+	}
 }
 
 // Count applies the run's method to a model of the run's shape and counts the parameters,

@@ -2,6 +2,8 @@ package train
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"testing"
 
 	"loralab/experiments"
@@ -26,5 +28,52 @@ func TestExecutorCountNeedsNoPretraining(t *testing.T) {
 	}
 	if _, ok := e.Bases.building[""]; ok || len(e.Bases.building) != 0 {
 		t.Fatal("Count built a base model")
+	}
+}
+
+// TestExecutorSharesTheBase: runs of one process that start from the same base build (or
+// load) it once and share its values: FT, which trains every base tensor, trains its own
+// copies, so the base stays as built and a LoRA run after it gives the same result as on
+// a fresh executor.
+func TestExecutorSharesTheBase(t *testing.T) {
+	cache := t.TempDir()
+	cfg := model.Config{Arch: model.Encoder, Vocab: 300, DModel: 16, Layers: 2, Heads: 2, DFF: 32, MaxLen: 32,
+		Activation: "gelu", LNEps: 1e-5}
+	runOf := func(spec method.Spec) experiments.RunSpec {
+		return experiments.RunSpec{Model: cfg, Task: "embedded-cls", Seed: 1, Threads: 1, Method: spec,
+			Pretrain: experiments.Pretrain{Corpus: "embedded-corpus", Seed: 1},
+			Data:     experiments.Data{Seed: 1, MaxTrain: 32, MaxValidation: 16, MaxTest: 16},
+			Train:    experiments.Train{Steps: 3, Batch: 8, SeqLen: 32, LR: 1e-2, Schedule: "constant"}}
+	}
+	lora := method.Spec{Name: method.LoRA, Rank: 2, Alpha: 2, Targets: []string{"q", "v"}}
+	ft := method.Spec{Name: method.FT}
+	e := NewExecutor(cache)
+	e.Export = nil
+	if _, err := e.Run(context.Background(), runOf(ft), t.TempDir(), nil); err != nil {
+		t.Fatal(err)
+	}
+	shared, err := e.Run(context.Background(), runOf(lora), t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.Bases.builds != 1 {
+		t.Errorf("two runs on one base built or loaded it %d times, want 1", e.Bases.builds)
+	}
+	fresh := NewExecutor(cache)
+	fresh.Export = nil
+	alone, err := fresh.Run(context.Background(), runOf(lora), t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(shared.Metrics) != fmt.Sprint(alone.Metrics) {
+		t.Errorf("LoRA after FT on a shared base: metrics %v; alone: %v", shared.Metrics, alone.Metrics)
+	}
+	for key, entry := range e.Bases.building {
+		want := fresh.Bases.building[key].base.Model.Params()
+		for i, p := range entry.base.Model.Params() {
+			if !slices.Equal(p.Data, want[i].Data) {
+				t.Errorf("the FT run changed the shared base tensor %s", p.Name)
+			}
+		}
 	}
 }
