@@ -46,8 +46,8 @@ func TestExecutorSavesStepsAndMeasuresForgetting(t *testing.T) {
 	run := experiments.RunSpec{Model: cfg, Task: "embedded-cls", Seed: 1,
 		Pretrain: experiments.Pretrain{Corpus: "embedded-corpus", Steps: 3, Batch: 4, SeqLen: 16, LR: 1e-3, Seed: 1},
 		Data:     experiments.Data{MaxTrain: 16, MaxValidation: 8, MaxTest: 8},
-		Train: experiments.Train{Steps: 4, Batch: 4, SeqLen: 16, LR: 1e-2, SaveSteps: []int{2, 4}, ForgettingTokens: 64},
-		Method: method.Spec{Name: method.LoRA, Rank: 2, Alpha: 2, Targets: []string{"q", "v"}}}
+		Train:    experiments.Train{Steps: 4, Batch: 4, SeqLen: 16, LR: 1e-2, SaveSteps: []int{2, 4}, ForgettingTokens: 64},
+		Method:   method.Spec{Name: method.LoRA, Rank: 2, Alpha: 2, Targets: []string{"q", "v"}}}
 	res, err := e.Run(context.Background(), run, dir, nil)
 	if err != nil {
 		t.Fatal(err)
