@@ -64,6 +64,8 @@ func (p *parser) train(n *yaml.Node) {
 		p.intField(at, "eval_every", &t.EvalEvery, 0, math.MaxInt, " (0 = at the end only)"),
 		p.intField(at, "eval_limit", &t.EvalLimit, 0, math.MaxInt, " (0 = every validation example)"),
 		{"generation", func(v *yaml.Node) { p.generation(v, &t.Generation) }},
+		{"save_steps", func(v *yaml.Node) { t.SaveSteps = p.saveSteps(v) }},
+		p.intField(at, "forgetting_tokens", &t.ForgettingTokens, 0, math.MaxInt, " (0 = not measured)"),
 	})
 	p.require(n, at, present, "lr")
 	switch {
@@ -84,6 +86,9 @@ func (p *parser) train(n *yaml.Node) {
 	}
 	if p.s.LRTuning == "" {
 		p.s.LRTuning = LRGrid
+	}
+	if t.Steps > 0 && len(t.SaveSteps) > 0 && t.SaveSteps[len(t.SaveSteps)-1] > t.Steps {
+		p.errorf(present["save_steps"], "train.save_steps: step %d is after the last step %d", t.SaveSteps[len(t.SaveSteps)-1], t.Steps)
 	}
 	if t.MicroBatch == 0 {
 		t.MicroBatch = t.Batch
@@ -149,6 +154,27 @@ func (p *parser) lrList(n *yaml.Node, at string) []float64 {
 		return nil
 	}
 	return out
+}
+
+// saveSteps decodes train.save_steps, a list of increasing steps >= 1.
+func (p *parser) saveSteps(n *yaml.Node) []int {
+	const at = "train.save_steps"
+	items, ok := p.list(n, at, "steps")
+	if !ok {
+		return nil
+	}
+	var steps []int
+	for _, it := range items {
+		s, good := p.integer(it, at)
+		switch {
+		case !good || !p.intRange(it, at, s, 1, math.MaxInt, ""):
+		case len(steps) > 0 && s <= steps[len(steps)-1]:
+			p.errorf(it, "%s: step %d after step %d, want increasing steps", at, s, steps[len(steps)-1])
+		default:
+			steps = append(steps, s)
+		}
+	}
+	return steps
 }
 
 // generation decodes train.generation, the decoding settings of generation tasks.

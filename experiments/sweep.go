@@ -86,6 +86,13 @@ type Train struct {
 	EvalLimit int `json:"eval_limit,omitempty"`
 
 	Generation Generation `json:"generation"`
+
+	// SaveSteps are the steps after which the run keeps a copy of what it trained, for the
+	// analyses of the update through training (analysis: amplification_steps).
+	SaveSteps []int `json:"save_steps,omitempty"`
+	// ForgettingTokens is how many held-out tokens of the base's pretraining text are
+	// scored before and after fine-tuning to measure forgetting; 0 = not measured.
+	ForgettingTokens int `json:"forgetting_tokens,omitempty"`
 }
 
 // Generation holds the decoding settings of generation tasks (the paper: beam 10, length

@@ -52,6 +52,9 @@ type Base struct {
 	Tok   *tokenizer.Tokenizer
 	Stats model.PretrainStats
 	Dir   string
+	// Corpus is the pretraining corpus's documents, from which the held-out ones that
+	// measure forgetting are drawn (model.NewHeldOutSet).
+	Corpus []string
 }
 
 // NewBases returns a base-model builder caching under cacheDir.
@@ -111,7 +114,7 @@ func (b *Bases) build(ctx context.Context, cfg BaseConfig, progress func(step, t
 		if err != nil {
 			return Base{}, fmt.Errorf("base model: %w", err)
 		}
-		return Base{Model: m, Tok: tok}, nil
+		return Base{Model: m, Tok: tok, Corpus: docs}, nil
 	}
 	pc := model.PretrainConfig{Model: mc, Corpus: cfg.Corpus, Steps: cfg.Steps, Batch: cfg.Batch,
 		SeqLen: min(cfg.SeqLen, mc.MaxLen), LR: float32(cfg.LR), Warmup: cfg.Steps / 20,
@@ -124,7 +127,7 @@ func (b *Bases) build(ctx context.Context, cfg BaseConfig, progress func(step, t
 	if err != nil {
 		return Base{}, fmt.Errorf("base model: %w", err)
 	}
-	return Base{Model: p.Model, Tok: tok, Stats: p.Stats, Dir: p.Dir}, nil
+	return Base{Model: p.Model, Tok: tok, Stats: p.Stats, Dir: p.Dir, Corpus: docs}, nil
 }
 
 // corpusTokenizer trains a byte-level BPE tokenizer of the given vocabulary size on the

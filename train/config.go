@@ -43,6 +43,9 @@ type Config struct {
 	NoRepeatNgram int     `json:"no_repeat_ngram,omitempty"`
 	MaxNew        int     `json:"max_new_tokens,omitempty"`
 
+	// SaveSteps are the steps after which Run.Checkpoint is called, increasing, in [1, Steps].
+	SaveSteps []int `json:"save_steps,omitempty"`
+
 	Seed    uint64 `json:"seed"`
 	Threads int    `json:"-"` // goroutines per op; not part of a run's identity
 }
@@ -82,6 +85,12 @@ func (c Config) Validate() error {
 	}
 	if c.EvalEvery < 0 || c.EvalLimit < 0 || c.Beam < 0 || c.NoRepeatNgram < 0 || c.MaxNew < 0 {
 		bad("eval_every, eval_limit, beam, no_repeat_ngram and max_new_tokens must be >= 0")
+	}
+	for i, st := range c.SaveSteps {
+		if st < 1 || st > c.Steps || i > 0 && st <= c.SaveSteps[i-1] {
+			bad("save_steps %v: want increasing steps in [1, steps=%d]", c.SaveSteps, c.Steps)
+			break
+		}
 	}
 	if len(errs) > 0 {
 		return fmt.Errorf("train config: %s", strings.Join(errs, "; "))

@@ -28,8 +28,9 @@ type Executor struct {
 	// training (LoRA: the adapter in PEFT's layout, for the subspace analysis).
 	Export func(meth method.Method, dir string) error
 
-	mu    sync.Mutex
-	tasks map[string]*datasets.Task
+	mu         sync.Mutex
+	tasks      map[string]*datasets.Task
+	forgetting forgetting
 }
 
 // NewExecutor returns an executor that caches data and base models under cacheDir ("" = the
@@ -139,7 +140,23 @@ func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string,
 		return res, err
 	}
 	cfg := trainConfig(run, len(task.Train))
+	var (
+		score           func(*model.Model) (model.HeldOutEval, error)
+		baseEval, step0 model.HeldOutEval
+		measure         bool
+	)
+	if run.Train.ForgettingTokens > 0 {
+		if score, baseEval, measure, err = e.forgetting.measurer(base, meth, run.Train.ForgettingTokens, cfg.Threads); err != nil {
+			return res, err
+		}
+	}
+	if measure {
+		if step0, err = score(m); err != nil {
+			return res, err
+		}
+	}
 	out, err := Finetune(ctx, Run{Model: m, Method: meth, Task: task, Tok: base.Tok, Cfg: cfg,
+		Checkpoint: func(step int) error { return e.saveStep(dir, step, meth, m) },
 		Log: func(p record.Point) {
 			if report == nil {
 				return
@@ -152,6 +169,13 @@ func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string,
 		}})
 	if err != nil {
 		return res, err
+	}
+	if measure {
+		after, err := score(m)
+		if err != nil {
+			return res, err
+		}
+		out.Metrics[ForgettingSplit] = forgettingMetrics(baseEval, step0, after)
 	}
 	size, err := method.Save(filepath.Join(dir, CheckpointFile), meth, method.HeadParams(m))
 	if err != nil {
@@ -188,5 +212,5 @@ func trainConfig(run experiments.RunSpec, n int) Config {
 		Warmup: min(warmup, steps), Schedule: t.Schedule, WeightDecay: t.WeightDecay, MaxGradNorm: t.MaxGradNorm,
 		LabelSmoothing: t.LabelSmoothing, EvalEvery: t.EvalEvery, EvalLimit: t.EvalLimit, Beam: t.Generation.Beam,
 		LengthPenalty: t.Generation.LengthPenalty, NoRepeatNgram: t.Generation.NoRepeatNgram,
-		MaxNew: t.Generation.MaxNewTokens, Seed: uint64(run.Seed), Threads: max(run.Threads, 1)}
+		MaxNew: t.Generation.MaxNewTokens, SaveSteps: t.SaveSteps, Seed: uint64(run.Seed), Threads: max(run.Threads, 1)}
 }

@@ -1,12 +1,16 @@
 package train
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"slices"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"loralab/experiments"
+	"loralab/experiments/record"
 	"loralab/method"
 	"loralab/model"
 )
@@ -75,5 +79,46 @@ func TestExecutorSharesTheBase(t *testing.T) {
 				t.Errorf("the FT run changed the shared base tensor %s", p.Name)
 			}
 		}
+	}
+}
+
+// TestExecutorSavesStepsAndMeasuresForgetting runs a tiny LoRA run with save_steps and
+// forgetting_tokens: each asked step leaves its folder with the trained tensors and the
+// adapter; the last one is the run's own checkpoint (no evaluation before the end, so the
+// kept parameters are the last); LoRA starts as the identity, so its step-0 held-out loss is
+// the base's, and after training it differs.
+func TestExecutorSavesStepsAndMeasuresForgetting(t *testing.T) {
+	cache, dir := t.TempDir(), t.TempDir()
+	e := NewExecutor(cache)
+	cfg := model.Config{Arch: model.Encoder, Vocab: 300, DModel: 16, Layers: 2, Heads: 2, DFF: 32, MaxLen: 32,
+		Activation: "gelu", LNEps: 1e-5}
+	run := experiments.RunSpec{Model: cfg, Task: "embedded-cls", Seed: 1,
+		Pretrain: experiments.Pretrain{Corpus: "embedded-corpus", Steps: 3, Batch: 4, SeqLen: 16, LR: 1e-3, Seed: 1},
+		Data:     experiments.Data{MaxTrain: 16, MaxValidation: 8, MaxTest: 8},
+		Train:    experiments.Train{Steps: 4, Batch: 4, SeqLen: 16, LR: 1e-2, SaveSteps: []int{2, 4}, ForgettingTokens: 64},
+		Method:   method.Spec{Name: method.LoRA, Rank: 2, Alpha: 2, Targets: []string{"q", "v"}}}
+	res, err := e.Run(context.Background(), run, dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []int{2, 4} {
+		for _, f := range []string{CheckpointFile, record.AdapterFile} {
+			if _, err := os.Stat(filepath.Join(dir, StepDir(step), f)); err != nil {
+				t.Errorf("step %d: %v", step, err)
+			}
+		}
+	}
+	last, _ := os.ReadFile(filepath.Join(dir, StepDir(4), CheckpointFile))
+	final, _ := os.ReadFile(filepath.Join(dir, CheckpointFile))
+	if len(last) == 0 || !bytes.Equal(last, final) {
+		t.Error("the checkpoint of the last step differs from the run's")
+	}
+	h := res.Metrics[ForgettingSplit]
+	if h == nil {
+		t.Fatalf("no %s metrics in %v", ForgettingSplit, res.Metrics)
+	}
+	if h[NLLStep0] != h[NLLBase] || h[NLLAfter] == h[NLLBase] || h[NLLTokens] < 1 {
+		t.Errorf("held-out NLL base %v, step 0 %v, after %v over %v tokens: want step 0 = base != after",
+			h[NLLBase], h[NLLStep0], h[NLLAfter], h[NLLTokens])
 	}
 }

@@ -28,6 +28,9 @@ type Run struct {
 	Log func(record.Point)
 	// Progress is told about every optimizer step; may be nil.
 	Progress func(step, total int, loss float64)
+	// Checkpoint is called after each step of Cfg.SaveSteps, with the parameters of that
+	// step, to keep a copy of them; may be nil.
+	Checkpoint func(step int) error
 }
 
 // Outcome is what a finished run measured.
@@ -179,6 +182,11 @@ func (tr *trainer) run(ctx context.Context) (Outcome, error) {
 		tr.log(record.Point{Step: step + 1, Loss: loss, LR: float64(tr.sched.LR(step))})
 		if tr.Progress != nil {
 			tr.Progress(step+1, cfg.Steps, loss)
+		}
+		if tr.Checkpoint != nil && slices.Contains(cfg.SaveSteps, step+1) {
+			if err := tr.Checkpoint(step + 1); err != nil {
+				return Outcome{}, fmt.Errorf("train: checkpoint at step %d: %w", step+1, err)
+			}
 		}
 		last := step+1 == cfg.Steps
 		if (cfg.EvalEvery > 0 && (step+1)%cfg.EvalEvery == 0) || last {

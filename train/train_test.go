@@ -198,11 +198,25 @@ func TestCollate(t *testing.T) {
 }
 
 func TestConfigValidate(t *testing.T) {
-	err := Config{Steps: 0, Batch: 4, MicroBatch: 8, SeqLen: 2, LR: 0, Schedule: "step"}.Validate()
+	good := Config{Steps: 10, Batch: 4, SeqLen: 8, LR: 1e-3}
+	for _, steps := range [][]int{{1, 10}, {5}} {
+		good.SaveSteps = steps
+		if err := good.Validate(); err != nil {
+			t.Errorf("save_steps %v: %v", steps, err)
+		}
+	}
+	for _, steps := range [][]int{{0}, {11}, {3, 3}, {4, 2}} {
+		good.SaveSteps = steps
+		if err := good.Validate(); err == nil || !strings.Contains(err.Error(), "save_steps") {
+			t.Errorf("save_steps %v: error %v, want one about save_steps", steps, err)
+		}
+	}
+
+	err := Config{Steps: 0, Batch: 4, MicroBatch: 8, SeqLen: 2, LR: 0, Schedule: "step", SaveSteps: []int{1}}.Validate()
 	if err == nil {
 		t.Fatal("no error")
 	}
-	for _, w := range []string{"steps = 0", "micro_batch = 8", "seq_len = 2", "lr = 0", `schedule "step"`} {
+	for _, w := range []string{"steps = 0", "micro_batch = 8", "seq_len = 2", "lr = 0", `schedule "step"`, "save_steps [1]"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q lacks %q", err, w)
 		}

@@ -1,0 +1,51 @@
+package model
+
+import (
+	"fmt"
+
+	"loralab/model/tokenizer"
+)
+
+// HeldOutSet is the held-out documents of one pretraining run, kept to score other models on
+// them: the base itself, and the base after fine-tuning, whose higher loss on the same text
+// measures what fine-tuning made it forget.
+type HeldOutSet struct {
+	cfg  PretrainConfig
+	data *pretrainData
+}
+
+// NewHeldOutSet rebuilds the held-out split Pretrain makes of corpus under cfg (the
+// configuration the base was pretrained with, as its PretrainStats.Config records it). The
+// split depends only on the corpus, the tokenizer and cfg.HeldOut, through a fixed seed, so
+// it holds exactly the documents the base never trained on. maxTokens caps the predicted
+// tokens Score reads (0 = cfg.EvalTokens); threads is the goroutines per op.
+func NewHeldOutSet(cfg PretrainConfig, corpus []string, tok *tokenizer.Tokenizer, maxTokens, threads int) (*HeldOutSet, error) {
+	if maxTokens < 0 {
+		return nil, fmt.Errorf("model: held-out set: max tokens %d, want >= 0", maxTokens)
+	}
+	if maxTokens > 0 {
+		cfg.EvalTokens = maxTokens
+	}
+	cfg.Threads = threads
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, fmt.Errorf("model: held-out set: %w", err)
+	}
+	data, err := newPretrainData(cfg, corpus, tok)
+	if err != nil {
+		return nil, fmt.Errorf("model: held-out set: %w", err)
+	}
+	return &HeldOutSet{cfg: cfg, data: data}, nil
+}
+
+// Score is m's pretraining loss on the held-out documents: next-token NLL for a decoder,
+// masked-LM NLL for an encoder with the masks drawn from a fixed seed, so every model is
+// scored on the same windows, masks and targets. m must have the base's architecture and
+// vocabulary; methods applied to it (LoRA, adapters) take part in its forward pass.
+func (h *HeldOutSet) Score(m *Model) (HeldOutEval, error) {
+	if m.Cfg.Arch != h.cfg.Model.Arch || m.Cfg.Vocab != h.cfg.Model.Vocab {
+		return HeldOutEval{}, fmt.Errorf("model: held-out score: the model is an %s of vocabulary %d, the held-out set was made for an %s of vocabulary %d",
+			m.Cfg.Arch, m.Cfg.Vocab, h.cfg.Model.Arch, h.cfg.Model.Vocab)
+	}
+	return evaluateHeldOut(m, h.cfg, h.data), nil
+}
