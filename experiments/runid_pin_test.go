@@ -37,16 +37,16 @@ seeds: [3]
 // field names, order or omission rules would silently re-run every finished study.
 func TestRunIDsPinned(t *testing.T) {
 	want := map[string]string{
-		"cls-a lora r=8 q,v seed=3": "d0bc48a60244",
-		"cls-a lora r=4 q,k,v,o rs seed=3": "c1abf39aa9ee",
-		"cls-a lora r=1 fc1,emb seed=3": "7864628d2e89",
-		"cls-a ft seed=3": "ecfb09215b21",
-		"cls-a fttop2 seed=3": "4edc22d36352",
-		"cls-a bitfit seed=3": "5ff074789c3d",
-		"cls-a adapter_h r=8 seed=3": "ab2ebe278fa1",
-		"cls-a adapter_l r=4 seed=3": "a8bd415428ee",
-		"cls-a adapter_p r=2 seed=3": "9a549e07fbdd",
-		"cls-a adapter_d r=2 drop=1 seed=3": "2173d0e553e2",
+		"cls-a lora r=8 q,v seed=3":           "d0bc48a60244",
+		"cls-a lora r=4 q,k,v,o rs seed=3":    "c1abf39aa9ee",
+		"cls-a lora r=1 fc1,emb seed=3":       "7864628d2e89",
+		"cls-a ft seed=3":                     "ecfb09215b21",
+		"cls-a fttop2 seed=3":                 "4edc22d36352",
+		"cls-a bitfit seed=3":                 "5ff074789c3d",
+		"cls-a adapter_h r=8 seed=3":          "ab2ebe278fa1",
+		"cls-a adapter_l r=4 seed=3":          "a8bd415428ee",
+		"cls-a adapter_p r=2 seed=3":          "9a549e07fbdd",
+		"cls-a adapter_d r=2 drop=1 seed=3":   "2173d0e553e2",
 		"cls-a prefix_embed lp=4 li=2 seed=3": "0fffc9dcf287",
 		"cls-a prefix_layer lp=8 li=0 seed=3": "7407b0fc543f",
 	}
