@@ -6,9 +6,10 @@ import (
 	"io"
 	"strconv"
 
-	"gonum.org/v1/gonum/mat"
 	"path/filepath"
 	"slices"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // subspaceJob is one comparison of two runs' A matrices.

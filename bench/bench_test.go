@@ -5,17 +5,14 @@ import (
 	"testing"
 	"time"
 
-	"loralab/baselines"
-	"loralab/lora"
+	_ "loralab/baselines"
+	_ "loralab/lora"
 	"loralab/method"
+	"loralab/tuner"
 )
 
-func newMethod(s method.Spec) (method.Method, error) {
-	if s.Name == method.LoRA {
-		return lora.New(s)
-	}
-	return baselines.New(s)
-}
+// newMethod builds the methods the tests use (lora and the baselines, linked below).
+func newMethod(s method.Spec) (tuner.Method, error) { return tuner.New(s) }
 
 var tinyShape = Shape{Arch: "decoder", DModel: 16, Layers: 2, Heads: 2, Vocab: 50, MaxLen: 32}
 

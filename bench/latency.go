@@ -13,6 +13,7 @@ import (
 	"loralab/method"
 	"loralab/model"
 	"loralab/nn"
+	"loralab/tuner"
 )
 
 // LatencyOptions set a forward-latency benchmark (paper Table 1 and Figure 5).
@@ -110,7 +111,7 @@ func NewLatencySet(s Shape, variants []Variant, newMethod NewMethodFunc, seed ui
 				}
 			}
 			if v.Merged {
-				if err := meth.Merge(); err != nil && !errors.Is(err, method.ErrCannotMerge) {
+				if err := meth.Merge(); err != nil && !errors.Is(err, tuner.ErrCannotMerge) {
 					return nil, fmt.Errorf("bench latency %s: merge: %w", v.Name, err)
 				}
 			}

@@ -11,7 +11,6 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"loralab/experiments"
-	"loralab/method"
 	"loralab/model"
 )
 
@@ -164,7 +163,7 @@ func (p *studyParser) checkGrid(cfg model.Config, seqNode, sizesNode, variantsNo
 	if variantsNode == nil {
 		variantsNode = sizesNode
 	}
-	dims := method.DimsOf(cfg)
+	dims := model.DimsOf(cfg)
 	for i, size := range p.s.Sizes {
 		for _, v := range p.s.VariantsAt(size) {
 			if err := v.Spec.Validate(dims); err != nil {

@@ -2,7 +2,6 @@ package experiments
 
 import (
 	"math"
-	"slices"
 
 	"gopkg.in/yaml.v3"
 
@@ -20,9 +19,6 @@ const (
 	defaultLengthPenalty  = 1.0
 	defaultMaxNewTokens   = 64
 )
-
-// lrFamilies are the keys a train.lr mapping may hold besides the method names.
-var lrFamilies = []string{"default", "adapter", "prefix"}
 
 // maxLen is the model's max_len, or no bound when the model did not resolve.
 func (p *parser) maxLen() int {
@@ -96,7 +92,7 @@ func (p *parser) learningRates(n *yaml.Node, t *Train) {
 	}
 	table := map[string]float64{}
 	var fields []field
-	for _, k := range append(slices.Clone(lrFamilies), method.Names()...) {
+	for _, k := range append([]string{"default"}, method.Families()...) {
 		fields = append(fields, field{k, func(v *yaml.Node) {
 			var x float64
 			if p.positiveField("train.lr", k, &x).decode(v); x > 0 {
@@ -130,19 +126,8 @@ func (s *Sweep) lrFor(spec method.Spec) float64 {
 	if lr, ok := s.LRByFamily[spec.Name]; ok {
 		return lr
 	}
-	if lr, ok := s.LRByFamily[family(spec.Name)]; ok {
+	if lr, ok := s.LRByFamily[method.FamilyOf(spec.Name)]; ok {
 		return lr
 	}
 	return s.Train.LR
-}
-
-// family groups the adapter and prefix variants for train.lr.
-func family(name string) string {
-	switch name {
-	case method.AdapterH, method.AdapterL, method.AdapterP, method.AdapterD:
-		return "adapter"
-	case method.PrefixEmbed, method.PrefixLayer:
-		return "prefix"
-	}
-	return name
 }
