@@ -311,14 +311,14 @@ func (p *studyParser) reps(n *yaml.Node) {
 // variants decodes the variant kinds to time.
 func (p *studyParser) variants(n *yaml.Node) []string {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		p.bad(n, "variants: want a non-empty list of %s", strings.Join(VariantKinds, ", "))
+		p.bad(n, "variants: want a non-empty list of %s", strings.Join(VariantKinds(), ", "))
 		return nil
 	}
 	var out []string
 	for _, it := range n.Content {
 		switch {
-		case !slices.Contains(VariantKinds, it.Value):
-			p.bad(it, "variants: unknown variant %q, want one of %s", it.Value, strings.Join(VariantKinds, ", "))
+		case !slices.Contains(VariantKinds(), it.Value):
+			p.bad(it, "variants: unknown variant %q, want one of %s", it.Value, strings.Join(VariantKinds(), ", "))
 		case slices.Contains(out, it.Value):
 			p.bad(it, "variants: %q given twice", it.Value)
 		default:

@@ -209,9 +209,10 @@ var Kind = method.Kind{
 		}
 		return l
 	},
-	Check: needTargets,
-	PEFT:  peftFields,
-	Scale: scaleOf,
+	Check:     needTargets,
+	PEFT:      peftFields,
+	Mergeable: true,
+	Scale:     scaleOf,
 }
 
 // defaultTargets gives a setting without targets the default set (Wq, Wv).

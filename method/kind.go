@@ -48,6 +48,9 @@ type Kind struct {
 	// PEFT, if not nil, gives the fields of Hugging Face PEFT's adapter_config.json that a
 	// setting fixes (peft_type, r, lora_alpha, ...).
 	PEFT func(s Spec) map[string]any
+	// Mergeable says that the method's update folds into the base weights (Merge), so that
+	// it can be timed merged and unmerged.
+	Mergeable bool
 	// Scale, if not nil, is the factor s of a low-rank update ΔW = s·B·A (LoRA's alpha/r),
 	// for the analyses that rebuild ΔW from saved factors.
 	Scale func(s Spec) float64
