@@ -12,6 +12,7 @@ import (
 
 	"loralab/method"
 	"loralab/model"
+	"loralab/model/target"
 	"loralab/nn"
 	"loralab/tuner"
 )
@@ -57,7 +58,7 @@ type LatencyRow struct {
 // DefaultVariants are the paper's Table 1 rows at bottleneck/rank r: LoRA merged and
 // unmerged on q,v, AdapterH and AdapterL.
 func DefaultVariants(r int) []Variant {
-	lora := method.Spec{Name: method.LoRA, Rank: r, Alpha: float64(r), Targets: []string{"q", "v"}}
+	lora := method.Spec{Name: method.LoRA, Rank: r, Alpha: float64(r), Targets: target.Default()}
 	return []Variant{
 		{Name: "lora merged", Spec: lora, Merged: true},
 		{Name: "lora unmerged", Spec: lora},

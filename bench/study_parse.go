@@ -12,6 +12,7 @@ import (
 
 	"loralab/experiments"
 	"loralab/model"
+	"loralab/model/target"
 )
 
 // defaultVocab is the vocabulary of the tiny and small presets when the study gives none
@@ -39,7 +40,7 @@ func ParseLatencyStudy(file string, data []byte) (*LatencyStudy, error) {
 		return nil, experiments.Problems{{File: file, Line: 1, Col: 1, Msg: "empty latency study, want a mapping with study: latency, name, batch, seq and sizes"}}
 	}
 	p := &studyParser{file: file, s: &LatencyStudy{File: file, Source: data, Preset: "gpt2-small",
-		Reps: map[int]int{0: 10}, Warmup: 1, Estimator: EstimatorMedian, Seed: 1, Variants: slices.Clone(defaultVariants), LoRATargets: []string{"q", "v"}}}
+		Reps: map[int]int{0: 10}, Warmup: 1, Estimator: EstimatorMedian, Seed: 1, Variants: slices.Clone(defaultVariants), LoRATargets: target.Default()}}
 	p.top(doc.Content[0])
 	if len(p.problems) > 0 {
 		slices.SortStableFunc(p.problems, func(a, b experiments.Problem) int {
