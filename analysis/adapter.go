@@ -13,6 +13,7 @@ import (
 	"loralab/experiments/record"
 	"loralab/model"
 	"loralab/model/safetensors"
+	"loralab/model/target"
 )
 
 // PEFT key layout of a LoRA adapter file.
@@ -121,7 +122,9 @@ func readPair(f *safetensors.File, path, aName, bName string) (LoRAPair, error) 
 }
 
 // parseModule reads the block index and matrix name from a module name such as
-// "blocks.3.attn.q"; the layer is -1 when no "blocks.<n>" part is present.
+// "blocks.3.attn.q" or a Hugging Face RoBERTa "encoder.layer.3.attention.self.query" (the
+// names of package target's table); the layer is -1 when no "blocks.<n>" part is present,
+// and a module the table does not know is named by its last part.
 func parseModule(module string) (layer int, matrix string) {
 	parts := strings.Split(module, ".")
 	layer = -1
@@ -131,6 +134,11 @@ func parseModule(module string) (layer int, matrix string) {
 				layer = n
 				break
 			}
+		}
+	}
+	for _, t := range target.All() {
+		if m, ok := target.ByModule(module); ok && m.Name == t.Name || t.PerLayer && strings.HasSuffix(module, "."+t.RoBERTa) {
+			return layer, t.Name
 		}
 	}
 	return layer, parts[len(parts)-1]

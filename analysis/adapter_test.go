@@ -103,7 +103,8 @@ func TestParseModule(t *testing.T) {
 		layer  int
 		matrix string
 	}{
-		{"blocks.3.attn.q", 3, "q"}, {"blocks.11.mlp.fc1", 11, "fc1"}, {"tok_emb", -1, "tok_emb"},
+		{"blocks.3.attn.q", 3, "q"}, {"blocks.11.mlp.fc1", 11, "fc1"}, {"tok_emb", -1, "emb"}, {"roberta.encoder.layer.2.attention.self.query", 2, "q"},
+		{"base_model.model.roberta.encoder.layer.0.output.dense", 0, "fc2"},
 		{"blocks.x.attn.v", -1, "v"},
 	}
 	for _, tc := range tests {

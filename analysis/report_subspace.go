@@ -4,11 +4,13 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"loralab/model/target"
 	"strconv"
 
-	"gonum.org/v1/gonum/mat"
 	"path/filepath"
 	"slices"
+
+	"gonum.org/v1/gonum/mat"
 )
 
 // subspaceJob is one comparison of two runs' A matrices.
@@ -22,12 +24,12 @@ type subspaceJob struct {
 func (s Spec) subspaceJobs() []subspaceJob {
 	var jobs []subspaceJob
 	for _, p := range s.Subspace {
-		jobs = append(jobs, subspaceJob{p.A, p.B, p.Layers, orDefault(p.Matrices, []string{"q", "v"})})
+		jobs = append(jobs, subspaceJob{p.A, p.B, p.Layers, orDefault(p.Matrices, target.Default())})
 	}
 	for _, p := range s.SeedPairs {
 		a, b := p.Setting, p.Setting
 		a.Seed, b.Seed = p.Seeds[0], p.Seeds[1]
-		jobs = append(jobs, subspaceJob{a, b, p.Layers, orDefault(p.Matrices, []string{"q", "v"})})
+		jobs = append(jobs, subspaceJob{a, b, p.Layers, orDefault(p.Matrices, target.Default())})
 	}
 	return jobs
 }

@@ -2,7 +2,6 @@ package analysis
 
 import (
 	"encoding/json"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,21 +33,16 @@ func decodeInto(src map[string]any, dst any) {
 	_ = json.Unmarshal(data, dst) // a field of the wrong type leaves it zero: best effort
 }
 
-// loraScale is the factor s of ΔW = s·B·A for a LoRA setting, as package lora computes it:
-// alpha/r, or alpha/sqrt(r) for rsLoRA, where an alpha of 0 means alpha = r (the paper sets
-// alpha to the first r it tries and does not tune it).
+// loraScale is the factor s of ΔW = s·B·A for a low-rank setting with the given rank, as its
+// method computes it (LoRA: alpha/r, or alpha/sqrt(r) for rsLoRA, an alpha of 0 meaning
+// alpha = r); 1 for a rank of 0 or a method without a scale.
 func loraScale(s method.Spec, rank int) float64 {
-	if rank == 0 {
+	k, ok := method.Lookup(s.Name)
+	if rank == 0 || !ok || k.Scale == nil {
 		return 1
 	}
-	alpha := s.Alpha
-	if alpha == 0 {
-		alpha = float64(rank)
-	}
-	if s.Scaling == "rslora" {
-		return alpha / math.Sqrt(float64(rank))
-	}
-	return alpha / float64(rank)
+	s.Rank = rank
+	return k.Scale(s)
 }
 
 // matches says whether run r is picked by sel.

@@ -64,10 +64,10 @@ func TestLoRAScale(t *testing.T) {
 		rank int
 		want float64
 	}{
-		{method.Spec{Alpha: 16}, 8, 2},
-		{method.Spec{Alpha: 16, Scaling: "rslora"}, 4, 8},
-		{method.Spec{}, 8, 1},                   // alpha 0 means alpha = r
-		{method.Spec{Scaling: "rslora"}, 16, 4}, // r / sqrt(r)
+		{method.Spec{Name: method.LoRA, Alpha: 16}, 8, 2},
+		{method.Spec{Name: method.LoRA, Alpha: 16, Scaling: "rslora"}, 4, 8},
+		{method.Spec{Name: method.LoRA}, 8, 1},                     // alpha 0 means alpha = r
+		{method.Spec{Name: method.LoRA, Scaling: "rslora"}, 16, 4}, // r / sqrt(r)
 	}
 	for _, tc := range tests {
 		if got := loraScale(tc.spec, tc.rank); math.Abs(got-tc.want) > 1e-12 {

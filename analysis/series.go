@@ -2,24 +2,21 @@ package analysis
 
 import (
 	"cmp"
+	"fmt"
 	"math"
 	"slices"
 	"strings"
-
-	"loralab/method"
 )
 
-// RankSeries is the data of "metric vs rank" for one task: the LoRA settings, one series
-// per target set (e.g. "lora q,v"), x the rank, y mean ± std over seeds.
+// RankSeries is the data of "metric vs rank" for one task: the settings of methods with a
+// rank, one series per setting label without its rank (e.g. "lora q,v"), x the rank, y mean
+// ± std over seeds.
 func RankSeries(s Summary, task string) []Series {
 	return seriesBy(s, task, func(g Group) (string, float64, bool) {
-		if g.Method != method.LoRA || g.Spec.Rank < 1 {
+		if g.Spec.Rank < 1 {
 			return "", 0, false
 		}
-		name := "lora " + strings.Join(g.Spec.Targets, ",")
-		if g.Spec.Scaling == "rslora" {
-			name += " rs"
-		}
+		name := strings.Replace(g.Spec.Label(), fmt.Sprintf(" r=%d", g.Spec.Rank), "", 1)
 		return name, float64(g.Spec.Rank), true
 	})
 }

@@ -3,6 +3,7 @@ package analysis
 import (
 	"errors"
 	"fmt"
+	"loralab/model/target"
 	"slices"
 	"strings"
 
@@ -10,7 +11,6 @@ import (
 
 	"loralab/datasets"
 	"loralab/experiments"
-	"loralab/method"
 )
 
 // Spec is what a sweep asks the analysis to produce. It is embedded in the sweep file under
@@ -134,7 +134,13 @@ func ParseSpec(data []byte) (Spec, error) {
 // blockMatrices are the matrices a LoRA adapter can hold in each block: every LoRA target
 // but the token embedding, which is not per block.
 func blockMatrices() []string {
-	return slices.DeleteFunc(method.Targets(), func(t string) bool { return t == "emb" })
+	var out []string
+	for _, t := range target.All() {
+		if t.PerLayer {
+			out = append(out, t.Name)
+		}
+	}
+	return out
 }
 
 // Validate reports every problem of s at once.

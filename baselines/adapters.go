@@ -6,6 +6,7 @@ import (
 
 	"loralab/method"
 	"loralab/model"
+	"loralab/tuner"
 )
 
 // adapterLayout is where a variant puts its adapters and which LayerNorms it trains.
@@ -15,15 +16,6 @@ type adapterLayout struct {
 	ownNorm     bool // each adapter has a trainable LayerNorm on its input
 	blockNorms  bool // the block's LN1 and LN2 train
 	skipLowestK bool // no adapters (and frozen norms) in the lowest Spec.DropK blocks
-}
-
-// adapterLayouts maps each adapter variant to its layout, as the paper counts them:
-// L_adpt (2dr + r + d) + 2 L_LN d.
-var adapterLayouts = map[string]adapterLayout{
-	method.AdapterH: {afterAttn: true, afterMLP: true, blockNorms: true},                    // L_adpt = L_LN = 2L
-	method.AdapterL: {afterMLP: true, ownNorm: true},                                        // L_adpt = L_LN = L
-	method.AdapterP: {afterMLP: true},                                                       // L_adpt = L, L_LN = 0
-	method.AdapterD: {afterAttn: true, afterMLP: true, blockNorms: true, skipLowestK: true}, // 2(L-k) each
 }
 
 // adapters is the adapter_h, adapter_l, adapter_p and adapter_d method.
@@ -64,13 +56,55 @@ func (a *adapters) Apply(m *model.Model, seed uint64) error {
 	return nil
 }
 
-// Merge returns method.ErrCannotMerge: an adapter's nonlinearity keeps it out of the base
+// Merge returns tuner.ErrCannotMerge: an adapter's nonlinearity keeps it out of the base
 // weights.
 func (a *adapters) Merge() error {
-	return fmt.Errorf("baselines: %s: %w", a.spec.Label(), method.ErrCannotMerge)
+	return fmt.Errorf("baselines: %s: %w", a.spec.Label(), tuner.ErrCannotMerge)
 }
 
-// Unmerge returns method.ErrCannotMerge, like Merge.
+// Unmerge returns tuner.ErrCannotMerge, like Merge.
 func (a *adapters) Unmerge() error {
-	return fmt.Errorf("baselines: %s: %w", a.spec.Label(), method.ErrCannotMerge)
+	return fmt.Errorf("baselines: %s: %w", a.spec.Label(), tuner.ErrCannotMerge)
+}
+
+// The adapter variants, as the paper counts them: L_adpt (2dr + r + d) + 2 L_LN d.
+func init() {
+	registerAdapter(method.AdapterH, 50, adapterLayout{afterAttn: true, afterMLP: true, blockNorms: true}) // L_adpt = L_LN = 2L
+	registerAdapter(method.AdapterL, 60, adapterLayout{afterMLP: true, ownNorm: true})                     // L_adpt = L_LN = L
+	registerAdapter(method.AdapterP, 70, adapterLayout{afterMLP: true})                                    // L_adpt = L, L_LN = 0
+	registerAdapter(method.AdapterD, 80, adapterLayout{afterAttn: true, afterMLP: true, blockNorms: true, skipLowestK: true})
+}
+
+// registerAdapter registers one adapter variant: its keys (size, and drop_k for the variant
+// that skips blocks), its count and its constructor.
+func registerAdapter(name string, order int, layout adapterLayout) {
+	k := method.Kind{Name: name, Order: order, Family: "adapter", Keys: []method.Key{method.KeySize}, Size: "size",
+		Params: func(s method.Spec, d method.Dims) int {
+			perBlock := 1 // adapters (and trained LayerNorms) per block
+			if layout.afterAttn {
+				perBlock = 2
+			}
+			blocks := d.Layers
+			if layout.skipLowestK {
+				blocks -= s.DropK
+			}
+			norms := 0
+			if layout.blockNorms || layout.ownNorm {
+				norms = perBlock * blocks
+			}
+			return perBlock*blocks*(2*d.DModel*s.Size+s.Size+d.DModel) + 2*norms*d.DModel
+		},
+		Label: func(s method.Spec) string { return fmt.Sprintf("%s r=%d", s.Name, s.Size) },
+	}
+	if layout.skipLowestK {
+		k.Keys = append(k.Keys, method.Key{Name: "drop_k", Type: method.Int, Min: 0,
+			Max: func(d method.Dims) int { return d.Layers - 1 }, MaxName: "layers - 1", Doc: "lowest blocks without adapters"})
+		k.Label = func(s method.Spec) string { return fmt.Sprintf("%s r=%d drop=%d", s.Name, s.Size, s.DropK) }
+	}
+	tuner.Register(k, func(spec method.Spec) (tuner.Method, error) {
+		if err := spec.Validate(method.AnyModel); err != nil {
+			return nil, fmt.Errorf("baselines: %w", err)
+		}
+		return &adapters{base: base{spec: spec}, layout: layout}, nil
+	})
 }

@@ -37,7 +37,7 @@ func (b *base) begin(m *model.Model) error {
 	if b.model != nil {
 		return fmt.Errorf("baselines: %s is already applied to a model; build a new method with New", b.spec.Label())
 	}
-	if err := b.spec.Validate(method.DimsOf(m.Cfg)); err != nil {
+	if err := b.spec.Validate(model.DimsOf(m.Cfg)); err != nil {
 		return fmt.Errorf("baselines: apply: %w", err)
 	}
 	m.Freeze()

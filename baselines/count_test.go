@@ -9,6 +9,7 @@ import (
 	"loralab/method"
 	"loralab/model"
 	"loralab/nn"
+	"loralab/tuner"
 )
 
 // countShapes are encoders and decoders of several widths, depths and MLP sizes.
@@ -54,7 +55,7 @@ func TestPaperCountEqualsActual(t *testing.T) {
 					t.Fatal(err)
 				}
 				meth := applied(t, spec, m, 1)
-				c, err := method.Count(meth, m)
+				c, err := tuner.Count(meth, m)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -100,7 +101,7 @@ func TestSubsetCounts(t *testing.T) {
 				if got := names(meth.Trainable()); !slices.Equal(got, want) {
 					t.Errorf("trainable tensors\n got %v\nwant %v", got, want)
 				}
-				c, err := method.Count(meth, m)
+				c, err := tuner.Count(meth, m)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -116,7 +117,7 @@ func TestSubsetCounts(t *testing.T) {
 // checkTrainableSet checks that meth's tensors have unique names and are all trainable,
 // and that every base tensor (head included: the trainer unfreezes it) is trainable if and
 // only if meth lists it.
-func checkTrainableSet(t *testing.T, meth method.Method, m *model.Model) {
+func checkTrainableSet(t *testing.T, meth tuner.Method, m *model.Model) {
 	t.Helper()
 	listed := map[*nn.Tensor]bool{}
 	seen := map[string]bool{}

@@ -14,7 +14,7 @@
 //	              lowest Spec.DropK blocks
 //
 // Every method freezes the whole base model when applied and then unfreezes or adds only
-// what it trains, so that method.Count's actual trainable count equals the paper's formula
+// what it trains, so that tuner.Count's actual trainable count equals the paper's formula
 // (method.PaperParams): the tests check the equality on encoders and decoders of several
 // shapes.
 //
@@ -65,6 +65,6 @@
 //
 // ft, fttop2 and bitfit change base tensors in place and have nothing to merge: Merge and
 // Unmerge return nil. Adapters and prefixes add computation that cannot be folded into
-// the base weights: they return method.ErrCannotMerge, and their inference pays for it
+// the base weights: they return tuner.ErrCannotMerge, and their inference pays for it
 // (the latency study, paper Table 1).
 package baselines

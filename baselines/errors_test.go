@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"loralab/method"
+	"loralab/tuner"
 )
 
 // TestNewRejects feeds New settings it cannot build and checks the error names the problem.
@@ -17,20 +18,19 @@ func TestNewRejects(t *testing.T) {
 		want string
 	}{
 		{method.Spec{Name: "adapter_x", Size: 4}, `unknown method "adapter_x"`},
-		{method.Spec{Name: method.LoRA, Rank: 4}, `unknown method "lora"`},
 		{method.Spec{Name: ""}, `unknown method ""`},
-		{method.Spec{Name: method.AdapterH}, "adapter size 0"},
-		{method.Spec{Name: method.AdapterP, Size: -2}, "adapter size -2"},
-		{method.Spec{Name: method.AdapterH, Size: 4, DropK: 1}, "drop_k 1"},
-		{method.Spec{Name: method.AdapterD, Size: 4, DropK: -1}, "drop_k -1"},
+		{method.Spec{Name: method.AdapterH}, "size 0 out of range"},
+		{method.Spec{Name: method.AdapterP, Size: -2}, "size -2 out of range"},
+		{method.Spec{Name: method.AdapterH, Size: 4, DropK: 1}, `adapter_h has no key "drop_k"`},
+		{method.Spec{Name: method.AdapterD, Size: 4, DropK: -1}, "drop_k -1 out of range"},
 		{method.Spec{Name: method.PrefixEmbed}, "prefix+infix >= 1"},
-		{method.Spec{Name: method.PrefixLayer, Prefix: 3, Infix: -1}, "infix >= 0"},
+		{method.Spec{Name: method.PrefixLayer, Prefix: 3, Infix: -1}, "infix -1 out of range"},
 	}
 	for _, c := range cases {
 		t.Run(c.spec.Label(), func(t *testing.T) {
-			meth, err := New(c.spec)
+			meth, err := tuner.New(c.spec)
 			if err == nil || !strings.Contains(err.Error(), c.want) {
-				t.Fatalf("New(%+v) = %v, %v; want an error containing %q", c.spec, meth, err, c.want)
+				t.Fatalf("tuner.New(%+v) = %v, %v; want an error containing %q", c.spec, meth, err, c.want)
 			}
 		})
 	}
@@ -44,12 +44,12 @@ func TestApplyRejects(t *testing.T) {
 		want string
 	}{
 		{method.Spec{Name: method.AdapterH, Size: 9}, "size 9 out of range [1, d_model=8]"},
-		{method.Spec{Name: method.AdapterD, Size: 2, DropK: 3}, "drop_k 3 out of range [0, layers=3)"},
+		{method.Spec{Name: method.AdapterD, Size: 2, DropK: 3}, "drop_k 3 out of range [0, layers - 1=2]"},
 		{method.Spec{Name: method.PrefixLayer, Prefix: 8, Infix: 4}, "uses 12 slots, at least max_len=12"},
 	}
 	for _, c := range cases {
 		t.Run(c.spec.Label(), func(t *testing.T) {
-			meth, err := New(c.spec)
+			meth, err := tuner.New(c.spec)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -70,7 +70,7 @@ func TestApplyRejects(t *testing.T) {
 		}
 	})
 	t.Run("nil model", func(t *testing.T) {
-		meth, _ := New(method.Spec{Name: method.FT})
+		meth, _ := tuner.New(method.Spec{Name: method.FT})
 		if err := meth.Apply(nil, 1); err == nil {
 			t.Errorf("Apply(nil) succeeded")
 		}
@@ -78,7 +78,7 @@ func TestApplyRejects(t *testing.T) {
 }
 
 // TestMerge checks the merge contract: nothing to merge for the methods that train base
-// tensors, method.ErrCannotMerge for adapters and prefixes, and no change to the outputs.
+// tensors, tuner.ErrCannotMerge for adapters and prefixes, and no change to the outputs.
 func TestMerge(t *testing.T) {
 	s := tinyShapes[1]
 	for _, spec := range allSpecs(s.layers) {
@@ -92,7 +92,7 @@ func TestMerge(t *testing.T) {
 			wantErr := lp+li > 0 || strings.HasPrefix(spec.Name, "adapter")
 			for _, op := range []func() error{meth.Merge, meth.Unmerge} {
 				err := op()
-				if got := errors.Is(err, method.ErrCannotMerge); got != wantErr || (!wantErr && err != nil) {
+				if got := errors.Is(err, tuner.ErrCannotMerge); got != wantErr || (!wantErr && err != nil) {
 					t.Errorf("merge/unmerge = %v, want ErrCannotMerge: %v", err, wantErr)
 				}
 			}

@@ -4,14 +4,14 @@ import (
 	"fmt"
 	"log"
 
-	"loralab/baselines"
 	"loralab/method"
 	"loralab/model"
+	"loralab/tuner"
 )
 
 // Build a baseline from its setting, apply it to a model and count its parameters both
 // ways: the actual trainable tensors and the paper's formula.
-func ExampleNew() {
+func Example() {
 	cfg, err := model.Preset("tiny", model.Decoder, 4096)
 	if err != nil {
 		log.Fatal(err)
@@ -26,14 +26,14 @@ func ExampleNew() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		meth, err := baselines.New(spec)
+		meth, err := tuner.New(spec)
 		if err != nil {
 			log.Fatal(err)
 		}
 		if err := meth.Apply(m, 1); err != nil {
 			log.Fatal(err)
 		}
-		c, err := method.Count(meth, m)
+		c, err := tuner.Count(meth, m)
 		if err != nil {
 			log.Fatal(err)
 		}

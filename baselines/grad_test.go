@@ -9,9 +9,9 @@ import (
 	"testing"
 
 	"loralab/internal/gradcheck"
-	"loralab/method"
 	"loralab/model"
 	"loralab/nn"
+	"loralab/tuner"
 )
 
 // TestGradients checks, for every method on an encoder (head cross-entropy) and a decoder
@@ -84,7 +84,7 @@ func TestFrozenStayFrozen(t *testing.T) {
 
 // trainSteps runs steps AdamW updates of meth's tensors on random slot batches, like the
 // trainer: zero gradients, forward in training mode, loss, backward, step.
-func trainSteps(t *testing.T, m *model.Model, meth method.Method, steps int) {
+func trainSteps(t *testing.T, m *model.Model, meth tuner.Method, steps int) {
 	t.Helper()
 	params := meth.Trainable()
 	opt := nn.NewAdamW([]nn.ParamGroup{{Name: "all", Params: params, WeightDecay: 0.01}})

@@ -9,6 +9,7 @@ import (
 	"loralab/method"
 	"loralab/model"
 	"loralab/nn"
+	"loralab/tuner"
 )
 
 // shape is a test model shape.
@@ -48,11 +49,11 @@ func newRandomModel(t *testing.T, s shape, seed uint64) *model.Model {
 }
 
 // applied builds spec's method and applies it to m with seed, failing the test on error.
-func applied(t testing.TB, spec method.Spec, m *model.Model, seed uint64) method.Method {
+func applied(t testing.TB, spec method.Spec, m *model.Model, seed uint64) tuner.Method {
 	t.Helper()
-	meth, err := New(spec)
+	meth, err := tuner.New(spec)
 	if err != nil {
-		t.Fatalf("New(%s): %v", spec.Label(), err)
+		t.Fatalf("tuner.New(%s): %v", spec.Label(), err)
 	}
 	if err := meth.Apply(m, seed); err != nil {
 		t.Fatalf("Apply(%s): %v", spec.Label(), err)

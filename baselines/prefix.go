@@ -7,6 +7,7 @@ import (
 	"loralab/method"
 	"loralab/model"
 	"loralab/nn"
+	"loralab/tuner"
 )
 
 // SlotTable is a model.RowsHook that replaces the slot rows of a hidden-state matrix
@@ -67,15 +68,15 @@ func (p *prefix) Apply(m *model.Model, seed uint64) error {
 	return nil
 }
 
-// Merge returns method.ErrCannotMerge: slot vectors replace activations, they are no update
+// Merge returns tuner.ErrCannotMerge: slot vectors replace activations, they are no update
 // of a weight.
 func (p *prefix) Merge() error {
-	return fmt.Errorf("baselines: %s: %w", p.spec.Label(), method.ErrCannotMerge)
+	return fmt.Errorf("baselines: %s: %w", p.spec.Label(), tuner.ErrCannotMerge)
 }
 
-// Unmerge returns method.ErrCannotMerge, like Merge.
+// Unmerge returns tuner.ErrCannotMerge, like Merge.
 func (p *prefix) Unmerge() error {
-	return fmt.Errorf("baselines: %s: %w", p.spec.Label(), method.ErrCannotMerge)
+	return fmt.Errorf("baselines: %s: %w", p.spec.Label(), tuner.ErrCannotMerge)
 }
 
 // randomTokens draws n token ids uniformly from [0, vocab) with a generator seeded by seed.
@@ -115,4 +116,44 @@ type recorder struct{ states [][]float32 }
 func (r *recorder) Forward(_ *nn.Tape, x *nn.Tensor, _ *model.Context) *nn.Tensor {
 	r.states = append(r.states, append([]float32(nil), x.Data...))
 	return x
+}
+
+func init() {
+	registerPrefix(method.PrefixEmbed, 40, false)
+	registerPrefix(method.PrefixLayer, 45, true)
+}
+
+// registerPrefix registers prefix_embed (one table at the input: d (l_p + l_i) parameters)
+// or prefix_layer (one per block: L d (l_p + l_i)).
+func registerPrefix(name string, order int, everyLayer bool) {
+	slots := method.Key{Name: "prefix", Type: method.Int, Min: 0, Max: func(d method.Dims) int { return d.MaxLen - 1 }, MaxName: "max_len - 1", Doc: "prefix tokens l_p"}
+	infix := slots
+	infix.Name, infix.Doc = "infix", "infix tokens l_i"
+	tuner.Register(method.Kind{Name: name, Order: order, Family: "prefix", Keys: []method.Key{slots, infix},
+		Size: "prefix", Needs: []string{"prefix", "infix"},
+		SizeRange: func(s method.Spec, d method.Dims) (lo, hi int) { return max(0, 1-s.Infix), d.MaxLen - 1 - s.Infix },
+		Params: func(s method.Spec, d method.Dims) int {
+			n := d.DModel * (s.Prefix + s.Infix)
+			if everyLayer {
+				n *= d.Layers
+			}
+			return n
+		},
+		Label: func(s method.Spec) string { return fmt.Sprintf("%s lp=%d li=%d", s.Name, s.Prefix, s.Infix) },
+		Check: func(s method.Spec, d method.Dims) []method.Problem {
+			var ps []method.Problem
+			if s.Prefix+s.Infix == 0 {
+				ps = append(ps, method.Problem{Key: "prefix", Msg: fmt.Sprintf("%s needs prefix >= 0, infix >= 0 and prefix+infix >= 1 (got %d, %d)", s.Name, s.Prefix, s.Infix)})
+			}
+			if s.Prefix+s.Infix >= d.MaxLen {
+				ps = append(ps, method.Problem{Key: "infix", Msg: fmt.Sprintf("%s uses %d slots, at least max_len=%d", s.Name, s.Prefix+s.Infix, d.MaxLen)})
+			}
+			return ps
+		},
+	}, func(spec method.Spec) (tuner.Method, error) {
+		if err := spec.Validate(method.AnyModel); err != nil {
+			return nil, fmt.Errorf("baselines: %w", err)
+		}
+		return &prefix{base: base{spec: spec}, everyLayer: everyLayer}, nil
+	})
 }

@@ -10,10 +10,11 @@ import (
 	"loralab/method"
 	"loralab/model"
 	"loralab/model/safetensors"
+	"loralab/tuner"
 )
 
 // TestSaveLoadReproduces trains (randomises) each method's tensors and the head, saves
-// them with method.Save, loads the file into the same method freshly applied with another
+// them with tuner.Save, loads the file into the same method freshly applied with another
 // seed to a fresh copy of the base model, and checks that the outputs agree bit for bit
 // and that the file holds exactly the method's tensors and the head.
 func TestSaveLoadReproduces(t *testing.T) {
@@ -23,21 +24,21 @@ func TestSaveLoadReproduces(t *testing.T) {
 				base := newRandomModel(t, s, 3)
 				m := base.Clone()
 				meth := applied(t, spec, m, 5)
-				head := method.HeadParams(m)
+				head := tuner.HeadParams(m)
 				randomize(append(meth.Trainable(), head...), 21)
 				lp, li := meth.Slots()
 				b := slotBatch(rand.New(rand.NewPCG(3, 3)), s.vocab, 2, 9, lp, li, 2)
 				want := outputs(m, b)
 
 				path := filepath.Join(t.TempDir(), "run.safetensors")
-				if _, err := method.Save(path, meth, head); err != nil {
+				if _, err := tuner.Save(path, meth, head); err != nil {
 					t.Fatal(err)
 				}
 				checkFileHolds(t, path, append(names(meth.Trainable()), names(head)...))
 
 				fresh := base.Clone()
 				loaded := applied(t, spec, fresh, 99)
-				if err := method.Load(path, loaded, method.HeadParams(fresh)); err != nil {
+				if err := tuner.Load(path, loaded, tuner.HeadParams(fresh)); err != nil {
 					t.Fatal(err)
 				}
 				if got := outputs(fresh, b); !slices.Equal(bits(got), bits(want)) {
@@ -76,11 +77,11 @@ func TestSaveFileSizes(t *testing.T) {
 			t.Fatal(err)
 		}
 		meth := applied(t, spec, m, 1)
-		c, err := method.Count(meth, m)
+		c, err := tuner.Count(meth, m)
 		if err != nil {
 			t.Fatal(err)
 		}
-		size, err := method.Save(filepath.Join(t.TempDir(), "m.safetensors"), meth, nil)
+		size, err := tuner.Save(filepath.Join(t.TempDir(), "m.safetensors"), meth, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,6 +6,7 @@ import (
 	"loralab/method"
 	"loralab/model"
 	"loralab/nn"
+	"loralab/tuner"
 )
 
 // subset is a baseline that trains some of the base model's own tensors and adds nothing:
@@ -33,7 +34,7 @@ func (s *subset) Unmerge() error { return nil }
 
 // allBaseTensors is every base tensor except the task head's (FT).
 func allBaseTensors(m *model.Model) []*nn.Tensor {
-	head := method.HeadParams(m)
+	head := tuner.HeadParams(m)
 	return slices.DeleteFunc(m.Params(), func(t *nn.Tensor) bool { return slices.Contains(head, t) })
 }
 
@@ -92,4 +93,36 @@ func biases(m *model.Model) []*nn.Tensor {
 		add(m.LNF.B)
 	}
 	return ts
+}
+
+func init() {
+	tuner.Register(method.Kind{Name: method.FT, Order: 10, Params: ftParams}, newSubset(allBaseTensors))
+	tuner.Register(method.Kind{Name: method.FTTop2, Order: 20, Params: func(s method.Spec, d method.Dims) int {
+		return blockParams(d) * min(2, d.Layers)
+	}}, newSubset(topTwoBlocks))
+	tuner.Register(method.Kind{Name: method.BitFit, Order: 30, Params: func(s method.Spec, d method.Dims) int {
+		return blockBiases(d)*d.Layers + d.DModel // + the bias of the final (decoder) or embedding (encoder) LayerNorm
+	}}, newSubset(biases))
+}
+
+// newSubset is the constructor of a subset baseline that trains what pick returns.
+func newSubset(pick func(*model.Model) []*nn.Tensor) tuner.Builder {
+	return func(spec method.Spec) (tuner.Method, error) {
+		return &subset{base: base{spec: spec}, pick: pick}, nil
+	}
+}
+
+// ftParams counts every weight of the model but the head: both embeddings, the blocks and
+// the final (or embedding) LayerNorm.
+func ftParams(s method.Spec, d method.Dims) int {
+	return d.Vocab*d.DModel + d.MaxLen*d.DModel + blockParams(d)*d.Layers + 2*d.DModel
+}
+
+// blockBiases counts the biases of one block: q, k, v, o, fc1, fc2 and two LayerNorms.
+func blockBiases(d method.Dims) int { return 4*d.DModel + d.DFF + d.DModel + 2*d.DModel }
+
+// blockParams counts every parameter of one transformer block.
+func blockParams(d method.Dims) int {
+	dm := d.DModel
+	return 4*dm*dm + 2*dm*d.DFF + blockBiases(d) + 2*dm // weights, biases, LayerNorm gains
 }

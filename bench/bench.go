@@ -14,6 +14,7 @@ import (
 
 	"loralab/method"
 	"loralab/model"
+	"loralab/tuner"
 )
 
 // Shape is the model a benchmark runs.
@@ -37,11 +38,11 @@ func (s Shape) Config() model.Config {
 }
 
 // NewMethodFunc builds a method from its setting.
-type NewMethodFunc func(method.Spec) (method.Method, error)
+type NewMethodFunc func(method.Spec) (tuner.Method, error)
 
 // build makes a random model of shape s with the method applied ("" or "base": nothing
 // applied, every tensor frozen).
-func build(s Shape, spec method.Spec, newMethod NewMethodFunc, seed uint64) (*model.Model, method.Method, error) {
+func build(s Shape, spec method.Spec, newMethod NewMethodFunc, seed uint64) (*model.Model, tuner.Method, error) {
 	m, err := model.NewModel(s.Config(), seed)
 	if err != nil {
 		return nil, nil, err
@@ -52,7 +53,7 @@ func build(s Shape, spec method.Spec, newMethod NewMethodFunc, seed uint64) (*mo
 
 // apply applies the method of spec to m and returns it; "" or "base" freezes every tensor
 // of m and returns a nil method.
-func apply(m *model.Model, spec method.Spec, newMethod NewMethodFunc, seed uint64) (method.Method, error) {
+func apply(m *model.Model, spec method.Spec, newMethod NewMethodFunc, seed uint64) (tuner.Method, error) {
 	if spec.Name == "" || spec.Name == "base" {
 		m.Freeze()
 		return nil, nil

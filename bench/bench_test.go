@@ -6,18 +6,15 @@ import (
 	"testing"
 	"time"
 
-	"loralab/baselines"
-	"loralab/lora"
+	_ "loralab/baselines"
+	_ "loralab/lora"
 	"loralab/method"
 	"loralab/model"
+	"loralab/tuner"
 )
 
-func newMethod(s method.Spec) (method.Method, error) {
-	if s.Name == method.LoRA {
-		return lora.New(s)
-	}
-	return baselines.New(s)
-}
+// newMethod builds the methods the tests use (lora and the baselines, linked below).
+func newMethod(s method.Spec) (tuner.Method, error) { return tuner.New(s) }
 
 var tinyShape = Shape{Arch: "decoder", DModel: 16, Layers: 2, Heads: 2, Vocab: 50, MaxLen: 32}
 
@@ -138,12 +135,12 @@ func TestLatencySetSharesBase(t *testing.T) {
 
 // nonzeroMethod is newMethod with every value of the tensors the method adds set to 0.01
 // after Apply, so that a merge changes the weights (LoRA's B starts at zero).
-func nonzeroMethod(s method.Spec) (method.Method, error) {
+func nonzeroMethod(s method.Spec) (tuner.Method, error) {
 	m, err := newMethod(s)
 	return nonzero{m}, err
 }
 
-type nonzero struct{ method.Method }
+type nonzero struct{ tuner.Method }
 
 func (n nonzero) Apply(m *model.Model, seed uint64) error {
 	if err := n.Method.Apply(m, seed); err != nil {

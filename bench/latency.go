@@ -12,7 +12,9 @@ import (
 
 	"loralab/method"
 	"loralab/model"
+	"loralab/model/target"
 	"loralab/nn"
+	"loralab/tuner"
 )
 
 // LatencyOptions set a forward-latency benchmark (paper Table 1 and Figure 5).
@@ -56,7 +58,7 @@ type LatencyRow struct {
 // DefaultVariants are the paper's Table 1 rows at bottleneck/rank r: LoRA merged and
 // unmerged on q,v, AdapterH and AdapterL.
 func DefaultVariants(r int) []Variant {
-	lora := method.Spec{Name: method.LoRA, Rank: r, Alpha: float64(r), Targets: []string{"q", "v"}}
+	lora := method.Spec{Name: method.LoRA, Rank: r, Alpha: float64(r), Targets: target.Default()}
 	return []Variant{
 		{Name: "lora merged", Spec: lora, Merged: true},
 		{Name: "lora unmerged", Spec: lora},
@@ -122,7 +124,7 @@ func NewLatencySet(s Shape, variants []Variant, newMethod NewMethodFunc, seed ui
 			}
 			if v.Merged {
 				ownDeltaTargets(m)
-				if err := meth.Merge(); err != nil && !errors.Is(err, method.ErrCannotMerge) {
+				if err := meth.Merge(); err != nil && !errors.Is(err, tuner.ErrCannotMerge) {
 					return nil, fmt.Errorf("bench latency %s: merge: %w", v.Name, err)
 				}
 			}

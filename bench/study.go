@@ -70,8 +70,27 @@ const (
 	EstimatorMin    = "min"
 )
 
-// VariantKinds lists every variant a study may time, in the order of the paper's Table 1.
-var VariantKinds = []string{VariantLoRAMerged, VariantLoRAUnmerged, VariantAdapterH, VariantAdapterL, VariantPrefixLayer}
+// Suffixes of the variant of a mergeable method timed merged or unmerged.
+const (
+	suffixMerged   = "_merged"
+	suffixUnmerged = "_unmerged"
+)
+
+// VariantKinds lists every variant a study may time: each registered method with a size, a
+// mergeable one twice (<name>_merged and <name>_unmerged).
+func VariantKinds() []string {
+	var out []string
+	for _, k := range method.Kinds() {
+		switch {
+		case k.Size == "":
+		case k.Mergeable:
+			out = append(out, k.Name+suffixMerged, k.Name+suffixUnmerged)
+		default:
+			out = append(out, k.Name)
+		}
+	}
+	return out
+}
 
 // defaultVariants are the rows of the paper's Table 1 and Figure 5.
 var defaultVariants = []string{VariantLoRAMerged, VariantLoRAUnmerged, VariantAdapterH, VariantAdapterL}
@@ -139,19 +158,23 @@ func (s *LatencyStudy) RepsAt(batch int) int {
 	return s.Reps[0]
 }
 
-// variantSpec is the variant of a kind at one size.
+// variantSpec is the variant of a kind (one of VariantKinds) at one size: the method's size
+// key set to size (LoRA's rank, with alpha = rank so that the scale is 1), its targets those
+// of the study when it has targets.
 func variantSpec(kind string, size int, targets []string) Variant {
-	lora := method.Spec{Name: method.LoRA, Rank: size, Alpha: float64(size), Targets: targets}
-	switch kind {
-	case VariantLoRAMerged:
-		return Variant{Name: kind, Spec: lora, Merged: true}
-	case VariantLoRAUnmerged:
-		return Variant{Name: kind, Spec: lora}
-	case VariantAdapterH:
-		return Variant{Name: kind, Spec: method.Spec{Name: method.AdapterH, Size: size}}
-	case VariantAdapterL:
-		return Variant{Name: kind, Spec: method.Spec{Name: method.AdapterL, Size: size}}
-	default: // VariantPrefixLayer; ParseLatencyStudy admits no other kind
-		return Variant{Name: kind, Spec: method.Spec{Name: method.PrefixLayer, Prefix: size}}
+	v := Variant{Name: kind}
+	name := strings.TrimSuffix(strings.TrimSuffix(kind, suffixUnmerged), suffixMerged)
+	v.Merged = name+suffixMerged == kind
+	k, _ := method.Lookup(name)
+	v.Spec = method.Spec{Name: name}
+	key, _ := k.Key(k.Size)
+	v.Spec.Set(key, size)
+	if _, ok := k.Key("alpha"); ok {
+		v.Spec.Alpha = float64(size)
 	}
+	if _, ok := k.Key("targets"); ok {
+		v.Spec.Targets = slices.Clone(targets)
+	}
+	v.Spec = v.Spec.WithDefaults()
+	return v
 }

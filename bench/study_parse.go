@@ -11,8 +11,8 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"loralab/experiments"
-	"loralab/method"
 	"loralab/model"
+	"loralab/model/target"
 )
 
 // defaultVocab is the vocabulary of the tiny and small presets when the study gives none
@@ -40,7 +40,7 @@ func ParseLatencyStudy(file string, data []byte) (*LatencyStudy, error) {
 		return nil, experiments.Problems{{File: file, Line: 1, Col: 1, Msg: "empty latency study, want a mapping with study: latency, name, batch, seq and sizes"}}
 	}
 	p := &studyParser{file: file, s: &LatencyStudy{File: file, Source: data, Preset: "gpt2-small",
-		Reps: map[int]int{0: 10}, Warmup: 1, Estimator: EstimatorMedian, Seed: 1, Variants: slices.Clone(defaultVariants), LoRATargets: []string{"q", "v"}}}
+		Reps: map[int]int{0: 10}, Warmup: 1, Estimator: EstimatorMedian, Seed: 1, Variants: slices.Clone(defaultVariants), LoRATargets: target.Default()}}
 	p.top(doc.Content[0])
 	if len(p.problems) > 0 {
 		slices.SortStableFunc(p.problems, func(a, b experiments.Problem) int {
@@ -164,7 +164,7 @@ func (p *studyParser) checkGrid(cfg model.Config, seqNode, sizesNode, variantsNo
 	if variantsNode == nil {
 		variantsNode = sizesNode
 	}
-	dims := method.DimsOf(cfg)
+	dims := model.DimsOf(cfg)
 	for i, size := range p.s.Sizes {
 		for _, v := range p.s.VariantsAt(size) {
 			if err := v.Spec.Validate(dims); err != nil {
@@ -312,14 +312,14 @@ func (p *studyParser) reps(n *yaml.Node) {
 // variants decodes the variant kinds to time.
 func (p *studyParser) variants(n *yaml.Node) []string {
 	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		p.bad(n, "variants: want a non-empty list of %s", strings.Join(VariantKinds, ", "))
+		p.bad(n, "variants: want a non-empty list of %s", strings.Join(VariantKinds(), ", "))
 		return nil
 	}
 	var out []string
 	for _, it := range n.Content {
 		switch {
-		case !slices.Contains(VariantKinds, it.Value):
-			p.bad(it, "variants: unknown variant %q, want one of %s", it.Value, strings.Join(VariantKinds, ", "))
+		case !slices.Contains(VariantKinds(), it.Value):
+			p.bad(it, "variants: unknown variant %q, want one of %s", it.Value, strings.Join(VariantKinds(), ", "))
 		case slices.Contains(out, it.Value):
 			p.bad(it, "variants: %q given twice", it.Value)
 		default:

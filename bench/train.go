@@ -9,6 +9,7 @@ import (
 	"loralab/method"
 	"loralab/model"
 	"loralab/nn"
+	"loralab/tuner"
 )
 
 // TrainOptions set a training-throughput benchmark.
@@ -82,7 +83,7 @@ func Train(ctx context.Context, o TrainOptions, newMethod NewMethodFunc) (TrainR
 		if err := m.AttachHead(2, o.Seed); err != nil {
 			return TrainResult{}, err
 		}
-		params = append(params, method.HeadParams(m)...)
+		params = append(params, tuner.HeadParams(m)...)
 	}
 	res := TrainResult{Method: o.Method.Label(), Arch: o.Arch, DModel: o.DModel, Layers: o.Layers, Vocab: o.Vocab,
 		Seq: o.Seq, Batch: o.Batch, Threads: max(o.Threads, 1), Steps: o.Steps}

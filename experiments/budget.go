@@ -16,13 +16,15 @@ import (
 // The other fields of spec (targets, layers, infix, drop_k) must already be set: the formula
 // depends on them.
 func SolveBudget(spec method.Spec, d method.Dims, budget int) (method.Spec, error) {
-	lo, hi, err := sizeRange(spec, d)
-	if err != nil {
-		return spec, err
+	kind, ok := method.Lookup(spec.Name)
+	if !ok || kind.Size == "" {
+		return spec, fmt.Errorf("method %s has no size a budget can solve", spec.Name)
 	}
+	key, _ := kind.Key(kind.Size)
+	lo, hi := kind.SizeBounds(spec, d)
 	best := lo
 	for v := lo; v <= hi; v++ { // the formulas grow with the size: stop at the first overshoot
-		setSize(&spec, v)
+		spec.Set(key, v)
 		n, err := method.PaperParams(spec, d)
 		if err != nil {
 			return spec, fmt.Errorf("budget %d: %w", budget, err)
@@ -32,40 +34,6 @@ func SolveBudget(spec method.Spec, d method.Dims, budget int) (method.Spec, erro
 		}
 		best = v
 	}
-	setSize(&spec, best)
+	spec.Set(key, best)
 	return spec, nil
-}
-
-// sizeRange is the range of sizes the method allows on a model of dimensions d.
-func sizeRange(spec method.Spec, d method.Dims) (lo, hi int, err error) {
-	switch solvedKey(spec.Name) {
-	case "rank", "size":
-		return 1, d.DModel, nil
-	case "prefix":
-		return max(0, 1-spec.Infix), d.MaxLen - 1 - spec.Infix, nil
-	}
-	return 0, 0, fmt.Errorf("method %s has no size a budget can solve", spec.Name)
-}
-
-// setSize sets the field a budget solves.
-func setSize(spec *method.Spec, v int) {
-	switch solvedKey(spec.Name) {
-	case "rank":
-		spec.Rank = v
-	case "size":
-		spec.Size = v
-	case "prefix":
-		spec.Prefix = v
-	}
-}
-
-// solvedValue reads the field a budget solves.
-func solvedValue(spec method.Spec) int {
-	switch solvedKey(spec.Name) {
-	case "rank":
-		return spec.Rank
-	case "size":
-		return spec.Size
-	}
-	return spec.Prefix
 }

@@ -50,7 +50,7 @@ func TestSolveBudget(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if v := solvedValue(got); v != tt.want {
+			if v := method.SizeOf(got); v != tt.want {
 				n, _ := method.PaperParams(got, tt.dims)
 				t.Errorf("solved %d (%d params), want %d", v, n, tt.want)
 			}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"loralab/method"
 	"text/tabwriter"
 )
 
@@ -67,9 +68,10 @@ func budgetNotes(runs []RunSpec) []string {
 		if r.Budget == 0 {
 			continue
 		}
+		kind, _ := method.Lookup(r.Method.Name)
 		note := fmt.Sprintf("budget %d for %s: %s = %d, %d parameters by the paper's formula",
-			r.Budget, r.Method.Name, solvedKey(r.Method.Name), solvedValue(r.Method), r.PaperParams)
-		if r.Method.Name == "lora" {
+			r.Budget, r.Method.Name, kind.Size, method.SizeOf(r.Method), r.PaperParams)
+		if len(r.Method.Targets) > 0 {
 			note += fmt.Sprintf(" (targets %v)", r.Method.Targets)
 		}
 		if !seen[note] {

@@ -4,9 +4,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"loralab/method"
 	"loralab/model"
@@ -144,6 +146,10 @@ type setting struct {
 // each with the budget solved and the learning rate resolved, each checked.
 func (s *Sweep) settings(m MethodAxes) ([]setting, error) {
 	var out []setting
+	kind, ok := method.Lookup(m.Name)
+	if !ok {
+		return nil, fmt.Errorf("unknown method %q", m.Name)
+	}
 	for _, combo := range product(m.Axes) {
 		spec := method.Spec{Name: m.Name}
 		axes := map[string]any{}
@@ -153,22 +159,27 @@ func (s *Sweep) settings(m MethodAxes) ([]setting, error) {
 			if ax.swept {
 				axes[ax.Key] = v
 			}
-			if ax.Key == "budget" {
+			switch ax.Key {
+			case keyBudget:
 				budget = v.(int)
-				continue
+			case keyLR:
+				spec.LR = v.(float64)
+			default:
+				key, _ := kind.Key(ax.Key)
+				spec.Set(key, v)
 			}
-			setField(&spec, ax.Key, v)
 		}
-		if m.Name == method.LoRA && spec.Targets == nil {
-			spec.Targets = []string{"q", "v"}
-		}
+		spec = spec.WithDefaults()
 		var err error
 		if budget > 0 {
 			if spec, err = SolveBudget(spec, s.Dims(), budget); err != nil {
 				return nil, err
 			}
 			axes["budget"] = budget
-			axes[solvedKey(m.Name)] = solvedValue(spec)
+			axes[kind.Size] = method.SizeOf(spec)
+		}
+		if ps := spec.Problems(s.Dims()); len(ps) > 0 {
+			return nil, &settingError{spec, ps}
 		}
 		params, err := method.PaperParams(spec, s.Dims())
 		if err != nil {
@@ -176,7 +187,7 @@ func (s *Sweep) settings(m MethodAxes) ([]setting, error) {
 		}
 		lrs := s.lrsFor(spec)
 		if len(lrs) == 0 {
-			return nil, fmt.Errorf("no learning rate for %s: want train.lr (a number, or a mapping with default, %s or %s) or the entry's lr", spec.Name, spec.Name, family(spec.Name))
+			return nil, fmt.Errorf("no learning rate for %s: want train.lr (a number, or a mapping with default, %s or %s) or the entry's lr", spec.Name, spec.Name, method.FamilyOf(spec.Name))
 		}
 		spec.LR = 0
 		for _, lr := range lrs {
@@ -216,43 +227,39 @@ func product(axes []Axis) [][]int {
 	return combos
 }
 
-// setField sets the method field named by a sweep key.
-func setField(spec *method.Spec, key string, v any) {
-	switch key {
-	case "rank":
-		spec.Rank = v.(int)
-	case "alpha":
-		spec.Alpha = v.(float64)
-	case "targets":
-		spec.Targets = slices.Clone(v.([]string))
-	case "layers":
-		spec.Layers = slices.Clone(v.([]int))
-	case "scaling":
-		spec.Scaling = v.(string)
-	case "init":
-		spec.Init = v.(string)
-	case "dropout":
-		spec.Dropout = v.(float64)
-	case "size":
-		spec.Size = v.(int)
-	case "drop_k":
-		spec.DropK = v.(int)
-	case "prefix":
-		spec.Prefix = v.(int)
-	case "infix":
-		spec.Infix = v.(int)
-	case "lr":
-		spec.LR = v.(float64)
-	default:
-		panic("experiments: no method field for key " + key) // methodKeyKinds and this switch disagree
-	}
+// settingError is a setting that its method's checks reject, with each problem naming its
+// key, so that the parser can report it at that key's line.
+type settingError struct {
+	spec     method.Spec
+	problems []method.Problem
 }
 
-// checkExpansion reports, at the entry's position, every setting that the method package
-// rejects (combinations the per-value checks cannot see, such as prefix + infix >= max_len).
+func (e *settingError) Error() string {
+	msgs := make([]string, len(e.problems))
+	for i, p := range e.problems {
+		msgs[i] = p.Msg
+	}
+	return fmt.Sprintf("%s: %s", e.spec.Label(), strings.Join(msgs, "; "))
+}
+
+// checkExpansion reports every setting that its method's checks reject (combinations the
+// per-value checks cannot see, such as prefix + infix >= max_len): at the line of the key a
+// problem names, or at the entry's position.
 func (p *parser) checkExpansion() {
 	for i, m := range p.s.Methods {
-		if _, err := p.s.settings(m); err != nil {
+		_, err := p.s.settings(m)
+		var se *settingError
+		switch {
+		case errors.As(err, &se):
+			for _, pr := range se.problems {
+				line, col := m.line, m.col
+				if ax := m.axis(pr.Key); ax != nil && len(ax.lines) > 0 {
+					line, col = ax.lines[0], ax.cols[0]
+				}
+				p.problems = append(p.problems, Problem{File: p.file, Line: line, Col: col,
+					Msg: fmt.Sprintf("methods[%d]: %s: %s", i, se.spec.Label(), pr.Msg)})
+			}
+		case err != nil:
 			p.problems = append(p.problems, Problem{File: p.file, Line: m.line, Col: m.col,
 				Msg: fmt.Sprintf("methods[%d]: %v", i, err)})
 		}

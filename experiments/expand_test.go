@@ -166,6 +166,10 @@ func perturb(v reflect.Value, path []string) {
 		v.SetString(v.String() + "x")
 	case reflect.Slice:
 		v.Set(reflect.Append(v, reflect.New(v.Type().Elem()).Elem()))
+	case reflect.Map: // a new map with one entry: the base's maps are empty
+		m := reflect.MakeMap(v.Type())
+		m.SetMapIndex(reflect.New(v.Type().Key()).Elem(), reflect.New(v.Type().Elem()).Elem())
+		v.Set(m)
 	default:
 		panic("perturb: unhandled kind " + v.Kind().String())
 	}

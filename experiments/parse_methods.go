@@ -12,51 +12,50 @@ import (
 	"loralab/method"
 )
 
-// valueKind is the type of one value of a method key.
-type valueKind int
-
+// The keys every method entry may hold besides its kind's: its own learning rate, and a
+// parameter budget for a method with a size.
 const (
-	kindInt valueKind = iota
-	kindFloat
-	kindString
-	kindStrings // a list of strings is one value (a target set); a list of lists sweeps
-	kindInts    // a list of integers is one value (a layer set); a list of lists sweeps
+	keyLR     = "lr"
+	keyBudget = "budget"
 )
 
-// methodKeyKinds gives the value type of every key a method entry may hold besides name.
-var methodKeyKinds = map[string]valueKind{
-	"rank": kindInt, "alpha": kindFloat, "targets": kindStrings, "layers": kindInts,
-	"scaling": kindString, "init": kindString, "dropout": kindFloat,
-	"size": kindInt, "drop_k": kindInt, "prefix": kindInt, "infix": kindInt,
-	"lr": kindFloat, "budget": kindInt,
+var (
+	lrKey     = method.Key{Name: keyLR, Type: method.Float}
+	budgetKey = method.Key{Name: keyBudget, Type: method.Int, Min: 1}
+)
+
+// entryKeys lists the keys an entry of kind k may hold besides name, in the order messages
+// list them: the kind's, then lr, then budget when the kind has a size.
+func entryKeys(k method.Kind) []method.Key {
+	keys := append(slices.Clone(k.Keys), lrKey)
+	if k.Size != "" {
+		keys = append(keys, budgetKey)
+	}
+	return keys
 }
 
-// methodKeys lists, per method, the keys its entries may hold, in the order messages list them.
-func methodKeys(name string) []string {
-	switch name {
-	case method.LoRA:
-		return []string{"rank", "alpha", "targets", "layers", "scaling", "init", "dropout", "lr", "budget"}
-	case method.AdapterH, method.AdapterL, method.AdapterP:
-		return []string{"size", "lr", "budget"}
-	case method.AdapterD:
-		return []string{"size", "drop_k", "lr", "budget"}
-	case method.PrefixEmbed, method.PrefixLayer:
-		return []string{"prefix", "infix", "lr", "budget"}
+// anyKindHas says whether some registered method has a key of that name.
+func anyKindHas(key string) bool {
+	if key == keyLR || key == keyBudget {
+		return true
 	}
-	return []string{"lr"}
+	for _, k := range method.Kinds() {
+		if _, ok := k.Key(key); ok {
+			return true
+		}
+	}
+	return false
 }
 
-// solvedKey is the field a parameter budget solves for, "" when the method has no such size.
-func solvedKey(name string) string {
-	switch name {
-	case method.LoRA:
-		return "rank"
-	case method.AdapterH, method.AdapterL, method.AdapterP, method.AdapterD:
-		return "size"
-	case method.PrefixEmbed, method.PrefixLayer:
-		return "prefix"
+// sizedNames lists the methods a budget can size.
+func sizedNames() []string {
+	var out []string
+	for _, k := range method.Kinds() {
+		if k.Size != "" {
+			out = append(out, k.Name)
+		}
 	}
-	return ""
+	return out
 }
 
 // methods decodes the methods: list, and the sweep-wide budget: that applies to the entries of
@@ -98,7 +97,12 @@ func (p *parser) methodEntry(at string, n *yaml.Node) (MethodAxes, bool) {
 		return m, false
 	}
 	m.Name = name
-	allowed := methodKeys(name)
+	kind, _ := method.Lookup(name)
+	keys := entryKeys(kind)
+	var allowed []string
+	for _, k := range keys {
+		allowed = append(allowed, k.Name)
+	}
 	seen := map[string]int{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -111,15 +115,16 @@ func (p *parser) methodEntry(at string, n *yaml.Node) (MethodAxes, bool) {
 		if key == "name" {
 			continue // decoded by entryName
 		}
-		if !slices.Contains(allowed, key) {
-			if _, known := methodKeyKinds[key]; known {
+		i := slices.Index(allowed, key)
+		if i < 0 {
+			if anyKindHas(key) {
 				p.errorf(k, "%s: %s has no field %q, want one of %s", at, name, key, strings.Join(allowed, ", "))
 			} else {
 				p.errorf(k, "%s: unknown key %q, want name or one of %s", at, key, strings.Join(allowed, ", "))
 			}
 			continue
 		}
-		ax, _ := p.axis(at+"."+key, key, v) // kept even when a value is bad: the key is there
+		ax, _ := p.axis(at+"."+key, keys[i], v) // kept even when a value is bad: the key is there
 		m.Axes = append(m.Axes, ax)
 	}
 	return m, true
@@ -133,7 +138,7 @@ func (p *parser) entryName(at string, n *yaml.Node) (string, bool) {
 		}
 		v := n.Content[i+1]
 		name, ok := p.str(v, at+".name")
-		if ok && !slices.Contains(method.Names(), name) {
+		if _, known := method.Lookup(name); ok && !known {
 			p.errorf(v, "%s.name: unknown method %q, want one of %s", at, name, strings.Join(method.Names(), ", "))
 			ok = false
 		}
@@ -143,23 +148,25 @@ func (p *parser) entryName(at string, n *yaml.Node) (string, bool) {
 	return "", false
 }
 
-// entryRequirements checks that an entry fixes what its method needs: the size of LoRA,
-// adapters and prefixes either directly or through a budget, never both.
+// entryRequirements checks that an entry fixes what its method needs: its size (LoRA's rank,
+// an adapter's size, a prefix method's lengths) either directly or through a budget, never
+// both.
 func (p *parser) entryRequirements(at string, n *yaml.Node, m MethodAxes) {
-	key := solvedKey(m.Name)
-	if key == "" {
+	kind, _ := method.Lookup(m.Name)
+	needs := kind.Needed()
+	if len(needs) == 0 {
 		return
 	}
 	has := func(k string) bool { return m.axis(k) != nil }
 	switch {
-	case has(key) && has("budget"):
-		p.errorf(n, "%s: both %s and budget given, want one of them (a budget solves %s)", at, key, key)
-	case m.Name == method.PrefixEmbed || m.Name == method.PrefixLayer:
-		if !has("prefix") && !has("infix") && !has("budget") {
-			p.errorf(n, "%s: missing key \"prefix\", \"infix\" or \"budget\"", at)
+	case has(kind.Size) && has(keyBudget):
+		p.errorf(n, "%s: both %s and budget given, want one of them (a budget solves %s)", at, kind.Size, kind.Size)
+	case !slices.ContainsFunc(needs, has) && !has(keyBudget):
+		var quoted []string
+		for _, k := range append(slices.Clone(needs), keyBudget) {
+			quoted = append(quoted, fmt.Sprintf("%q", k))
 		}
-	case !has(key) && !has("budget"):
-		p.errorf(n, "%s: missing key %q or \"budget\"", at, key)
+		p.errorf(n, "%s: missing key %s", at, orList(quoted))
 	}
 }
 
@@ -174,11 +181,10 @@ func (m *MethodAxes) axis(key string) *Axis {
 }
 
 // axis decodes the value of one method key: one value, or a list of values to sweep.
-func (p *parser) axis(at, key string, n *yaml.Node) (Axis, bool) {
-	ax := Axis{Key: key}
-	kind := methodKeyKinds[key]
+func (p *parser) axis(at string, key method.Key, n *yaml.Node) (Axis, bool) {
+	ax := Axis{Key: key.Name}
 	items := []*yaml.Node{n}
-	isList := kind == kindStrings || kind == kindInts
+	isList := key.Type == method.Strings || key.Type == method.Ints
 	if n.Kind == yaml.SequenceNode && (!isList || len(n.Content) > 0 && n.Content[0].Kind == yaml.SequenceNode) {
 		var ok bool
 		if items, ok = p.list(n, at, "value"); !ok {
@@ -192,7 +198,7 @@ func (p *parser) axis(at, key string, n *yaml.Node) (Axis, bool) {
 		if ax.swept {
 			vat = fmt.Sprintf("%s[%d]", at, i)
 		}
-		v, good := p.methodValue(vat, key, kind, it)
+		v, good := p.methodValue(vat, key, it)
 		if !good {
 			ok = false
 			continue
@@ -209,58 +215,58 @@ func (p *parser) axis(at, key string, n *yaml.Node) (Axis, bool) {
 }
 
 // methodValue decodes and checks one value of a method key.
-func (p *parser) methodValue(at, key string, kind valueKind, n *yaml.Node) (any, bool) {
-	switch kind {
-	case kindInt:
+func (p *parser) methodValue(at string, key method.Key, n *yaml.Node) (any, bool) {
+	switch key.Type {
+	case method.Int:
 		v, ok := p.integer(n, at)
 		return v, ok && p.checkInt(at, key, n, v)
-	case kindFloat:
+	case method.Float:
 		v, ok := p.number(n, at)
 		return v, ok && p.checkFloat(at, key, n, v)
-	case kindString:
+	case method.String:
 		v, ok := p.str(n, at)
-		allowed := map[string][]string{"scaling": {"standard", "rslora"}, "init": {"kaiming", "gaussian"}}[key]
-		return v, ok && p.oneOf(n, at, v, allowed)
-	case kindStrings:
-		return p.targetSet(at, n)
+		return v, ok && p.oneOf(n, at, v, key.Choices())
+	case method.Strings:
+		return p.stringSet(at, key, n)
 	default:
-		return p.layerSet(at, n)
+		return p.intSet(at, key, n)
 	}
 }
 
-// checkInt checks an integer method value against the model.
-func (p *parser) checkInt(at, key string, n *yaml.Node, v int) bool {
-	d := p.s.Model
-	if !p.modelOK { // the model's problems are reported; check only what needs no model
-		d.DModel, d.Layers, d.MaxLen = math.MaxInt, math.MaxInt, math.MaxInt
+// dims are the model dimensions method values are checked against: none when the model has
+// problems (those are reported; only what needs no model is checked).
+func (p *parser) dims() method.Dims {
+	if !p.modelOK {
+		return method.AnyModel
 	}
-	switch key {
-	case "rank", "size":
-		return p.intRange(n, at, v, 1, d.DModel, " (d_model)")
-	case "drop_k":
-		return p.intRange(n, at, v, 0, d.Layers-1, " (layers - 1)")
-	case "prefix", "infix":
-		return p.intRange(n, at, v, 0, d.MaxLen-1, " (max_len - 1)")
-	}
-	return p.intRange(n, at, v, 1, math.MaxInt, "") // budget
+	return p.s.Dims()
 }
 
-// checkFloat checks a real method value.
-func (p *parser) checkFloat(at, key string, n *yaml.Node, v float64) bool {
-	if key == "dropout" {
+// checkInt checks an integer method value against its key's range on the model.
+func (p *parser) checkInt(at string, key method.Key, n *yaml.Node, v int) bool {
+	lo, hi, name := key.IntRange(p.dims())
+	if name != "" {
+		name = " (" + name + ")"
+	}
+	return p.intRange(n, at, v, lo, hi, name)
+}
+
+// checkFloat checks a real method value: in [0, 1) for a Unit key, > 0 otherwise.
+func (p *parser) checkFloat(at string, key method.Key, n *yaml.Node, v float64) bool {
+	if key.Unit {
 		return p.floatRange(n, at, v, 0, 1, false)
 	}
-	if v <= 0 {
+	if !(v > 0) {
 		p.errorf(n, "%s: %g is out of range, want > 0", at, v)
 		return false
 	}
 	return true
 }
 
-// targetSet decodes one set of LoRA targets, such as [q, v].
-func (p *parser) targetSet(at string, n *yaml.Node) ([]string, bool) {
-	targets := method.Targets()
-	items, ok := p.list(n, at, "target ("+orList(targets)+")")
+// stringSet decodes one set of strings, such as the targets [q, v].
+func (p *parser) stringSet(at string, key method.Key, n *yaml.Node) ([]string, bool) {
+	choices, what := key.Choices(), strings.TrimSuffix(key.Name, "s")
+	items, ok := p.list(n, at, what+" ("+orList(choices)+")")
 	if !ok {
 		return nil, false
 	}
@@ -270,11 +276,11 @@ func (p *parser) targetSet(at string, n *yaml.Node) ([]string, bool) {
 		switch {
 		case !good:
 			ok = false
-		case !slices.Contains(targets, t):
-			p.errorf(it, "%s: unknown target %q, want %s", at, t, orList(targets))
+		case !slices.Contains(choices, t):
+			p.errorf(it, "%s: unknown %s %q, want %s", at, what, t, orList(choices))
 			ok = false
 		case slices.Contains(set, t):
-			p.errorf(it, "%s: target %q repeated", at, t)
+			p.errorf(it, "%s: %s %q repeated", at, what, t)
 			ok = false
 		default:
 			set = append(set, t)
@@ -283,24 +289,21 @@ func (p *parser) targetSet(at string, n *yaml.Node) ([]string, bool) {
 	return set, ok
 }
 
-// layerSet decodes one set of block indices, such as [0, 1].
-func (p *parser) layerSet(at string, n *yaml.Node) ([]int, bool) {
-	items, ok := p.list(n, at, "layer index")
+// intSet decodes one set of integers, such as the block indices [0, 1].
+func (p *parser) intSet(at string, key method.Key, n *yaml.Node) ([]int, bool) {
+	what := strings.TrimSuffix(key.Name, "s")
+	items, ok := p.list(n, at, what+" index")
 	if !ok {
 		return nil, false
-	}
-	hi := math.MaxInt
-	if p.modelOK {
-		hi = p.s.Model.Layers - 1
 	}
 	var set []int
 	for _, it := range items {
 		l, good := p.integer(it, at)
 		switch {
-		case !good || !p.intRange(it, at, l, 0, hi, " (layers - 1)"):
+		case !good || !p.checkInt(at, key, it, l):
 			ok = false
 		case slices.Contains(set, l):
-			p.errorf(it, "%s: layer %d repeated", at, l)
+			p.errorf(it, "%s: %s %d repeated", at, what, l)
 			ok = false
 		default:
 			set = append(set, l)
@@ -318,8 +321,8 @@ func (p *parser) sweepBudget(n *yaml.Node) {
 		p.intField("budget", "params", &params, 1, math.MaxInt, ""),
 		{"method", func(v *yaml.Node) {
 			s, ok := p.str(v, "budget.method")
-			if ok && solvedKey(s) == "" {
-				p.errorf(v, "budget.method: %q has no size to solve, want lora, an adapter or a prefix method", s)
+			if k, known := method.Lookup(s); ok && known && k.Size == "" || ok && !known {
+				p.errorf(v, "budget.method: %q has no size to solve, want %s", s, orList(sizedNames()))
 				return
 			}
 			name = s
@@ -336,7 +339,8 @@ func (p *parser) sweepBudget(n *yaml.Node) {
 			continue
 		}
 		used = true
-		if m.axis("budget") == nil && m.axis(solvedKey(name)) == nil {
+		kind, _ := method.Lookup(name)
+		if m.axis(keyBudget) == nil && m.axis(kind.Size) == nil {
 			m.Axes = append(m.Axes, Axis{Key: "budget", Values: []any{params}, lines: []int{n.Line}, cols: []int{n.Column}})
 		}
 	}

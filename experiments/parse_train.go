@@ -22,9 +22,6 @@ const (
 	defaultMaxNewTokens   = 64
 )
 
-// lrFamilies are the keys a train.lr mapping may hold besides the method names.
-var lrFamilies = []string{"default", "adapter", "prefix"}
-
 // maxLen is the model's max_len, or no bound when the model did not resolve.
 func (p *parser) maxLen() int {
 	if p.modelOK {
@@ -110,7 +107,7 @@ func (p *parser) learningRates(n *yaml.Node) {
 		return
 	}
 	var fields []field
-	for _, k := range append(slices.Clone(lrFamilies), method.Names()...) {
+	for _, k := range append([]string{"default"}, method.Families()...) {
 		fields = append(fields, field{k, func(v *yaml.Node) {
 			if lrs := p.lrList(v, "train.lr."+k); lrs != nil {
 				p.s.LRs[k] = lrs
@@ -194,21 +191,10 @@ func (s *Sweep) lrsFor(spec method.Spec) []float64 {
 	if spec.LR > 0 {
 		return []float64{spec.LR}
 	}
-	for _, k := range []string{spec.Name, family(spec.Name), "default"} {
+	for _, k := range []string{spec.Name, method.FamilyOf(spec.Name), "default"} {
 		if lrs, ok := s.LRs[k]; ok {
 			return lrs
 		}
 	}
 	return nil
-}
-
-// family groups the adapter and prefix variants for train.lr.
-func family(name string) string {
-	switch name {
-	case method.AdapterH, method.AdapterL, method.AdapterP, method.AdapterD:
-		return "adapter"
-	case method.PrefixEmbed, method.PrefixLayer:
-		return "prefix"
-	}
-	return name
 }

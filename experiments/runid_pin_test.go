@@ -1,72 +1,65 @@
 package experiments
 
 import (
-	"encoding/json"
-	"os"
 	"testing"
 )
 
-// TestRunIDsPinned pins the run ids of shipped sweeps (copies in testdata/pinned, as they
-// were when the ids were pinned): a new config field must leave the ids of existing sweeps
-// unchanged (an omitted zero value), or every finished run of every results folder would be
-// run again. The table3_decoder reference folder is an independent
-// witness: its plan.json was written by the code that ran it.
-func TestRunIDsPinned(t *testing.T) {
-	cases := []struct {
-		file string
-		at   map[int]string // run index -> id
-	}{
-		{"quick.yaml", map[int]string{0: "0d25be645159", 5: "940c4e5e9177", 11: "faa6ffc07015"}},
-		{"table2_encoder.yaml", map[int]string{0: "dd9c6504ab16", 17: "3c0dee9e1f86", 63: "8dea01b0b0b3"}},
-		{"table6_rank.yaml", map[int]string{0: "85948f233ec3"}},
-	}
-	for _, c := range cases {
-		sw, err := Load("testdata/pinned/" + c.file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		runs, err := sw.Expand()
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i, want := range c.at {
-			if i >= len(runs) {
-				t.Errorf("%s: %d runs, want run %d", c.file, len(runs), i)
-				continue
-			}
-			if runs[i].ID != want {
-				t.Errorf("%s run %d (%s): id %s, want %s", c.file, i, runs[i].Label(), runs[i].ID, want)
-			}
-		}
-	}
-}
+// pinnedSweep lists a setting of every method key that existed before the method registry.
+const pinnedSweep = `name: pinned
+version: 1
+model:
+  arch: encoder
+  preset: tiny
+  vocab: 512
+  pretraining: {corpus: corpus-a, steps: 10}
+tasks: [cls-a]
+train:
+  steps: 5
+  lr: {default: 1e-3, lora: 2e-3, adapter: 3e-3, prefix: 4e-3}
+methods:
+  - {name: lora, rank: 8}
+  - {name: lora, rank: 4, targets: [q, k, v, o], alpha: 16, layers: [0, 2], scaling: rslora, init: gaussian, dropout: 0.1}
+  - {name: lora, budget: 5000, targets: [fc1, emb]}
+  - {name: ft}
+  - {name: fttop2, lr: 5e-4}
+  - {name: bitfit}
+  - {name: adapter_h, size: 8}
+  - {name: adapter_l, size: 4}
+  - {name: adapter_p, budget: 3000}
+  - {name: adapter_d, size: 2, drop_k: 1}
+  - {name: prefix_embed, prefix: 4, infix: 2}
+  - {name: prefix_layer, prefix: 8}
+seeds: [3]
+`
 
-// TestRunIDsMatchReferencePlan expands the table3_decoder sweep copied into its reference
-// folder and compares every id with the plan.json written when it ran.
-func TestRunIDsMatchReferencePlan(t *testing.T) {
-	const dir = "../results/reference/table3_decoder/"
-	sw, err := Load(dir + SweepFile)
+// TestRunIDsPinned pins the run id of a setting of every method and key, computed before the
+// method registry existed: a run id hashes the JSON of the method setting, so a change of its
+// field names, order or omission rules would silently re-run every finished study.
+func TestRunIDsPinned(t *testing.T) {
+	want := map[string]string{
+		"cls-a lora r=8 q,v seed=3":           "d0bc48a60244",
+		"cls-a lora r=4 q,k,v,o rs seed=3":    "c1abf39aa9ee",
+		"cls-a lora r=1 fc1,emb seed=3":       "7864628d2e89",
+		"cls-a ft seed=3":                     "ecfb09215b21",
+		"cls-a fttop2 seed=3":                 "4edc22d36352",
+		"cls-a bitfit seed=3":                 "5ff074789c3d",
+		"cls-a adapter_h r=8 seed=3":          "ab2ebe278fa1",
+		"cls-a adapter_l r=4 seed=3":          "a8bd415428ee",
+		"cls-a adapter_p r=2 seed=3":          "9a549e07fbdd",
+		"cls-a adapter_d r=2 drop=1 seed=3":   "2173d0e553e2",
+		"cls-a prefix_embed lp=4 li=2 seed=3": "0fffc9dcf287",
+		"cls-a prefix_layer lp=8 li=0 seed=3": "7407b0fc543f",
+	}
+	runs, err := parseTest(t, pinnedSweep).Expand()
 	if err != nil {
 		t.Fatal(err)
 	}
-	runs, err := sw.Expand()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := os.ReadFile(dir + PlanFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var plan Plan
-	if err := json.Unmarshal(data, &plan); err != nil {
-		t.Fatal(err)
-	}
-	if len(plan.Runs) != len(runs) {
-		t.Fatalf("%d runs expanded, plan.json lists %d", len(runs), len(plan.Runs))
-	}
-	for i, r := range runs {
-		if r.ID != plan.Runs[i].ID {
-			t.Errorf("run %d (%s): id %s, plan.json says %s", i, r.Label(), r.ID, plan.Runs[i].ID)
+	for _, r := range runs {
+		if want[r.Label()] != r.ID {
+			t.Errorf("%s: id %s, want %s", r.Label(), r.ID, want[r.Label()])
 		}
+	}
+	if len(runs) != len(want) {
+		t.Errorf("%d runs, want %d", len(runs), len(want))
 	}
 }

@@ -123,4 +123,4 @@ type Axis struct {
 }
 
 // Dims are the dimensions the paper's parameter formulas need for this sweep's model.
-func (s *Sweep) Dims() method.Dims { return method.DimsOf(s.Model) }
+func (s *Sweep) Dims() method.Dims { return model.DimsOf(s.Model) }

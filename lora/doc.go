@@ -1,5 +1,5 @@
 // Package lora implements LoRA, low-rank adaptation (Hu et al., 2021, arXiv 2106.09685), on
-// loralab's transformers: a method.Method that freezes a pretrained model and trains, for
+// loralab's transformers: a tuner.Method that freezes a pretrained model and trains, for
 // chosen weight matrices W0 (d_out x d_in), a low-rank update
 //
 //	h = W0 x + s·B·A x,   A: r x d_in,  B: d_out x r,  s = alpha/r        (eq. 3 of the paper)
@@ -33,7 +33,7 @@
 // row of token id; it stores A transposed, tok_emb.lora_embedding_A [vocab, r], so that the
 // columns of A are rows an embedding lookup gathers, and B as tok_emb.lora_embedding_B
 // [d, r]. Trainable lists them (embedding first, then the Linears in model order), which is
-// what method.Save writes and method.Load reads.
+// what tuner.Save writes and tuner.Load reads.
 //
 // On the tiny decoder preset (d=128, L=4, vocab 4096) the state a run keeps is 5,407,504
 // bytes for full fine-tuning (every base tensor) and 66,976 bytes for LoRA r=8 on q, v

@@ -9,6 +9,7 @@ import (
 	"loralab/method"
 	"loralab/model"
 	"loralab/nn"
+	"loralab/tuner"
 )
 
 // Adapt a decoder with LoRA r=8 on Wq and Wv, count its parameters, merge it for inference
@@ -29,7 +30,7 @@ func Example() {
 	if err := l.Apply(m, 42); err != nil { // freezes m, adds A (random) and B (zero)
 		log.Fatal(err)
 	}
-	counts, err := method.Count(l, m)
+	counts, err := tuner.Count(l, m)
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -5,10 +5,13 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 
 	"loralab/method"
 	"loralab/model"
+	"loralab/model/target"
 	"loralab/nn"
+	"loralab/tuner"
 )
 
 // Scaling rules: the update is s·B·A with s = alpha/r (Hu et al., 2021) or, for
@@ -24,22 +27,12 @@ const (
 	InitGaussian = "gaussian"
 )
 
-// TargetEmb names the token embedding as a target; the other targets are matrices of a
-// block.
-const TargetEmb = "emb"
-
-// blockTargets are the matrices of a block LoRA can adapt, in the order of Model.Linears.
-func blockTargets() []string { return []string{"q", "k", "v", "o", "fc1", "fc2"} }
-
-// allTargets are the block targets after the embedding, the order of Trainable.
-func allTargets() []string { return append([]string{TargetEmb}, blockTargets()...) }
-
 // LoRA is the method of Hu et al. (2021): every adapted matrix W0 (d_out x d_in) of a frozen
 // model gains a trainable low-rank update, so that
 //
 //	h = W0 x + s·B·A x,   A: r x d_in (random),  B: d_out x r (zero),  s = alpha/r,
 //
-// and the adapted model starts equal to the base model. It implements method.Method.
+// and the adapted model starts equal to the base model. It implements tuner.Method.
 type LoRA struct {
 	spec    method.Spec
 	alpha   float64
@@ -63,45 +56,27 @@ func New(spec method.Spec) (*LoRA, error) {
 	if spec.Name != method.LoRA {
 		return nil, fmt.Errorf("lora: method %q, want %q", spec.Name, method.LoRA)
 	}
-	if spec.Rank < 1 {
-		return nil, fmt.Errorf("lora: %s: rank %d, want >= 1", spec.Label(), spec.Rank)
+	if err := spec.Validate(method.AnyModel); err != nil {
+		return nil, fmt.Errorf("lora: %w", err)
 	}
-	if len(spec.Targets) == 0 {
-		return nil, fmt.Errorf("lora: %s: no target, want some of q, k, v, o, fc1, fc2, emb", spec.Label())
+	alpha := alphaOf(spec)
+	return &LoRA{spec: spec, alpha: alpha, scale: float32(scaleOf(spec))}, nil
+}
+
+// alphaOf is the alpha a setting uses: its own, or r when it leaves alpha 0.
+func alphaOf(s method.Spec) float64 {
+	if s.Alpha == 0 {
+		return float64(s.Rank)
 	}
-	for i, t := range spec.Targets {
-		if !slices.Contains(allTargets(), t) {
-			return nil, fmt.Errorf("lora: %s: unknown target %q, want q, k, v, o, fc1, fc2 or emb", spec.Label(), t)
-		}
-		if slices.Contains(spec.Targets[:i], t) {
-			return nil, fmt.Errorf("lora: %s: target %q given twice", spec.Label(), t)
-		}
+	return s.Alpha
+}
+
+// scaleOf is the factor s of B·A for a setting: alpha/r, or alpha/sqrt(r) with rslora.
+func scaleOf(s method.Spec) float64 {
+	if s.Scaling == ScalingRSLoRA {
+		return alphaOf(s) / math.Sqrt(float64(s.Rank))
 	}
-	if spec.Alpha < 0 || math.IsNaN(spec.Alpha) || math.IsInf(spec.Alpha, 0) {
-		return nil, fmt.Errorf("lora: %s: alpha %g, want a finite number >= 0 (0 means alpha = r)", spec.Label(), spec.Alpha)
-	}
-	if spec.Dropout < 0 || spec.Dropout >= 1 {
-		return nil, fmt.Errorf("lora: %s: dropout %g, want in [0, 1)", spec.Label(), spec.Dropout)
-	}
-	switch spec.Init {
-	case "", InitKaiming, InitGaussian:
-	default:
-		return nil, fmt.Errorf("lora: %s: init %q, want %q or %q", spec.Label(), spec.Init, InitKaiming, InitGaussian)
-	}
-	alpha := spec.Alpha
-	if alpha == 0 {
-		alpha = float64(spec.Rank)
-	}
-	l := &LoRA{spec: spec, alpha: alpha}
-	switch spec.Scaling {
-	case "", ScalingStandard:
-		l.scale = float32(alpha / float64(spec.Rank))
-	case ScalingRSLoRA:
-		l.scale = float32(alpha / math.Sqrt(float64(spec.Rank)))
-	default:
-		return nil, fmt.Errorf("lora: %s: scaling %q, want %q or %q", spec.Label(), spec.Scaling, ScalingStandard, ScalingRSLoRA)
-	}
-	return l, nil
+	return alphaOf(s) / float64(s.Rank)
 }
 
 // Spec is the setting the method was built from, as given (Alpha 0 stays 0; see Alpha).
@@ -168,24 +143,28 @@ func (l *LoRA) build(m *model.Model, seed uint64) error {
 	if l.model != nil {
 		return fmt.Errorf("lora: %s is already applied to a model; build a new one with New", l.spec.Label())
 	}
-	if err := l.spec.Validate(method.DimsOf(m.Cfg)); err != nil {
+	if err := l.spec.Validate(model.DimsOf(m.Cfg)); err != nil {
 		return fmt.Errorf("lora: apply: %w", err)
 	}
 	m.Freeze()
 	r, aInit := l.spec.Rank, l.spec.Init
-	if slices.Contains(l.spec.Targets, TargetEmb) {
+	if slices.Contains(l.spec.Targets, target.Emb) {
 		l.emb = newEmbedding(m, r, l.scale, aInit, seed)
 	}
 	for _, b := range m.Blocks {
 		if len(l.spec.Layers) > 0 && !slices.Contains(l.spec.Layers, b.Index) {
 			continue
 		}
-		for i, lin := range []*model.Linear{b.Q, b.K, b.V, b.O, b.FC1, b.FC2} {
-			if !slices.Contains(l.spec.Targets, blockTargets()[i]) {
+		for i, t := range target.All() {
+			if !t.PerLayer || !slices.Contains(l.spec.Targets, t.Name) {
 				continue
 			}
+			lin, err := b.Matrix(t.Name)
+			if err != nil {
+				return fmt.Errorf("lora: apply: %w", err)
+			}
 			d := newLinear(lin, r, l.scale, float32(l.spec.Dropout), aInit, seed)
-			d.dropoutSite = dropoutLabel(b.Index, i)
+			d.dropoutSite = dropoutLabel(b.Index, i-1)
 			l.linears = append(l.linears, d)
 		}
 	}
@@ -199,12 +178,79 @@ func dropoutLabel(layer, target int) uint64 {
 	return 1<<40 | uint64(layer)<<8 | uint64(target)
 }
 
-// NewMethod is New for code that builds methods by name (the sweep executor): on error it
-// returns a nil interface, not a nil *LoRA.
-func NewMethod(spec method.Spec) (method.Method, error) {
+// NewMethod is New for code that builds methods by name (tuner.New): on error it returns a
+// nil interface, not a nil *LoRA.
+func NewMethod(spec method.Spec) (tuner.Method, error) {
 	l, err := New(spec)
 	if err != nil {
 		return nil, err
 	}
 	return l, nil
+}
+
+func init() { tuner.Register(Kind, NewMethod) }
+
+// Kind describes LoRA to the sweep parser and the reports. The parameter count is the paper's
+// 2·L_lora·d·r for square targets; r·(d_in + d_out) per adapted matrix in general, the token
+// embedding (V x d) counted once whatever the layers.
+var Kind = method.Kind{
+	Name: method.LoRA, Order: 90,
+	Keys: []method.Key{method.KeyRank, method.KeyAlpha, method.KeyTargets, method.KeyLayers,
+		{Name: "scaling", Type: method.String, Choices: func() []string { return []string{ScalingStandard, ScalingRSLoRA} }, Doc: "scale alpha/r (standard) or alpha/sqrt(r) (rslora)"},
+		{Name: "init", Type: method.String, Choices: func() []string { return []string{InitKaiming, InitGaussian} }, Doc: "initialisation of A"},
+		method.KeyDropout},
+	Size:     "rank",
+	Defaults: defaultTargets,
+	Params:   lowRankParams,
+	Label: func(s method.Spec) string {
+		l := fmt.Sprintf("lora r=%d %s", s.Rank, strings.Join(s.Targets, ","))
+		if s.Scaling == ScalingRSLoRA {
+			l += " rs"
+		}
+		return l
+	},
+	Check:     needTargets,
+	PEFT:      peftFields,
+	Mergeable: true,
+	Scale:     scaleOf,
+}
+
+// defaultTargets gives a setting without targets the default set (Wq, Wv).
+func defaultTargets(s *method.Spec) {
+	if s.Targets == nil {
+		s.Targets = target.Default()
+	}
+}
+
+// needTargets reports a low-rank setting that adapts nothing.
+func needTargets(s method.Spec, d method.Dims) []method.Problem {
+	if len(s.Targets) == 0 {
+		return []method.Problem{{Key: "targets", Msg: fmt.Sprintf("%s needs at least one target (%s)", s.Name, strings.Join(target.Names(), ", "))}}
+	}
+	return nil
+}
+
+// lowRankParams is r·(d_in + d_out) summed over the adapted matrices: those of each adapted
+// block, and the token embedding once.
+func lowRankParams(s method.Spec, d method.Dims) int {
+	return perMatrix(s, d, func(in, out int) int { return s.Rank * (in + out) })
+}
+
+// perMatrix sums count(in, out) over the matrices a setting adapts: its targets in each of
+// its layers (all layers when it names none), a target that is not per layer once.
+func perMatrix(s method.Spec, d method.Dims, count func(in, out int) int) int {
+	layers := len(s.Layers)
+	if layers == 0 {
+		layers = d.Layers
+	}
+	n := 0
+	for _, name := range s.Targets {
+		t, _ := target.Lookup(name)
+		c := count(t.Shape(d.DModel, d.DFF, d.Vocab))
+		if t.PerLayer {
+			c *= layers
+		}
+		n += c
+	}
+	return n
 }

@@ -10,6 +10,7 @@ import (
 	"loralab/method"
 	"loralab/model"
 	"loralab/nn"
+	"loralab/tuner"
 )
 
 func TestNewRejectsBadSettings(t *testing.T) {
@@ -20,9 +21,9 @@ func TestNewRejectsBadSettings(t *testing.T) {
 	}{
 		{"other method", method.Spec{Name: method.FT}, `method "ft"`},
 		{"rank 0", loraSpec(0, "q"), "rank 0"},
-		{"no target", loraSpec(4), "no target"},
-		{"unknown target", loraSpec(4, "q", "w"), `unknown target "w"`},
-		{"target twice", loraSpec(4, "v", "v"), `target "v" given twice`},
+		{"no target", loraSpec(4), "at least one target"},
+		{"unknown target", loraSpec(4, "q", "w"), `unknown targets entry "w"`},
+		{"target twice", loraSpec(4, "v", "v"), `targets entry "v" repeated`},
 		{"negative alpha", method.Spec{Name: method.LoRA, Rank: 4, Targets: []string{"q"}, Alpha: -1}, "alpha -1"},
 		{"NaN alpha", method.Spec{Name: method.LoRA, Rank: 4, Targets: []string{"q"}, Alpha: math.NaN()}, "alpha NaN"},
 		{"dropout 1", method.Spec{Name: method.LoRA, Rank: 4, Targets: []string{"q"}, Dropout: 1}, "dropout 1"},
@@ -47,7 +48,7 @@ func TestApplyRejectsSettingsThatDoNotFitTheModel(t *testing.T) {
 		want string
 	}{
 		{"rank above d_model", loraSpec(9, "q"), "rank 9 out of range"},
-		{"layer out of range", method.Spec{Name: method.LoRA, Rank: 2, Targets: []string{"q"}, Layers: []int{2}}, "layer 2 out of range"},
+		{"layer out of range", method.Spec{Name: method.LoRA, Rank: 2, Targets: []string{"q"}, Layers: []int{2}}, "layers 2 out of range"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -224,7 +225,7 @@ func TestTrainableCountMatchesPaper(t *testing.T) {
 			t.Run(fmt.Sprintf("%s-d%d/%s/layers%v", cfg.Arch, cfg.DModel, spec.Label(), spec.Layers), func(t *testing.T) {
 				m := newTestModel(t, cfg, 1)
 				l := applyLoRA(t, m, spec, 1)
-				counts, err := method.Count(l, m)
+				counts, err := tuner.Count(l, m)
 				if err != nil {
 					t.Fatal(err)
 				}

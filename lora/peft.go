@@ -9,10 +9,10 @@ import (
 	"slices"
 	"strings"
 
-	"loralab/method"
 	"loralab/model"
 	"loralab/model/safetensors"
 	"loralab/nn"
+	"loralab/tuner"
 )
 
 // PEFT weight-key layout: base_model.model.<module>.lora_A.weight [r, in] and
@@ -92,7 +92,7 @@ func (l *LoRA) ExportPEFT(dir string, opts ExportOptions) error {
 // ExportRun writes meth's adapter into a run folder when meth is LoRA and does nothing for
 // other methods; it fits train.Executor.Export, so that every LoRA run of a sweep leaves
 // adapter_model.safetensors (record.AdapterFile) for the subspace analysis.
-func ExportRun(meth method.Method, dir string) error {
+func ExportRun(meth tuner.Method, dir string) error {
 	l, ok := meth.(*LoRA)
 	if !ok {
 		return nil

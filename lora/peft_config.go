@@ -8,9 +8,11 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"loralab/method"
 	"loralab/model"
+	"loralab/model/target"
 )
 
 // Files of a PEFT adapter folder.
@@ -42,34 +44,40 @@ type PEFTConfig struct {
 	InferenceMode   bool `json:"inference_mode"`
 }
 
-// moduleSuffix is how target_modules names target t: the last part of its module name.
-func moduleSuffix(t string) string {
-	if t == TargetEmb {
-		return "tok_emb"
-	}
-	return t
-}
-
-// peftConfig describes l for adapter_config.json.
-func (l *LoRA) peftConfig(opts ExportOptions) PEFTConfig {
-	c := PEFTConfig{
-		PEFTType: "LORA", TaskType: opts.TaskType, BaseModel: opts.BaseModel,
-		R: l.spec.Rank, Alpha: l.alpha, Dropout: l.spec.Dropout, Bias: "none",
-		UseRSLoRA: l.spec.Scaling == ScalingRSLoRA, LayersToTransform: slices.Clone(l.spec.Layers),
-		InitLoRAWeights: true, InferenceMode: true,
-	}
-	for _, t := range allTargets() {
-		if slices.Contains(l.spec.Targets, t) {
-			c.TargetModules = append(c.TargetModules, moduleSuffix(t))
+// peftFields are the fields of adapter_config.json a LoRA setting fixes (method.Kind.PEFT).
+func peftFields(s method.Spec) map[string]any {
+	f := map[string]any{"peft_type": "LORA", "r": s.Rank, "lora_alpha": alphaOf(s), "lora_dropout": s.Dropout,
+		"use_rslora": s.Scaling == ScalingRSLoRA, "init_lora_weights": true}
+	var modules []string
+	for _, t := range target.All() {
+		if slices.Contains(s.Targets, t.Name) {
+			modules = append(modules, t.Suffix())
 		}
 	}
-	if len(c.LayersToTransform) > 0 {
-		slices.Sort(c.LayersToTransform)
-		c.LayersPattern = "blocks"
+	f["target_modules"] = modules
+	if len(s.Layers) > 0 {
+		layers := slices.Clone(s.Layers)
+		slices.Sort(layers)
+		f["layers_to_transform"], f["layers_pattern"] = layers, "blocks"
 	}
-	if l.spec.Init == InitGaussian {
-		c.InitLoRAWeights = InitGaussian
+	if s.Init == InitGaussian {
+		f["init_lora_weights"] = InitGaussian
 	}
+	return f
+}
+
+// peftConfig describes l for adapter_config.json: the fields its setting fixes (peftFields)
+// and those of the export.
+func (l *LoRA) peftConfig(opts ExportOptions) PEFTConfig {
+	var c PEFTConfig
+	data, err := json.Marshal(peftFields(l.spec))
+	if err == nil {
+		err = json.Unmarshal(data, &c)
+	}
+	if err != nil {
+		panic(fmt.Sprintf("lora: peft fields do not fit PEFTConfig: %v", err)) // plain data: cannot happen
+	}
+	c.TaskType, c.BaseModel, c.Bias, c.InferenceMode = opts.TaskType, opts.BaseModel, "none", true
 	if c.TaskType == "" && l.model != nil {
 		c.TaskType = taskType(l.model)
 	}
@@ -114,7 +122,7 @@ func (c PEFTConfig) Spec() (method.Spec, error) {
 		return s, fmt.Errorf("init_lora_weights %v, want true, false or \"gaussian\" (initialisations that change the base weights are not supported)", c.InitLoRAWeights)
 	}
 	if len(c.TargetModules) == 0 {
-		return s, errors.New("target_modules is empty, want some of q, k, v, o, fc1, fc2, tok_emb")
+		return s, errors.New("target_modules is empty, want some adaptable modules (q, v, ...)")
 	}
 	for _, m := range c.TargetModules {
 		t, err := targetOf(m)
@@ -131,24 +139,14 @@ func (c PEFTConfig) Spec() (method.Spec, error) {
 // targetOf maps a target_modules entry, a module-name suffix ("q" or "attn.q", "fc1" or
 // "mlp.fc1", "tok_emb"), to a LoRA target.
 func targetOf(module string) (string, error) {
-	for _, t := range allTargets() {
-		if module == moduleSuffix(t) || module == modulePath(t) {
-			return t, nil
-		}
+	if t, ok := target.ByModule(module); ok {
+		return t.Name, nil
 	}
-	return "", fmt.Errorf("target_modules entry %q names no adaptable module, want q, k, v, o, fc1, fc2 or tok_emb (or attn.q, mlp.fc1, ...)", module)
-}
-
-// modulePath is the module name of target t inside a block (attn.q, mlp.fc1) or, for the
-// embedding, tok_emb.
-func modulePath(t string) string {
-	switch t {
-	case TargetEmb:
-		return "tok_emb"
-	case "fc1", "fc2":
-		return "mlp." + t
+	var names []string
+	for _, t := range target.All() {
+		names = append(names, t.Suffix())
 	}
-	return "attn." + t
+	return "", fmt.Errorf("target_modules entry %q names no adaptable module, want one of %s (or a module path such as attn.q)", module, strings.Join(names, ", "))
 }
 
 // ReadPEFTConfig reads dir/adapter_config.json. JSON errors name the file, line and column

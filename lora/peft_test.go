@@ -302,7 +302,7 @@ func TestImportErrors(t *testing.T) {
 		{name: "layer beyond the model", config: func(c string) string {
 			return strings.Replace(c, `"layers_to_transform": 1`, `"layers_to_transform": [0, 2]`, 1)
 		},
-			want: []string{"layer 2 out of range"}},
+			want: []string{"layers 2 out of range"}},
 		{name: "rank 0", config: func(c string) string { return strings.Replace(c, `"r": 2`, `"r": 0`, 1) },
 			want: []string{"rank 0"}},
 	}

@@ -10,9 +10,10 @@ import (
 	"loralab/model"
 	"loralab/model/safetensors"
 	"loralab/nn"
+	"loralab/tuner"
 )
 
-// TestSaveLoad: method.Save writes only the LoRA tensors (and the head), and method.Load
+// TestSaveLoad: tuner.Save writes only the LoRA tensors (and the head), and tuner.Load
 // into a fresh model with a fresh LoRA of another seed reproduces the outputs bit for bit.
 // It also measures the state sizes on the tiny preset quoted in the package doc.
 func TestSaveLoad(t *testing.T) {
@@ -38,12 +39,12 @@ func TestSaveLoad(t *testing.T) {
 			m := newTestModel(t, cfg, 1)
 			l := applyLoRA(t, m, c.spec, 2)
 			randomize(l.Trainable(), 3, 0.1)
-			head := method.HeadParams(m)
+			head := tuner.HeadParams(m)
 			b := randomBatch(4, cfg.Vocab, 2, 16)
 			want := output(m, b, 2)
 
 			path := filepath.Join(dir, "lora.safetensors")
-			size, err := method.Save(path, l, head)
+			size, err := tuner.Save(path, l, head)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -67,7 +68,7 @@ func TestSaveLoad(t *testing.T) {
 
 			fresh := newTestModel(t, cfg, 1)
 			l2 := applyLoRA(t, fresh, c.spec, 99) // another A, to be overwritten
-			if err := method.Load(path, l2, method.HeadParams(fresh)); err != nil {
+			if err := tuner.Load(path, l2, tuner.HeadParams(fresh)); err != nil {
 				t.Fatal(err)
 			}
 			if i := firstDifference(output(fresh, b, 2), want); i >= 0 {
@@ -108,7 +109,7 @@ func TestLoadRejectsOtherSetting(t *testing.T) {
 	cfg := testConfig(model.Decoder)
 	path := filepath.Join(t.TempDir(), "lora.safetensors")
 	l := applyLoRA(t, newTestModel(t, cfg, 1), loraSpec(4, "q", "v"), 1)
-	if _, err := method.Save(path, l, nil); err != nil {
+	if _, err := tuner.Save(path, l, nil); err != nil {
 		t.Fatal(err)
 	}
 	cases := []struct {
@@ -120,7 +121,7 @@ func TestLoadRejectsOtherSetting(t *testing.T) {
 	}
 	for _, c := range cases {
 		other := applyLoRA(t, newTestModel(t, cfg, 1), c.spec, 1)
-		if err := method.Load(path, other, nil); err == nil || !contains(err.Error(), c.want) {
+		if err := tuner.Load(path, other, nil); err == nil || !contains(err.Error(), c.want) {
 			t.Errorf("loading into %s: %v, want an error naming %s", c.spec.Label(), err, c.want)
 		}
 	}

@@ -1,102 +1,146 @@
 package method
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 )
 
 var tinyDims = Dims{Arch: "decoder", Vocab: 100, DModel: 8, Layers: 3, DFF: 32, MaxLen: 16}
 
-func TestPaperParams(t *testing.T) {
-	// d=8, L=3, dff=32, V=100, maxlen=16.
-	cases := []struct {
-		spec Spec
-		want int
-	}{
-		{Spec{Name: PrefixEmbed, Prefix: 4, Infix: 2}, 8 * 6},                       // d(lp+li)
-		{Spec{Name: PrefixLayer, Prefix: 4, Infix: 2}, 3 * 8 * 6},                   // L d(lp+li)
-		{Spec{Name: AdapterH, Size: 2}, 6*(2*8*2+2+8) + 2*6*8},                      // 6 adapters, 6 LNs: 6*42+96
-		{Spec{Name: AdapterL, Size: 2}, 3*(2*8*2+2+8) + 2*3*8},                      // 3*42+48
-		{Spec{Name: AdapterP, Size: 2}, 3 * (2*8*2 + 2 + 8)},                        // 126
-		{Spec{Name: AdapterD, Size: 2, DropK: 1}, 4*(2*8*2+2+8) + 2*4*8},            // 168+64
-		{Spec{Name: LoRA, Rank: 2, Targets: []string{"q", "v"}}, 2 * 3 * 2 * 8 * 2}, // 2 L_lora d r, L_lora=6
-		{Spec{Name: LoRA, Rank: 1, Targets: []string{"fc1"}, Layers: []int{0}}, 1 * (8 + 32)},
-		// q in 3 layers: 3 * 4(8+8) = 192; the embedding once: 4(100+8) = 432
-		{Spec{Name: LoRA, Rank: 4, Targets: []string{"q", "emb"}}, 192 + 432},
-		// per block biases: q,k,v,o 4*8 + fc1 32 + fc2 8 + two LayerNorm biases 2*8 = 88;
-		// 3 blocks, plus the bias of the final LayerNorm: 264 + 8
-		{Spec{Name: BitFit}, 88*3 + 8},
-		// block: 4*64 + 2*8*32 + 88 + 16 = 872
-		{Spec{Name: FTTop2}, 2 * 872},
-		{Spec{Name: FT}, 100*8 + 16*8 + 3*872 + 16},
+// The test kinds: a low-rank one with a numeric key kept in Opts, and one without keys.
+func init() {
+	Register(Kind{Name: "test_lowrank", Order: 1001, Family: "test_family",
+		Keys: []Key{KeyRank, KeyTargets, KeyLayers, {Name: "ratio", Type: Float}, {Name: "mode", Type: Int, Min: 1, Max: func(Dims) int { return 3 }}},
+		Size: "rank",
+		Params: func(s Spec, d Dims) int {
+			return s.Rank * d.DModel * len(s.Targets)
+		},
+		Label: func(s Spec) string { return "lowrank r=" + strings.Repeat("I", s.Rank) },
+		Check: func(s Spec, d Dims) []Problem {
+			if len(s.Targets) == 0 {
+				return []Problem{{"targets", "needs targets"}}
+			}
+			return nil
+		},
+	})
+	Register(Kind{Name: "test_plain", Order: 1000, Params: func(Spec, Dims) int { return 7 }})
+}
+
+func TestRegistry(t *testing.T) {
+	names := Names()
+	i, j := indexOf(names, "test_plain"), indexOf(names, "test_lowrank")
+	if i < 0 || j != i+1 {
+		t.Errorf("Names() = %q: want test_plain then test_lowrank (by Order)", names)
 	}
-	for _, c := range cases {
-		got, err := PaperParams(c.spec, tinyDims)
-		if err != nil {
-			t.Fatalf("%s: %v", c.spec.Label(), err)
-		}
-		if got != c.want {
-			t.Errorf("%s: PaperParams = %d, want %d", c.spec.Label(), got, c.want)
-		}
+	if FamilyOf("test_lowrank") != "test_family" || FamilyOf("test_plain") != "test_plain" {
+		t.Error("FamilyOf")
+	}
+	if fs := Families(); indexOf(fs, "test_family") < 0 || indexOf(fs, "test_plain") < 0 {
+		t.Errorf("Families() = %q", fs)
+	}
+	k, _ := Lookup("test_lowrank")
+	if !reflect.DeepEqual(k.Needed(), []string{"rank"}) || k.Needed() == nil {
+		t.Errorf("Needed = %q", k.Needed())
+	}
+	if lo, hi := k.SizeBounds(Spec{}, tinyDims); lo != 1 || hi != 8 {
+		t.Errorf("SizeBounds = %d, %d", lo, hi)
 	}
 }
 
-func TestValidateReportsEveryProblem(t *testing.T) {
+func TestRegisterRejectsMalformedKinds(t *testing.T) {
+	bad := []Kind{
+		{Name: "", Params: func(Spec, Dims) int { return 0 }},
+		{Name: "no_formula"},
+		{Name: "test_plain", Params: func(Spec, Dims) int { return 0 }}, // taken
+		{Name: "x1", Params: func(Spec, Dims) int { return 0 }, Keys: []Key{{Name: "rank", Type: Float}}},
+		{Name: "x2", Params: func(Spec, Dims) int { return 0 }, Keys: []Key{{Name: "mode", Type: String}}},
+		{Name: "x3", Params: func(Spec, Dims) int { return 0 }, Keys: []Key{{Name: "lr", Type: Float}}},
+		{Name: "x4", Params: func(Spec, Dims) int { return 0 }, Size: "rank"},
+		{Name: "x5", Params: func(Spec, Dims) int { return 0 }, Keys: []Key{KeyRank, KeyRank}},
+	}
+	for _, k := range bad {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("Register(%q) did not panic", k.Name)
+				}
+			}()
+			Register(k)
+		}()
+	}
+}
+
+func TestProblems(t *testing.T) {
 	cases := []struct {
-		spec  Spec
-		wants []string
+		spec Spec
+		want []Problem
 	}{
-		{Spec{Name: "lorax"}, []string{`unknown method "lorax"`}},
-		{Spec{Name: LoRA, Rank: 9, Targets: []string{"q", "x"}, Layers: []int{3}, Scaling: "weird"},
-			[]string{"rank 9 out of range [1, d_model=8]", `unknown lora target "x" (want q, k, v, o, fc1, fc2 or emb)`, "layer 3 out of range", `unknown lora scaling "weird"`}},
-		{Spec{Name: LoRA, Rank: 1}, []string{"at least one target (q, k, v, o, fc1, fc2, emb)"}},
-		{Spec{Name: AdapterD, Size: 0, DropK: 3}, []string{"size 0 out of range", "drop_k 3 out of range"}},
-		{Spec{Name: PrefixEmbed}, []string{"prefix+infix >= 1"}},
-		{Spec{Name: PrefixLayer, Prefix: 10, Infix: 6}, []string{"at least max_len=16"}},
+		{Spec{Name: "nope"}, []Problem{{"", `unknown method "nope"`}}},
+		{Spec{Name: "test_lowrank", Rank: 9, Targets: []string{"q", "zz", "q"}, Layers: []int{0, 0}},
+			[]Problem{{"rank", "rank 9 out of range [1, d_model=8]"}, {"targets", `unknown targets entry "zz"`}, {"layers", `layers entry 0 repeated`}}},
+		{Spec{Name: "test_lowrank"}, []Problem{{"rank", "rank 0 out of range"}, {"targets", "needs targets"}}},
+		{Spec{Name: "test_lowrank", Rank: 1, Targets: []string{"q"}, Opts: map[string]float64{"ratio": -1, "mode": 4, "other": 1}},
+			[]Problem{{"other", `has no numeric key "other"`}, {"ratio", "ratio -1 out of range, want > 0"}, {"mode", "mode 4 out of range [1, 3]"}}},
+		{Spec{Name: "test_plain", Size: 3, LR: -1}, []Problem{{"size", `test_plain has no key "size"`}, {"lr", "negative learning rate"}}},
 	}
 	for _, c := range cases {
-		err := c.spec.Validate(tinyDims)
-		if err == nil {
-			t.Errorf("%+v: no error", c.spec)
+		got := c.spec.Problems(tinyDims)
+		if len(got) != len(c.want) {
+			t.Errorf("%+v: problems %v, want %v", c.spec, got, c.want)
 			continue
 		}
-		for _, w := range c.wants {
-			if !strings.Contains(err.Error(), w) {
-				t.Errorf("%+v: error %q lacks %q", c.spec, err, w)
+		for i := range got {
+			if got[i].Key != c.want[i].Key || !strings.Contains(got[i].Msg, c.want[i].Msg) {
+				t.Errorf("%+v: problem %d = %+v, want %+v", c.spec, i, got[i], c.want[i])
 			}
 		}
 	}
 }
 
-func TestLabel(t *testing.T) {
-	cases := map[string]Spec{
-		"lora r=8 q,v":           {Name: LoRA, Rank: 8, Targets: []string{"q", "v"}},
-		"lora r=4 q rs":          {Name: LoRA, Rank: 4, Targets: []string{"q"}, Scaling: "rslora"},
-		"adapter_h r=16":         {Name: AdapterH, Size: 16},
-		"adapter_d r=4 drop=2":   {Name: AdapterD, Size: 4, DropK: 2},
-		"prefix_layer lp=8 li=2": {Name: PrefixLayer, Prefix: 8, Infix: 2},
-		"bitfit":                 {Name: BitFit},
-	}
-	for want, s := range cases {
-		if got := s.Label(); got != want {
-			t.Errorf("Label = %q, want %q", got, want)
+func TestGetSetAndCount(t *testing.T) {
+	k, _ := Lookup("test_lowrank")
+	var s Spec
+	s.Name = "test_lowrank"
+	for _, kv := range []struct {
+		key string
+		v   any
+	}{{"rank", 2}, {"targets", []string{"q"}}, {"ratio", 0.5}, {"mode", 2}} {
+		key, _ := k.Key(kv.key)
+		s.Set(key, kv.v)
+		if got := s.Get(key); !reflect.DeepEqual(got, kv.v) {
+			t.Errorf("%s: Get = %#v, want %#v", kv.key, got, kv.v)
 		}
+	}
+	if s.Opts["ratio"] != 0.5 || s.Opts["mode"] != 2 {
+		t.Errorf("Opts = %v", s.Opts)
+	}
+	n, err := PaperParams(s, tinyDims)
+	if err != nil || n != 2*8*1 {
+		t.Errorf("PaperParams = %d, %v; want 16", n, err)
+	}
+	if SizeOf(s) != 2 || SizeOf(Spec{Name: "test_plain"}) != 0 {
+		t.Error("SizeOf")
+	}
+	if s.Label() != "lowrank r=II" || (Spec{Name: "test_plain"}).Label() != "test_plain" {
+		t.Errorf("labels %q", s.Label())
+	}
+	if _, err := PaperParams(Spec{Name: "test_lowrank"}, tinyDims); err == nil {
+		t.Error("PaperParams of an invalid setting: no error")
 	}
 }
 
-// TestTargets checks that every listed target validates and that callers get their own copy.
-func TestTargets(t *testing.T) {
-	targets := Targets()
-	if len(targets) != 7 {
-		t.Fatalf("Targets() = %q, want the 7 matrices q, k, v, o, fc1, fc2, emb", targets)
+func TestParseTargets(t *testing.T) {
+	if got := ParseTargets(" q, v,,fc1 "); !reflect.DeepEqual(got, []string{"q", "v", "fc1"}) {
+		t.Errorf("ParseTargets = %q", got)
 	}
-	for _, target := range targets {
-		if err := (Spec{Name: LoRA, Rank: 1, Targets: []string{target}}).Validate(tinyDims); err != nil {
-			t.Errorf("target %q: %v", target, err)
+}
+
+func indexOf(xs []string, x string) int {
+	for i, y := range xs {
+		if y == x {
+			return i
 		}
 	}
-	targets[0] = "edited"
-	if Targets()[0] != "q" {
-		t.Errorf("editing the returned slice changed the list: %q", Targets())
-	}
+	return -1
 }

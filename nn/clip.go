@@ -36,12 +36,3 @@ func ZeroGrads(params []*Tensor) {
 		p.ZeroGrad()
 	}
 }
-
-// GroupParams lists the parameters of groups in order, e.g. for ClipGradNorm and ZeroGrads.
-func GroupParams(groups []ParamGroup) []*Tensor {
-	var all []*Tensor
-	for _, g := range groups {
-		all = append(all, g.Params...)
-	}
-	return all
-}

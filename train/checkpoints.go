@@ -5,8 +5,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"loralab/method"
 	"loralab/model"
+	"loralab/tuner"
 )
 
 // CheckpointsDir is the folder of a run that holds the copies kept during training
@@ -19,12 +19,12 @@ const CheckpointsDir = "checkpoints"
 func StepDir(step int) string { return filepath.Join(CheckpointsDir, fmt.Sprintf("step-%06d", step)) }
 
 // saveStep writes what the method trained so far (and the head) into the step's folder.
-func (e *Executor) saveStep(dir string, step int, meth method.Method, m *model.Model) error {
+func (e *Executor) saveStep(dir string, step int, meth tuner.Method, m *model.Model) error {
 	sd := filepath.Join(dir, StepDir(step))
 	if err := os.MkdirAll(sd, 0o755); err != nil {
 		return err
 	}
-	if _, err := method.Save(filepath.Join(sd, CheckpointFile), meth, method.HeadParams(m)); err != nil {
+	if _, err := tuner.Save(filepath.Join(sd, CheckpointFile), meth, tuner.HeadParams(m)); err != nil {
 		return err
 	}
 	if e.Export != nil {

@@ -1,7 +1,7 @@
 // Package train fine-tunes a pretrained model with one method on one task — the shared
 // training loop under which every method of the study is compared — and evaluates it.
 //
-// One loop serves all methods: it only sees a method.Method (what to train) and a
+// One loop serves all methods: it only sees a tuner.Method (what to train) and a
 // datasets.Task (what to learn). Classification and regression train the encoder's head on
 // the first token with cross-entropy or mean-squared error; generation trains the decoder's
 // next-token loss on the reference and evaluates by beam search.

@@ -13,6 +13,7 @@ import (
 	"loralab/lora"
 	"loralab/method"
 	"loralab/model"
+	"loralab/tuner"
 )
 
 // CheckpointFile is where a run keeps what it trained (method tensors and head).
@@ -22,11 +23,11 @@ const CheckpointFile = "checkpoint.safetensors"
 // evaluation, checkpoint — for experiments.Run.
 type Executor struct {
 	Bases *Bases
-	// NewMethod builds a method from its setting (see NewMethod in this package).
-	NewMethod func(method.Spec) (method.Method, error)
+	// NewMethod builds a method from its setting (tuner.New).
+	NewMethod func(method.Spec) (tuner.Method, error)
 	// Export, if not nil, writes method-specific artefacts into the run folder after
 	// training (LoRA: the adapter in PEFT's layout, for the subspace analysis).
-	Export func(meth method.Method, dir string) error
+	Export func(meth tuner.Method, dir string) error
 
 	mu         sync.Mutex
 	tasks      map[string]*datasets.Task
@@ -36,7 +37,7 @@ type Executor struct {
 // NewExecutor returns an executor that caches data and base models under cacheDir ("" = the
 // default cache folder).
 func NewExecutor(cacheDir string) *Executor {
-	return &Executor{Bases: NewBases(cacheDir), NewMethod: NewMethod, Export: lora.ExportRun}
+	return &Executor{Bases: NewBases(cacheDir), NewMethod: tuner.New, Export: lora.ExportRun}
 }
 
 // task loads a task once per process for each data option.
@@ -61,7 +62,7 @@ func (e *Executor) task(ctx context.Context, name string, d experiments.Data) (*
 }
 
 // prepare builds the run's model with its method applied: base clone, task head, method.
-func (e *Executor) prepare(ctx context.Context, run experiments.RunSpec, report func(experiments.Progress)) (*model.Model, method.Method, *datasets.Task, Base, error) {
+func (e *Executor) prepare(ctx context.Context, run experiments.RunSpec, report func(experiments.Progress)) (*model.Model, tuner.Method, *datasets.Task, Base, error) {
 	bc := BaseConfig{Model: run.Model, Corpus: run.Pretrain.Corpus, Steps: run.Pretrain.Steps, Batch: run.Pretrain.Batch,
 		SeqLen: run.Pretrain.SeqLen, LR: run.Pretrain.LR, Seed: uint64(run.Pretrain.Seed), DataSeed: uint64(run.Data.Seed),
 		Threads: max(run.Threads, 1)}
@@ -125,7 +126,7 @@ func (e *Executor) Count(ctx context.Context, run experiments.RunSpec) (method.C
 	if err := meth.Apply(m, uint64(run.Seed)); err != nil {
 		return method.Counts{}, fmt.Errorf("apply %s: %w", run.Method.Label(), err)
 	}
-	return method.Count(meth, m)
+	return tuner.Count(meth, m)
 }
 
 // Run trains and evaluates one run and saves what it trained into dir.
@@ -135,7 +136,7 @@ func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string,
 	if err != nil {
 		return res, err
 	}
-	counts, err := method.Count(meth, m)
+	counts, err := tuner.Count(meth, m)
 	if err != nil {
 		return res, err
 	}
@@ -177,7 +178,7 @@ func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string,
 		}
 		out.Metrics[ForgettingSplit] = forgettingMetrics(baseEval, step0, after)
 	}
-	size, err := method.Save(filepath.Join(dir, CheckpointFile), meth, method.HeadParams(m))
+	size, err := tuner.Save(filepath.Join(dir, CheckpointFile), meth, tuner.HeadParams(m))
 	if err != nil {
 		return res, err
 	}

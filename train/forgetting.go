@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"sync"
 
-	"loralab/method"
 	"loralab/model"
+	"loralab/tuner"
 )
 
 // Forgetting is recorded in a run's result under the metrics key ForgettingSplit: the
@@ -38,7 +38,7 @@ type heldOutEntry struct {
 // base's own score; ok is false when forgetting cannot be measured: a base that was not
 // pretrained has no held-out documents, and a prefix method needs slot positions that the
 // pretraining text does not have.
-func (f *forgetting) measurer(base Base, meth method.Method, tokens, threads int) (score func(*model.Model) (model.HeldOutEval, error), baseEval model.HeldOutEval, ok bool, err error) {
+func (f *forgetting) measurer(base Base, meth tuner.Method, tokens, threads int) (score func(*model.Model) (model.HeldOutEval, error), baseEval model.HeldOutEval, ok bool, err error) {
 	if lp, li := meth.Slots(); base.Stats.Key == "" || lp+li > 0 {
 		return nil, model.HeldOutEval{}, false, nil
 	}

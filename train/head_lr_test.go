@@ -6,8 +6,8 @@ import (
 	"testing"
 
 	"loralab/experiments"
-	"loralab/method"
 	"loralab/nn"
+	"loralab/tuner"
 )
 
 // TestHeadLearningRate trains one step with Adam, whose first update moves every parameter
@@ -26,12 +26,12 @@ func TestHeadLearningRate(t *testing.T) {
 		if err := meth.Apply(m, 1); err != nil {
 			t.Fatal(err)
 		}
-		head, body := snapshot(method.HeadParams(m)), snapshot(meth.Trainable())
+		head, body := snapshot(tuner.HeadParams(m)), snapshot(meth.Trainable())
 		cfg := Config{Steps: 1, Batch: 8, SeqLen: 32, LR: c.lr, HeadLR: c.headLR, Schedule: "constant", Seed: 1, Threads: 1}
 		if _, err := Finetune(context.Background(), Run{Model: m, Method: meth, Task: task, Tok: tok, Cfg: cfg}); err != nil {
 			t.Fatal(err)
 		}
-		if got := maxChange(head, method.HeadParams(m)); math.Abs(got-c.wantHead) > 1e-3*c.wantHead {
+		if got := maxChange(head, tuner.HeadParams(m)); math.Abs(got-c.wantHead) > 1e-3*c.wantHead {
 			t.Errorf("lr %g head_lr %g: head moved by at most %g, want %g", c.lr, c.headLR, got, c.wantHead)
 		}
 		if got := maxChange(body, meth.Trainable()); math.Abs(got-c.lr) > 1e-3*c.lr {

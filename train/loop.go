@@ -10,17 +10,17 @@ import (
 
 	"loralab/datasets"
 	"loralab/experiments/record"
-	"loralab/method"
 	"loralab/model"
 	"loralab/model/tokenizer"
 	"loralab/nn"
+	"loralab/tuner"
 )
 
 // Run is one fine-tuning job: a model with a method already applied, the task, and how to
 // train.
 type Run struct {
 	Model  *model.Model
-	Method method.Method
+	Method tuner.Method
 	Task   *datasets.Task
 	Tok    *tokenizer.Tokenizer
 	Cfg    Config
@@ -107,7 +107,7 @@ func newTrainer(r Run) (*trainer, error) {
 		tr.scale = newTargetScale(r.Task.Train)
 	}
 	tr.params = slices.Clone(r.Method.Trainable())
-	head := method.HeadParams(r.Model)
+	head := tuner.HeadParams(r.Model)
 	for _, h := range head {
 		h.SetTrainable(true)
 	}

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"loralab/method"
+	"loralab/tuner"
 )
 
 // Every method trains what it says it trains and nothing else: after a few steps of the
@@ -26,7 +27,7 @@ func TestFinetuneMovesExactlyTheTrainedTensors(t *testing.T) {
 	for _, spec := range specs {
 		t.Run(spec.Label(), func(t *testing.T) {
 			m := toyEncoder(t, tok.VocabSize())
-			meth, err := NewMethod(spec)
+			meth, err := tuner.New(spec)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -35,7 +36,7 @@ func TestFinetuneMovesExactlyTheTrainedTensors(t *testing.T) {
 			}
 			trained := map[string]bool{}
 			before := map[string][]float32{}
-			for _, p := range append(meth.Trainable(), method.HeadParams(m)...) {
+			for _, p := range append(meth.Trainable(), tuner.HeadParams(m)...) {
 				trained[p.Name] = true
 			}
 			for _, p := range append(m.Params(), meth.Trainable()...) {

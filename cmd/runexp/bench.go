@@ -12,7 +12,8 @@ import (
 
 	"loralab/bench"
 	"loralab/method"
-	"loralab/train"
+	"loralab/model"
+	"loralab/tuner"
 )
 
 const benchUsage = `runexp bench train [flags]    training throughput of one method, as one JSON line
@@ -43,32 +44,104 @@ func shapeFlags(fs *flag.FlagSet, s *bench.Shape, d, layers, heads, vocab int) {
 	fs.IntVar(&s.MaxLen, "max-len", 1024, "position-embedding rows")
 }
 
-// methodFlags adds the flags of a method setting to fs; call the returned function after
-// parsing to read the setting.
-func methodFlags(fs *flag.FlagSet, defaultMethod string) func() method.Spec {
+// methodFlags adds the flags of a method setting to fs, one per key of the registered
+// methods (see keyFlag); call the returned function after parsing to read the setting,
+// which takes the keys of the chosen method only.
+func methodFlags(fs *flag.FlagSet, defaultMethod string) func() (method.Spec, error) {
 	name := fs.String("method", defaultMethod, "method: "+strings.Join(method.Names(), ", "))
-	rank := fs.Int("rank", 8, "LoRA rank r")
-	alpha := fs.Float64("alpha", 0, "LoRA alpha (0 = r)")
-	targets := fs.String("targets", "q,v", "LoRA target matrices")
-	size := fs.Int("size", 8, "adapter bottleneck size")
-	dropK := fs.Int("drop-k", 0, "AdapterD: blocks without adapters")
-	prefix := fs.Int("prefix", 8, "prefix methods: prefix tokens l_p")
-	infix := fs.Int("infix", 0, "prefix methods: infix tokens l_i")
-	return func() method.Spec {
-		s := method.Spec{Name: *name}
-		switch *name {
-		case method.LoRA:
-			s.Rank, s.Alpha, s.Targets = *rank, *alpha, method.ParseTargets(*targets)
-			if s.Alpha == 0 {
-				s.Alpha = float64(s.Rank)
+	values := map[string]*string{}
+	for _, k := range method.Kinds() {
+		for _, key := range k.Keys {
+			if _, done := values[key.Name]; done {
+				continue
 			}
-		case method.AdapterH, method.AdapterL, method.AdapterP, method.AdapterD:
-			s.Size, s.DropK = *size, *dropK
-		case method.PrefixEmbed, method.PrefixLayer:
-			s.Prefix, s.Infix = *prefix, *infix
+			def := ""
+			if isSizeKey(key.Name) {
+				def = "8"
+			}
+			values[key.Name] = fs.String(keyFlag(fs, key.Name), def, flagDoc(key))
 		}
-		return s
 	}
+	return func() (method.Spec, error) {
+		s := method.Spec{Name: *name}
+		kind, ok := method.Lookup(*name)
+		if !ok {
+			return s, fmt.Errorf("unknown method %q (want one of %s)", *name, strings.Join(method.Names(), ", "))
+		}
+		for _, key := range kind.Keys {
+			text := strings.TrimSpace(*values[key.Name])
+			if text == "" {
+				continue
+			}
+			v, err := parseFlagValue(key, text)
+			if err != nil {
+				return s, fmt.Errorf("method key %s: %w", key.Name, err)
+			}
+			s.Set(key, v)
+		}
+		return s.WithDefaults(), nil
+	}
+}
+
+// keyFlag is the flag name of a method key: the key with dashes (drop_k is -drop-k), or
+// -method-<key> where that name is a shape flag (-method-layers).
+func keyFlag(fs *flag.FlagSet, key string) string {
+	name := strings.ReplaceAll(key, "_", "-")
+	if fs.Lookup(name) != nil {
+		name = "method-" + name
+	}
+	return name
+}
+
+// isSizeKey says whether some method solves budgets on this key (its flag defaults to 8).
+func isSizeKey(name string) bool {
+	for _, k := range method.Kinds() {
+		if k.Size == name {
+			return true
+		}
+	}
+	return false
+}
+
+// flagDoc describes a key's flag: its doc and the methods that have it.
+func flagDoc(key method.Key) string {
+	var users []string
+	for _, k := range method.Kinds() {
+		if _, ok := k.Key(key.Name); ok {
+			users = append(users, k.Name)
+		}
+	}
+	doc := key.Doc
+	if doc == "" {
+		doc = key.Name
+	}
+	if key.Type == method.Strings || key.Type == method.Ints {
+		doc += ", comma-separated"
+	}
+	return fmt.Sprintf("%s (%s)", doc, strings.Join(users, ", "))
+}
+
+// parseFlagValue reads a flag's text as a value of the key's type.
+func parseFlagValue(key method.Key, text string) (any, error) {
+	switch key.Type {
+	case method.Int:
+		return strconv.Atoi(text)
+	case method.Float:
+		return strconv.ParseFloat(text, 64)
+	case method.Strings:
+		return method.ParseTargets(text), nil
+	case method.Ints:
+		var out []int
+		for _, f := range method.ParseTargets(text) {
+			v, err := strconv.Atoi(f)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, nil
+	}
+	return text, nil
 }
 
 func benchTrain(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -84,11 +157,14 @@ func benchTrain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	o.Method = spec()
-	if err := o.Method.Validate(method.DimsOf(o.Shape.Config())); err != nil {
+	var err error
+	if o.Method, err = spec(); err != nil {
 		return fmt.Errorf("bench train: %w", err)
 	}
-	res, err := bench.Train(ctx, o, train.NewMethod)
+	if err := o.Method.Validate(model.DimsOf(o.Shape.Config())); err != nil {
+		return fmt.Errorf("bench train: %w", err)
+	}
+	res, err := bench.Train(ctx, o, tuner.New)
 	if err != nil {
 		return err
 	}
@@ -115,7 +191,7 @@ func benchLatency(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 		o.Variants = append(o.Variants, bench.DefaultVariants(r)...)
 	}
-	rows, err := bench.Latency(ctx, o, train.NewMethod)
+	rows, err := bench.Latency(ctx, o, tuner.New)
 	if err != nil {
 		return err
 	}

@@ -10,7 +10,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"loralab/bench"
-	"loralab/train"
+	"loralab/tuner"
 )
 
 // studyKind peeks at the top-level study: key of a YAML file ("" when it has none or the
@@ -41,7 +41,7 @@ func runLatencyStudy(ctx context.Context, path, out string, threads int, dry boo
 			s.Name, s.Preset, s.Shape.DModel, s.Shape.Layers, s.Shape.Vocab, s.Batches, s.Seqs, s.Sizes, strings.Join(s.Variants, ", "), s.RepsText())
 		return nil
 	}
-	res, err := bench.RunLatencyStudy(ctx, s, bench.StudyOptions{Out: out, Threads: threads, Progress: stderr, Stdout: stdout}, train.NewMethod)
+	res, err := bench.RunLatencyStudy(ctx, s, bench.StudyOptions{Out: out, Threads: threads, Progress: stderr, Stdout: stdout}, tuner.New)
 	if err != nil {
 		return err
 	}

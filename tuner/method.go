@@ -1,4 +1,8 @@
-package method
+// Package tuner is the seam between the fine-tuning methods and everything that trains,
+// evaluates and benchmarks them: the Method interface, the registry of constructors (each
+// method registers its kind and constructor from its own file, see Register), and what every
+// method shares: parameter counts, saving and loading what a run trained.
+package tuner
 
 import (
 	"errors"
@@ -6,6 +10,7 @@ import (
 	"os"
 	"slices"
 
+	"loralab/method"
 	"loralab/model"
 	"loralab/model/safetensors"
 	"loralab/nn"
@@ -24,7 +29,7 @@ var ErrCannotMerge = errors.New("method cannot be merged into the base weights")
 // the method allows.
 type Method interface {
 	// Spec is the setting this method was built from.
-	Spec() Spec
+	Spec() method.Spec
 	// Apply injects the method's modules into m (Deltas, hooks, slot vectors), initialised
 	// from seed, and sets which base tensors are trainable: it freezes every base tensor it
 	// does not train. The task head is left to the trainer.
@@ -42,29 +47,16 @@ type Method interface {
 	Unmerge() error
 }
 
-// Counts are the three parameter counts every result reports.
-type Counts struct {
-	Trainable int // elements of the method's actual trainable tensors (head excluded)
-	Paper     int // the paper's formula for this setting (Section 5.1)
-	Head      int // classifier/regression head, counted apart
-}
-
-// DimsOf reads the dimensions the paper's formulas need from a model configuration.
-func DimsOf(c model.Config) Dims {
-	return Dims{Arch: c.Arch, Vocab: c.Vocab, DModel: c.DModel, Layers: c.Layers, DFF: c.DFF,
-		MaxLen: c.MaxLen, NumLabels: c.NumLabels}
-}
-
 // Count returns the counts of meth applied to m.
-func Count(meth Method, m *model.Model) (Counts, error) {
-	var c Counts
+func Count(meth Method, m *model.Model) (method.Counts, error) {
+	var c method.Counts
 	for _, t := range meth.Trainable() {
 		c.Trainable += t.Len()
 	}
 	for _, t := range HeadParams(m) {
 		c.Head += t.Len()
 	}
-	p, err := PaperParams(meth.Spec(), DimsOf(m.Cfg))
+	p, err := method.PaperParams(meth.Spec(), model.DimsOf(m.Cfg))
 	c.Paper = p
 	return c, err
 }
@@ -92,18 +84,18 @@ func Save(path string, meth Method, head []*nn.Tensor) (int64, error) {
 	seen := map[string]bool{}
 	for _, t := range savedTensors(meth, head) {
 		if seen[t.Name] {
-			return 0, fmt.Errorf("method: save %s: two tensors named %q", path, t.Name)
+			return 0, fmt.Errorf("tuner: save %s: two tensors named %q", path, t.Name)
 		}
 		seen[t.Name] = true
 		named = append(named, safetensors.Named{Name: t.Name, Shape: t.Shape, DType: safetensors.F32, Data: t.Data})
 	}
 	meta := map[string]string{"method": meth.Spec().Name, "setting": meth.Spec().Label()}
 	if err := safetensors.WriteFile(path, named, meta); err != nil {
-		return 0, fmt.Errorf("method: save: %w", err)
+		return 0, fmt.Errorf("tuner: save: %w", err)
 	}
 	st, err := os.Stat(path)
 	if err != nil {
-		return 0, fmt.Errorf("method: save: %w", err)
+		return 0, fmt.Errorf("tuner: save: %w", err)
 	}
 	return st.Size(), nil
 }
@@ -113,12 +105,12 @@ func Save(path string, meth Method, head []*nn.Tensor) (int64, error) {
 func Load(path string, meth Method, head []*nn.Tensor) error {
 	f, err := safetensors.Read(path)
 	if err != nil {
-		return fmt.Errorf("method: load: %w", err)
+		return fmt.Errorf("tuner: load: %w", err)
 	}
 	for _, t := range savedTensors(meth, head) {
 		data, err := f.Float32(t.Name, t.Shape)
 		if err != nil {
-			return fmt.Errorf("method: load %s: %w", path, err)
+			return fmt.Errorf("tuner: load %s: %w", path, err)
 		}
 		copy(t.Data, data)
 	}

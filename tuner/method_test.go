@@ -1,10 +1,11 @@
-package method
+package tuner
 
 import (
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"loralab/method"
 	"loralab/model"
 	"loralab/nn"
 )
@@ -12,12 +13,19 @@ import (
 // vectorMethod trains one free vector: the smallest Method, to test Save, Load and Count.
 type vectorMethod struct{ v *nn.Tensor }
 
-func (f *vectorMethod) Spec() Spec                              { return Spec{Name: PrefixEmbed, Prefix: 1} }
+func (f *vectorMethod) Spec() method.Spec                       { return method.Spec{Name: "vector"} }
 func (f *vectorMethod) Apply(m *model.Model, seed uint64) error { m.Freeze(); return nil }
 func (f *vectorMethod) Trainable() []*nn.Tensor                 { return []*nn.Tensor{f.v} }
 func (f *vectorMethod) Slots() (int, int)                       { return 1, 0 }
 func (f *vectorMethod) Merge() error                            { return ErrCannotMerge }
 func (f *vectorMethod) Unmerge() error                          { return ErrCannotMerge }
+
+// vectorKind counts the vector method: d parameters.
+var vectorKind = method.Kind{Name: "vector", Order: 1000, Params: func(s method.Spec, d method.Dims) int { return d.DModel }}
+
+func init() {
+	Register(vectorKind, func(method.Spec) (Method, error) { return &vectorMethod{v: nn.NewParam("prefix.weight", 1, 8)}, nil })
+}
 
 func TestSaveLoadCount(t *testing.T) {
 	cfg := model.Config{Arch: model.Encoder, Vocab: 20, DModel: 8, Layers: 1, Heads: 2, DFF: 16,
@@ -36,7 +44,7 @@ func TestSaveLoadCount(t *testing.T) {
 		t.Fatal(err)
 	}
 	// head: dense 8x8+8, out 3x8+3 = 72 + 27
-	if want := (Counts{Trainable: 8, Paper: 8, Head: 99}); c != want {
+	if want := (method.Counts{Trainable: 8, Paper: 8, Head: 99}); c != want {
 		t.Fatalf("Count = %+v, want %+v", c, want)
 	}
 	path := filepath.Join(t.TempDir(), "adapter.safetensors")

@@ -1,0 +1,4 @@
+package main
+
+// runexp parses, runs and benchmarks every method loralab ships.
+import _ "loralab/methods"
