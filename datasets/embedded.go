@@ -25,6 +25,8 @@ func (r *Registry) registerEmbedded() {
 		func(_ context.Context, o Options) (*Task, error) { return EmbeddedRegression(o), nil })
 	r.add("embedded-d2t", "generated restaurant meaning representations to sentences, several references each (E2E NLG style)", false,
 		func(_ context.Context, o Options) (*Task, error) { return EmbeddedDataToText(o), nil })
+	r.add("sotu-era-small", "real State of the Union passages, period of the address (4 classes); 1000/500/500, compiled in", false,
+		func(_ context.Context, o Options) (*Task, error) { return SotuEraSmall(o) })
 }
 
 // generateUnique calls next until it has n examples whose key is new, numbering their
