@@ -100,7 +100,7 @@ var paretoAxes = []struct {
 	{paretoAxis{"trainable_params", "trainable parameters", true}, func(r record.Result) float64 { return float64(r.TrainableParams) }},
 	{paretoAxis{"step_seconds", "seconds per training step", true}, stepSeconds},
 	{paretoAxis{"train_seconds", "training time (s)", true}, func(r record.Result) float64 { return r.TrainSeconds }},
-	{paretoAxis{"checkpoint_bytes", "checkpoint bytes (what the run trained, with the head)", true}, func(r record.Result) float64 { return float64(r.CheckpointBytes) }},
+	{paretoAxis{"checkpoint_bytes", "checkpoint bytes", true}, func(r record.Result) float64 { return float64(r.CheckpointBytes) }},
 }
 
 // stepSeconds is a run's training time over its optimizer steps (0 when the config does not

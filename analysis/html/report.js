@@ -92,15 +92,12 @@
   var taskSelect = document.getElementById("pareto-task");
   var axisSelect = document.getElementById("pareto-x");
   var plot = document.getElementById("pareto-plot");
-  var methods = [];
+  // methods in the order of the filter's boxes (the paper's order), then any other.
+  var methods = Array.prototype.map.call(document.querySelectorAll("#methods input"), function (b) { return b.value; });
   data.points.forEach(function (p) {
     if (methods.indexOf(p.method) < 0) { methods.push(p.method); }
   });
-  function color(method) {
-    var boxes = Array.prototype.map.call(document.querySelectorAll("#methods input"), function (b) { return b.value; });
-    var i = boxes.indexOf(method);
-    return COLORS[(i < 0 ? methods.indexOf(method) : i) % COLORS.length];
-  }
+  function color(method) { return COLORS[methods.indexOf(method) % COLORS.length]; }
   var tasks = [];
   data.points.forEach(function (p) {
     if (tasks.indexOf(p.task) < 0) { tasks.push(p.task); }
@@ -201,8 +198,9 @@
       c.appendChild(el("title", {}, p.setting + ", seed " + p.seed + " (" + p.run + "): " + p.metric + " " + p.value.toFixed(3) + ", " + axis.label + " " + shortNumber(p.x[axis.key])));
       plot.appendChild(c);
     });
-    var shown = [];
-    points.forEach(function (p) { if (shown.indexOf(p.method) < 0) { shown.push(p.method); } });
+    var present = {};
+    points.forEach(function (p) { present[p.method] = true; });
+    var shown = methods.filter(function (m) { return present[m]; });
     shown.forEach(function (m, i) {
       plot.appendChild(el("circle", { cx: W - R + 20, cy: T + 10 + 20 * i, r: 5.5, fill: color(m), "class": "legend" }));
       plot.appendChild(el("text", { x: W - R + 32, y: T + 14 + 20 * i }, m));
