@@ -166,9 +166,10 @@ func rowMethod(cells, methods []string) string {
 	return ""
 }
 
-var leadingNumber = regexp.MustCompile(`^[*\x60]*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([kMGB]?)`)
+var leadingNumber = regexp.MustCompile(`^[*\x60\[(]*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([kMGB]?)`)
 
-// sortKey is the number a cell starts with, scaled by its suffix (k, M, G or B for 10^3, 10^6,
+// sortKey is the number a cell starts with (after any "**", "`", "[" or "(": a confidence
+// interval "[0.55, 0.68]" sorts by its lower end), scaled by its suffix (k, M, G or B for 10^3, 10^6,
 // 10^9, 10^9), written so that the page compares it as a number; else the cell's text.
 func sortKey(cell string) string {
 	m := leadingNumber.FindStringSubmatch(cell)
