@@ -14,6 +14,9 @@
 // writes into the sweep folder
 //
 //	report.md                 the sweep, run counts, the command, every table and figure
+//	report.html               the same as one self-contained page: tables sortable by click,
+//	                          figures inline (SVG), a method filter, CSV export, and a Pareto
+//	                          view of every run (metric against parameters, time or bytes)
 //	tables/main.{md,csv,tex}  one row per method setting, one column per task, mean ± std
 //	tables/amplification.*    Table 7, when the spec asks for it
 //	tables/subspace_*.csv     phi(i, j) and its random baseline, per layer and matrix

@@ -95,6 +95,9 @@ func WriteReport(sweepDir string, spec Spec, opt Options) (*Produced, error) {
 	if err := r.writeMarkdown(); err != nil {
 		return nil, err
 	}
+	if err := r.writeHTML(); err != nil {
+		return nil, err
+	}
 	return r.produced, nil
 }
 

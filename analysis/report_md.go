@@ -22,6 +22,7 @@ func (r *reporter) writeMarkdown() error {
 		fmt.Fprintf(&b, "; %d run folders from an earlier version of the sweep file left out", p.Stale)
 	}
 	b.WriteString(".\n\n")
+	fmt.Fprintf(&b, "The same report as one page to open in a browser, with sortable tables and a Pareto view: [%s](%s).\n\n", HTMLFile, HTMLFile)
 	for _, sec := range p.Sections {
 		writeSection(&b, sec)
 	}

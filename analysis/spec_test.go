@@ -3,6 +3,10 @@ package analysis
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -142,5 +146,56 @@ func TestParseSpecNodePositions(t *testing.T) {
 	want = []string{"2:19 table.metric", "7:50 subspace[0].matrices[1]", "5:7 plots[1]"}
 	if !slices.Equal(got, want) {
 		t.Errorf("positions %q, want %q", got, want)
+	}
+}
+
+// TestSweepDocDocumentsEveryKey keeps experiments/doc.go honest about the analysis section:
+// its example's section decodes without a problem, and names every key of Spec.
+func TestSweepDocDocumentsEveryKey(t *testing.T) {
+	src, err := os.ReadFile(filepath.Join("..", "experiments", "doc.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(src)
+	start := strings.Index(text, "//\tanalysis:")
+	end := strings.Index(text, "// The fields of a method entry")
+	if start < 0 || end < start {
+		t.Fatal("experiments/doc.go: the analysis section of the example not found")
+	}
+	var lines []string
+	for _, l := range strings.Split(text[start:end], "\n") {
+		if l = strings.TrimPrefix(l, "//"); strings.HasPrefix(l, "\t") {
+			lines = append(lines, l[1:])
+		}
+	}
+	section := strings.Join(lines, "\n")
+	var doc yaml.Node
+	if err := yaml.Unmarshal([]byte(section), &doc); err != nil {
+		t.Fatalf("the documented section is not YAML: %v\n%s", err, section)
+	}
+	if _, err := ParseSpecNode(doc.Content[0].Content[1]); err != nil {
+		t.Errorf("the documented analysis section does not decode: %v", err)
+	}
+	var keys []string
+	var collect func(reflect.Type)
+	collect = func(typ reflect.Type) {
+		for typ.Kind() == reflect.Pointer || typ.Kind() == reflect.Slice || typ.Kind() == reflect.Array {
+			typ = typ.Elem()
+		}
+		if typ.Kind() != reflect.Struct {
+			return
+		}
+		for key, ft := range yamlFields(typ) {
+			if !slices.Contains(keys, key) {
+				keys = append(keys, key)
+				collect(ft)
+			}
+		}
+	}
+	collect(reflect.TypeOf(Spec{}))
+	for _, k := range keys {
+		if !regexp.MustCompile(`[\s{,]` + regexp.QuoteMeta(k) + `:`).MatchString(section) {
+			t.Errorf("experiments/doc.go does not document the analysis key %q", k)
+		}
 	}
 }

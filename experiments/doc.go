@@ -87,10 +87,27 @@
 //	seeds: [1, 2, 3]           # the replicate axis
 //	threads: 2                 # total threads when --threads is not given (0 = all CPUs)
 //
-//	analysis:                  # what the report makes: see analysis.Spec
-//	  table: {split: test}
-//	  subspace:
-//	    - {a: {rank: 8}, b: {rank: 64}, matrices: [q, v]}
+//	analysis:                  # what the report makes (package analysis); every key optional
+//	  table:                   # the comparison table: tables/main.{md,csv,tex}, report.md/.html
+//	    metric: accuracy       # the metric of every column (default: each task's main metric)
+//	    split: test            # test, validation or train (default test)
+//	  subspace:                # paper Figure 3: phi between the A matrices of two LoRA runs
+//	    - a: {rank: 8}         # a run selector: setting (exact label), method, rank, targets,
+//	      b: {rank: 64, targets: [q, v], task: embedded-cls, seed: 1}   # task, seed
+//	      layers: [0, 3]       # blocks to compare (default: every block both runs adapted)
+//	      matrices: [q, v]     # q, k, v, o, fc1, fc2 (default [q, v])
+//	  seed_pairs:              # paper Figure 4: one setting trained from two seeds
+//	    - {setting: {method: lora, rank: 8}, seeds: [1, 2], layers: [3], matrices: [q]}
+//	  amplification:           # paper Table 7: how much the update amplifies directions of W
+//	    ranks: [4, 64]         # the LoRA ranks compared (required)
+//	    layers: [2]            # default: the middle block
+//	    matrices: [q]          # default [q]
+//	    task: embedded-cls     # default: any task
+//	    base: pretrained/model.safetensors  # W, relative to the sweep folder (default: the runs' base)
+//	  plots: [heatmaps, rank, params, curves]  # the figures (default all of them; [] = none)
+//	  heatmap_scale: fixed     # heat map colours: fixed (phi on 0-1, figures compare) or auto
+//	                           # (the figure's own range, to tell small values apart)
+//	  seed: 1                  # seed of the random baselines (default 1)
 //
 // The fields of a method entry are those of method.Spec: lora takes rank, alpha, targets (q,
 // k, v, o, fc1, fc2, emb; default [q, v]), layers (default all), scaling (standard or rslora),
@@ -111,6 +128,26 @@
 // has the id it would have in a grid: a resumed sweep finds its runs, and reads the choice
 // again from their results. On many workers a search whose first-seed runs are still running
 // elsewhere waits; running the sweep again when they have ended runs its other seeds.
+//
+// Problems in the analysis section are reported like the others, at the line of the key or
+// value they are about (runexp checks it with analysis.ParseSpecNode).
+//
+// # Tasks from your own files
+//
+// Besides the built-in tasks, a task name may point at files: jsonl:DIR reads train.jsonl,
+// validation.jsonl and, when present, test.jsonl (datasets.LoadJSONL); e2e:DIR reads the E2E
+// NLG challenge's trainset.csv, devset.csv and testset_w_refs.csv (datasets.LoadE2E).
+// glue:TASK:DIR reads a GLUE task folder as distributed, TASK one of CoLA, SST-2, MRPC, STS-B,
+// QQP, MNLI, MNLI-mm, QNLI, RTE, WNLI. GLUE's test labels are private, so, as the paper
+// reports, the splits of a GLUE task are:
+//
+//	test        the dev file: dev.tsv (MNLI: dev_matched.tsv, MNLI-mm: dev_mismatched.tsv)
+//	validation  a seeded 5% of train.tsv (data.seed), split by sentence so that no sentence
+//	            is on both sides
+//	train       the rest of train.tsv
+//
+// test.tsv is not used. The main metric is the Matthews correlation for CoLA, the Pearson
+// correlation for STS-B, and accuracy for the others (MRPC and QQP report F1 too).
 //
 // # Parameter budgets
 //

@@ -35,7 +35,7 @@ func Save(base string, w, h vg.Length, render func(dc draw.Canvas)) ([]string, e
 	var paths []string
 	for _, t := range targets {
 		render(t.dc)
-		if err := write(t.path, t.canvas); err != nil {
+		if err := write(t.path, t.canvas, t.canvas == svg); err != nil {
 			return nil, err
 		}
 		paths = append(paths, t.path)
@@ -43,14 +43,27 @@ func Save(base string, w, h vg.Length, render func(dc draw.Canvas)) ([]string, e
 	return paths, nil
 }
 
-// write encodes a rendered canvas and writes it to path atomically.
-func write(path string, c io.WriterTo) error {
+// write encodes a rendered canvas and writes it to path atomically; an SVG gets its images
+// fixed first (fixSVGImages).
+func write(path string, c io.WriterTo, isSVG bool) error {
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
 		return fmt.Errorf("figure: encode %s: %w", path, err)
 	}
-	if err := atomicfile.WriteFile(path, buf.Bytes()); err != nil {
+	data := buf.Bytes()
+	if isSVG {
+		data = fixSVGImages(data)
+	}
+	if err := atomicfile.WriteFile(path, data); err != nil {
 		return fmt.Errorf("figure: write %s: %w", path, err)
 	}
 	return nil
+}
+
+// fixSVGImages makes the raster images of an SVG written by vgsvg fill the boxes they are
+// drawn in, as they do in the PNG: vgsvg leaves SVG's default preserveAspectRatio, under which
+// a browser shrinks a 1-pixel-wide colour bar to a hairline, and labels its PNG data as JPEG.
+func fixSVGImages(svg []byte) []byte {
+	svg = bytes.ReplaceAll(svg, []byte("<image "), []byte(`<image preserveAspectRatio="none" `))
+	return bytes.ReplaceAll(svg, []byte("data:image/jpg;base64,iVBOR"), []byte("data:image/png;base64,iVBOR"))
 }

@@ -2,6 +2,7 @@ package figure
 
 import (
 	"bytes"
+	"image"
 	"image/color"
 	"image/png"
 	"os"
@@ -59,5 +60,30 @@ func TestSaveIntoMissingFolder(t *testing.T) {
 	_, err := Save(base, vg.Inch, vg.Inch, func(draw.Canvas) {})
 	if err == nil || !strings.Contains(err.Error(), base+".png") {
 		t.Fatalf("error %v, want one naming %s.png", err, base)
+	}
+}
+
+// TestSVGImagesFillTheirBox draws a 1x4-pixel image stretched over a wide box, as a colour
+// bar is, and checks that the SVG's image fills the box (preserveAspectRatio none) and says
+// its data is a PNG.
+func TestSVGImagesFillTheirBox(t *testing.T) {
+	base := filepath.Join(t.TempDir(), "bar")
+	img := image.NewNRGBA(image.Rect(0, 0, 1, 4))
+	render := func(dc draw.Canvas) {
+		dc.DrawImage(vg.Rectangle{Min: dc.Min, Max: dc.Max}, img)
+	}
+	if _, err := Save(base, 2*vg.Inch, 1*vg.Inch, render); err != nil {
+		t.Fatal(err)
+	}
+	svg, err := os.ReadFile(base + ".svg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := string(svg)
+	if n := strings.Count(s, "<image "); n != 1 || strings.Count(s, `<image preserveAspectRatio="none" `) != 1 {
+		t.Errorf("SVG has %d images, want 1 with preserveAspectRatio none:\n%.400s", n, s)
+	}
+	if !strings.Contains(s, "data:image/png;base64,") || strings.Contains(s, "image/jpg") {
+		t.Errorf("the image's data is not labelled PNG:\n%.400s", s)
 	}
 }
