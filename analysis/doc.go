@@ -2,10 +2,15 @@
 // comparison tables over seeds (Tables 2-6), subspace-similarity heatmaps (Section 7.2,
 // Figures 3-4 and 6-7), the amplification study (Section 7.3, Table 7), plots of quality
 // against rank and against the number of trainable parameters (Figure 2), learning curves,
-// and a report.md that links them all.
+// and a report.md that links them all. Beyond the paper, it measures what the update ΔW
+// looks like and costs: forgetting of the base's pretraining text, the effective rank of ΔW,
+// intruder dimensions of W + ΔW (formulas in package spectral), and Table 7 at the steps a
+// run kept.
 //
 // The package only reads what runs leave behind (package record: result.json,
-// metrics.jsonl, adapter_model.safetensors); it never trains. Report is the entry point the
+// metrics.jsonl, adapter_model.safetensors, checkpoint.safetensors and the kept steps
+// under checkpoints/); it never trains. To read the update of a method other than LoRA it
+// rebuilds the method on the base weights (tuner.New) and merges it. Report is the entry point the
 // sweep runner and `runexp report DIR` call:
 //
 //	spec, err := analysis.ParseSpec(yamlOfTheAnalysisSection) // Spec{} = the defaults
@@ -19,6 +24,8 @@
 //	                          view of every run (metric against parameters, time or bytes)
 //	tables/main.{md,csv,tex}  one row per method setting, one column per task, mean ± std
 //	tables/amplification.*    Table 7, when the spec asks for it
+//	tables/forgetting.*, update_rank.*, intruders.*, amplification_steps.*
+//	                          the update analyses, when the spec asks for them
 //	tables/subspace_*.csv     phi(i, j) and its random baseline, per layer and matrix
 //	figures/*.png, *.svg      heatmaps, metric vs rank, metric vs parameters, loss curves
 //

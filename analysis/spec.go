@@ -28,6 +28,10 @@ import (
 //	    layers: [2]
 //	    matrices: [q]
 //	    base: pretrained/model.safetensors     # relative to the sweep folder
+//	  forgetting: {}                           # held-out pretraining loss after - before (train.forgetting_tokens)
+//	  update_rank: {energy: 0.9}               # effective rank of ΔW, per layer and matrix
+//	  intruders: {k: 10, epsilon: 0.5}         # intruder dimensions of W + ΔW
+//	  amplification_steps: {ranks: [1, 4, 16]} # Table 7 at each kept step (train.save_steps)
 //	  plots: [heatmaps, rank, params, curves]
 //	  seed: 1                                  # seed of the random baselines
 type Spec struct {
@@ -35,6 +39,12 @@ type Spec struct {
 	Subspace      []SubspacePair     `yaml:"subspace,omitempty" json:"subspace,omitempty"`
 	SeedPairs     []SeedPair         `yaml:"seed_pairs,omitempty" json:"seed_pairs,omitempty"`
 	Amplification *AmplificationSpec `yaml:"amplification,omitempty" json:"amplification,omitempty"`
+	// The analyses of the update (spec_update.go): forgetting, effective rank of ΔW,
+	// intruder dimensions, and Table 7 at each kept step of training.
+	Forgetting         *ForgettingSpec    `yaml:"forgetting,omitempty" json:"forgetting,omitempty"`
+	UpdateRank         *UpdateRankSpec    `yaml:"update_rank,omitempty" json:"update_rank,omitempty"`
+	Intruders          *IntrudersSpec     `yaml:"intruders,omitempty" json:"intruders,omitempty"`
+	AmplificationSteps *AmplificationSpec `yaml:"amplification_steps,omitempty" json:"amplification_steps,omitempty"`
 	// Plots lists the figures to draw, among PlotHeatmaps, PlotRank, PlotParams and
 	// PlotCurves. Absent (nil) means all of them; an empty list means none.
 	Plots []string `yaml:"plots,omitempty" json:"plots,omitempty"`
@@ -196,6 +206,7 @@ func (s Spec) problems() []string {
 		}
 		checkLayersMatrices("amplification", a.Layers, a.Matrices)
 	}
+	s.validateUpdateAnalyses(bad, checkLayersMatrices)
 	for i, p := range s.Plots {
 		if !slices.Contains(AllPlots(), p) {
 			bad("plots[%d]: unknown plot %q (want one of %s)", i, p, strings.Join(AllPlots(), ", "))

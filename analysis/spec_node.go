@@ -81,12 +81,17 @@ func unknownKeys(n *yaml.Node, t reflect.Type, path string, add func(*yaml.Node,
 	}
 }
 
-// yamlFields maps the YAML keys of a struct type to their field types.
+// yamlFields maps the YAML keys of a struct type to their field types; the keys of an
+// inlined struct (`yaml:",inline"`) are the struct's own.
 func yamlFields(t reflect.Type) map[string]reflect.Type {
 	out := map[string]reflect.Type{}
 	for f := range t.Fields() {
-		name, _, _ := strings.Cut(f.Tag.Get("yaml"), ",")
+		name, opts, _ := strings.Cut(f.Tag.Get("yaml"), ",")
 		if name == "-" || !f.IsExported() {
+			continue
+		}
+		if strings.Contains(opts, "inline") && f.Type.Kind() == reflect.Struct {
+			maps.Copy(out, yamlFields(f.Type))
 			continue
 		}
 		if name == "" {

@@ -43,6 +43,15 @@ seed: 7
 	if !s.wantsPlot(PlotRank) || s.wantsPlot(PlotCurves) {
 		t.Errorf("plots %v: rank wanted, curves not", s.Plots)
 	}
+	u, err := ParseSpec([]byte("forgetting: {}\nupdate_rank: {layers: [1]}\nintruders: {base_k: 8}\namplification_steps: {ranks: [1, 4]}"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if u.Forgetting == nil || u.UpdateRank.energy() != 0.9 || u.UpdateRank.Layers[0] != 1 || u.Intruders.k(128) != 10 ||
+		u.Intruders.k(6) != 6 || u.Intruders.baseK(128) != 8 || u.Intruders.epsilon() != 0.5 || len(u.Intruders.epsilons()) != 9 ||
+		len(u.AmplificationSteps.Ranks) != 2 {
+		t.Errorf("update analyses %+v %+v %+v %+v", u.Forgetting, u.UpdateRank, u.Intruders, u.AmplificationSteps)
+	}
 	jobs := s.subspaceJobs()
 	if len(jobs) != 2 || jobs[1].a.Seed != 1 || jobs[1].b.Seed != 2 || jobs[1].a.Setting != "lora r=64 q" {
 		t.Errorf("subspace jobs %+v", jobs)
@@ -75,7 +84,7 @@ func TestParseSpecErrors(t *testing.T) {
 		name, yaml string
 		want       []string
 	}{
-		{"unknown field", "tabel: {}", []string{"analysis spec:1:1: tabel: unknown key, want one of amplification, heatmap_scale, plots, seed, seed_pairs, subspace, table"}},
+		{"unknown field", "tabel: {}", []string{"analysis spec:1:1: tabel: unknown key, want one of amplification, amplification_steps, forgetting, heatmap_scale, intruders, plots, seed, seed_pairs, subspace, table, update_rank"}},
 		{"wrong type", "seed: many", []string{"analysis spec:1:7: cannot unmarshal !!str `many` into uint64"}},
 		{"bad metric", "table: {metric: acc}", []string{`analysis spec:1:17: table.metric "acc": unknown metric, want one of accuracy, f1,`}},
 		{"bad scale", "heatmap_scale: log", []string{`analysis spec:1:16: heatmap_scale: unknown scale "log" (want one of fixed, auto)`}},
@@ -86,6 +95,12 @@ func TestParseSpecErrors(t *testing.T) {
 		{"same seeds", "seed_pairs: [{setting: {rank: 8}, seeds: [3, 3]}]", []string{"seed_pairs[0]: seeds must be two different seeds, found [3 3]"}},
 		{"no ranks", "amplification: {layers: [1]}", []string{"amplification: ranks is empty"}},
 		{"bad rank", "amplification: {ranks: [0]}", []string{"amplification.ranks[0]: rank 0, want >= 1"}},
+		{"bad energy", "update_rank: {energy: 1.5, matrices: [x]}", []string{"update_rank: energy 1.5", `update_rank.matrices[0]: unknown matrix "x"`}},
+		{"bad intruders", "intruders: {k: -1, epsilon: 2, epsilons: [0, 0.5], layers: [-2]}",
+			[]string{"intruders: k -1", "intruders: epsilon 2", "intruders: epsilons: 0,", "intruders.layers[0]: negative layer -2"}},
+		{"unknown intruders key", "intruders: {eps: 0.3}", []string{"analysis spec:1:13: intruders.eps: unknown key"}},
+		{"no step ranks", "amplification_steps: {}", []string{"amplification_steps: ranks is empty"}},
+		{"bad step rank", "amplification_steps: {ranks: [-4]}", []string{"amplification_steps: rank -4, want >= 1"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -104,6 +104,20 @@
 //	    matrices: [q]          # default [q]
 //	    task: embedded-cls     # default: any task
 //	    base: pretrained/model.safetensors  # W, relative to the sweep folder (default: the runs' base)
+//	  amplification_steps:     # Table 7 at each checkpoint of train.save_steps, against steps
+//	    ranks: [1, 4, 16]      # the LoRA ranks followed (required); layers, matrices, task, base
+//	                           # as in amplification
+//	  forgetting:              # held-out pretraining loss after minus before fine-tuning, against
+//	    task: sotu-era         # the task metric (runs measure it with train.forgetting_tokens)
+//	  update_rank:             # effective rank of every update ΔW (FT's W_ft - W0, merged LoRA...)
+//	    energy: 0.9            # singular values holding this share of ||ΔW||_F² (default 0.9),
+//	                           # beside the entropy effective rank (Roy and Vetterli 2007)
+//	    layers: [0, 3]         # default: every changed layer; matrices, task and base as above
+//	  intruders:               # intruder dimensions of W + ΔW (Shuttleworth et al. 2024)
+//	    k: 10                  # top singular vectors of W + ΔW examined (default 10)
+//	    base_k: 0              # W's top singular vectors compared with (default 0 = all)
+//	    epsilon: 0.5           # the table's threshold on the largest |cosine| (default 0.5)
+//	    epsilons: [0.1, 0.5, 0.9]  # the figure's thresholds (default 0.1 ... 0.9)
 //	  plots: [heatmaps, rank, params, curves]  # the figures (default all of them; [] = none)
 //	  heatmap_scale: fixed     # heat map colours: fixed (phi on 0-1, figures compare) or auto
 //	                           # (the figure's own range, to tell small values apart)

@@ -141,20 +141,9 @@ func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string,
 		return res, err
 	}
 	cfg := trainConfig(run, len(task.Train))
-	var (
-		score           func(*model.Model) (model.HeldOutEval, error)
-		baseEval, step0 model.HeldOutEval
-		measure         bool
-	)
-	if run.Train.ForgettingTokens > 0 {
-		if score, baseEval, measure, err = e.forgetting.measurer(base, meth, run.Train.ForgettingTokens, cfg.Threads); err != nil {
-			return res, err
-		}
-	}
-	if measure {
-		if step0, err = score(m); err != nil {
-			return res, err
-		}
+	probe, err := e.forgetting.start(base, meth, m, run.Train.ForgettingTokens, cfg.Threads)
+	if err != nil {
+		return res, err
 	}
 	out, err := Finetune(ctx, Run{Model: m, Method: meth, Task: task, Tok: base.Tok, Cfg: cfg,
 		Checkpoint: func(step int) error { return e.saveStep(dir, step, meth, m) },
@@ -171,12 +160,10 @@ func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string,
 	if err != nil {
 		return res, err
 	}
-	if measure {
-		after, err := score(m)
-		if err != nil {
+	if probe != nil {
+		if out.Metrics[ForgettingSplit], err = probe.finish(m); err != nil {
 			return res, err
 		}
-		out.Metrics[ForgettingSplit] = forgettingMetrics(baseEval, step0, after)
 	}
 	size, err := tuner.Save(filepath.Join(dir, CheckpointFile), meth, tuner.HeadParams(m))
 	if err != nil {

@@ -34,14 +34,35 @@ type heldOutEntry struct {
 	err  error
 }
 
-// measurer returns a function that scores a model on base's held-out documents, and the
-// base's own score; ok is false when forgetting cannot be measured: a base that was not
-// pretrained has no held-out documents, and a prefix method needs slot positions that the
-// pretraining text does not have.
-func (f *forgetting) measurer(base Base, meth tuner.Method, tokens, threads int) (score func(*model.Model) (model.HeldOutEval, error), baseEval model.HeldOutEval, ok bool, err error) {
-	if lp, li := meth.Slots(); base.Stats.Key == "" || lp+li > 0 {
-		return nil, model.HeldOutEval{}, false, nil
+// probe measures one run: the held-out set of its base, the base's score and the score of
+// the model before training.
+type probe struct {
+	set         *model.HeldOutSet
+	base, step0 model.HeldOutEval
+}
+
+// start scores the model m (the method applied, not trained) on the held-out documents of
+// its base, at most tokens predicted tokens, and returns the probe that finish completes
+// after training. It returns nil when tokens is 0 or forgetting cannot be measured: a base
+// that was not pretrained has no held-out documents, and a prefix method needs slot
+// positions that the pretraining text does not have.
+func (f *forgetting) start(base Base, meth tuner.Method, m *model.Model, tokens, threads int) (*probe, error) {
+	if lp, li := meth.Slots(); tokens == 0 || base.Stats.Key == "" || lp+li > 0 {
+		return nil, nil
 	}
+	e := f.entry(base, tokens, threads)
+	if e.err != nil {
+		return nil, fmt.Errorf("forgetting: %w", e.err)
+	}
+	step0, err := e.set.Score(m)
+	if err != nil {
+		return nil, fmt.Errorf("forgetting: %w", err)
+	}
+	return &probe{set: e.set, base: e.base, step0: step0}, nil
+}
+
+// entry returns the held-out set of a base and the base's score, made on first use.
+func (f *forgetting) entry(base Base, tokens, threads int) *heldOutEntry {
 	key := fmt.Sprintf("%s %d", base.Stats.Key, tokens)
 	f.mu.Lock()
 	if f.sets == nil {
@@ -58,13 +79,14 @@ func (f *forgetting) measurer(base Base, meth tuner.Method, tokens, threads int)
 			e.base, e.err = e.set.Score(base.Model)
 		}
 	})
-	if e.err != nil {
-		return nil, model.HeldOutEval{}, false, fmt.Errorf("forgetting: %w", e.err)
-	}
-	return e.set.Score, e.base, true, nil
+	return e
 }
 
-// forgettingMetrics are the three scores as recorded under ForgettingSplit.
-func forgettingMetrics(base, step0, after model.HeldOutEval) map[string]float64 {
-	return map[string]float64{NLLBase: base.NLL, NLLStep0: step0.NLL, NLLAfter: after.NLL, NLLTokens: float64(after.Tokens)}
+// finish scores the trained model and returns the metrics recorded under ForgettingSplit.
+func (p *probe) finish(m *model.Model) (map[string]float64, error) {
+	after, err := p.set.Score(m)
+	if err != nil {
+		return nil, fmt.Errorf("forgetting: %w", err)
+	}
+	return map[string]float64{NLLBase: p.base.NLL, NLLStep0: p.step0.NLL, NLLAfter: after.NLL, NLLTokens: float64(after.Tokens)}, nil
 }

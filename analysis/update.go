@@ -1,0 +1,140 @@
+package analysis
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+
+	"loralab/experiments/record"
+	"loralab/method"
+	"loralab/model"
+	"loralab/train"
+	"loralab/tuner"
+)
+
+// Update is what fine-tuning did to one weight matrix of a block: the pretrained W and the
+// change ΔW, both d_out x d_in, so that the fine-tuned weight is W + ΔW.
+type Update struct {
+	Module string // e.g. "blocks.2.attn.q"
+	Layer  int
+	Matrix string // q, k, v, o, fc1, fc2
+	W      *mat.Dense
+	DeltaW *mat.Dense
+}
+
+// errNoUpdate says that a run's method changes no weight matrix that can be read as W + ΔW:
+// adapters and prefixes add computation instead (tuner.ErrCannotMerge), BitFit changes
+// only biases.
+var errNoUpdate = errors.New("no update of a weight matrix")
+
+// loadUpdates reads the updates of the block matrices a run changed, from the files a run
+// (or one of its kept steps, train.StepDir) leaves in dir, against the pretrained weights in
+// the checkpoint base (a model.safetensors file).
+//
+// LoRA's update is read from its adapter, ΔW = s·B·A, in float64 from the factors. Every
+// other method takes the generic path: the base model is loaded, the method applied and its
+// trained tensors loaded from dir's checkpoint, the method merged into the weights, and the
+// base subtracted, ΔW = merge(W, θ) - W. For full fine-tuning that is W_ft - W0; a method
+// added later needs no change here as long as it can merge.
+func loadUpdates(res record.Result, dir, base string) ([]Update, error) {
+	spec := methodSpec(res)
+	if spec.Name == method.LoRA {
+		if _, err := os.Stat(filepath.Join(dir, record.AdapterFile)); err == nil {
+			return loraUpdates(spec, dir, base)
+		}
+	}
+	return mergedUpdates(spec, uint64(res.Seed), filepath.Join(dir, train.CheckpointFile), base)
+}
+
+// loraUpdates is ΔW = s·B·A of every block matrix of a LoRA adapter.
+func loraUpdates(spec method.Spec, dir, base string) ([]Update, error) {
+	ad, err := LoadRunAdapter(dir)
+	if err != nil {
+		return nil, err
+	}
+	var out []Update
+	for _, p := range ad {
+		if p.Layer < 0 {
+			continue // the embedding's update is not a block matrix
+		}
+		w, err := LoadBaseWeight(base, p.Module)
+		if err != nil {
+			return nil, err
+		}
+		dw, err := DeltaW(p.B, p.A, loraScale(spec, p.Rank()))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p.Module, err)
+		}
+		out = append(out, Update{Module: p.Module, Layer: p.Layer, Matrix: p.Matrix, W: w, DeltaW: dw})
+	}
+	sortUpdates(out)
+	return out, nil
+}
+
+// mergedUpdates applies the method to the base, loads what it trained from checkpoint,
+// merges it, and returns the difference of every block matrix that changed.
+func mergedUpdates(spec method.Spec, seed uint64, checkpoint, base string) ([]Update, error) {
+	if info, err := os.Stat(base); err == nil && info.IsDir() {
+		base = filepath.Join(base, model.WeightsFile)
+	}
+	pristine, _, err := model.LoadWeights(base)
+	if err != nil {
+		return nil, err
+	}
+	m := pristine.Clone()
+	meth, err := tuner.New(spec)
+	if err != nil {
+		return nil, err
+	}
+	if err := meth.Apply(m, seed); err != nil {
+		return nil, fmt.Errorf("apply %s: %w", spec.Label(), err)
+	}
+	if err := tuner.Load(checkpoint, meth, nil); err != nil {
+		return nil, err
+	}
+	if err := meth.Merge(); errors.Is(err, tuner.ErrCannotMerge) {
+		return nil, fmt.Errorf("%s: %w: %w", spec.Label(), errNoUpdate, err)
+	} else if err != nil {
+		return nil, fmt.Errorf("merge %s: %w", spec.Label(), err)
+	}
+	var out []Update
+	before := pristine.Linears()
+	for i, l := range m.Linears() {
+		module := strings.TrimSuffix(l.W.Name, ".weight")
+		layer, matrix := parseModule(module)
+		if layer < 0 {
+			continue // the task head: not a pretrained matrix
+		}
+		w := denseFromFloat32(l.Out(), l.In(), before[i].W.Data)
+		dw := denseFromFloat32(l.Out(), l.In(), l.W.Data)
+		dw.Sub(dw, w) // exact: each float32 difference is computed in float64
+		if mat.Norm(dw, 2) == 0 {
+			continue
+		}
+		out = append(out, Update{Module: module, Layer: layer, Matrix: matrix, W: w, DeltaW: dw})
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("%s: %w", spec.Label(), errNoUpdate)
+	}
+	sortUpdates(out)
+	return out, nil
+}
+
+// sortUpdates orders updates by layer, then in the block's order of matrices.
+func sortUpdates(us []Update) {
+	order := map[string]int{}
+	for i, m := range blockMatrices() {
+		order[m] = i
+	}
+	slices.SortFunc(us, func(a, b Update) int {
+		if a.Layer != b.Layer {
+			return a.Layer - b.Layer
+		}
+		return order[a.Matrix] - order[b.Matrix]
+	})
+}
