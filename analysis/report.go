@@ -84,7 +84,8 @@ func WriteReport(sweepDir string, spec Spec, opt Options) (*Produced, error) {
 		}
 	}
 	r := newReporter(sweep, spec, opt)
-	steps := []func() error{r.comparisonTable, r.subspaceStudies, r.amplificationStudy, r.metricPlots, r.learningCurves}
+	steps := []func() error{r.comparisonTable, r.protocolSections, r.metricTables, r.subspaceStudies, r.amplificationStudy,
+		r.metricPlots, r.lrSensitivity, r.learningCurves}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err
