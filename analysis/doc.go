@@ -14,10 +14,16 @@
 // writes into the sweep folder
 //
 //	report.md                 the sweep, run counts, the command, every table and figure
-//	tables/main.{md,csv,tex}  one row per method setting, one column per task, mean ± std
+//	tables/main.{md,csv,tex}  one row per method setting, one column per task: mean ± std,
+//	                          95 % confidence interval, the learning rate chosen on
+//	                          validation when several were searched, † for runs that predict
+//	                          one class, a chance row; bold only where a paired test holds
+//	tables/vs_lora.md         the best LoRA setting against each method, paired by seed
+//	tables/<name>.*           one task under several metrics (Spec.Tables: paper Table 3)
 //	tables/amplification.*    Table 7, when the spec asks for it
 //	tables/subspace_*.csv     phi(i, j) and its random baseline, per layer and matrix
-//	figures/*.png, *.svg      heatmaps, metric vs rank, metric vs parameters, loss curves
+//	figures/*.png, *.svg      heatmaps, metric vs rank, metric vs parameters (with the chance
+//	                          line), validation metric vs learning rate, loss curves
 //
 // Each part (Aggregate, BuildTable, Similarity, RandomSimilarity, Amplify, LinePlot,
 // SaveHeatmaps, LoadSweep, LoadAdapter) is usable on its own.
