@@ -244,3 +244,19 @@ func sortedCopy(xs []string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestDryRunTwoPhase lists the first phase of a first_seed search and says what follows.
+func TestDryRunTwoPhase(t *testing.T) {
+	var out strings.Builder
+	if err := DryRun(context.Background(), &out, parseTest(t, searchSweep), Shard{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"1 learning-rate searches (lr_tuning: first_seed): the runs above, then 2 more, the other seeds at each search's chosen rate",
+		"sweep s: 8 runs; shard 0/1: 6 runs",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("dry run lacks %q:\n%s", want, out.String())
+		}
+	}
+}
