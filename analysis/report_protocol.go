@@ -192,7 +192,7 @@ func chanceLine(series []Series, chance map[string]float64, metric string) []Ser
 // the learning rate, one line per setting (what ChooseLR chose from).
 func (r *reporter) lrSensitivity() error {
 	sec := Section{Title: "Learning-rate sensitivity",
-		Body: "Main metric on the validation split (mean ± std over seeds) at each learning rate searched; the tables report each setting at its best rate.\n"}
+		Body: "Main metric on the validation split at each learning rate searched, mean ± std over the seeds every rate ran (what the choice compared); the tables report each setting at its best rate.\n"}
 	for _, task := range r.tasks() {
 		series := seriesBy(Summary{Groups: r.summary.Searches}, task, func(g Group) (string, float64, bool) {
 			return g.Setting, math.Log10(g.LR), g.LR > 0
