@@ -3,10 +3,12 @@ package train
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 
 	"loralab/experiments"
 	"loralab/method"
+	"loralab/model"
 	"loralab/nn"
 )
 
@@ -92,5 +94,41 @@ func TestTrainConfigCarriesProtocolKeys(t *testing.T) {
 	cfg := trainConfig(run, 100)
 	if cfg.HeadLR != 3e-2 || cfg.EvalLimit != 40 || cfg.LR != 1e-3 {
 		t.Errorf("config %+v", cfg)
+	}
+}
+
+// headOnly trains nothing of the base: the linear probe, where only the head learns.
+type headOnly struct{}
+
+func (headOnly) Spec() method.Spec                    { return method.Spec{Name: "head_only"} }
+func (headOnly) Apply(m *model.Model, _ uint64) error { return nil }
+func (headOnly) Trainable() []*nn.Tensor              { return nil }
+func (headOnly) Slots() (int, int)                    { return 0, 0 }
+func (headOnly) Merge() error                         { return nil }
+func (headOnly) Unmerge() error                       { return nil }
+
+// TestHeadOnlyTrainsTheHead: a method with no tensors of its own still trains the head, at
+// head_lr, and leaves the base as it was.
+func TestHeadOnlyTrainsTheHead(t *testing.T) {
+	task := sentimentTask(32, 5)
+	tok := toyTokenizer(t, task)
+	m := toyEncoder(t, tok.VocabSize())
+	head, body := snapshot(method.HeadParams(m)), snapshot(m.Params())
+	cfg := Config{Steps: 1, Batch: 8, SeqLen: 32, LR: 1e-3, HeadLR: 2e-2, Schedule: "constant", Seed: 1, Threads: 1}
+	if _, err := Finetune(context.Background(), Run{Model: m, Method: headOnly{}, Task: task, Tok: tok, Cfg: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	if got := maxChange(head, method.HeadParams(m)); math.Abs(got-2e-2) > 2e-5 {
+		t.Errorf("head moved by at most %g, want head_lr 2e-2", got)
+	}
+	var base []*nn.Tensor
+	var before [][]float32
+	for i, p := range m.Params() {
+		if !slices.Contains(method.HeadParams(m), p) {
+			base, before = append(base, p), append(before, body[i])
+		}
+	}
+	if got := maxChange(before, base); got != 0 {
+		t.Errorf("the frozen base moved by %g", got)
 	}
 }
