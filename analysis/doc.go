@@ -28,6 +28,17 @@
 // Each part (Aggregate, BuildTable, Similarity, RandomSimilarity, Amplify, LinePlot,
 // SaveHeatmaps, LoadSweep, LoadAdapter) is usable on its own.
 //
+// # Statistics
+//
+// Seeds are few (3 to 5), so every table cell gives mean ± sample standard deviation and a
+// 95 % confidence interval from Student's t (MeanCI). Two settings are compared seed by seed
+// (PairedTest): the same seed gives both the same head initialisation and data order, so the
+// paired difference removes what the seed alone does. The decision is the paired t-test at
+// p < 0.05; the exact sign-flip permutation test is reported beside it in the CSV, but its
+// smallest p is 2/2^n (0.25 at 3 seeds, 0.0625 at 5), so below 6 seeds it can never reject
+// and cannot decide. A best cell is bold only when it beats every other row and the chance
+// score this way; a run that predicts one class for every input is flagged and never best.
+//
 // Output is deterministic: the same sweep folder and Spec give the same files, byte for
 // byte (the random baselines are seeded by Spec.Seed).
 package analysis
