@@ -260,3 +260,32 @@ func TestDryRunTwoPhase(t *testing.T) {
 		}
 	}
 }
+
+// TestPlannedKeepsListedRuns: a worker that cannot decide a search yet keeps the
+// second-phase runs another worker already put in plan.json.
+func TestPlannedKeepsListedRuns(t *testing.T) {
+	sw := parseTest(t, searchSweep)
+	runs, err := sw.Expand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ph := sw.lrPhases(runs)
+	dir := t.TempDir()
+	first, waiting := ph.planned(dir)
+	if len(first) != 6 || waiting != 1 {
+		t.Fatalf("no results: %d runs planned, %d waiting; want 6 and 1", len(first), waiting)
+	}
+	var chosen RunSpec // lora at 3e-3, seed 2: as if another worker had decided
+	for _, r := range runs {
+		if r.Label() == "cls-a lora r=2 q,v lr=0.003 seed=2" {
+			chosen = r
+		}
+	}
+	if err := writeSweepFolder(dir, sw, append(first, chosen)); err != nil {
+		t.Fatal(err)
+	}
+	got, waiting := ph.planned(dir)
+	if len(got) != 7 || waiting != 1 || !slices.ContainsFunc(got, func(r RunSpec) bool { return r.ID == chosen.ID }) {
+		t.Errorf("%d runs planned, %d waiting; want the 6 and the listed %s", len(got), waiting, chosen.Label())
+	}
+}
