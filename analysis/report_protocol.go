@@ -169,23 +169,34 @@ func formatP(p float64) string {
 	return fmt.Sprintf("%.2g", p)
 }
 
-// chanceLine is a horizontal series at a task's chance score across the x range of series,
-// for the plots of a metric; nil when the task has no chance score for metric.
-func chanceLine(series []Series, chance map[string]float64, metric string) []Series {
-	v, ok := chance[metric]
-	if !ok || !finite(v) {
-		return series
-	}
+// levelLines adds to the series of a task's plot a horizontal line across their x range for
+// each control: the chance score of metric, and every setting that trains no tensor of its
+// own (the head-only probe: only the task head learns), which has no place on a parameter
+// axis.
+func levelLines(series []Series, s Summary, task, metric string) []Series {
 	lo, hi := math.Inf(1), math.Inf(-1)
-	for _, s := range series {
-		for _, x := range s.X {
+	for _, sr := range series {
+		for _, x := range sr.X {
 			lo, hi = min(lo, x), max(hi, x)
 		}
 	}
 	if lo > hi {
 		return series
 	}
-	return append(series, Series{Name: ChanceSetting, X: []float64{lo, hi}, Y: []float64{v, v}})
+	level := func(name string, y float64) {
+		if finite(y) {
+			series = append(series, Series{Name: name, X: []float64{lo, hi}, Y: []float64{y, y}})
+		}
+	}
+	for _, g := range s.Groups {
+		if g.Task == task && g.TrainableParams == 0 && g.N() > 0 {
+			level(g.Setting, g.Mean)
+		}
+	}
+	if v, ok := s.Chance[task][metric]; ok {
+		level(ChanceSetting, v)
+	}
+	return series
 }
 
 // lrSensitivity draws, per task with a learning-rate search, the validation metric against

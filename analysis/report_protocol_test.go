@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -107,13 +108,28 @@ func TestMetricTableSpecProblems(t *testing.T) {
 	}
 }
 
-func TestChanceLine(t *testing.T) {
+func TestLevelLines(t *testing.T) {
 	series := []Series{{Name: "lora", X: []float64{2, 8}, Y: []float64{0.7, 0.8}}, {Name: "ft", X: []float64{100}, Y: []float64{0.9}}}
-	got := chanceLine(series, map[string]float64{"accuracy": 0.53}, "accuracy")
-	if len(got) != 3 || got[2].Name != ChanceSetting || got[2].X[0] != 2 || got[2].X[1] != 100 || got[2].Y[0] != 0.53 || got[2].Y[1] != 0.53 || got[2].Err != nil {
-		t.Errorf("series %+v, want a flat chance line at 0.53 from x 2 to 100", got)
+	s := Summary{Groups: []Group{
+		{Setting: "head_only", Task: "cls", Values: []float64{0.6, 0.62}, Mean: 0.61},
+		{Setting: "head_only", Task: "other", Values: []float64{0.1}, Mean: 0.1},
+		{Setting: "lora r=8", Task: "cls", Values: []float64{0.8}, Mean: 0.8, TrainableParams: 8},
+	}, Chance: map[string]map[string]float64{"cls": {"accuracy": 0.53}}}
+	got := levelLines(series, s, "cls", "accuracy")
+	want := []Series{
+		{Name: "head_only", X: []float64{2, 100}, Y: []float64{0.61, 0.61}},
+		{Name: ChanceSetting, X: []float64{2, 100}, Y: []float64{0.53, 0.53}},
 	}
-	if got := chanceLine(series, nil, "accuracy"); len(got) != 2 {
-		t.Errorf("no chance score added a line: %+v", got)
+	if len(got) != 4 {
+		t.Fatalf("%d series, want the 2 and a level line for head_only and chance: %+v", len(got), got)
+	}
+	for i, w := range want {
+		g := got[2+i]
+		if g.Name != w.Name || !slices.Equal(g.X, w.X) || !slices.Equal(g.Y, w.Y) || g.Err != nil {
+			t.Errorf("level line %d: %+v, want %+v", i, g, w)
+		}
+	}
+	if got := levelLines(series, Summary{}, "cls", "accuracy"); len(got) != 2 {
+		t.Errorf("no controls added lines: %+v", got)
 	}
 }
