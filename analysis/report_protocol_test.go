@@ -133,3 +133,27 @@ func TestLevelLines(t *testing.T) {
 		t.Errorf("no controls added lines: %+v", got)
 	}
 }
+
+// TestCurvesAtTheChosenRate: the learning curve of a searched setting averages the runs at
+// the chosen rate only.
+func TestCurvesAtTheChosenRate(t *testing.T) {
+	dir := t.TempDir()
+	var runs []Run
+	for _, c := range []struct {
+		lr, loss float64
+	}{{1e-3, 2.0}, {3e-3, 1.0}} {
+		r := withLR(result("lora r=8 q,v", "lora", 8, "cls", 1, "accuracy", 0.5), c.lr, 0.5)
+		runDir := filepath.Join(dir, fmt.Sprint(c.lr))
+		mustMkdir(t, runDir)
+		line := fmt.Sprintf("{\"step\": 1, \"loss\": %g}\n{\"step\": 2, \"loss\": %g}\n", c.loss, c.loss/2)
+		if err := os.WriteFile(filepath.Join(runDir, record.MetricsFile), []byte(line), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		runs = append(runs, Run{Dir: runDir, Result: r})
+	}
+	s := Summary{Groups: []Group{{Setting: "lora r=8 q,v", Task: "cls", LR: 3e-3, LRs: []float64{1e-3, 3e-3}}}}
+	series, problems := curveSeries(runs, s, "cls")
+	if len(problems) > 0 || len(series) != 1 || !slices.Equal(series[0].Y, []float64{1.0, 0.5}) {
+		t.Errorf("curves %+v (%v), want the 3e-3 run's losses 1.0, 0.5", series, problems)
+	}
+}
