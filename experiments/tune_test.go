@@ -289,3 +289,27 @@ func TestPlannedKeepsListedRuns(t *testing.T) {
 		t.Errorf("%d runs planned, %d waiting; want the 6 and the listed %s", len(got), waiting, chosen.Label())
 	}
 }
+
+// TestEntryLRList: an entry's own list of learning rates is a search too.
+func TestEntryLRList(t *testing.T) {
+	text := strings.Replace(searchSweep, "{name: bitfit}", "{name: bitfit, lr: [2e-3, 5e-3]}", 1)
+	sw := parseTest(t, strings.Replace(text, "  lr_tuning: first_seed\n", "", 1))
+	runs, err := sw.Expand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range runs {
+		if r.Method.Name == "bitfit" {
+			got = append(got, r.Label())
+		}
+	}
+	want := []string{"cls-a bitfit lr=0.002 seed=1", "cls-a bitfit lr=0.002 seed=2", "cls-a bitfit lr=0.002 seed=3",
+		"cls-a bitfit lr=0.005 seed=1", "cls-a bitfit lr=0.005 seed=2", "cls-a bitfit lr=0.005 seed=3"}
+	if !slices.Equal(got, want) {
+		t.Errorf("bitfit runs %v, want %v", got, want)
+	}
+	if ph := parseTest(t, text).lrPhases(runs); ph == nil || len(ph.searches) != 2 || len(ph.first) != 5 {
+		t.Errorf("first_seed phases: %+v, want 2 searches and 3+2 first-seed runs", ph)
+	}
+}
