@@ -42,15 +42,30 @@ func TestHeadLearningRate(t *testing.T) {
 	}
 }
 
+// TestParamGroupsHead checks that tensors at another rate (the head at head_lr) get groups
+// of their own, split by decay like the others.
 func TestParamGroupsHead(t *testing.T) {
-	mat, vec := nn.New(2, 2), nn.New(2)
-	gs := paramGroups("head_", []*nn.Tensor{mat, vec}, 0.1, 0.5)
-	if len(gs) != 2 || gs[0].Name != "head_decay" || gs[0].WeightDecay != 0.1 || gs[0].LRScale != 0.5 ||
-		gs[1].Name != "head_no_decay" || gs[1].WeightDecay != 0 || gs[1].LRScale != 0.5 {
+	mat, vec, hmat, hvec := nn.New(2, 2), nn.New(2), nn.New(2, 2), nn.New(2)
+	head := []*nn.Tensor{hmat, hvec}
+	gs := paramGroups([]*nn.Tensor{mat, vec, hmat, hvec}, 0.1, func(t *nn.Tensor) float32 {
+		if slices.Contains(head, t) {
+			return 0.5
+		}
+		return 1
+	})
+	want := []struct {
+		name  string
+		p     *nn.Tensor
+		scale float32
+		decay float32
+	}{{"decay", mat, 1, 0.1}, {"decay lr×0.5", hmat, 0.5, 0.1}, {"no_decay", vec, 1, 0}, {"no_decay lr×0.5", hvec, 0.5, 0}}
+	if len(gs) != len(want) {
 		t.Fatalf("groups %+v", gs)
 	}
-	if gs := paramGroups("", nil, 0.1, 1); len(gs) != 0 {
-		t.Fatalf("no tensors gave groups %+v", gs)
+	for i, w := range want {
+		if g := gs[i]; g.Name != w.name || len(g.Params) != 1 || g.Params[0] != w.p || g.LRScale != w.scale || g.WeightDecay != w.decay {
+			t.Errorf("group %d: %s ×%g decay %g, want %+v", i, g.Name, g.LRScale, g.WeightDecay, w)
+		}
 	}
 }
 
