@@ -49,7 +49,8 @@ type Summary struct {
 	Groups []Group         // sorted by task, then in the paper's method order, then setting
 	Failed []record.Result // failed runs, apart, sorted by setting, task, seed
 	// Searches holds, for every setting and task that searched its learning rate, one group
-	// per rate with the main metric on the validation split: what the choice saw.
+	// per rate with the main metric on the validation split over the seeds every rate ran:
+	// what the choice compared.
 	Searches []Group
 	// Unchosen are the searches ("setting on task") where no rate could be chosen (every
 	// rate failed, or no validation metric); they have no group in Groups.
@@ -142,14 +143,18 @@ func (s *Summary) addSearch(keys []runKey, byKey map[runKey][]record.Result, spl
 		}
 	}
 	slices.Sort(lrs)
+	chosen, seeds, ok := experiments.ChooseLR(trials, higher)
 	for _, k := range keys {
-		if done := doneRuns(byKey[k]); len(done) > 0 {
+		done := doneRuns(byKey[k])
+		if ok { // what the choice compared: the seeds every rate ran
+			done = slices.DeleteFunc(done, func(r record.Result) bool { return !slices.Contains(seeds, r.Seed) })
+		}
+		if len(done) > 0 {
 			g := aggregateGroup(done, "validation", "")
 			g.LR, g.LRs = k.lr, lrs
 			s.Searches = append(s.Searches, g)
 		}
 	}
-	chosen, _, ok := experiments.ChooseLR(trials, higher)
 	if !ok {
 		s.Unchosen = append(s.Unchosen, keys[0].setting+" on "+keys[0].task)
 		return

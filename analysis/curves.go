@@ -77,7 +77,8 @@ func MeanCurve(name string, curves []map[int]float64) Series {
 }
 
 // curveSeries builds the learning curves of one task: one series per setting (in the
-// paper's method order), the mean over the done runs' seeds. Runs without a metrics.jsonl
+// paper's method order), the mean over the done runs' seeds at the group's learning rate (the
+// chosen one of a search). Runs without a metrics.jsonl
 // are skipped; unreadable ones are returned as problems.
 func curveSeries(runs []Run, summary Summary, task string) ([]Series, []error) {
 	var out []Series
@@ -88,7 +89,7 @@ func curveSeries(runs []Run, summary Summary, task string) ([]Series, []error) {
 		}
 		var curves []map[int]float64
 		for _, r := range runs {
-			if r.Result.Setting != g.Setting || r.Result.Task != task || r.Result.Status != record.StatusDone {
+			if r.Result.Setting != g.Setting || r.Result.Task != task || r.Result.Status != record.StatusDone || runLR(r.Result) != g.LR {
 				continue
 			}
 			points, err := ReadPoints(r.Dir)

@@ -22,15 +22,32 @@
 //	report.html               the same as one self-contained page: tables sortable by click,
 //	                          figures inline (SVG), a method filter, CSV export, and a Pareto
 //	                          view of every run (metric against parameters, time or bytes)
-//	tables/main.{md,csv,tex}  one row per method setting, one column per task, mean ± std
+//	tables/main.{md,csv,tex}  one row per method setting, one column per task: mean ± std,
+//	                          95 % confidence interval, the learning rate chosen on
+//	                          validation when several were searched, † for runs that predict
+//	                          one class, a chance row; bold only where a paired test holds
+//	tables/vs_lora.md         the best LoRA setting against each method, paired by seed
+//	tables/<name>.*           one task under several metrics (Spec.Tables: paper Table 3)
 //	tables/amplification.*    Table 7, when the spec asks for it
 //	tables/forgetting.*, update_rank.*, intruders.*, amplification_steps.*
 //	                          the update analyses, when the spec asks for them
 //	tables/subspace_*.csv     phi(i, j) and its random baseline, per layer and matrix
-//	figures/*.png, *.svg      heatmaps, metric vs rank, metric vs parameters, loss curves
+//	figures/*.png, *.svg      heatmaps, metric vs rank, metric vs parameters (with the chance
+//	                          line), validation metric vs learning rate, loss curves
 //
 // Each part (Aggregate, BuildTable, Similarity, RandomSimilarity, Amplify, LinePlot,
 // SaveHeatmaps, LoadSweep, LoadAdapter) is usable on its own.
+//
+// # Statistics
+//
+// Seeds are few (3 to 5), so every table cell gives mean ± sample standard deviation and a
+// 95 % confidence interval from Student's t (MeanCI). Two settings are compared seed by seed
+// (PairedTest): the same seed gives both the same head initialisation and data order, so the
+// paired difference removes what the seed alone does. The decision is the paired t-test at
+// p < 0.05; the exact sign-flip permutation test is reported beside it in the CSV, but its
+// smallest p is 2/2^n (0.25 at 3 seeds, 0.0625 at 5), so below 6 seeds it can never reject
+// and cannot decide. A best cell is bold only when it beats every other row and the chance
+// score this way; a run that predicts one class for every input is flagged and never best.
 //
 // Output is deterministic: the same sweep folder and Spec give the same files, byte for
 // byte (the random baselines are seeded by Spec.Seed).

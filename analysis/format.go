@@ -83,7 +83,8 @@ func paperCell(r Row) string {
 	return formatParams(r.Paper)
 }
 
-// columnTitle is a task column's heading, e.g. "sotu-party (accuracy)".
+// columnTitle is a task column's heading, e.g. "sotu-party (accuracy ↑)", or "bleu ↑" for a
+// metric column of a one-task table (task "").
 func columnTitle(task, metric string) string {
 	if metric == "" {
 		return task
@@ -91,6 +92,9 @@ func columnTitle(task, metric string) string {
 	arrow := "↑"
 	if LowerIsBetter(metric) {
 		arrow = "↓"
+	}
+	if task == "" {
+		return metric + " " + arrow
 	}
 	return fmt.Sprintf("%s (%s %s)", task, metric, arrow)
 }

@@ -178,6 +178,11 @@ func TestLRSelectionTwoPhase(t *testing.T) {
 	if len(s.Groups) != 1 || s.Groups[0].LR != 3e-3 || s.Groups[0].N() != 3 || math.Abs(s.Groups[0].Mean-0.62) > 1e-12 {
 		t.Fatalf("groups %+v, want lora at 3e-3 over 3 seeds, mean 0.62", s.Groups)
 	}
+	for _, g := range s.Searches { // what the choice compared: seed 1 at each rate that ran
+		if g.Setting == "lora r=8 q,v" && (g.N() != 1 || g.Seeds[0] != 1) {
+			t.Errorf("searched rate %g: seeds %v, want [1]", g.LR, g.Seeds)
+		}
+	}
 	if !slices.Equal(s.Unchosen, []string{"bitfit on cls"}) {
 		t.Errorf("unchosen %v, want bitfit on cls", s.Unchosen)
 	}

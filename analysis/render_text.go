@@ -52,6 +52,9 @@ func (t *Table) header(params, paper string) []string {
 		h = append(h, paper)
 	}
 	for i, task := range t.Tasks {
+		if t.oneTask() {
+			task = ""
+		}
 		h = append(h, columnTitle(task, t.Metric[i]))
 	}
 	return h
@@ -65,4 +68,18 @@ func (t *Table) rowStart(r Row, params, paper string) []string {
 		line = append(line, paper)
 	}
 	return line
+}
+
+// oneTask says whether the columns are several metrics of one task (BuildMetricTable): the
+// title names the task, the columns only the metric.
+func (t *Table) oneTask() bool {
+	if len(t.Tasks) < 2 {
+		return false
+	}
+	for _, task := range t.Tasks {
+		if task != t.Tasks[0] {
+			return false
+		}
+	}
+	return true
 }

@@ -35,6 +35,7 @@ func (r *reporter) metricPlots() error {
 		ylabel := fmt.Sprintf("%s (%s), mean ± std over seeds", r.metricOf(task), r.summary.Split)
 		if r.spec.wantsPlot(PlotRank) {
 			if s := RankSeries(r.summary, task); hasPoints(s, 2) {
+				s = levelLines(s, r.summary, task, r.metricOf(task))
 				lp := LinePlot{Title: task + ": " + r.metricOf(task) + " vs LoRA rank", XLabel: "rank r (log2 scale)",
 					YLabel: ylabel, XLog: log2Axis, Series: s}
 				if err := r.saveLinePlot(&rank, "rank_"+slug(task), lp); err != nil {
@@ -44,6 +45,7 @@ func (r *reporter) metricPlots() error {
 		}
 		if r.spec.wantsPlot(PlotParams) {
 			if s := ParamsSeries(r.summary, task); hasPoints(s, 1) {
+				s = levelLines(s, r.summary, task, r.metricOf(task))
 				lp := LinePlot{Title: task + ": " + r.metricOf(task) + " vs trainable parameters",
 					XLabel: "trainable parameters (log10 scale)", YLabel: ylabel, XLog: log10Axis, Series: s}
 				if err := r.saveLinePlot(&params, "params_"+slug(task), lp); err != nil {

@@ -20,30 +20,12 @@ func (r *reporter) comparisonTable() error {
 	if err := t.WriteText(r.opt.Out); err != nil {
 		return err
 	}
-	md, err := render(t.WriteMarkdown)
+	sec := Section{Title: "Comparison table"}
+	md, err := r.writeTable(&sec, "main", t)
 	if err != nil {
 		return err
 	}
-	formats := []struct {
-		title, ext string
-		write      func(*Table) ([]byte, error)
-	}{
-		{"Markdown", "md", func(*Table) ([]byte, error) { return md, nil }},
-		{"CSV", "csv", func(t *Table) ([]byte, error) { return render(t.WriteCSV) }},
-		{"LaTeX (booktabs)", "tex", func(t *Table) ([]byte, error) { return render(t.WriteLaTeX) }},
-	}
-	sec := Section{Title: "Comparison table", Body: string(md) + r.unreportedNote()}
-	for _, f := range formats {
-		data, err := f.write(t)
-		if err != nil {
-			return err
-		}
-		rel, err := r.writeFile(TablesDir+"/main."+f.ext, data)
-		if err != nil {
-			return err
-		}
-		sec.Files = append(sec.Files, Artifact{Title: f.title, Path: rel})
-	}
+	sec.Body = string(md) + r.unreportedNote()
 	r.produced.Sections = append(r.produced.Sections, sec)
 	return nil
 }

@@ -19,6 +19,8 @@ import (
 //
 //	analysis:
 //	  table: {metric: accuracy, split: test}   # metric "" = each task's main metric
+//	  tables:                                  # one task, several metrics (paper Table 3)
+//	    - {name: e2e, task: embedded-d2t, metrics: [bleu, nist, meteor, rouge_l, cider]}
 //	  subspace:                                # paper Figure 3: r=8 vs r=64
 //	    - {a: {rank: 8}, b: {rank: 64}, layers: [0, 3], matrices: [q, v]}
 //	  seed_pairs:                              # paper Figure 4: same setting, two seeds
@@ -35,7 +37,9 @@ import (
 //	  plots: [heatmaps, rank, params, curves]
 //	  seed: 1                                  # seed of the random baselines
 type Spec struct {
-	Table         TableSpec          `yaml:"table" json:"table"`
+	Table TableSpec `yaml:"table" json:"table"`
+	// Tables are further tables, each one task under several metrics (MetricTableSpec).
+	Tables        []MetricTableSpec  `yaml:"tables,omitempty" json:"tables,omitempty"`
 	Subspace      []SubspacePair     `yaml:"subspace,omitempty" json:"subspace,omitempty"`
 	SeedPairs     []SeedPair         `yaml:"seed_pairs,omitempty" json:"seed_pairs,omitempty"`
 	Amplification *AmplificationSpec `yaml:"amplification,omitempty" json:"amplification,omitempty"`
@@ -215,6 +219,7 @@ func (s Spec) problems() []string {
 	if s.HeatmapScale != "" && !slices.Contains(HeatmapScales(), s.HeatmapScale) {
 		bad("heatmap_scale: unknown scale %q (want one of %s)", s.HeatmapScale, strings.Join(HeatmapScales(), ", "))
 	}
+	errs = append(errs, s.metricTableProblems()...)
 	return errs
 }
 

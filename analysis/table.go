@@ -24,6 +24,7 @@ type Table struct {
 type Row struct {
 	Method  string
 	Setting string
+	Spec    method.Spec // the setting, for ordering
 	// Control marks the chance row (a model that ignores its input: the majority class): a
 	// reference line, never best and never compared.
 	Control bool
@@ -75,42 +76,80 @@ func (t *Table) PaperDiffers() bool {
 // BuildTable lays the summary out as a comparison table: rows in the paper's method order,
 // columns by task name, the best cell of each column marked.
 func BuildTable(s Summary, title string) *Table {
-	t := &Table{Title: title, Split: s.Split}
-	rowIndex := map[string]int{}
+	var tasks []string
 	for _, g := range s.Groups {
-		if !slices.Contains(t.Tasks, g.Task) {
-			t.Tasks = append(t.Tasks, g.Task)
+		if !slices.Contains(tasks, g.Task) {
+			tasks = append(tasks, g.Task)
 		}
 	}
-	slices.Sort(t.Tasks)
-	t.Metric = make([]string, len(t.Tasks))
-	groups := slices.Clone(s.Groups)
+	slices.Sort(tasks)
+	t := &Table{Title: title, Split: s.Split, Tasks: tasks, Metric: make([]string, len(tasks))}
+	t.fill(s.Groups, func(g Group) int { return slices.Index(t.Tasks, g.Task) })
+	t.finish(s.Chance)
+	return t
+}
+
+// BuildMetricTable lays out one task under several metrics, one column each (the paper's
+// Table 3: BLEU, NIST, METEOR, ROUGE-L and CIDEr of one dataset). summaries holds one
+// Aggregate per metric, in column order; their learning rates are chosen alike, on the main
+// validation metric.
+func BuildMetricTable(summaries []Summary, task, title string) *Table {
+	t := &Table{Title: title}
+	var chance map[string]map[string]float64
+	for col, s := range summaries {
+		t.Split = s.Split
+		t.Tasks, t.Metric = append(t.Tasks, task), append(t.Metric, "")
+		groups := slices.DeleteFunc(slices.Clone(s.Groups), func(g Group) bool { return g.Task != task })
+		t.fill(groups, func(Group) int { return col })
+		if chance == nil {
+			chance = s.Chance
+		}
+	}
+	t.finish(chance)
+	return t
+}
+
+// fill adds the groups to the table, a row per setting in the paper's order, each group in
+// the column col says.
+func (t *Table) fill(groups []Group, col func(Group) int) {
+	groups = slices.Clone(groups)
 	slices.SortStableFunc(groups, func(a, b Group) int {
 		return compareSettings(a.Spec, a.Setting, b.Spec, b.Setting)
 	})
 	for _, g := range groups {
-		i, ok := rowIndex[g.Setting]
-		if !ok {
+		i := slices.IndexFunc(t.Rows, func(r Row) bool { return r.Setting == g.Setting })
+		if i < 0 {
 			i = len(t.Rows)
-			rowIndex[g.Setting] = i
-			t.Rows = append(t.Rows, Row{Method: g.Method, Setting: g.Setting,
-				Params: g.TrainableParams, Paper: g.PaperFormulaParams, Cells: make([]Cell, len(t.Tasks))})
+			t.Rows = append(t.Rows, Row{Method: g.Method, Setting: g.Setting, Spec: g.Spec,
+				Params: g.TrainableParams, Paper: g.PaperFormulaParams})
 		}
 		row := &t.Rows[i]
+		for len(row.Cells) < len(t.Tasks) {
+			row.Cells = append(row.Cells, Cell{})
+		}
 		row.Params = min(row.Params, g.TrainableParams)
 		row.Paper = min(row.Paper, g.PaperFormulaParams)
-		col := slices.Index(t.Tasks, g.Task)
-		if t.Metric[col] == "" {
-			t.Metric[col] = g.Metric
+		c := col(g)
+		if t.Metric[c] == "" {
+			t.Metric[c] = g.Metric
 		}
 		if g.N() > 0 {
-			row.Cells[col] = groupCell(g)
+			row.Cells[c] = groupCell(g)
 		}
 	}
-	t.addChance(s.Chance)
+}
+
+// finish orders the rows, adds the chance row and marks and compares the cells.
+func (t *Table) finish(chance map[string]map[string]float64) {
+	slices.SortStableFunc(t.Rows, func(a, b Row) int { return compareSettings(a.Spec, a.Setting, b.Spec, b.Setting) })
+	for i := range t.Rows {
+		for len(t.Rows[i].Cells) < len(t.Tasks) {
+			t.Rows[i].Cells = append(t.Rows[i].Cells, Cell{})
+		}
+	}
+	t.addChance(chance)
 	t.markBest()
 	t.compareLoRA()
-	return t
 }
 
 // groupCell is the cell of one aggregated group.

@@ -91,6 +91,11 @@
 //	  table:                   # the comparison table: tables/main.{md,csv,tex}, report.md/.html
 //	    metric: accuracy       # the metric of every column (default: each task's main metric)
 //	    split: test            # test, validation or train (default test)
+//	  tables:                  # further tables, one task under several metrics (paper Table 3):
+//	    - name: d2t            # tables/<name>.{md,csv,tex}
+//	      task: embedded-d2t
+//	      metrics: [bleu, nist, meteor, rouge_l, cider]
+//	      split: test          # default test
 //	  subspace:                # paper Figure 3: phi between the A matrices of two LoRA runs
 //	    - a: {rank: 8}         # a run selector: setting (exact label), method, rank, targets,
 //	      b: {rank: 64, targets: [q, v], task: embedded-cls, seed: 1}   # task, seed

@@ -20,7 +20,12 @@ func DryRun(ctx context.Context, w io.Writer, sw *Sweep, shard Shard, exec Execu
 	if err != nil {
 		return err
 	}
-	selected := shard.Select(all)
+	ph := sw.lrPhases(all)
+	listed := all
+	if ph != nil {
+		listed = ph.first
+	}
+	selected := shard.Select(listed)
 	counter, _ := exec.(Counter)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	header := "#\tid\ttask\tmethod\tseed\tparams (paper)"
@@ -54,7 +59,15 @@ func DryRun(ctx context.Context, w io.Writer, sw *Sweep, shard Shard, exec Execu
 	for _, note := range budgetNotes(selected) {
 		fmt.Fprintln(w, note)
 	}
-	if _, err := fmt.Fprintf(w, "sweep %s: %d runs; shard %s: %d runs\n", sw.Name, len(all), shard, len(selected)); err != nil {
+	if ph != nil {
+		fmt.Fprintf(w, "%d learning-rate searches (lr_tuning: first_seed): the runs above, then %d more, the other seeds at each search's chosen rate\n",
+			len(ph.searches), ph.total(len(sw.Seeds))-len(ph.first))
+	}
+	total := len(all)
+	if ph != nil {
+		total = ph.total(len(sw.Seeds))
+	}
+	if _, err := fmt.Fprintf(w, "sweep %s: %d runs; shard %s: %d runs\n", sw.Name, total, shard, len(selected)); err != nil {
 		return fmt.Errorf("dry run: %w", err)
 	}
 	return countErr // the listing is complete; a count that failed is shown as ?

@@ -1,6 +1,9 @@
 package experiments
 
 import (
+	"encoding/json"
+	"os"
+	"path/filepath"
 	"slices"
 
 	"loralab/datasets"
@@ -70,19 +73,38 @@ func (ph *phases) total(seeds int) int { return len(ph.first) + len(ph.searches)
 
 // planned returns the runs known so far given the results in the sweep folder dir: the
 // first phase and the second phase of every decided search, in sweep order; and the number
-// of searches whose first phase has not ended.
+// of searches whose first phase has not ended. The second-phase runs that plan.json already
+// lists are kept even when this worker cannot decide their search yet, so that workers of a
+// sharded sweep never take runs out of each other's plan.
 func (ph *phases) planned(dir string) (runs []RunSpec, waiting int) {
+	listed := plannedIDs(dir)
 	runs = slices.Clone(ph.first)
 	for _, g := range ph.searches {
 		second, ok := ph.second(dir, g)
 		if !ok {
 			waiting++
-			continue
+			second = slices.DeleteFunc(slices.Clone(g), func(r RunSpec) bool { return r.Seed == ph.seed || !listed[r.ID] })
 		}
 		runs = append(runs, second...)
 	}
 	sortByIndex(runs)
 	return runs, waiting
+}
+
+// plannedIDs are the run ids of the plan.json in dir, if there is one.
+func plannedIDs(dir string) map[string]bool {
+	ids := map[string]bool{}
+	data, err := os.ReadFile(filepath.Join(dir, PlanFile))
+	if err != nil {
+		return ids
+	}
+	var p Plan
+	if json.Unmarshal(data, &p) == nil {
+		for _, it := range p.Runs {
+			ids[it.ID] = true
+		}
+	}
+	return ids
 }
 
 // second is the second phase of one search: its other seeds at the chosen rate, none when

@@ -244,3 +244,72 @@ func sortedCopy(xs []string) []string {
 	slices.Sort(out)
 	return out
 }
+
+// TestDryRunTwoPhase lists the first phase of a first_seed search and says what follows.
+func TestDryRunTwoPhase(t *testing.T) {
+	var out strings.Builder
+	if err := DryRun(context.Background(), &out, parseTest(t, searchSweep), Shard{}, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"1 learning-rate searches (lr_tuning: first_seed): the runs above, then 2 more, the other seeds at each search's chosen rate",
+		"sweep s: 8 runs; shard 0/1: 6 runs",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("dry run lacks %q:\n%s", want, out.String())
+		}
+	}
+}
+
+// TestPlannedKeepsListedRuns: a worker that cannot decide a search yet keeps the
+// second-phase runs another worker already put in plan.json.
+func TestPlannedKeepsListedRuns(t *testing.T) {
+	sw := parseTest(t, searchSweep)
+	runs, err := sw.Expand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ph := sw.lrPhases(runs)
+	dir := t.TempDir()
+	first, waiting := ph.planned(dir)
+	if len(first) != 6 || waiting != 1 {
+		t.Fatalf("no results: %d runs planned, %d waiting; want 6 and 1", len(first), waiting)
+	}
+	var chosen RunSpec // lora at 3e-3, seed 2: as if another worker had decided
+	for _, r := range runs {
+		if r.Label() == "cls-a lora r=2 q,v lr=0.003 seed=2" {
+			chosen = r
+		}
+	}
+	if err := writeSweepFolder(dir, sw, append(first, chosen)); err != nil {
+		t.Fatal(err)
+	}
+	got, waiting := ph.planned(dir)
+	if len(got) != 7 || waiting != 1 || !slices.ContainsFunc(got, func(r RunSpec) bool { return r.ID == chosen.ID }) {
+		t.Errorf("%d runs planned, %d waiting; want the 6 and the listed %s", len(got), waiting, chosen.Label())
+	}
+}
+
+// TestEntryLRList: an entry's own list of learning rates is a search too.
+func TestEntryLRList(t *testing.T) {
+	text := strings.Replace(searchSweep, "{name: bitfit}", "{name: bitfit, lr: [2e-3, 5e-3]}", 1)
+	sw := parseTest(t, strings.Replace(text, "  lr_tuning: first_seed\n", "", 1))
+	runs, err := sw.Expand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range runs {
+		if r.Method.Name == "bitfit" {
+			got = append(got, r.Label())
+		}
+	}
+	want := []string{"cls-a bitfit lr=0.002 seed=1", "cls-a bitfit lr=0.002 seed=2", "cls-a bitfit lr=0.002 seed=3",
+		"cls-a bitfit lr=0.005 seed=1", "cls-a bitfit lr=0.005 seed=2", "cls-a bitfit lr=0.005 seed=3"}
+	if !slices.Equal(got, want) {
+		t.Errorf("bitfit runs %v, want %v", got, want)
+	}
+	if ph := parseTest(t, text).lrPhases(runs); ph == nil || len(ph.searches) != 2 || len(ph.first) != 5 {
+		t.Errorf("first_seed phases: %+v, want 2 searches and 3+2 first-seed runs", ph)
+	}
+}

@@ -3,9 +3,12 @@ package train
 import (
 	"context"
 	"math"
+	"slices"
 	"testing"
 
 	"loralab/experiments"
+	"loralab/method"
+	"loralab/model"
 	"loralab/nn"
 	"loralab/tuner"
 )
@@ -40,15 +43,30 @@ func TestHeadLearningRate(t *testing.T) {
 	}
 }
 
+// TestParamGroupsHead checks that tensors at another rate (the head at head_lr) get groups
+// of their own, split by decay like the others.
 func TestParamGroupsHead(t *testing.T) {
-	mat, vec := nn.New(2, 2), nn.New(2)
-	gs := paramGroups("head_", []*nn.Tensor{mat, vec}, 0.1, 0.5)
-	if len(gs) != 2 || gs[0].Name != "head_decay" || gs[0].WeightDecay != 0.1 || gs[0].LRScale != 0.5 ||
-		gs[1].Name != "head_no_decay" || gs[1].WeightDecay != 0 || gs[1].LRScale != 0.5 {
+	mat, vec, hmat, hvec := nn.New(2, 2), nn.New(2), nn.New(2, 2), nn.New(2)
+	head := []*nn.Tensor{hmat, hvec}
+	gs := paramGroups([]*nn.Tensor{mat, vec, hmat, hvec}, 0.1, func(t *nn.Tensor) float32 {
+		if slices.Contains(head, t) {
+			return 0.5
+		}
+		return 1
+	})
+	want := []struct {
+		name  string
+		p     *nn.Tensor
+		scale float32
+		decay float32
+	}{{"decay", mat, 1, 0.1}, {"decay lr×0.5", hmat, 0.5, 0.1}, {"no_decay", vec, 1, 0}, {"no_decay lr×0.5", hvec, 0.5, 0}}
+	if len(gs) != len(want) {
 		t.Fatalf("groups %+v", gs)
 	}
-	if gs := paramGroups("", nil, 0.1, 1); len(gs) != 0 {
-		t.Fatalf("no tensors gave groups %+v", gs)
+	for i, w := range want {
+		if g := gs[i]; g.Name != w.name || len(g.Params) != 1 || g.Params[0] != w.p || g.LRScale != w.scale || g.WeightDecay != w.decay {
+			t.Errorf("group %d: %s ×%g decay %g, want %+v", i, g.Name, g.LRScale, g.WeightDecay, w)
+		}
 	}
 }
 
@@ -92,5 +110,41 @@ func TestTrainConfigCarriesProtocolKeys(t *testing.T) {
 	cfg := trainConfig(run, 100)
 	if cfg.HeadLR != 3e-2 || cfg.EvalLimit != 40 || cfg.LR != 1e-3 {
 		t.Errorf("config %+v", cfg)
+	}
+}
+
+// headOnly trains nothing of the base: the linear probe, where only the head learns.
+type headOnly struct{}
+
+func (headOnly) Spec() method.Spec                    { return method.Spec{Name: "head_only"} }
+func (headOnly) Apply(m *model.Model, _ uint64) error { return nil }
+func (headOnly) Trainable() []*nn.Tensor              { return nil }
+func (headOnly) Slots() (int, int)                    { return 0, 0 }
+func (headOnly) Merge() error                         { return nil }
+func (headOnly) Unmerge() error                       { return nil }
+
+// TestHeadOnlyTrainsTheHead: a method with no tensors of its own still trains the head, at
+// head_lr, and leaves the base as it was.
+func TestHeadOnlyTrainsTheHead(t *testing.T) {
+	task := sentimentTask(32, 5)
+	tok := toyTokenizer(t, task)
+	m := toyEncoder(t, tok.VocabSize())
+	head, body := snapshot(tuner.HeadParams(m)), snapshot(m.Params())
+	cfg := Config{Steps: 1, Batch: 8, SeqLen: 32, LR: 1e-3, HeadLR: 2e-2, Schedule: "constant", Seed: 1, Threads: 1}
+	if _, err := Finetune(context.Background(), Run{Model: m, Method: headOnly{}, Task: task, Tok: tok, Cfg: cfg}); err != nil {
+		t.Fatal(err)
+	}
+	if got := maxChange(head, tuner.HeadParams(m)); math.Abs(got-2e-2) > 2e-5 {
+		t.Errorf("head moved by at most %g, want head_lr 2e-2", got)
+	}
+	var base []*nn.Tensor
+	var before [][]float32
+	for i, p := range m.Params() {
+		if !slices.Contains(tuner.HeadParams(m), p) {
+			base, before = append(base, p), append(before, body[i])
+		}
+	}
+	if got := maxChange(before, base); got != 0 {
+		t.Errorf("the frozen base moved by %g", got)
 	}
 }

@@ -107,14 +107,11 @@ func newTrainer(r Run) (*trainer, error) {
 		tr.scale = newTargetScale(r.Task.Train)
 	}
 	tr.params = slices.Clone(r.Method.Trainable())
-	head := tuner.HeadParams(r.Model)
-	for _, h := range head {
+	for _, h := range tuner.HeadParams(r.Model) {
 		h.SetTrainable(true)
+		tr.params = append(tr.params, h)
 	}
-	tr.params = append(tr.params, head...)
-	groups := paramGroups("", r.Method.Trainable(), float32(r.Cfg.WeightDecay), 1)
-	groups = append(groups, paramGroups("head_", head, float32(r.Cfg.WeightDecay), r.Cfg.headLRScale())...)
-	tr.opt = nn.NewAdamW(groups)
+	tr.opt = nn.NewAdamW(paramGroups(tr.params, float32(r.Cfg.WeightDecay), tr.lrScale))
 	tr.sched = nn.Schedule{Peak: float32(r.Cfg.LR), Warmup: r.Cfg.Warmup, Total: r.Cfg.Steps, Decay: r.Cfg.Schedule}
 	return tr, nil
 }
@@ -142,24 +139,32 @@ func checkHead(m *model.Model, t *datasets.Task) error {
 }
 
 // paramGroups puts matrices (weights, LoRA factors, prefix tables) under weight decay and
-// leaves vectors (biases, LayerNorm gains) undecayed, as is usual for AdamW. The groups'
-// names start with prefix, and their learning rate is lrScale times the scheduled rate: the
-// task head is its own pair of groups, at train.head_lr.
-func paramGroups(prefix string, params []*nn.Tensor, decay, lrScale float32) []nn.ParamGroup {
-	var mats, vecs []*nn.Tensor
-	for _, p := range params {
-		if len(p.Shape) >= 2 {
-			mats = append(mats, p)
-		} else {
-			vecs = append(vecs, p)
-		}
-	}
+// leaves vectors (biases, LayerNorm gains) undecayed, as is usual for AdamW; tensors the
+// method trains at a multiple of the rate (lrScale, see tuner.LRScaler) get groups of their
+// own, in order of first appearance.
+func paramGroups(params []*nn.Tensor, decay float32, lrScale func(*nn.Tensor) float32) []nn.ParamGroup {
 	var gs []nn.ParamGroup
-	if len(mats) > 0 {
-		gs = append(gs, nn.ParamGroup{Name: prefix + "decay", Params: mats, WeightDecay: decay, LRScale: lrScale})
-	}
-	if len(vecs) > 0 {
-		gs = append(gs, nn.ParamGroup{Name: prefix + "no_decay", Params: vecs, LRScale: lrScale})
+	for _, vectors := range []bool{false, true} {
+		first := len(gs)
+		for _, p := range params {
+			if (len(p.Shape) < 2) != vectors {
+				continue
+			}
+			scale := lrScale(p)
+			i := slices.IndexFunc(gs[first:], func(g nn.ParamGroup) bool { return g.LRScale == scale })
+			if i < 0 {
+				g := nn.ParamGroup{Name: "decay", WeightDecay: decay, LRScale: scale}
+				if vectors {
+					g = nn.ParamGroup{Name: "no_decay", LRScale: scale}
+				}
+				if scale != 1 {
+					g.Name += fmt.Sprintf(" lr×%g", scale)
+				}
+				gs = append(gs, g)
+				i = len(gs) - 1 - first
+			}
+			gs[first+i].Params = append(gs[first+i].Params, p)
+		}
 	}
 	return gs
 }
