@@ -77,3 +77,39 @@ func TestExecutorSharesTheBase(t *testing.T) {
 		}
 	}
 }
+
+// TestRunMemoryByHand: d 16, d_ff 32, 2 layers, 2 heads, vocabulary 300, max_len 32, batch 4
+// of 8 tokens. Parameters (300+32)·16 + 2·(4·256 + 2·512) = 9408; per token 2·(160+64+16) =
+// 480 values, 780 with the decoder's logits; 32 tokens. Encoder: 2·(16·9408 + 8·32·480) =
+// 546,816; decoder: 2·(16·9408 + 8·32·780) = 700,416.
+func TestRunMemoryByHand(t *testing.T) {
+	cfg := model.Config{Arch: model.Encoder, Vocab: 300, DModel: 16, Layers: 2, Heads: 2, DFF: 32, MaxLen: 32}
+	if got := RunMemory(cfg, 4, 8); got != 546816 {
+		t.Errorf("encoder: %d bytes, want 546816", got)
+	}
+	cfg.Arch = model.Decoder
+	if got := RunMemory(cfg, 4, 64); got != RunMemory(cfg, 4, 32) {
+		t.Errorf("seq 64 beyond max_len 32 is not cut to 32")
+	}
+	if got := RunMemory(cfg, 4, 8); got != 700416 {
+		t.Errorf("decoder: %d bytes, want 700416", got)
+	}
+}
+
+func TestDefaultJobs(t *testing.T) {
+	for _, c := range []struct {
+		threads        int
+		available, run int64
+		want           int
+	}{
+		{2, 0, 100, 2},    // memory unknown: one run per thread
+		{8, 1000, 300, 3}, // memory holds 3
+		{8, 100, 300, 1},  // not even one fits: still one
+		{0, 1000, 100, 1}, // no threads given
+		{4, 1000, 100, 4}, // threads bind
+	} {
+		if got := DefaultJobs(c.threads, c.available, c.run); got != c.want {
+			t.Errorf("DefaultJobs(%d, %d, %d) = %d, want %d", c.threads, c.available, c.run, got, c.want)
+		}
+	}
+}
