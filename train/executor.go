@@ -28,8 +28,9 @@ type Executor struct {
 	// training (LoRA: the adapter in PEFT's layout, for the subspace analysis).
 	Export func(meth method.Method, dir string) error
 
-	mu    sync.Mutex
-	tasks map[string]*datasets.Task
+	mu        sync.Mutex
+	tasks     map[string]*datasets.Task
+	encodings Encodings // the tasks encoded, shared by the runs
 }
 
 // NewExecutor returns an executor that caches data and base models under cacheDir ("" = the
@@ -139,7 +140,7 @@ func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string,
 		return res, err
 	}
 	cfg := trainConfig(run, len(task.Train))
-	out, err := Finetune(ctx, Run{Model: m, Method: meth, Task: task, Tok: base.Tok, Cfg: cfg,
+	out, err := Finetune(ctx, Run{Model: m, Method: meth, Task: task, Tok: base.Tok, Cfg: cfg, Encodings: &e.encodings,
 		Log: func(p record.Point) {
 			if report == nil {
 				return

@@ -32,7 +32,7 @@ func TestExecutorCountNeedsNoPretraining(t *testing.T) {
 }
 
 // TestExecutorSharesTheBase: runs of one process that start from the same base build (or
-// load) it once and share its values: FT, which trains every base tensor, trains its own
+// load) it once and share its values, and encode a task once: FT, which trains every base tensor, trains its own
 // copies, so the base stays as built and a LoRA run after it gives the same result as on
 // a fresh executor.
 func TestExecutorSharesTheBase(t *testing.T) {
@@ -56,8 +56,9 @@ func TestExecutorSharesTheBase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.Bases.builds != 1 {
-		t.Errorf("two runs on one base built or loaded it %d times, want 1", e.Bases.builds)
+	if e.Bases.builds != 1 || e.encodings.encodes != 1 {
+		t.Errorf("two runs on one base and task: base built or loaded %d times, task encoded %d times; want 1 and 1",
+			e.Bases.builds, e.encodings.encodes)
 	}
 	fresh := NewExecutor(cache)
 	fresh.Export = nil
