@@ -298,7 +298,7 @@ func (tr *trainer) loss(b *model.Batch, seqs []Sequence, ctx *model.Context) *nn
 		}
 		return t.MSE(m.HeadLogits(t, h, b.B, b.T), ys)
 	default:
-		return t.CrossEntropy(m.LMLogits(t, h), LMTargets(seqs, b.T), Ignore, smooth)
+		return m.LMLoss(t, h, LMTargets(seqs, b.T), Ignore, smooth)
 	}
 }
 
