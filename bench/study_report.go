@@ -29,8 +29,12 @@ func writeStudyReport(w io.Writer, s *LatencyStudy, res *StudyResult, tables []*
 	}
 	b.WriteString("\n")
 	if res.Measured > 0 {
-		fmt.Fprintf(&b, "- wall time of the measurements: %s for %d cells (cells measured by an earlier run into this folder not counted)\n\n",
+		fmt.Fprintf(&b, "- wall time of the measurements: %s for %d cells (cells measured by an earlier run into this folder not counted)",
 			res.Elapsed.Round(time.Second), res.Measured)
+		if res.PeakRSSBytes > 0 {
+			fmt.Fprintf(&b, "; peak resident memory %.2f GB", float64(res.PeakRSSBytes)/1e9)
+		}
+		b.WriteString("\n\n")
 	} else {
 		b.WriteString("- every cell was measured by an earlier run into this folder (results.jsonl); its wall time is not recorded here\n\n")
 	}

@@ -43,7 +43,10 @@ type StudyResult struct {
 	// LoadBefore and LoadAfter are the machine's 1-minute load averages around the study
 	// ("" where the system does not report one): latency on a shared machine depends on them.
 	LoadBefore, LoadAfter string
-	Files                 []string // every file written, relative to Dir
+	// PeakRSSBytes is the process's peak resident memory when the measurements ended (0 if
+	// nothing was measured or the system does not report it).
+	PeakRSSBytes int64
+	Files        []string // every file written, relative to Dir
 }
 
 // RunLatencyStudy times every variant of the study at every size on every (batch, seq) cell,
@@ -95,6 +98,9 @@ func RunLatencyStudy(ctx context.Context, s *LatencyStudy, o StudyOptions, newMe
 	}
 	res.Elapsed = time.Since(start)
 	res.LoadAfter = loadAverage()
+	if res.Measured > 0 {
+		res.PeakRSSBytes = peakRSS()
+	}
 	if err := res.writeOutputs(s, o.Stdout); err != nil {
 		return nil, err
 	}

@@ -121,7 +121,7 @@ func Train(ctx context.Context, o TrainOptions, newMethod NewMethodFunc) (TrainR
 		if o.Arch == model.Encoder {
 			loss = tape.CrossEntropy(m.HeadLogits(tape, h, b.B, b.T), labels, -1, 0)
 		} else {
-			loss = tape.CrossEntropy(m.LMLogits(tape, h), targets, -1, 0)
+			loss = m.LMLoss(tape, h, targets, -1, 0)
 		}
 		tape.Backward(loss)
 		tape.Reset()

@@ -177,6 +177,14 @@ func (m *Model) LMLogits(t *nn.Tape, h *nn.Tensor) *nn.Tensor {
 	return t.Linear(h, m.TokEmb, nil)
 }
 
+// LMLoss is the mean cross-entropy of the next-token predictions of h [N, D] against
+// targets [N] (rows whose target is ignore are not counted), label-smoothed by smoothing:
+// CrossEntropy(LMLogits(h)) as one op, which keeps the N × Vocab logits without a gradient
+// buffer of their size (nn.Tape.LinearCrossEntropy).
+func (m *Model) LMLoss(t *nn.Tape, h *nn.Tensor, targets []int32, ignore int32, smoothing float32) *nn.Tensor {
+	return t.LinearCrossEntropy(h, m.TokEmb, targets, ignore, smoothing)
+}
+
 // HeadLogits applies the encoder's classification head to the first token of each of the
 // B sequences of h [B*T, D] and returns [B, NumLabels]. It panics if the model has no head.
 // Deltas on the head's Linears see an empty Context (no batch, no dropout).

@@ -8,8 +8,10 @@
 //
 // A Tensor is a dense row-major []float32 with a shape. A batch of sequences is stored as
 // [Batch*T, D] with the T rows of each sequence adjacent. Parameters are Tensors with
-// Trainable set and a Grad buffer; a frozen parameter (SetTrainable(false)) has no Grad
-// and costs no gradient work: Linear with a frozen weight skips the dW product entirely.
+// Trainable set; the first op that records a backward for one gives it its Grad buffer,
+// and an optimizer gives it its state at its first step. A frozen parameter
+// (SetTrainable(false)) has neither and costs no gradient work: Linear with a frozen weight
+// skips the dW product, Embedding with a frozen table records no backward at all.
 //
 // # The tape
 //
@@ -35,6 +37,42 @@
 // a step with longer sequences the tape holds the larger buffers. Tensors returned by
 // ops are valid until the next Reset.
 //
+// # Memory
+//
+// A training step holds the weights; a gradient and two AdamW moments per trainable value
+// (none for a frozen one); and the tape's buffers, which Tape.Memory reports and `runexp
+// bench train` prints by use: activations (every op output), activation gradients (one per
+// activation that a trainable tensor flows into), what ops save for backward, and scratch.
+// With a small trainable set the tape is nearly everything. Per block of a pre-LN decoder
+// on N = B·T tokens it keeps:
+//
+//	activations  10·N·d + 2·N·d_ff   LN1's output (Q, K, V read it: their dW, LoRA's dA),
+//	                                  Q, K, V (attention backward), the attention output
+//	                                  (O's input), O's output and the residual sum (LN2's
+//	                                  input), LN2's output (FC1's input), FC1's output
+//	                                  (GELU's input), GELU's output (FC2's input), FC2's
+//	                                  output and the second residual sum
+//	gradients    the same again, for every activation downstream of a trainable tensor
+//	saved        N·d_ff + B·h·T² + 4·N   GELU's gate σ(2u), the attention probabilities,
+//	                                  both LayerNorms' mean and 1/σ per row
+//
+// and, once, the embeddings' 3·N·d and the language-model head's N·V logits. At the d=128,
+// L=4, V=4096, 16×128 shape that is 76 MiB of activations, 64 MiB saved (32 of them
+// logits, 16 gates, 16 probabilities) and, for LoRA, 72 MiB of activation gradients,
+// against 6 MiB of weights.
+//
+// What is not kept: a frozen tensor's gradient and moments; LoRA's update, which its
+// target layer adds inside its own product (LinearLowRank) instead of as three more
+// activations with gradients per target; the gradient of the logits, which
+// LinearCrossEntropy writes over the logits themselves (at the GPT-2-small shape, batch
+// 4×128, that is 103 MB); dropout masks, recomputed from their hash in backward; and,
+// in a pass without gradients, every activation of a block once the block has run
+// (Tape.Release), so that evaluation and the latency study hold one block at a time.
+// Not taken, because they would cost time or touch shared kernels: recomputing GELU's gate
+// from its input (one more exponential per element in backward), reusing an activation's
+// gradient buffer once its producer's backward has run, and dropping outputs that only a
+// frozen weight's skipped dW would read.
+//
 // # Threads and determinism
 //
 // Ops split their work over up to Threads() goroutines: the calling goroutine and workers
@@ -58,6 +96,8 @@
 //
 //	Linear(x [N,in], W [out,in], b [out])  y = x Wᵀ + b
 //	    dx += dy W,  dW += dyᵀ x,  db += Σ_rows dy
+//	LinearLowRank(x, W, b, u [N,r], B [out,r], s)  y = x Wᵀ + b + s·u Bᵀ  (LoRA's target layer)
+//	    Linear's gradients, plus du += s·dy B, dB += s·dyᵀ u
 //	Add(a, b)  y = a + b;  da += dy, db += dy
 //	Scale(x, s)  y = s·x;  dx += s·dy
 //	ScaleRows(x, s)  y_r = s_r·x_r (s constant);  dx_r += s_r·dy_r
@@ -82,6 +122,9 @@
 //	    L = 1/c Σ_rows (1-ε)(lse - x_t) + ε(lse - mean_v x_v)
 //	    dx_v += dL/c·(softmax(x)_v - (1-ε)[v=t] - ε/V), softmax(x)_v = e^{x_v - m}/Σ
 //	    recomputed from the row's saved maximum m and 1/Σ (no N×V buffer)
+//	LinearCrossEntropy(x, W, t, ignore, ε)  CrossEntropy(x Wᵀ, t, ignore, ε) in one op (a
+//	    language model's head): dlogits overwrites the logits it keeps, then dx += dlogits W,
+//	    dW += dlogitsᵀ x
 //	MSE(pred, target)  L = mean (pred - target)²;  dpred += dL·2(pred - target)/n
 //
 // MatMul and MatMulAdd multiply without recording (e.g. merging LoRA weights).

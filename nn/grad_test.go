@@ -64,6 +64,12 @@ func TestGradients(t *testing.T) {
 		{name: "CrossEntropy/smoothing+ignore", leaves: []*Tensor{logits}, build: func(tp *Tape) *Tensor {
 			return tp.CrossEntropy(logits, []int32{0, -100, 1, -100, 2}, -100, 0.2)
 		}},
+		{name: "LinearCrossEntropy", leaves: []*Tensor{x34, w54}, build: func(tp *Tape) *Tensor {
+			return tp.LinearCrossEntropy(x34, w54, []int32{4, 0, 2}, -100, 0)
+		}},
+		{name: "LinearCrossEntropy/smoothing+ignore+frozen w", leaves: []*Tensor{x34}, build: func(tp *Tape) *Tensor {
+			return tp.LinearCrossEntropy(x34, frozenW, []int32{1, -100, 3}, -100, 0.2)
+		}},
 		{name: "MSE", leaves: []*Tensor{pred}, build: func(tp *Tape) *Tensor { return tp.MSE(pred, []float32{0.5, -1, 2, 0}) }},
 	}
 	for _, c := range cases {

@@ -66,3 +66,31 @@ func firstDiff(a, b []float32) int {
 	}
 	return -1
 }
+
+// TestLinearCrossEntropyIsTheUnfusedPair: the fused op gives bit for bit the loss and the
+// gradients of CrossEntropy(Linear(x, w)), with one N×V buffer fewer on the tape.
+func TestLinearCrossEntropyIsTheUnfusedPair(t *testing.T) {
+	rng := newRand(4)
+	x, w := randLeaf(rng, "x", 1, 6, 5), randLeaf(rng, "w", 1, 7, 5)
+	targets := []int32{3, -1, 0, 6, 6, 2}
+	run := func(fused bool) (loss float32, grads [][]float32, m TapeMemory) {
+		x.Grad, w.Grad = nil, nil
+		tp := NewTape(2)
+		var l *Tensor
+		if fused {
+			l = tp.LinearCrossEntropy(x, w, targets, -1, 0.1)
+		} else {
+			l = tp.CrossEntropy(tp.Linear(x, w, nil), targets, -1, 0.1)
+		}
+		tp.Backward(l)
+		return l.Data[0], [][]float32{append([]float32(nil), x.Grad...), append([]float32(nil), w.Grad...)}, tp.Memory()
+	}
+	l0, g0, m0 := run(false)
+	l1, g1, m1 := run(true)
+	if l0 != l1 || firstDiff(g0[0], g1[0]) >= 0 || firstDiff(g0[1], g1[1]) >= 0 {
+		t.Errorf("fused loss %v, unfused %v; gradients differ at x %d, w %d", l1, l0, firstDiff(g0[0], g1[0]), firstDiff(g0[1], g1[1]))
+	}
+	if saved := m0.Total() - m1.Total(); saved != 4*6*7 {
+		t.Errorf("fusing saved %d bytes, want one 6×7 buffer (168)", saved)
+	}
+}

@@ -69,7 +69,7 @@ func (tr *trainer) generate(seqs []Sequence) (datasets.Predictions, error) {
 		part := seqs[lo:min(lo+evalBatch, len(seqs))]
 		prompts := make([][]int32, len(part))
 		for i, s := range part {
-			prompts[i] = s.IDs[:s.Prompt]
+			prompts[i] = s.IDs[:s.Prompt:s.Prompt] // capped: the sequences may be shared
 			if n := len(prompts[i]) + gc.MaxNew; n > tr.Model.Cfg.MaxLen {
 				return p, fmt.Errorf("train: prompt of %d tokens plus %d new exceeds max_len %d", len(prompts[i]), gc.MaxNew, tr.Model.Cfg.MaxLen)
 			}

@@ -32,6 +32,7 @@ type Executor struct {
 	mu         sync.Mutex
 	tasks      map[string]*datasets.Task
 	forgetting forgetting
+	encodings  Encodings // the tasks encoded, shared by the runs
 }
 
 // NewExecutor returns an executor that caches data and base models under cacheDir ("" = the
@@ -145,7 +146,7 @@ func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string,
 	if err != nil {
 		return res, err
 	}
-	out, err := Finetune(ctx, Run{Model: m, Method: meth, Task: task, Tok: base.Tok, Cfg: cfg,
+	out, err := Finetune(ctx, Run{Model: m, Method: meth, Task: task, Tok: base.Tok, Cfg: cfg, Encodings: &e.encodings,
 		Checkpoint: func(step int) error { return e.saveStep(dir, step, meth, m) },
 		Log: func(p record.Point) {
 			if report == nil {

@@ -36,7 +36,7 @@ func TestExecutorCountNeedsNoPretraining(t *testing.T) {
 }
 
 // TestExecutorSharesTheBase: runs of one process that start from the same base build (or
-// load) it once and share its values: FT, which trains every base tensor, trains its own
+// load) it once and share its values, and encode a task once: FT, which trains every base tensor, trains its own
 // copies, so the base stays as built and a LoRA run after it gives the same result as on
 // a fresh executor.
 func TestExecutorSharesTheBase(t *testing.T) {
@@ -60,8 +60,9 @@ func TestExecutorSharesTheBase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.Bases.builds != 1 {
-		t.Errorf("two runs on one base built or loaded it %d times, want 1", e.Bases.builds)
+	if e.Bases.builds != 1 || e.encodings.encodes != 1 {
+		t.Errorf("two runs on one base and task: base built or loaded %d times, task encoded %d times; want 1 and 1",
+			e.Bases.builds, e.encodings.encodes)
 	}
 	fresh := NewExecutor(cache)
 	fresh.Export = nil
@@ -120,5 +121,41 @@ func TestExecutorSavesStepsAndMeasuresForgetting(t *testing.T) {
 	if h[NLLStep0] != h[NLLBase] || h[NLLAfter] == h[NLLBase] || h[NLLTokens] < 1 {
 		t.Errorf("held-out NLL base %v, step 0 %v, after %v over %v tokens: want step 0 = base != after",
 			h[NLLBase], h[NLLStep0], h[NLLAfter], h[NLLTokens])
+	}
+}
+
+// TestRunMemoryByHand: d 16, d_ff 32, 2 layers, 2 heads, vocabulary 300, max_len 32, batch 4
+// of 8 tokens. Parameters (300+32)·16 + 2·(4·256 + 2·512) = 9408; per token 2·(160+64+16) =
+// 480 values, 780 with the decoder's logits; 32 tokens. Encoder: 2·(16·9408 + 8·32·480) =
+// 546,816; decoder: 2·(16·9408 + 8·32·780) = 700,416.
+func TestRunMemoryByHand(t *testing.T) {
+	cfg := model.Config{Arch: model.Encoder, Vocab: 300, DModel: 16, Layers: 2, Heads: 2, DFF: 32, MaxLen: 32}
+	if got := RunMemory(cfg, 4, 8); got != 546816 {
+		t.Errorf("encoder: %d bytes, want 546816", got)
+	}
+	cfg.Arch = model.Decoder
+	if got := RunMemory(cfg, 4, 64); got != RunMemory(cfg, 4, 32) {
+		t.Errorf("seq 64 beyond max_len 32 is not cut to 32")
+	}
+	if got := RunMemory(cfg, 4, 8); got != 700416 {
+		t.Errorf("decoder: %d bytes, want 700416", got)
+	}
+}
+
+func TestDefaultJobs(t *testing.T) {
+	for _, c := range []struct {
+		threads        int
+		available, run int64
+		want           int
+	}{
+		{2, 0, 100, 2},    // memory unknown: one run per thread
+		{8, 1000, 300, 3}, // memory holds 3
+		{8, 100, 300, 1},  // not even one fits: still one
+		{0, 1000, 100, 1}, // no threads given
+		{4, 1000, 100, 4}, // threads bind
+	} {
+		if got := DefaultJobs(c.threads, c.available, c.run); got != c.want {
+			t.Errorf("DefaultJobs(%d, %d, %d) = %d, want %d", c.threads, c.available, c.run, got, c.want)
+		}
 	}
 }

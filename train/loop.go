@@ -31,6 +31,8 @@ type Run struct {
 	// Checkpoint is called after each step of Cfg.SaveSteps, with the parameters of that
 	// step, to keep a copy of them; may be nil.
 	Checkpoint func(step int) error
+	// Encodings, if not nil, shares the encoded task with the other runs that use it.
+	Encodings *Encodings
 }
 
 // Outcome is what a finished run measured.
@@ -93,16 +95,11 @@ func newTrainer(r Run) (*trainer, error) {
 	tr := &trainer{Run: r, tape: nn.NewTape(max(r.Cfg.Threads, 1)), pad: r.Tok.Specials().PAD,
 		enc: Encoder{Tok: r.Tok, Arch: r.Model.Cfg.Arch, MaxLen: min(r.Cfg.SeqLen, r.Model.Cfg.MaxLen), Prefix: lp, Infix: li},
 		rng: rand.New(rand.NewPCG(r.Cfg.Seed, 0x747261696e))} // "train"
-	var err error
-	for _, s := range []struct {
-		dst *[]Sequence
-		exs []datasets.Example
-		nm  string
-	}{{&tr.train, r.Task.Train, "train"}, {&tr.val, r.Task.Validation, "validation"}, {&tr.test, r.Task.Test, "test"}} {
-		if *s.dst, err = tr.enc.EncodeAll(r.Task.Kind, s.exs); err != nil {
-			return nil, fmt.Errorf("train: task %s, %s split: %w", r.Task.Name, s.nm, err)
-		}
+	splits, err := r.Encodings.splits(tr.enc, r.Task)
+	if err != nil {
+		return nil, err
 	}
+	tr.train, tr.val, tr.test = splits[0], splits[1], splits[2]
 	if r.Task.Kind == datasets.Regression {
 		tr.scale = newTargetScale(r.Task.Train)
 	}
@@ -333,7 +330,7 @@ func (tr *trainer) loss(b *model.Batch, seqs []Sequence, ctx *model.Context) *nn
 		}
 		return t.MSE(m.HeadLogits(t, h, b.B, b.T), ys)
 	default:
-		return t.CrossEntropy(m.LMLogits(t, h), LMTargets(seqs, b.T), Ignore, smooth)
+		return m.LMLoss(t, h, LMTargets(seqs, b.T), Ignore, smooth)
 	}
 }
 

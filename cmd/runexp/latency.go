@@ -45,6 +45,7 @@ func runLatencyStudy(ctx context.Context, path, out string, threads int, dry boo
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stderr, "latency study %s: %d measurements in %s, written to %s\n", s.Name, len(res.Rows), res.Elapsed.Round(1e9), res.Dir)
+	fmt.Fprintf(stderr, "latency study %s: %d measurements in %s (peak RSS %.2f GB), written to %s\n", s.Name, len(res.Rows),
+		res.Elapsed.Round(1e9), float64(res.PeakRSSBytes)/1e9, res.Dir)
 	return nil
 }

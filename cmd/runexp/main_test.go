@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -108,6 +109,23 @@ func TestParseIDs(t *testing.T) {
 			t.Errorf("parseIDs(%q) = %v, %v; want %v", c.in, ids, err, c.want)
 		case c.wantErr != "" && (err == nil || !strings.Contains(err.Error(), c.wantErr)):
 			t.Errorf("parseIDs(%q): error %v, want one containing %q", c.in, err, c.wantErr)
+		}
+	}
+}
+
+func TestParseMemAvailable(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int64
+	}{
+		{"MemTotal:       16000 kB\nMemFree:  100 kB\nMemAvailable:    2048 kB\n", 2048 * 1024},
+		{"MemTotal:       16000 kB\n", 0},
+		{"MemAvailable:    lots kB\n", 0},
+		{"MemAvailable:    2048 MB\n", 0},
+		{"MemAvailable: -5 kB\n", 0},
+	} {
+		if got := parseMemAvailable(bufio.NewScanner(strings.NewReader(c.in))); got != c.want {
+			t.Errorf("%q: %d, want %d", c.in, got, c.want)
 		}
 	}
 }

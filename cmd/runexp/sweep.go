@@ -23,7 +23,7 @@ import (
 func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("runexp", "runexp [flags] SWEEP.yaml", stderr)
 	out := fs.String("out", "results", "results root: the sweep writes OUT/<name>/")
-	jobs := fs.Int("jobs", 1, "runs in parallel (threads are split among them)")
+	jobs := fs.Int("jobs", 0, "runs in parallel (threads are split among them; 0 = one per thread, as many as the free memory holds)")
 	threads := fs.Int("threads", 0, "threads in all (0 = the sweep's threads, else every CPU)")
 	shard := fs.String("shard", "", "run shard i of n, as i/n (default: SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT or JOB_COMPLETION_INDEX/--shards)")
 	shards := fs.Int("shards", 0, "shard count for JOB_COMPLETION_INDEX (Kubernetes indexed Jobs)")
@@ -64,6 +64,13 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *threads == 0 && sw.Threads == 0 {
 		*threads = runtime.NumCPU()
+	}
+	if *jobs == 0 {
+		t := *threads
+		if t == 0 {
+			t = sw.Threads
+		}
+		*jobs = train.DefaultJobs(t, availableMemory(), train.RunMemory(sw.Model, sw.Train.Batch, sw.Train.SeqLen))
 	}
 	opts := experiments.Options{Out: *out, Jobs: *jobs, Threads: *threads, Shard: sh, DryRun: *dry,
 		RetryFailed: *retry, Progress: stderr}
