@@ -90,7 +90,7 @@ func (l *LoRA) ExportPEFT(dir string, opts ExportOptions) error {
 }
 
 // ExportRun writes meth's adapter into a run folder when meth is LoRA and does nothing for
-// other methods; it fits train.Executor.Export, so that every LoRA run of a sweep leaves
+// other methods; it fits sweeprun.Executor.Export, so that every LoRA run of a sweep leaves
 // adapter_model.safetensors (record.AdapterFile) for the subspace analysis.
 func ExportRun(meth tuner.Method, dir string) error {
 	l, ok := meth.(*LoRA)

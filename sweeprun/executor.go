@@ -1,4 +1,4 @@
-package train
+package sweeprun
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"loralab/lora"
 	"loralab/method"
 	"loralab/model"
+	"loralab/train"
 	"loralab/tuner"
 )
 
@@ -127,7 +128,7 @@ func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string,
 		return res, err
 	}
 	cfg := trainConfig(run, len(task.Train))
-	out, err := Finetune(ctx, Run{Model: m, Method: meth, Task: task, Tok: base.Tok, Cfg: cfg,
+	out, err := train.Finetune(ctx, train.Run{Model: m, Method: meth, Task: task, Tok: base.Tok, Cfg: cfg,
 		Log: func(p record.Point) {
 			if report == nil {
 				return
@@ -162,7 +163,7 @@ func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string,
 }
 
 // trainConfig resolves the sweep's training settings for a task with n training examples.
-func trainConfig(run experiments.RunSpec, n int) Config {
+func trainConfig(run experiments.RunSpec, n int) train.Config {
 	t := run.Train
 	steps := t.Steps
 	if steps == 0 {
@@ -172,7 +173,7 @@ func trainConfig(run experiments.RunSpec, n int) Config {
 	if t.WarmupFraction > 0 {
 		warmup = int(t.WarmupFraction * float64(steps))
 	}
-	return Config{Steps: steps, Batch: t.Batch, MicroBatch: t.MicroBatch, SeqLen: t.SeqLen, LR: t.LR,
+	return train.Config{Steps: steps, Batch: t.Batch, MicroBatch: t.MicroBatch, SeqLen: t.SeqLen, LR: t.LR,
 		Warmup: min(warmup, steps), Schedule: t.Schedule, WeightDecay: t.WeightDecay, MaxGradNorm: t.MaxGradNorm,
 		LabelSmoothing: t.LabelSmoothing, EvalEvery: t.EvalEvery, Beam: t.Generation.Beam,
 		LengthPenalty: t.Generation.LengthPenalty, NoRepeatNgram: t.Generation.NoRepeatNgram,
