@@ -9,6 +9,7 @@ import (
 
 	"loralab/method"
 	"loralab/model"
+	"loralab/model/arch"
 	"loralab/model/target"
 	"loralab/nn"
 	"loralab/tuner"
@@ -143,7 +144,7 @@ func (l *LoRA) build(m *model.Model, seed uint64) error {
 	if l.model != nil {
 		return fmt.Errorf("lora: %s is already applied to a model; build a new one with New", l.spec.Label())
 	}
-	if err := l.spec.Validate(model.DimsOf(m.Cfg)); err != nil {
+	if err := l.spec.Validate(arch.DimsOf(m.Cfg)); err != nil {
 		return fmt.Errorf("lora: apply: %w", err)
 	}
 	m.Freeze()

@@ -12,6 +12,7 @@ import (
 
 	"loralab/method"
 	"loralab/model"
+	"loralab/model/arch"
 	"loralab/model/safetensors"
 	"loralab/nn"
 )
@@ -56,7 +57,7 @@ func Count(meth Method, m *model.Model) (method.Counts, error) {
 	for _, t := range HeadParams(m) {
 		c.Head += t.Len()
 	}
-	p, err := method.PaperParams(meth.Spec(), model.DimsOf(m.Cfg))
+	p, err := method.PaperParams(meth.Spec(), arch.DimsOf(m.Cfg))
 	c.Paper = p
 	return c, err
 }
