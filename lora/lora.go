@@ -53,12 +53,15 @@ type LoRA struct {
 // An Alpha of 0 means alpha = r, so that s = 1 with standard scaling (s = sqrt(r) with
 // rslora). The paper sets alpha to the first r it tries and does not tune it; a rank sweep
 // that follows the paper sets alpha explicitly, so that s = alpha/r changes with r.
+//
+// The spec is checked against its own kind: a variant that reuses LoRA's update with a name
+// of its own (LoRA-FA) builds on New. A setting without a rank or targets is refused.
 func New(spec method.Spec) (*LoRA, error) {
-	if spec.Name != method.LoRA {
-		return nil, fmt.Errorf("lora: method %q, want %q", spec.Name, method.LoRA)
-	}
 	if err := spec.Validate(method.AnyModel); err != nil {
 		return nil, fmt.Errorf("lora: %w", err)
+	}
+	if spec.Rank < 1 || len(spec.Targets) == 0 {
+		return nil, fmt.Errorf("lora: %s is not a low-rank setting (rank %d, targets %v)", spec.Label(), spec.Rank, spec.Targets)
 	}
 	alpha := alphaOf(spec)
 	return &LoRA{spec: spec, alpha: alpha, scale: float32(scaleOf(spec))}, nil

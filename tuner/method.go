@@ -118,7 +118,19 @@ func Load(path string, meth Method, head []*nn.Tensor) error {
 	return nil
 }
 
-// savedTensors lists what Save writes and Load reads: the method's tensors, then the head's.
+// FrozenKeeper is a method that adds tensors it does not train but whose values a checkpoint
+// must hold (LoRA-FA's frozen A, VeRA's shared random matrices): Save writes them and Load
+// reads them, after the trained ones.
+type FrozenKeeper interface {
+	Frozen() []*nn.Tensor
+}
+
+// savedTensors lists what Save writes and Load reads: the method's trained tensors, its kept
+// frozen ones, then the head's.
 func savedTensors(meth Method, head []*nn.Tensor) []*nn.Tensor {
-	return append(slices.Clone(meth.Trainable()), head...)
+	ts := slices.Clone(meth.Trainable())
+	if k, ok := meth.(FrozenKeeper); ok {
+		ts = append(ts, k.Frozen()...)
+	}
+	return append(ts, head...)
 }
