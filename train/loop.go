@@ -102,7 +102,7 @@ func newTrainer(r Run) (*trainer, error) {
 		h.SetTrainable(true)
 		tr.params = append(tr.params, h)
 	}
-	tr.opt = nn.NewAdamW(paramGroups(tr.params, float32(r.Cfg.WeightDecay)))
+	tr.opt = nn.NewAdamW(paramGroups(tr.params, float32(r.Cfg.WeightDecay), func(t *nn.Tensor) float32 { return tuner.LRScale(r.Method, t) }))
 	tr.sched = nn.Schedule{Peak: float32(r.Cfg.LR), Warmup: r.Cfg.Warmup, Total: r.Cfg.Steps, Decay: r.Cfg.Schedule}
 	return tr, nil
 }
@@ -130,22 +130,32 @@ func checkHead(m *model.Model, t *datasets.Task) error {
 }
 
 // paramGroups puts matrices (weights, LoRA factors, prefix tables) under weight decay and
-// leaves vectors (biases, LayerNorm gains) undecayed, as is usual for AdamW.
-func paramGroups(params []*nn.Tensor, decay float32) []nn.ParamGroup {
-	var mats, vecs []*nn.Tensor
-	for _, p := range params {
-		if len(p.Shape) >= 2 {
-			mats = append(mats, p)
-		} else {
-			vecs = append(vecs, p)
-		}
-	}
+// leaves vectors (biases, LayerNorm gains) undecayed, as is usual for AdamW; tensors the
+// method trains at a multiple of the rate (lrScale, see tuner.LRScaler) get groups of their
+// own, in order of first appearance.
+func paramGroups(params []*nn.Tensor, decay float32, lrScale func(*nn.Tensor) float32) []nn.ParamGroup {
 	var gs []nn.ParamGroup
-	if len(mats) > 0 {
-		gs = append(gs, nn.ParamGroup{Name: "decay", Params: mats, WeightDecay: decay})
-	}
-	if len(vecs) > 0 {
-		gs = append(gs, nn.ParamGroup{Name: "no_decay", Params: vecs})
+	for _, vectors := range []bool{false, true} {
+		first := len(gs)
+		for _, p := range params {
+			if (len(p.Shape) < 2) != vectors {
+				continue
+			}
+			scale := lrScale(p)
+			i := slices.IndexFunc(gs[first:], func(g nn.ParamGroup) bool { return g.LRScale == scale })
+			if i < 0 {
+				g := nn.ParamGroup{Name: "decay", WeightDecay: decay, LRScale: scale}
+				if vectors {
+					g = nn.ParamGroup{Name: "no_decay", LRScale: scale}
+				}
+				if scale != 1 {
+					g.Name += fmt.Sprintf(" lr×%g", scale)
+				}
+				gs = append(gs, g)
+				i = len(gs) - 1 - first
+			}
+			gs[first+i].Params = append(gs[first+i].Params, p)
+		}
 	}
 	return gs
 }

@@ -118,6 +118,22 @@ func Load(path string, meth Method, head []*nn.Tensor) error {
 	return nil
 }
 
+// LRScaler is a method whose tensors train at different learning rates (LoRA+: B at a
+// multiple of A's rate): the trainer multiplies the scheduled rate of each tensor t of
+// Trainable by LRScale(t). Methods that do not implement it train every tensor at the rate.
+type LRScaler interface {
+	LRScale(t *nn.Tensor) float32
+}
+
+// LRScale is the factor of meth's learning rate for its tensor t: 1 unless meth is an
+// LRScaler.
+func LRScale(meth Method, t *nn.Tensor) float32 {
+	if s, ok := meth.(LRScaler); ok {
+		return s.LRScale(t)
+	}
+	return 1
+}
+
 // FrozenKeeper is a method that adds tensors it does not train but whose values a checkpoint
 // must hold (LoRA-FA's frozen A, VeRA's shared random matrices): Save writes them and Load
 // reads them, after the trained ones.
