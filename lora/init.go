@@ -4,10 +4,10 @@ import (
 	"fmt"
 	"hash/fnv"
 	"maps"
-	"slices"
-	"sync"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sync"
 
 	"loralab/model"
 )
