@@ -2,6 +2,21 @@
 // evaluates and benchmarks them: the Method interface, the registry of constructors (each
 // method registers its kind and constructor from its own file, see Register), and what every
 // method shares: parameter counts, saving and loading what a run trained.
+//
+// # Adding a method
+//
+// A method is one file (and its test file): a type implementing Method, a method.Kind that
+// declares its sweep-file keys, label, checks and the parameter formula the tests hold its
+// count to, and an init function calling Register(kind, constructor). In an existing method
+// package that is all; a new package adds one import to package methods. What a method may
+// need beyond the interface is optional:
+//
+//   - model.Delta (an additive update of a Linear) and model.Scale (a rescaling of its
+//     input, its weight's rows or its output), model.Linear.FoldScale to merge a scale;
+//   - FrozenKeeper, for tensors it adds but does not train and a checkpoint must keep;
+//   - LRScaler, for tensors that train at a multiple of the learning rate;
+//   - method.AddKeys, for an option of another method declared in the option's own file;
+//     lora.RegisterInit, for a LoRA initialisation from the base weight.
 package tuner
 
 import (
