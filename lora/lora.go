@@ -209,8 +209,8 @@ func init() { tuner.Register(Kind, NewMethod) }
 var Kind = method.Kind{
 	Name: method.LoRA, Order: 90,
 	Keys: []method.Key{method.KeyRank, method.KeyAlpha, method.KeyTargets, method.KeyLayers,
-		{Name: "scaling", Type: method.String, Choices: func() []string { return []string{ScalingStandard, ScalingRSLoRA} }, Doc: "scale alpha/r (standard) or alpha/sqrt(r) (rslora)"},
-		{Name: "init", Type: method.String, Choices: initNames, Doc: "initialisation of A (and B; see RegisterInit)"},
+		{Name: "scaling", Type: method.String, Choices: func() []string { return []string{ScalingStandard, ScalingRSLoRA} }, Doc: "scale alpha/r (standard) or alpha/sqrt(r)"},
+		{Name: "init", Type: method.String, Choices: initNames, Doc: "initialisation of the factors"},
 		method.KeyDropout},
 	Size:     "rank",
 	Defaults: defaultTargets,

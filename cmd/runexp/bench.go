@@ -115,6 +115,9 @@ func flagDoc(key method.Key) string {
 	if doc == "" {
 		doc = key.Name
 	}
+	if key.Type == method.String {
+		doc += ": " + method.OrList(key.Choices())
+	}
 	if key.Type == method.Strings || key.Type == method.Ints {
 		doc += ", comma-separated"
 	}
