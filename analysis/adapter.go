@@ -11,7 +11,7 @@ import (
 	"gonum.org/v1/gonum/mat"
 
 	"loralab/experiments/record"
-	"loralab/model"
+	"loralab/model/arch"
 	"loralab/model/safetensors"
 	"loralab/model/target"
 )
@@ -148,7 +148,7 @@ func parseModule(module string) (layer int, matrix string) {
 // from a checkpoint: a model.safetensors file or the folder holding one.
 func LoadBaseWeight(path, module string) (*mat.Dense, error) {
 	if info, err := os.Stat(path); err == nil && info.IsDir() {
-		path = filepath.Join(path, model.WeightsFile)
+		path = filepath.Join(path, arch.WeightsFile)
 	}
 	f, err := safetensors.Read(path)
 	if err != nil {

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"loralab/experiments/record"
-	"loralab/train"
 )
 
 // Keys of the derived split forgettingStudy aggregates: the held-out loss changes.
@@ -24,18 +23,18 @@ const (
 func withForgetting(results []record.Result, task string) []record.Result {
 	var out []record.Result
 	for _, r := range results {
-		h, ok := r.Metrics[train.ForgettingSplit]
+		h, ok := r.Metrics[record.ForgettingSplit]
 		if r.Status != record.StatusDone || !ok || task != "" && r.Task != task {
 			continue
 		}
 		c := r
 		c.Metrics = map[string]map[string]float64{forgettingSplit: {
-			forgettingDelta:      h[train.NLLAfter] - h[train.NLLBase],
-			forgettingDeltaStep0: h[train.NLLStep0] - h[train.NLLBase],
-			train.NLLBase:        h[train.NLLBase],
+			forgettingDelta:      h[record.NLLAfter] - h[record.NLLBase],
+			forgettingDeltaStep0: h[record.NLLStep0] - h[record.NLLBase],
+			record.NLLBase:       h[record.NLLBase],
 		}}
 		for split, ms := range r.Metrics {
-			if split != train.ForgettingSplit {
+			if split != record.ForgettingSplit {
 				c.Metrics[split] = ms
 			}
 		}
@@ -92,7 +91,7 @@ func forgettingRows(results []record.Result, split, metric string) []forgettingR
 	task := Aggregate(results, split, metric)
 	delta := Aggregate(results, forgettingSplit, forgettingDelta)
 	step0 := Aggregate(results, forgettingSplit, forgettingDeltaStep0)
-	base := Aggregate(results, forgettingSplit, train.NLLBase)
+	base := Aggregate(results, forgettingSplit, record.NLLBase)
 	var rows []forgettingRow
 	for i, g := range delta.Groups {
 		rows = append(rows, forgettingRow{Task: g.Task, Setting: g.Setting, Metric: task.Groups[i], Delta: g,

@@ -3,13 +3,12 @@ package analysis
 import (
 	"fmt"
 	"io"
+	"loralab/experiments/record"
 	"os"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-
-	"loralab/train"
 )
 
 // stepRow is the amplification study of one matrix at one kept step of a run.
@@ -95,7 +94,7 @@ func (r *reporter) amplifySteps(a *AmplificationSpec, matrix string, rank int) [
 	}
 	var rows []stepRow
 	for _, step := range steps {
-		ad, err := LoadRunAdapter(filepath.Join(run.Dir, train.StepDir(step)))
+		ad, err := LoadRunAdapter(filepath.Join(run.Dir, record.StepDir(step)))
 		if err != nil {
 			r.note("%s: step %d: %v", what, step, err)
 			continue
@@ -123,9 +122,9 @@ func (r *reporter) amplifySteps(a *AmplificationSpec, matrix string, rank int) [
 	return rows
 }
 
-// keptSteps lists the steps a run kept (train.StepDir folders), ascending.
+// keptSteps lists the steps a run kept (record.StepDir folders), ascending.
 func keptSteps(runDir string) ([]int, error) {
-	entries, err := os.ReadDir(filepath.Join(runDir, train.CheckpointsDir))
+	entries, err := os.ReadDir(filepath.Join(runDir, record.CheckpointsDir))
 	if os.IsNotExist(err) {
 		return nil, nil
 	}
@@ -135,7 +134,7 @@ func keptSteps(runDir string) ([]int, error) {
 	var steps []int
 	for _, e := range entries {
 		if n, ok := strings.CutPrefix(e.Name(), "step-"); ok && e.IsDir() {
-			if s, err := strconv.Atoi(n); err == nil && filepath.Base(train.StepDir(s)) == e.Name() {
+			if s, err := strconv.Atoi(n); err == nil && filepath.Base(record.StepDir(s)) == e.Name() {
 				steps = append(steps, s)
 			}
 		}

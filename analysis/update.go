@@ -13,7 +13,6 @@ import (
 	"loralab/experiments/record"
 	"loralab/method"
 	"loralab/model"
-	"loralab/train"
 	"loralab/tuner"
 )
 
@@ -48,7 +47,7 @@ func loadUpdates(res record.Result, dir, base string) ([]Update, error) {
 			return loraUpdates(spec, dir, base)
 		}
 	}
-	return mergedUpdates(spec, uint64(res.Seed), filepath.Join(dir, train.CheckpointFile), base)
+	return mergedUpdates(spec, uint64(res.Seed), filepath.Join(dir, record.CheckpointFile), base)
 }
 
 // loraUpdates is ΔW = s·B·A of every block matrix of a LoRA adapter.

@@ -18,7 +18,6 @@ import (
 	"loralab/lora"
 	"loralab/method"
 	"loralab/model"
-	"loralab/train"
 	"loralab/tuner"
 )
 
@@ -90,7 +89,7 @@ func (f updateFixture) writeRun(t *testing.T, m *model.Model, spec method.Spec, 
 	runDir := filepath.Join(f.dir, "runs", fmt.Sprintf("%s-%d", strings.ReplaceAll(spec.Label(), " ", "-"), seed))
 	save := func(dir string) {
 		mustMkdir(t, dir)
-		if _, err := tuner.Save(filepath.Join(dir, train.CheckpointFile), meth, nil); err != nil {
+		if _, err := tuner.Save(filepath.Join(dir, record.CheckpointFile), meth, nil); err != nil {
 			t.Fatal(err)
 		}
 		if err := lora.ExportRun(meth, dir); err != nil {
@@ -100,7 +99,7 @@ func (f updateFixture) writeRun(t *testing.T, m *model.Model, spec method.Spec, 
 	if spec.Name == method.LoRA {
 		for step, scale := range map[int]float32{2: 0.5, 4: 1} {
 			scaleB(meth, scale)
-			save(filepath.Join(runDir, train.StepDir(step)))
+			save(filepath.Join(runDir, record.StepDir(step)))
 		}
 	}
 	if change != nil {
@@ -118,7 +117,7 @@ func (f updateFixture) writeRun(t *testing.T, m *model.Model, spec method.Spec, 
 		RunID: filepath.Base(runDir), Status: record.StatusDone, Sweep: "updates", Method: spec.Name, Setting: spec.Label(),
 		Task: "cls", Seed: seed, Config: map[string]any{"method": specJSON, "base": f.base}, MainMetric: "accuracy",
 		Metrics: map[string]map[string]float64{"test": {"accuracy": 0.7 + 0.1*float64(seed)},
-			train.ForgettingSplit: {train.NLLBase: 5, train.NLLStep0: 5, train.NLLAfter: nll, train.NLLTokens: 100}},
+			record.ForgettingSplit: {record.NLLBase: 5, record.NLLStep0: 5, record.NLLAfter: nll, record.NLLTokens: 100}},
 	})
 }
 
@@ -165,7 +164,7 @@ func TestLoadUpdatesLoRAPathsAgree(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	merged, err := mergedUpdates(methodSpec(res), 1, filepath.Join(dir, train.CheckpointFile), f.base)
+	merged, err := mergedUpdates(methodSpec(res), 1, filepath.Join(dir, record.CheckpointFile), f.base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -304,7 +303,7 @@ amplification_steps: {ranks: [2], layers: [0], matrices: [v]}
 	}
 	w, _ := LoadBaseWeight(f.base, "blocks.0.attn.v")
 	for i, step := range []int{2, 4} {
-		ad, err := LoadRunAdapter(filepath.Join(f.dir, "runs", "lora-r=2-q,v-1", train.StepDir(step)))
+		ad, err := LoadRunAdapter(filepath.Join(f.dir, "runs", "lora-r=2-q,v-1", record.StepDir(step)))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 
 	"loralab/method"
 	"loralab/model"
+	"loralab/model/arch"
 	"loralab/nn"
 )
 
@@ -37,7 +38,7 @@ func (b *base) begin(m *model.Model) error {
 	if b.model != nil {
 		return fmt.Errorf("baselines: %s is already applied to a model; build a new method with New", b.spec.Label())
 	}
-	if err := b.spec.Validate(model.DimsOf(m.Cfg)); err != nil {
+	if err := b.spec.Validate(arch.DimsOf(m.Cfg)); err != nil {
 		return fmt.Errorf("baselines: apply: %w", err)
 	}
 	m.Freeze()

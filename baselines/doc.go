@@ -1,5 +1,6 @@
 // Package baselines implements the fine-tuning baselines of the LoRA paper (Hu et al., 2021,
-// Section 5.1) as method.Methods, built by New from a method.Spec:
+// Section 5.1) as tuner.Methods. Each registers its kind and constructor (tuner.Register)
+// from its file — subset.go, adapters.go, prefix.go — and is built by name with tuner.New:
 //
 //	ft            full fine-tuning: every base tensor trains
 //	fttop2        only the last two transformer blocks train (Li & Liang, 2021)

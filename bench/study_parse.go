@@ -12,6 +12,7 @@ import (
 
 	"loralab/experiments"
 	"loralab/model"
+	"loralab/model/arch"
 	"loralab/model/target"
 )
 
@@ -164,7 +165,7 @@ func (p *studyParser) checkGrid(cfg model.Config, seqNode, sizesNode, variantsNo
 	if variantsNode == nil {
 		variantsNode = sizesNode
 	}
-	dims := model.DimsOf(cfg)
+	dims := arch.DimsOf(cfg)
 	for i, size := range p.s.Sizes {
 		for _, v := range p.s.VariantsAt(size) {
 			if err := v.Spec.Validate(dims); err != nil {

@@ -128,11 +128,14 @@
 //	                           # (the figure's own range, to tell small values apart)
 //	  seed: 1                  # seed of the random baselines (default 1)
 //
-// The fields of a method entry are those of method.Spec: lora takes rank, alpha, targets (q,
-// k, v, o, fc1, fc2, emb; default [q, v]), layers (default all), scaling (standard or rslora),
-// init (kaiming or gaussian), dropout; adapter_h, adapter_l and adapter_p take size; adapter_d
-// takes size and drop_k; prefix_embed and prefix_layer take prefix and infix; every method
-// takes lr. A scalar is one value, a list is swept; for targets and layers, which are lists
+// The fields of a method entry are the keys its method declares in the registry of method
+// kinds (package method; each method registers its kind from its own file, and the parser
+// checks every value against the key's type and range): lora and lora_fa take rank, alpha,
+// targets (q, k, v, o, fc1, fc2, emb, package model/target's table; default [q, v]), layers
+// (default all), scaling (standard or rslora), init (kaiming or gaussian), dropout;
+// adapter_h, adapter_l and adapter_p take size; adapter_d takes size and drop_k;
+// prefix_embed and prefix_layer take prefix and infix; ft, fttop2, bitfit and ia3 take
+// nothing else; every method takes lr. A scalar is one value, a list is swept; for targets and layers, which are lists
 // themselves, a list of lists is swept. An entry expands to the cartesian product of its
 // fields, its last field varying fastest.
 //

@@ -11,7 +11,7 @@ import (
 	"strings"
 
 	"loralab/method"
-	"loralab/model"
+	"loralab/model/arch"
 )
 
 // identitySchema is part of every run id: bump it when the meaning of a config field changes,
@@ -25,13 +25,13 @@ type RunSpec struct {
 	ID    string `json:"id"` // content hash of the resolved config (see RunID)
 	Sweep string `json:"sweep"`
 
-	Model    model.Config `json:"model"` // NumLabels is 0: the executor sets it from the task
-	Pretrain Pretrain     `json:"pretraining"`
-	Data     Data         `json:"data"`
-	Task     string       `json:"task"`
-	Train    Train        `json:"train"`  // Train.LR resolved for this method
-	Method   method.Spec  `json:"method"` // Method.LR folded into Train.LR
-	Seed     int          `json:"seed"`
+	Model    arch.Config `json:"model"` // NumLabels is 0: the executor sets it from the task
+	Pretrain Pretrain    `json:"pretraining"`
+	Data     Data        `json:"data"`
+	Task     string      `json:"task"`
+	Train    Train       `json:"train"`  // Train.LR resolved for this method
+	Method   method.Spec `json:"method"` // Method.LR folded into Train.LR
+	Seed     int         `json:"seed"`
 
 	// Axes are the values this run takes on its entry's swept fields, plus "budget" and the
 	// solved field when a budget chose the size; reports group runs by them.
@@ -45,14 +45,14 @@ type RunSpec struct {
 
 // identity is what a run id hashes: the resolved config, without labels or threads.
 type identity struct {
-	Schema   int          `json:"schema"`
-	Model    model.Config `json:"model"`
-	Pretrain Pretrain     `json:"pretraining"`
-	Data     Data         `json:"data"`
-	Task     string       `json:"task"`
-	Train    Train        `json:"train"`
-	Method   method.Spec  `json:"method"`
-	Seed     int          `json:"seed"`
+	Schema   int         `json:"schema"`
+	Model    arch.Config `json:"model"`
+	Pretrain Pretrain    `json:"pretraining"`
+	Data     Data        `json:"data"`
+	Task     string      `json:"task"`
+	Train    Train       `json:"train"`
+	Method   method.Spec `json:"method"`
+	Seed     int         `json:"seed"`
 }
 
 // RunID is the content id of a run: the first 12 hex digits of the SHA-256 of the canonical
@@ -67,10 +67,10 @@ func (r RunSpec) RunID() string {
 // one pretraining.
 func (r RunSpec) PretrainKey() string {
 	return hashJSON(struct {
-		Schema   int          `json:"schema"`
-		Model    model.Config `json:"model"`
-		Pretrain Pretrain     `json:"pretraining"`
-		DataSeed int          `json:"data_seed"`
+		Schema   int         `json:"schema"`
+		Model    arch.Config `json:"model"`
+		Pretrain Pretrain    `json:"pretraining"`
+		DataSeed int         `json:"data_seed"`
 	}{identitySchema, r.Model, r.Pretrain, r.Data.Seed})
 }
 

@@ -6,7 +6,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
-	"loralab/model"
+	model "loralab/model/arch" // the configuration alone: model.Config is arch.Config
 )
 
 // Defaults of the model: and pretraining: sections.

@@ -4,7 +4,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"loralab/method"
-	"loralab/model"
+	"loralab/model/arch"
 )
 
 // Sweep is a parsed and checked sweep file: one model, its pretraining, the tasks, the
@@ -16,8 +16,8 @@ type Sweep struct {
 	Name    string // names the results folder: <out>/<name>/
 	Version int
 
-	Model    model.Config // resolved from the preset and the explicit dimensions; no head
-	Preset   string       // the preset the model started from, "" for explicit dimensions
+	Model    arch.Config // resolved from the preset and the explicit dimensions; no head
+	Preset   string      // the preset the model started from, "" for explicit dimensions
 	Pretrain Pretrain
 	Data     Data
 	Tasks    []string
@@ -123,4 +123,4 @@ type Axis struct {
 }
 
 // Dims are the dimensions the paper's parameter formulas need for this sweep's model.
-func (s *Sweep) Dims() method.Dims { return model.DimsOf(s.Model) }
+func (s *Sweep) Dims() method.Dims { return arch.DimsOf(s.Model) }

@@ -62,6 +62,9 @@ func (b *Bank) Add(name string, spec method.Spec, seed uint64) (*LoRA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lora: bank: add %q: %w", name, err)
 	}
+	if _, fromWeights := weightInit(spec.Init); fromWeights {
+		return nil, fmt.Errorf("lora: bank: add %q: init %s changes the shared base weights", name, spec.Init)
+	}
 	if err := l.build(b.model, seed); err != nil {
 		return nil, fmt.Errorf("lora: bank: add %q: %w", name, err)
 	}

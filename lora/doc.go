@@ -19,10 +19,18 @@
 //     that is ±1/sqrt(fan_in), PyTorch's nn.Linear default, which PEFT uses for lora_A; or
 //     "gaussian", N(0, σ²) with σ = 1/r, as PEFT's init_lora_weights="gaussian". A's draw
 //     depends only on the seed and the tensor's name, so q's A is the same whether or not v
-//     is adapted too. B starts at zero.
+//     is adapted too. B starts at zero. An initialisation from the base weight (PiSSA and
+//     the like) registers itself from its own file with RegisterInit.
 //   - Dropout on the LoRA input x (not on W0 x), in training passes only, with a mask drawn
 //     from the Context's seed and the update's own site: outputs are bit-identical for any
 //     thread count.
+//
+// # Registration and variants
+//
+// lora.go registers LoRA's kind (Kind: keys, checks, label, formula, PEFT fields) and
+// constructor with tuner.Register; a variant that reuses LoRA's update is one file that
+// registers its own kind built on Kind and a type built on New (lora_fa.go: LoRA-FA, A
+// frozen).
 //
 // # Tensors
 //

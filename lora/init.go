@@ -1,9 +1,13 @@
 package lora
 
 import (
+	"fmt"
 	"hash/fnv"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
+	"sync"
 
 	"loralab/model"
 )
@@ -49,4 +53,42 @@ func nameHash(name string) uint64 {
 	h := fnv.New64a()
 	h.Write([]byte(name))
 	return model.SubSeed(h.Sum64(), 0)
+}
+
+// WeightInit initialises the factors of a LoRA update from the base weight of its layer
+// instead of at random (PiSSA, OLoRA, MiLoRA take singular vectors or a QR factor of W): it
+// sets d.A and d.B and replaces d.Target.W by the residual W - s·B·A, so that the model
+// starts equal to the base. It applies to Linear targets only.
+type WeightInit func(d *Linear) error
+
+var weightInits = struct {
+	sync.RWMutex
+	m map[string]WeightInit
+}{m: map[string]WeightInit{}}
+
+// RegisterInit makes init: name valid for lora (and its variants) and runs f on every adapted
+// Linear after the random initialisation. Each such init registers itself from its own file.
+// It panics on a name taken.
+func RegisterInit(name string, f WeightInit) {
+	weightInits.Lock()
+	defer weightInits.Unlock()
+	if _, dup := weightInits.m[name]; dup || name == InitKaiming || name == InitGaussian {
+		panic(fmt.Sprintf("lora: init %q registered twice", name))
+	}
+	weightInits.m[name] = f
+}
+
+// weightInit returns the WeightInit registered under name.
+func weightInit(name string) (WeightInit, bool) {
+	weightInits.RLock()
+	defer weightInits.RUnlock()
+	f, ok := weightInits.m[name]
+	return f, ok
+}
+
+// initNames lists the values of the init key: the random ones, then the registered ones.
+func initNames() []string {
+	weightInits.RLock()
+	defer weightInits.RUnlock()
+	return append([]string{InitKaiming, InitGaussian}, slices.Sorted(maps.Keys(weightInits.m))...)
 }

@@ -9,6 +9,7 @@ import (
 
 	"loralab/method"
 	"loralab/model"
+	"loralab/model/arch"
 	"loralab/model/target"
 	"loralab/nn"
 	"loralab/tuner"
@@ -52,12 +53,15 @@ type LoRA struct {
 // An Alpha of 0 means alpha = r, so that s = 1 with standard scaling (s = sqrt(r) with
 // rslora). The paper sets alpha to the first r it tries and does not tune it; a rank sweep
 // that follows the paper sets alpha explicitly, so that s = alpha/r changes with r.
+//
+// The spec is checked against its own kind: a variant that reuses LoRA's update with a name
+// of its own (LoRA-FA) builds on New. A setting without a rank or targets is refused.
 func New(spec method.Spec) (*LoRA, error) {
-	if spec.Name != method.LoRA {
-		return nil, fmt.Errorf("lora: method %q, want %q", spec.Name, method.LoRA)
-	}
 	if err := spec.Validate(method.AnyModel); err != nil {
 		return nil, fmt.Errorf("lora: %w", err)
+	}
+	if spec.Rank < 1 || len(spec.Targets) == 0 {
+		return nil, fmt.Errorf("lora: %s is not a low-rank setting (rank %d, targets %v)", spec.Label(), spec.Rank, spec.Targets)
 	}
 	alpha := alphaOf(spec)
 	return &LoRA{spec: spec, alpha: alpha, scale: float32(scaleOf(spec))}, nil
@@ -143,8 +147,12 @@ func (l *LoRA) build(m *model.Model, seed uint64) error {
 	if l.model != nil {
 		return fmt.Errorf("lora: %s is already applied to a model; build a new one with New", l.spec.Label())
 	}
-	if err := l.spec.Validate(model.DimsOf(m.Cfg)); err != nil {
+	if err := l.spec.Validate(arch.DimsOf(m.Cfg)); err != nil {
 		return fmt.Errorf("lora: apply: %w", err)
+	}
+	winit, fromWeights := weightInit(l.spec.Init)
+	if fromWeights && slices.Contains(l.spec.Targets, target.Emb) {
+		return fmt.Errorf("lora: apply: init %s initialises from a Linear's weight; the embedding is no target for it", l.spec.Init)
 	}
 	m.Freeze()
 	r, aInit := l.spec.Rank, l.spec.Init
@@ -165,6 +173,11 @@ func (l *LoRA) build(m *model.Model, seed uint64) error {
 			}
 			d := newLinear(lin, r, l.scale, float32(l.spec.Dropout), aInit, seed)
 			d.dropoutSite = dropoutLabel(b.Index, i-1)
+			if fromWeights {
+				if err := winit(d); err != nil {
+					return fmt.Errorf("lora: apply: init %s on %s: %w", l.spec.Init, lin.Name, err)
+				}
+			}
 			l.linears = append(l.linears, d)
 		}
 	}
@@ -196,8 +209,8 @@ func init() { tuner.Register(Kind, NewMethod) }
 var Kind = method.Kind{
 	Name: method.LoRA, Order: 90,
 	Keys: []method.Key{method.KeyRank, method.KeyAlpha, method.KeyTargets, method.KeyLayers,
-		{Name: "scaling", Type: method.String, Choices: func() []string { return []string{ScalingStandard, ScalingRSLoRA} }, Doc: "scale alpha/r (standard) or alpha/sqrt(r) (rslora)"},
-		{Name: "init", Type: method.String, Choices: func() []string { return []string{InitKaiming, InitGaussian} }, Doc: "initialisation of A"},
+		{Name: "scaling", Type: method.String, Choices: func() []string { return []string{ScalingStandard, ScalingRSLoRA} }, Doc: "scale alpha/r (standard) or alpha/sqrt(r)"},
+		{Name: "init", Type: method.String, Choices: initNames, Doc: "initialisation of the factors"},
 		method.KeyDropout},
 	Size:     "rank",
 	Defaults: defaultTargets,

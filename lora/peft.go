@@ -89,15 +89,21 @@ func (l *LoRA) ExportPEFT(dir string, opts ExportOptions) error {
 	return nil
 }
 
-// ExportRun writes meth's adapter into a run folder when meth is LoRA and does nothing for
-// other methods; it fits train.Executor.Export, so that every LoRA run of a sweep leaves
-// adapter_model.safetensors (record.AdapterFile) for the subspace analysis.
+// PEFTExporter is a method that writes itself as a Hugging Face PEFT adapter folder: LoRA
+// and the variants built on it.
+type PEFTExporter interface {
+	ExportPEFT(dir string, opts ExportOptions) error
+}
+
+// ExportRun writes meth's adapter into a run folder when meth is a PEFTExporter and does
+// nothing for other methods; it fits sweeprun.Executor.Export, so that every LoRA run of a
+// sweep leaves adapter_model.safetensors (record.AdapterFile) for the subspace analysis.
 func ExportRun(meth tuner.Method, dir string) error {
-	l, ok := meth.(*LoRA)
+	e, ok := meth.(PEFTExporter)
 	if !ok {
 		return nil
 	}
-	return l.ExportPEFT(dir, ExportOptions{})
+	return e.ExportPEFT(dir, ExportOptions{})
 }
 
 // ImportPEFT reads the PEFT LoRA adapter folder dir and applies it to m: it builds the

@@ -6,5 +6,6 @@ package methods
 
 import (
 	_ "loralab/baselines" // ft, fttop2, bitfit, the adapters and the prefix methods
-	_ "loralab/lora"      // lora
+	_ "loralab/ia3"       // ia3
+	_ "loralab/lora"      // lora, lora_fa
 )

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"loralab/model/arch"
 	"loralab/model/safetensors"
 	"loralab/model/tokenizer"
 	"loralab/nn"
@@ -17,7 +18,7 @@ import (
 const (
 	// WeightsFile holds every base tensor under its Params name, with the Config as JSON
 	// under the metadata key ConfigKey.
-	WeightsFile = "model.safetensors"
+	WeightsFile = arch.WeightsFile
 	// TokenizerFile is the tokenizer, in the Hugging Face tokenizer.json layout.
 	TokenizerFile = "tokenizer.json"
 	// ConfigKey is the safetensors metadata key of the model config.

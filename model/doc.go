@@ -9,10 +9,13 @@
 //
 // Fine-tuning methods (packages lora and baselines) plug into a Model through its exported
 // fields: a Linear computes y = x W^T + b + sum of its Deltas' outputs (LoRA's h = W0 x + B A x,
-// Hu et al. 2021 eq. 3); a Block's AfterAttn and AfterMLP hooks transform a sublayer's output
+// Hu et al. 2021 eq. 3), rescaled by its Scales at their sites (input columns, weight rows or
+// the whole output: (IA)³'s vectors, DoRA's magnitude); a Block's AfterAttn and AfterMLP hooks transform a sublayer's output
 // before the residual add (adapters); Model.EmbedHooks and Block.OutHooks transform whole
 // hidden-state matrices (prefix-embedding and prefix-layer tuning replace the slot rows named
-// in the Batch). Every Delta and hook receives the Context of the pass.
+// in the Batch). Every Delta, Scale and hook receives the Context of the pass. The matrices a
+// method may adapt are listed once, with their module paths and shapes, in package
+// model/target; Block.Matrix finds them.
 //
 // The package also holds
 //

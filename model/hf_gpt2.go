@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"loralab/model/target"
 	"loralab/model/tokenizer"
 )
 
@@ -90,9 +91,11 @@ func loadGPT2Weights(m *Model, w *hfWeights) error {
 	for _, b := range m.Blocks {
 		p := fmt.Sprintf("h.%d.", b.Index)
 		splitQKV(b, w.read(p+"attn.c_attn.weight", d, 3*d), w.read(p+"attn.c_attn.bias", 3*d))
-		conv1D(w, b.O, p+"attn.c_proj")
-		conv1D(w, b.FC1, p+"mlp.c_fc")
-		conv1D(w, b.FC2, p+"mlp.c_proj")
+		for _, t := range target.All() { // o, fc1, fc2 under their GPT-2 names; q, k, v are fused
+			if l, err := b.Matrix(t.Name); err == nil && !t.FusedInGPT2() {
+				conv1D(w, l, p+t.GPT2)
+			}
+		}
 		w.layerNorm(b.LN1, p+"ln_1")
 		w.layerNorm(b.LN2, p+"ln_2")
 	}

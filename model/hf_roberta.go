@@ -5,6 +5,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"loralab/model/target"
 	"loralab/model/tokenizer"
 )
 
@@ -117,13 +118,12 @@ func loadRoBERTaWeights(m *Model, w *hfWeights, offset, typeVocab int) error {
 	w.layerNorm(m.LNEmb, "embeddings.LayerNorm")
 	for _, b := range m.Blocks {
 		p := fmt.Sprintf("encoder.layer.%d.", b.Index)
-		linear(b.Q, p+"attention.self.query")
-		linear(b.K, p+"attention.self.key")
-		linear(b.V, p+"attention.self.value")
-		linear(b.O, p+"attention.output.dense")
+		for _, t := range target.All() { // q, k, v, o, fc1, fc2 under their RoBERTa names
+			if l, err := b.Matrix(t.Name); err == nil {
+				linear(l, p+t.RoBERTa)
+			}
+		}
 		w.layerNorm(b.LN1, p+"attention.output.LayerNorm")
-		linear(b.FC1, p+"intermediate.dense")
-		linear(b.FC2, p+"output.dense")
 		w.layerNorm(b.LN2, p+"output.LayerNorm")
 	}
 	if m.Head != nil {

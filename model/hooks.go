@@ -34,7 +34,7 @@ type Context struct {
 }
 
 // Delta adds a learned update to a Linear layer: the layer computes x W^T + b plus the sum of
-// its Deltas' outputs. LoRA is a Delta: Forward returns (alpha/r) x A^T B^T, so that
+// its Deltas' outputs (see Linear for how they combine with Scales). LoRA is a Delta: Forward returns (alpha/r) x A^T B^T, so that
 // h = W0 x + B A x (Hu et al., 2021, eq. 3).
 type Delta interface {
 	// Forward maps the layer input x [N, in] to an update [N, out].
@@ -48,6 +48,36 @@ type LowRankDelta interface {
 	Delta
 	// LowRank returns u, B and s for the layer input x [N, in].
 	LowRank(t *nn.Tape, x *nn.Tensor, ctx *Context) (u, b *nn.Tensor, s float32)
+}
+
+// ScaleSite is where a Scale multiplies a Linear.
+type ScaleSite int
+
+// The sites of a Scale.
+const (
+	// ScaleInput multiplies the input, x ⊙ v, before W and the Deltas see it: it scales the
+	// columns of W ((IA)³ on the MLP's second layer, whose input is the first one's
+	// activation).
+	ScaleInput ScaleSite = iota
+	// ScaleRows multiplies x W^T + the Deltas' updates before the bias is added: it scales the
+	// rows of W and of the update, not the bias (DoRA's m / ‖W + ΔW‖).
+	ScaleRows
+	// ScaleOutput multiplies the whole output, bias included ((IA)³ on the keys and values).
+	ScaleOutput
+)
+
+// Scale is a non-additive update of a Linear: an elementwise rescaling of its input, of its
+// weight's rows, or of its output, by a vector the method computes and trains. With Delta it
+// covers the methods that reparametrise a weight rather than add to it. Each site folds into
+// the base weights (Merge): a column scale into W's columns, a row scale into W's rows, an
+// output scale into W's rows and the bias.
+type Scale interface {
+	// Site is where the factors apply; it does not change while the Scale is installed.
+	Site() ScaleSite
+	// Factors returns the vector (In elements for ScaleInput, Out otherwise) on t, so that the
+	// gradient reaches the Scale's parameters. It may read the layer's weight and Deltas
+	// (DoRA's norms of W + ΔW).
+	Factors(t *nn.Tape, l *Linear, ctx *Context) *nn.Tensor
 }
 
 // SublayerHook transforms the output h [N, D] of a sublayer (attention after its output

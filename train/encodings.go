@@ -27,6 +27,13 @@ type encodingEntry struct {
 	err    error
 }
 
+// Count is how many tasks the cache has encoded so far.
+func (c *Encodings) Count() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.encodes
+}
+
 // splits returns the train, validation and test splits of task encoded by enc, encoding them
 // on first use; a nil cache encodes every time.
 func (c *Encodings) splits(enc Encoder, task *datasets.Task) ([3][]Sequence, error) {

@@ -6,7 +6,6 @@ import (
 	"slices"
 	"testing"
 
-	"loralab/experiments"
 	"loralab/method"
 	"loralab/model"
 	"loralab/nn"
@@ -101,16 +100,6 @@ func maxChange(before [][]float32, ps []*nn.Tensor) float64 {
 		}
 	}
 	return m
-}
-
-// TestTrainConfigCarriesProtocolKeys checks that the sweep's head_lr and eval_limit reach
-// the training loop's config.
-func TestTrainConfigCarriesProtocolKeys(t *testing.T) {
-	run := experiments.RunSpec{Train: experiments.Train{Steps: 10, Batch: 4, LR: 1e-3, HeadLR: 3e-2, EvalLimit: 40}, Seed: 2}
-	cfg := trainConfig(run, 100)
-	if cfg.HeadLR != 3e-2 || cfg.EvalLimit != 40 || cfg.LR != 1e-3 {
-		t.Errorf("config %+v", cfg)
-	}
 }
 
 // headOnly trains nothing of the base: the linear probe, where only the head learns.

@@ -2,6 +2,21 @@
 // evaluates and benchmarks them: the Method interface, the registry of constructors (each
 // method registers its kind and constructor from its own file, see Register), and what every
 // method shares: parameter counts, saving and loading what a run trained.
+//
+// # Adding a method
+//
+// A method is one file (and its test file): a type implementing Method, a method.Kind that
+// declares its sweep-file keys, label, checks and the parameter formula the tests hold its
+// count to, and an init function calling Register(kind, constructor). In an existing method
+// package that is all; a new package adds one import to package methods. What a method may
+// need beyond the interface is optional:
+//
+//   - model.Delta (an additive update of a Linear) and model.Scale (a rescaling of its
+//     input, its weight's rows or its output), model.Linear.FoldScale to merge a scale;
+//   - FrozenKeeper, for tensors it adds but does not train and a checkpoint must keep;
+//   - LRScaler, for tensors that train at a multiple of the learning rate;
+//   - method.AddKeys, for an option of another method declared in the option's own file;
+//     lora.RegisterInit, for a LoRA initialisation from the base weight.
 package tuner
 
 import (
@@ -12,6 +27,7 @@ import (
 
 	"loralab/method"
 	"loralab/model"
+	"loralab/model/arch"
 	"loralab/model/safetensors"
 	"loralab/nn"
 )
@@ -56,7 +72,7 @@ func Count(meth Method, m *model.Model) (method.Counts, error) {
 	for _, t := range HeadParams(m) {
 		c.Head += t.Len()
 	}
-	p, err := method.PaperParams(meth.Spec(), model.DimsOf(m.Cfg))
+	p, err := method.PaperParams(meth.Spec(), arch.DimsOf(m.Cfg))
 	c.Paper = p
 	return c, err
 }
@@ -117,7 +133,35 @@ func Load(path string, meth Method, head []*nn.Tensor) error {
 	return nil
 }
 
-// savedTensors lists what Save writes and Load reads: the method's tensors, then the head's.
+// LRScaler is a method whose tensors train at different learning rates (LoRA+: B at a
+// multiple of A's rate): the trainer multiplies the scheduled rate of each tensor t of
+// Trainable by LRScale(t). Methods that do not implement it train every tensor at the rate.
+type LRScaler interface {
+	LRScale(t *nn.Tensor) float32
+}
+
+// LRScale is the factor of meth's learning rate for its tensor t: 1 unless meth is an
+// LRScaler.
+func LRScale(meth Method, t *nn.Tensor) float32 {
+	if s, ok := meth.(LRScaler); ok {
+		return s.LRScale(t)
+	}
+	return 1
+}
+
+// FrozenKeeper is a method that adds tensors it does not train but whose values a checkpoint
+// must hold (LoRA-FA's frozen A, VeRA's shared random matrices): Save writes them and Load
+// reads them, after the trained ones.
+type FrozenKeeper interface {
+	Frozen() []*nn.Tensor
+}
+
+// savedTensors lists what Save writes and Load reads: the method's trained tensors, its kept
+// frozen ones, then the head's.
 func savedTensors(meth Method, head []*nn.Tensor) []*nn.Tensor {
-	return append(slices.Clone(meth.Trainable()), head...)
+	ts := slices.Clone(meth.Trainable())
+	if k, ok := meth.(FrozenKeeper); ok {
+		ts = append(ts, k.Frozen()...)
+	}
+	return append(ts, head...)
 }

@@ -12,7 +12,7 @@ import (
 
 	"loralab/bench"
 	"loralab/method"
-	"loralab/model"
+	"loralab/model/arch"
 	"loralab/tuner"
 )
 
@@ -115,6 +115,9 @@ func flagDoc(key method.Key) string {
 	if doc == "" {
 		doc = key.Name
 	}
+	if key.Type == method.String {
+		doc += ": " + method.OrList(key.Choices())
+	}
 	if key.Type == method.Strings || key.Type == method.Ints {
 		doc += ", comma-separated"
 	}
@@ -161,7 +164,7 @@ func benchTrain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if o.Method, err = spec(); err != nil {
 		return fmt.Errorf("bench train: %w", err)
 	}
-	if err := o.Method.Validate(model.DimsOf(o.Shape.Config())); err != nil {
+	if err := o.Method.Validate(arch.DimsOf(o.Shape.Config())); err != nil {
 		return fmt.Errorf("bench train: %w", err)
 	}
 	res, err := bench.Train(ctx, o, tuner.New)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"loralab/train"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -16,7 +17,7 @@ import (
 	"loralab/bench"
 	"loralab/datasets"
 	"loralab/experiments"
-	"loralab/train"
+	"loralab/sweeprun"
 )
 
 // runSweep expands, runs and reports a sweep file.
@@ -78,7 +79,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		command := "runexp " + strings.Join(args, " ")
 		opts.Report = func(_ context.Context, dir string) error { return report(dir, sw, command, stdout) }
 	}
-	sum, err := experiments.Run(ctx, sw, opts, train.NewExecutor(*cache))
+	sum, err := experiments.Run(ctx, sw, opts, sweeprun.NewExecutor(*cache))
 	if *dry {
 		return err
 	}

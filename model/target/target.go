@@ -114,6 +114,10 @@ func (m Matrix) Shape(dModel, dFF, vocab int) (in, out int) {
 	return size(m.In), size(m.Out)
 }
 
+// FusedInGPT2 says whether GPT-2 stores the matrix as a part of its fused attn.c_attn (q, k
+// and v, at GPT2Part) rather than as a module of its own.
+func (m Matrix) FusedInGPT2() bool { return m.GPT2 == "attn.c_attn" }
+
 // Path is the matrix's loralab module name in block layer ("blocks.3.attn.q"), or its root
 // module name when it is not per layer ("tok_emb", layer ignored).
 func (m Matrix) Path(layer int) string {

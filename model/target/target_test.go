@@ -62,3 +62,18 @@ func TestListsAreCopies(t *testing.T) {
 		t.Errorf("Sorted = %q", got)
 	}
 }
+
+func TestFusedInGPT2(t *testing.T) {
+	var fused []string
+	for _, m := range All() {
+		if m.FusedInGPT2() {
+			fused = append(fused, m.Name)
+			if m.GPT2Part != len(fused)-1 {
+				t.Errorf("%s: part %d of c_attn, want %d", m.Name, m.GPT2Part, len(fused)-1)
+			}
+		}
+	}
+	if !slices.Equal(fused, []string{"q", "k", "v"}) {
+		t.Errorf("fused in c_attn: %q, want q, k, v", fused)
+	}
+}

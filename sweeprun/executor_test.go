@@ -1,4 +1,4 @@
-package train
+package sweeprun
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"loralab/experiments/record"
 	"loralab/method"
 	"loralab/model"
+	"loralab/train"
 )
 
 func TestExecutorCountNeedsNoPretraining(t *testing.T) {
@@ -60,9 +61,9 @@ func TestExecutorSharesTheBase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if e.Bases.builds != 1 || e.encodings.encodes != 1 {
+	if e.Bases.builds != 1 || e.encodings.Count() != 1 {
 		t.Errorf("two runs on one base and task: base built or loaded %d times, task encoded %d times; want 1 and 1",
-			e.Bases.builds, e.encodings.encodes)
+			e.Bases.builds, e.encodings.Count())
 	}
 	fresh := NewExecutor(cache)
 	fresh.Export = nil
@@ -103,24 +104,24 @@ func TestExecutorSavesStepsAndMeasuresForgetting(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, step := range []int{2, 4} {
-		for _, f := range []string{CheckpointFile, record.AdapterFile} {
-			if _, err := os.Stat(filepath.Join(dir, StepDir(step), f)); err != nil {
+		for _, f := range []string{record.CheckpointFile, record.AdapterFile} {
+			if _, err := os.Stat(filepath.Join(dir, record.StepDir(step), f)); err != nil {
 				t.Errorf("step %d: %v", step, err)
 			}
 		}
 	}
-	last, _ := os.ReadFile(filepath.Join(dir, StepDir(4), CheckpointFile))
-	final, _ := os.ReadFile(filepath.Join(dir, CheckpointFile))
+	last, _ := os.ReadFile(filepath.Join(dir, record.StepDir(4), record.CheckpointFile))
+	final, _ := os.ReadFile(filepath.Join(dir, record.CheckpointFile))
 	if len(last) == 0 || !bytes.Equal(last, final) {
 		t.Error("the checkpoint of the last step differs from the run's")
 	}
-	h := res.Metrics[ForgettingSplit]
+	h := res.Metrics[record.ForgettingSplit]
 	if h == nil {
-		t.Fatalf("no %s metrics in %v", ForgettingSplit, res.Metrics)
+		t.Fatalf("no %s metrics in %v", record.ForgettingSplit, res.Metrics)
 	}
-	if h[NLLStep0] != h[NLLBase] || h[NLLAfter] == h[NLLBase] || h[NLLTokens] < 1 {
+	if h[record.NLLStep0] != h[record.NLLBase] || h[record.NLLAfter] == h[record.NLLBase] || h[record.NLLTokens] < 1 {
 		t.Errorf("held-out NLL base %v, step 0 %v, after %v over %v tokens: want step 0 = base != after",
-			h[NLLBase], h[NLLStep0], h[NLLAfter], h[NLLTokens])
+			h[record.NLLBase], h[record.NLLStep0], h[record.NLLAfter], h[record.NLLTokens])
 	}
 }
 
@@ -130,14 +131,14 @@ func TestExecutorSavesStepsAndMeasuresForgetting(t *testing.T) {
 // 546,816; decoder: 2·(16·9408 + 8·32·780) = 700,416.
 func TestRunMemoryByHand(t *testing.T) {
 	cfg := model.Config{Arch: model.Encoder, Vocab: 300, DModel: 16, Layers: 2, Heads: 2, DFF: 32, MaxLen: 32}
-	if got := RunMemory(cfg, 4, 8); got != 546816 {
+	if got := train.RunMemory(cfg, 4, 8); got != 546816 {
 		t.Errorf("encoder: %d bytes, want 546816", got)
 	}
 	cfg.Arch = model.Decoder
-	if got := RunMemory(cfg, 4, 64); got != RunMemory(cfg, 4, 32) {
+	if got := train.RunMemory(cfg, 4, 64); got != train.RunMemory(cfg, 4, 32) {
 		t.Errorf("seq 64 beyond max_len 32 is not cut to 32")
 	}
-	if got := RunMemory(cfg, 4, 8); got != 700416 {
+	if got := train.RunMemory(cfg, 4, 8); got != 700416 {
 		t.Errorf("decoder: %d bytes, want 700416", got)
 	}
 }
@@ -154,8 +155,18 @@ func TestDefaultJobs(t *testing.T) {
 		{0, 1000, 100, 1}, // no threads given
 		{4, 1000, 100, 4}, // threads bind
 	} {
-		if got := DefaultJobs(c.threads, c.available, c.run); got != c.want {
-			t.Errorf("DefaultJobs(%d, %d, %d) = %d, want %d", c.threads, c.available, c.run, got, c.want)
+		if got := train.DefaultJobs(c.threads, c.available, c.run); got != c.want {
+			t.Errorf("train.DefaultJobs(%d, %d, %d) = %d, want %d", c.threads, c.available, c.run, got, c.want)
 		}
+	}
+}
+
+// TestTrainConfigCarriesProtocolKeys checks that the sweep's head_lr and eval_limit reach
+// the training loop's config.
+func TestTrainConfigCarriesProtocolKeys(t *testing.T) {
+	run := experiments.RunSpec{Train: experiments.Train{Steps: 10, Batch: 4, LR: 1e-3, HeadLR: 3e-2, EvalLimit: 40}, Seed: 2}
+	cfg := trainConfig(run, 100)
+	if cfg.HeadLR != 3e-2 || cfg.EvalLimit != 40 || cfg.LR != 1e-3 {
+		t.Errorf("config %+v", cfg)
 	}
 }

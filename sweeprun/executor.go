@@ -1,4 +1,4 @@
-package train
+package sweeprun
 
 import (
 	"context"
@@ -13,11 +13,9 @@ import (
 	"loralab/lora"
 	"loralab/method"
 	"loralab/model"
+	"loralab/train"
 	"loralab/tuner"
 )
-
-// CheckpointFile is where a run keeps what it trained (method tensors and head).
-const CheckpointFile = "checkpoint.safetensors"
 
 // Executor runs one sweep run end to end — base model, task, method, fine-tuning,
 // evaluation, checkpoint — for experiments.Run.
@@ -32,7 +30,7 @@ type Executor struct {
 	mu         sync.Mutex
 	tasks      map[string]*datasets.Task
 	forgetting forgetting
-	encodings  Encodings // the tasks encoded, shared by the runs
+	encodings  train.Encodings // the tasks encoded, shared by the runs
 }
 
 // NewExecutor returns an executor that caches data and base models under cacheDir ("" = the
@@ -146,7 +144,7 @@ func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string,
 	if err != nil {
 		return res, err
 	}
-	out, err := Finetune(ctx, Run{Model: m, Method: meth, Task: task, Tok: base.Tok, Cfg: cfg, Encodings: &e.encodings,
+	out, err := train.Finetune(ctx, train.Run{Model: m, Method: meth, Task: task, Tok: base.Tok, Cfg: cfg, Encodings: &e.encodings,
 		Checkpoint: func(step int) error { return e.saveStep(dir, step, meth, m) },
 		Log: func(p record.Point) {
 			if report == nil {
@@ -162,11 +160,11 @@ func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string,
 		return res, err
 	}
 	if probe != nil {
-		if out.Metrics[ForgettingSplit], err = probe.finish(m); err != nil {
+		if out.Metrics[record.ForgettingSplit], err = probe.finish(m); err != nil {
 			return res, err
 		}
 	}
-	size, err := tuner.Save(filepath.Join(dir, CheckpointFile), meth, tuner.HeadParams(m))
+	size, err := tuner.Save(filepath.Join(dir, record.CheckpointFile), meth, tuner.HeadParams(m))
 	if err != nil {
 		return res, err
 	}
@@ -187,7 +185,7 @@ func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string,
 }
 
 // trainConfig resolves the sweep's training settings for a task with n training examples.
-func trainConfig(run experiments.RunSpec, n int) Config {
+func trainConfig(run experiments.RunSpec, n int) train.Config {
 	t := run.Train
 	steps := t.Steps
 	if steps == 0 {
@@ -197,7 +195,7 @@ func trainConfig(run experiments.RunSpec, n int) Config {
 	if t.WarmupFraction > 0 {
 		warmup = int(t.WarmupFraction * float64(steps))
 	}
-	return Config{Steps: steps, Batch: t.Batch, MicroBatch: t.MicroBatch, SeqLen: t.SeqLen, LR: t.LR, HeadLR: t.HeadLR,
+	return train.Config{Steps: steps, Batch: t.Batch, MicroBatch: t.MicroBatch, SeqLen: t.SeqLen, LR: t.LR, HeadLR: t.HeadLR,
 		Warmup: min(warmup, steps), Schedule: t.Schedule, WeightDecay: t.WeightDecay, MaxGradNorm: t.MaxGradNorm,
 		LabelSmoothing: t.LabelSmoothing, EvalEvery: t.EvalEvery, EvalLimit: t.EvalLimit, Beam: t.Generation.Beam,
 		LengthPenalty: t.Generation.LengthPenalty, NoRepeatNgram: t.Generation.NoRepeatNgram,

@@ -1,4 +1,8 @@
-package model
+// Package arch fixes the shape of the transformers loralab builds: the model configuration,
+// its presets and its checks. It is part of package model (which re-exports it: model.Config
+// is arch.Config) but imports no part of the engine, so that the sweep parser and the reports
+// read and check configurations without linking it.
+package arch
 
 import (
 	"errors"
@@ -100,3 +104,6 @@ func Preset(name, arch string, vocab int) (Config, error) {
 	}
 	return c, nil
 }
+
+// WeightsFile is the name of a checkpoint's weights in its folder.
+const WeightsFile = "model.safetensors"

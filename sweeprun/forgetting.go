@@ -1,23 +1,12 @@
-package train
+package sweeprun
 
 import (
 	"fmt"
 	"sync"
 
+	"loralab/experiments/record"
 	"loralab/model"
 	"loralab/tuner"
-)
-
-// Forgetting is recorded in a run's result under the metrics key ForgettingSplit: the
-// held-out pretraining loss (mean NLL in nats; masked-LM for an encoder, next-token for a
-// decoder) of the base, of the model with the method applied before any step, and of the
-// fine-tuned model, on the same held-out tokens.
-const (
-	ForgettingSplit = "heldout"
-	NLLBase         = "nll_base"  // the base model
-	NLLStep0        = "nll_step0" // the method applied, untrained: differs from the base for methods that do not start as the identity
-	NLLAfter        = "nll"       // after fine-tuning, with the parameters the run kept
-	NLLTokens       = "tokens"    // predicted tokens scored
 )
 
 // forgetting scores models of the runs on their base's held-out pretraining documents. The
@@ -82,11 +71,11 @@ func (f *forgetting) entry(base Base, tokens, threads int) *heldOutEntry {
 	return e
 }
 
-// finish scores the trained model and returns the metrics recorded under ForgettingSplit.
+// finish scores the trained model and returns the metrics recorded under record.ForgettingSplit.
 func (p *probe) finish(m *model.Model) (map[string]float64, error) {
 	after, err := p.set.Score(m)
 	if err != nil {
 		return nil, fmt.Errorf("forgetting: %w", err)
 	}
-	return map[string]float64{NLLBase: p.base.NLL, NLLStep0: p.step0.NLL, NLLAfter: after.NLL, NLLTokens: float64(after.Tokens)}, nil
+	return map[string]float64{record.NLLBase: p.base.NLL, record.NLLStep0: p.step0.NLL, record.NLLAfter: after.NLL, record.NLLTokens: float64(after.Tokens)}, nil
 }

@@ -1,0 +1,189 @@
+// Package ia3 is (IA)³, "Infused Adapter by Inhibiting and Amplifying Inner Activations" (Liu et
+// al., 2022, "Few-Shot Parameter-Efficient Fine-Tuning is Better and Cheaper than In-Context
+// Learning"): the frozen model's keys, values and MLP activations are rescaled elementwise by
+// learned vectors,
+//
+//	k = l_k ⊙ (W_k x + b_k),   v = l_v ⊙ (W_v x + b_v),   h = W_2 (l_ff ⊙ γ(W_1 x + b_1)) + b_2,
+//
+// each vector initialised to 1 so that the adapted model starts equal to the base. That is
+// d + d + d_ff parameters per block. l_k and l_v scale the whole output of K and V, bias
+// included, and l_ff the input of the MLP's second layer, as Hugging Face PEFT's IA3 does
+// with feedforward_modules = the second layer; all three fold into the base weights (Merge).
+package ia3
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+
+	"loralab/method"
+	"loralab/model"
+	"loralab/model/arch"
+	"loralab/model/target"
+	"loralab/nn"
+	"loralab/tuner"
+)
+
+// Name is (IA)³'s name in sweep files.
+const Name = "ia3"
+
+// sites are the matrices (IA)³ rescales and where, in block order.
+var sites = []struct {
+	target string
+	site   model.ScaleSite
+}{{"k", model.ScaleOutput}, {"v", model.ScaleOutput}, {"fc2", model.ScaleInput}}
+
+func init() { tuner.Register(Kind, New) }
+
+// Kind describes (IA)³: no keys (its targets are fixed by the paper), L (2d + d_ff)
+// parameters.
+var Kind = method.Kind{
+	Name: Name, Order: 95,
+	Params: func(s method.Spec, d method.Dims) int {
+		n := 0
+		for _, st := range sites {
+			t, _ := target.Lookup(st.target)
+			in, out := t.Shape(d.DModel, d.DFF, d.Vocab)
+			if st.site == model.ScaleInput {
+				n += in
+			} else {
+				n += out
+			}
+		}
+		return n * d.Layers
+	},
+	PEFT:      peftFields,
+	Mergeable: true,
+}
+
+// peftFields are the fields of PEFT's adapter_config.json for (IA)³ on loralab's modules.
+func peftFields(method.Spec) map[string]any {
+	var modules, ff []string
+	for _, st := range sites {
+		t, _ := target.Lookup(st.target)
+		modules = append(modules, t.Suffix())
+		if st.site == model.ScaleInput {
+			ff = append(ff, t.Suffix())
+		}
+	}
+	return map[string]any{"peft_type": "IA3", "target_modules": modules, "feedforward_modules": ff,
+		"init_ia3_weights": true, "fan_in_fan_out": false}
+}
+
+// IA3 is the method; it implements tuner.Method.
+type IA3 struct {
+	spec   method.Spec
+	model  *model.Model
+	scales []*scale
+	saved  [][]float32 // while merged: each scaled layer's weight, then bias (nil if none)
+}
+
+// scale is one learned vector, a model.Scale of its layer.
+type scale struct {
+	layer *model.Linear
+	site  model.ScaleSite
+	v     *nn.Tensor // named <layer>.ia3_l
+}
+
+func (s *scale) Site() model.ScaleSite { return s.site }
+
+func (s *scale) Factors(*nn.Tape, *model.Linear, *model.Context) *nn.Tensor { return s.v }
+
+// New returns (IA)³ for spec, not yet applied.
+func New(spec method.Spec) (tuner.Method, error) {
+	if err := spec.Validate(method.AnyModel); err != nil {
+		return nil, fmt.Errorf("ia3: %w", err)
+	}
+	return &IA3{spec: spec}, nil
+}
+
+// Spec is the setting the method was built from.
+func (a *IA3) Spec() method.Spec { return a.spec }
+
+// Slots is zero: (IA)³ adds no positions.
+func (a *IA3) Slots() (prefix, infix int) { return 0, 0 }
+
+// Apply freezes m and installs a vector of ones on K's and V's outputs and on the MLP's second
+// layer's input in every block.
+func (a *IA3) Apply(m *model.Model, seed uint64) error {
+	if m == nil {
+		return errors.New("ia3: apply to a nil model")
+	}
+	if a.model != nil {
+		return errors.New("ia3: already applied to a model; build a new one with New")
+	}
+	if err := a.spec.Validate(arch.DimsOf(m.Cfg)); err != nil {
+		return fmt.Errorf("ia3: apply: %w", err)
+	}
+	m.Freeze()
+	for _, b := range m.Blocks {
+		for _, st := range sites {
+			l, err := b.Matrix(st.target)
+			if err != nil {
+				return fmt.Errorf("ia3: apply: %w", err)
+			}
+			n := l.Out()
+			if st.site == model.ScaleInput {
+				n = l.In()
+			}
+			s := &scale{layer: l, site: st.site, v: nn.NewParam(l.Name+".ia3_l", n)}
+			for i := range s.v.Data {
+				s.v.Data[i] = 1
+			}
+			a.scales = append(a.scales, s)
+		}
+	}
+	for _, s := range a.scales {
+		s.layer.Scales = append(s.layer.Scales, s)
+	}
+	a.model = m
+	return nil
+}
+
+// Trainable lists the vectors, block by block: l_k, l_v, l_ff.
+func (a *IA3) Trainable() []*nn.Tensor {
+	var ts []*nn.Tensor
+	for _, s := range a.scales {
+		ts = append(ts, s.v)
+	}
+	return ts
+}
+
+// Merge folds every vector into its layer's weights (and, for K and V, biases) and takes the
+// scales out, so that inference costs what the base costs. Unmerge restores the weights
+// exactly.
+func (a *IA3) Merge() error {
+	if a.model == nil || a.saved != nil {
+		return errors.New("ia3: merge: not applied, or already merged")
+	}
+	for _, s := range a.scales {
+		a.saved = append(a.saved, slices.Clone(s.layer.W.Data), biasOf(s.layer))
+		s.layer.FoldScale(s.site, s.v.Data)
+		s.layer.Scales = slices.DeleteFunc(s.layer.Scales, func(x model.Scale) bool { return x == model.Scale(s) })
+	}
+	return nil
+}
+
+// Unmerge restores the weights Merge changed and puts the scales back.
+func (a *IA3) Unmerge() error {
+	if a.saved == nil {
+		return errors.New("ia3: unmerge: not merged")
+	}
+	for i, s := range a.scales {
+		copy(s.layer.W.Data, a.saved[2*i])
+		if b := a.saved[2*i+1]; b != nil {
+			copy(s.layer.B.Data, b)
+		}
+		s.layer.Scales = append(s.layer.Scales, s)
+	}
+	a.saved = nil
+	return nil
+}
+
+// biasOf is a copy of l's bias, nil when it has none.
+func biasOf(l *model.Linear) []float32 {
+	if l.B == nil {
+		return nil
+	}
+	return slices.Clone(l.B.Data)
+}

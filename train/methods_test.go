@@ -1,0 +1,4 @@
+package train
+
+// The tests train every method loralab ships.
+import _ "loralab/methods"
