@@ -40,8 +40,8 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fs.Usage()
 		return fmt.Errorf("want one sweep file, got %d arguments: %s", len(pos), strings.Join(pos, " "))
 	}
-	if *jobs < 1 {
-		return fmt.Errorf("--jobs %d: want at least 1", *jobs)
+	if *jobs < 0 {
+		return fmt.Errorf("--jobs %d: want at least 1, or 0 for a default from the cores and free memory", *jobs)
 	}
 	if *threads < 0 {
 		return fmt.Errorf("--threads %d: want 0 (the sweep's threads, else every CPU) or more", *threads)
