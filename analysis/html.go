@@ -192,7 +192,7 @@ func inlineSVG(path string) (template.HTML, error) {
 // paretoData collects the done runs' quality and costs for the Pareto view; the axes are
 // those some run has a value for.
 func (r *reporter) paretoData() paretoData {
-	d := paretoData{Split: r.summary.Split, Points: []paretoPoint{}}
+	d := paretoData{Split: r.summary.Split, Points: []paretoPoint{}, Axes: []paretoAxis{}}
 	has := make([]bool, len(paretoAxes))
 	for _, run := range r.sweep.Done() {
 		res := run.Result
