@@ -84,6 +84,9 @@ func benchTrain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if o.Threads < 1 {
+		return fmt.Errorf("bench train: --threads %d: want at least 1", o.Threads)
+	}
 	o.Method = spec()
 	if err := o.Method.Validate(method.DimsOf(o.Shape.Config())); err != nil {
 		return fmt.Errorf("bench train: %w", err)
@@ -107,6 +110,9 @@ func benchLatency(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	sizes := fs.String("r", "8", "comma-separated LoRA ranks / adapter bottlenecks to time")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if o.Threads < 1 {
+		return fmt.Errorf("bench latency: --threads %d: want at least 1", o.Threads)
 	}
 	for _, f := range strings.Split(*sizes, ",") {
 		r, err := strconv.Atoi(strings.TrimSpace(f))
