@@ -128,8 +128,13 @@ func (r *reporter) writeHTML() error {
 		}
 	}
 	slices.SortStableFunc(page.Methods, func(a, b string) int { return methodRank(a) - methodRank(b) })
+	methodOf := map[string]string{}
+	for _, run := range r.sweep.Runs {
+		methodOf[run.Result.Setting] = run.Result.Method
+		methodOf[run.Result.Method] = run.Result.Method
+	}
 	for _, sec := range p.Sections {
-		hs, err := r.htmlSection(sec, page.Methods)
+		hs, err := r.htmlSection(sec, methodOf)
 		if err != nil {
 			return err
 		}
@@ -151,8 +156,8 @@ func (r *reporter) writeHTML() error {
 
 // htmlSection turns a report section into its page form: Markdown body to blocks, figures
 // to inline SVG, other files to links.
-func (r *reporter) htmlSection(sec Section, methods []string) (htmlSection, error) {
-	hs := htmlSection{Title: sec.Title, ID: slug(sec.Title), Blocks: mdBlocks(sec.Body, methods)}
+func (r *reporter) htmlSection(sec Section, methodOf map[string]string) (htmlSection, error) {
+	hs := htmlSection{Title: sec.Title, ID: slug(sec.Title), Blocks: mdBlocks(sec.Body, methodOf)}
 	for _, a := range sec.Files {
 		if !a.Image {
 			hs.Links = append(hs.Links, htmlLink{a.Title, a.Path})
@@ -192,7 +197,7 @@ func inlineSVG(path string) (template.HTML, error) {
 // paretoData collects the done runs' quality and costs for the Pareto view; the axes are
 // those some run has a value for.
 func (r *reporter) paretoData() paretoData {
-	d := paretoData{Split: r.summary.Split, Points: []paretoPoint{}}
+	d := paretoData{Split: r.summary.Split, Points: []paretoPoint{}, Axes: []paretoAxis{}}
 	has := make([]bool, len(paretoAxes))
 	for _, run := range r.sweep.Done() {
 		res := run.Result

@@ -237,6 +237,27 @@ func TestReportHTMLInBrowser(t *testing.T) {
 	if errs := errors(); len(errs) > 0 {
 		t.Errorf("the page raised errors:\n%s", strings.Join(errs, "\n"))
 	}
+
+	// A sweep with nothing done yet: the page still loads without an error and says the
+	// Pareto view is empty.
+	empty := t.TempDir()
+	failed := filepath.Join(empty, "runs", "f")
+	mustMkdir(t, failed)
+	writeJSON(t, filepath.Join(failed, record.ResultFile), record.Result{RunID: "f", Status: record.StatusFailed, Reason: "NaN loss", Setting: "ft", Task: "cls"})
+	if _, err := WriteReport(empty, Spec{}, Options{}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+filepath.Join(empty, HTMLFile)), chromedp.WaitReady(chromedp.CSS("#pareto-plot"))); err != nil {
+		t.Fatal(err)
+	}
+	var shown bool
+	eval(t, ctx, `!document.getElementById("pareto-empty").hidden && document.querySelectorAll("#pareto-plot circle").length === 0`, &shown)
+	if !shown {
+		t.Error("the empty sweep's page does not say its Pareto view is empty")
+	}
+	if errs := errors(); len(errs) > 0 {
+		t.Errorf("the empty sweep's page raised errors:\n%s", strings.Join(errs, "\n"))
+	}
 }
 
 // eval evaluates a JavaScript expression on the page into out.

@@ -42,9 +42,9 @@ type htmlCell struct {
 	Align string // "left" or "right"
 }
 
-// mdBlocks splits a Markdown body into blocks; methods are the method names a table row may
-// start with.
-func mdBlocks(md string, methods []string) []mdBlock {
+// mdBlocks splits a Markdown body into blocks; methodOf maps the setting labels and method
+// names a table row may start with to their method.
+func mdBlocks(md string, methodOf map[string]string) []mdBlock {
 	var blocks []mdBlock
 	var para, table []string
 	var list []template.HTML
@@ -56,7 +56,7 @@ func mdBlocks(md string, methods []string) []mdBlock {
 			blocks = append(blocks, mdBlock{List: list})
 		}
 		if len(table) > 0 {
-			blocks = append(blocks, mdBlock{Table: mdTable(table, methods)})
+			blocks = append(blocks, mdBlock{Table: mdTable(table, methodOf)})
 		}
 		para, table, list = nil, nil, nil
 	}
@@ -87,7 +87,7 @@ func mdBlocks(md string, methods []string) []mdBlock {
 }
 
 // mdTable reads a pipe table: a header row, the alignment row, then the body rows.
-func mdTable(lines []string, methods []string) *htmlTable {
+func mdTable(lines []string, methodOf map[string]string) *htmlTable {
 	t := &htmlTable{}
 	for i, line := range lines {
 		cells := splitRow(line)
@@ -105,7 +105,7 @@ func mdTable(lines []string, methods []string) *htmlTable {
 				t.Align = append(t.Align, align)
 			}
 		default:
-			row := htmlRow{Method: rowMethod(cells, methods)}
+			row := htmlRow{Method: rowMethod(cells, methodOf)}
 			for _, c := range cells {
 				row.Cells = append(row.Cells, htmlCell{HTML: mdInline(c), Sort: sortKey(c)})
 			}
@@ -151,19 +151,18 @@ func isAlignRow(cells []string) bool {
 	return len(cells) > 0
 }
 
-// rowMethod is the method a row is about: the first word of its first cell when that is a
-// method name of the sweep.
-func rowMethod(cells, methods []string) string {
+// rowMethod is the method a row is about: that of its first cell when the cell is a setting
+// label or a method name, else that of the cell's first word ("lora" of "lora r=8 (rs)").
+func rowMethod(cells []string, methodOf map[string]string) string {
 	if len(cells) == 0 {
 		return ""
 	}
-	first, _, _ := strings.Cut(strings.Trim(cells[0], "*`"), " ")
-	for _, m := range methods {
-		if first == m {
-			return m
-		}
+	first := strings.Trim(cells[0], "*` ")
+	if m, ok := methodOf[first]; ok {
+		return m
 	}
-	return ""
+	word, _, _ := strings.Cut(first, " ")
+	return methodOf[word]
 }
 
 var leadingNumber = regexp.MustCompile(`^[*\x60\[(]*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([kMGB]?)`)

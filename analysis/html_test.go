@@ -36,9 +36,9 @@ func TestSortKey(t *testing.T) {
 // relative links become HTML, other text is escaped, links with a scheme stay text.
 func TestMarkdownBlocks(t *testing.T) {
 	md := "Title: **best** in `bold`,\n<b>not html</b> & [CSV](tables/main.csv) [web](https://x.org/a).\n\n" +
-		"| Method | # params | cls (acc ↑) |\n| :--- | ---: | ---: |\n| lora r=8 q,v | 16.4k | **0.625 ± 0.007** |\n| other | 1k | – |\n\n" +
+		"| Method | # params | cls (acc ↑) |\n| :--- | ---: | ---: |\n| lora r=8 q,v | 16.4k | **0.625 ± 0.007** |\n| other | 1k | – |\n| LoRA r=2 (q,v) | 4.1k | 0.5 |\n\n" +
 		"- one\n- two\n"
-	blocks := mdBlocks(md, []string{"lora", "ft"})
+	blocks := mdBlocks(md, map[string]string{"lora": "lora", "ft": "ft", "LoRA r=2 (q,v)": "lora"})
 	if len(blocks) != 3 {
 		t.Fatalf("%d blocks, want paragraph, table, list: %+v", len(blocks), blocks)
 	}
@@ -47,14 +47,14 @@ func TestMarkdownBlocks(t *testing.T) {
 		t.Errorf("paragraph\n%s\nwant\n%s", got, want)
 	}
 	tb := blocks[1].Table
-	if tb == nil || len(tb.Head) != 3 || len(tb.Rows) != 2 {
+	if tb == nil || len(tb.Head) != 3 || len(tb.Rows) != 3 {
 		t.Fatalf("table %+v", tb)
 	}
 	if tb.Head[0].Align != "left" || tb.Head[2].Align != "right" || tb.Rows[0].Cells[1].Align != "right" {
 		t.Errorf("alignment %v", tb.Align)
 	}
-	if tb.Rows[0].Method != "lora" || tb.Rows[1].Method != "" {
-		t.Errorf("row methods %q, %q, want lora and none", tb.Rows[0].Method, tb.Rows[1].Method)
+	if tb.Rows[0].Method != "lora" || tb.Rows[1].Method != "" || tb.Rows[2].Method != "lora" {
+		t.Errorf("row methods %q, %q, %q, want lora (by its first word), none, lora (by its label)", tb.Rows[0].Method, tb.Rows[1].Method, tb.Rows[2].Method)
 	}
 	if c := tb.Rows[0].Cells[2]; string(c.HTML) != "<strong>0.625 ± 0.007</strong>" || c.Sort != "0.625" {
 		t.Errorf("cell %+v", c)

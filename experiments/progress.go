@@ -157,7 +157,16 @@ func (j *logJob) end(status string) {
 	j.parent.mu.Lock()
 	defer j.parent.mu.Unlock()
 	j.parent.finished++
-	fmt.Fprintf(j.parent.w, "[%d/%d] %s %s\n", j.parent.finished, j.parent.total, status, j.label)
+	fmt.Fprint(j.parent.w, endLine(j.parent.finished, j.parent.total, status, j.label))
+}
+
+// endLine is the line a finished job prints: "[3/12] done LABEL", or "[4/12] failed LABEL:
+// reason" for a status "failed: reason".
+func endLine(n, total int, status, label string) string {
+	if reason, ok := strings.CutPrefix(status, "failed: "); ok {
+		return fmt.Sprintf("[%d/%d] failed %s: %s\n", n, total, label, reason)
+	}
+	return fmt.Sprintf("[%d/%d] %s %s\n", n, total, status, label)
 }
 
 func (l *logLines) printf(format string, args ...any) {
@@ -220,7 +229,7 @@ func (j *barJob) update(p Progress) {
 func (j *barJob) end(status string) {
 	j.parent.mu.Lock()
 	j.parent.finished++
-	line := fmt.Sprintf("[%d/%d] %s %s\n", j.parent.finished, j.parent.total, status, j.label)
+	line := endLine(j.parent.finished, j.parent.total, status, j.label)
 	j.parent.mu.Unlock()
 	fmt.Fprint(j.parent.p, line)
 	j.bar.SetTotal(-1, true)

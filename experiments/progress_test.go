@@ -47,7 +47,7 @@ func TestBarsFinish(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("bars did not close")
 	}
-	for _, want := range []string{"[1/2] done cls-a", "[2/2] failed: out of data cls-a"} {
+	for _, want := range []string{"[1/2] done cls-a", "[2/2] failed cls-a  seed=2: out of data"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("output lacks %q:\n%s", want, out.String())
 		}

@@ -165,7 +165,7 @@
     while (plot.firstChild) { plot.removeChild(plot.firstChild); }
     var points = paretoPoints();
     var axis = data.axes.filter(function (a) { return a.key === axisSelect.value; })[0];
-    document.getElementById("pareto-empty").hidden = points.length > 0 || !axis;
+    document.getElementById("pareto-empty").hidden = points.length > 0 && axis !== undefined;
     if (!axis || points.length === 0) { return; }
     var W = 760, H = 440, L = 70, R = 170, T = 20, B = 50;
     var xs = points.map(function (p) { return p.x[axis.key]; });

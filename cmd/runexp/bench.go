@@ -160,6 +160,9 @@ func benchTrain(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if o.Threads < 1 {
+		return fmt.Errorf("bench train: --threads %d: want at least 1", o.Threads)
+	}
 	var err error
 	if o.Method, err = spec(); err != nil {
 		return fmt.Errorf("bench train: %w", err)
@@ -186,6 +189,9 @@ func benchLatency(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	sizes := fs.String("r", "8", "comma-separated LoRA ranks / adapter bottlenecks to time")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if o.Threads < 1 {
+		return fmt.Errorf("bench latency: --threads %d: want at least 1", o.Threads)
 	}
 	for _, f := range strings.Split(*sizes, ",") {
 		r, err := strconv.Atoi(strings.TrimSpace(f))

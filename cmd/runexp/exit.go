@@ -35,7 +35,15 @@ func (e errRunsFailed) Error() string {
 // signalCause is the cause of the context's cancellation when a signal stopped the command.
 type signalCause struct{ sig os.Signal }
 
-func (s signalCause) Error() string { return "interrupted by " + s.sig.String() }
+func (s signalCause) Error() string {
+	switch s.sig {
+	case syscall.SIGINT:
+		return "interrupted by SIGINT (Ctrl-C)"
+	case syscall.SIGTERM:
+		return "interrupted by SIGTERM"
+	}
+	return "interrupted by " + s.sig.String()
+}
 
 // exitCode maps what run returned to the process's exit status. cause is the cause of the
 // command's context (nil while it is not cancelled).

@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -88,11 +91,12 @@ func TestExitStatusInterrupted(t *testing.T) {
 	for _, c := range []struct {
 		sig  syscall.Signal
 		want int
-	}{{syscall.SIGINT, 130}, {syscall.SIGTERM, 143}} {
+		name string
+	}{{syscall.SIGINT, 130, "SIGINT (Ctrl-C)"}, {syscall.SIGTERM, 143, "SIGTERM"}} {
 		ctx, cancel := context.WithCancelCause(context.Background())
 		cancel(signalCause{c.sig})
 		code, stderr := runMain(ctx, t, "--out", t.TempDir(), "--cache", t.TempDir(), sweep)
-		if code != c.want || !strings.Contains(stderr, "interrupted by "+c.sig.String()) {
+		if code != c.want || !strings.Contains(stderr, "interrupted by "+c.name+": the finished runs are kept") {
 			t.Errorf("%v: exit %d, want %d; stderr:\n%s", c.sig, code, c.want, stderr)
 		}
 	}
@@ -162,5 +166,50 @@ func TestAnalysisErrorsAtTheirLines(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v lacks %q", err, want)
 		}
+	}
+}
+
+// TestBinaryExitsOnSIGTERM builds runexp, starts a sweep whose pretraining would take long,
+// sends SIGTERM once the first run has started and checks the exit status 143.
+func TestBinaryExitsOnSIGTERM(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := filepath.Join(t.TempDir(), "runexp")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	text := strings.Replace(fmt.Sprintf(failingSweep, "1e-3"), "steps: 0}", "steps: 1000000}", 1)
+	sweep := filepath.Join(t.TempDir(), "long.yaml")
+	os.WriteFile(sweep, []byte(text), 0o644)
+	cmd := exec.Command(bin, sweep, "--out", t.TempDir(), "--cache", t.TempDir(), "--no-report")
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sc := bufio.NewScanner(stderr)
+	var log []string
+	for sc.Scan() {
+		log = append(log, sc.Text())
+		if strings.Contains(sc.Text(), "] start ") {
+			break
+		}
+	}
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	for sc.Scan() {
+		log = append(log, sc.Text())
+	}
+	err = cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 143 {
+		t.Fatalf("exit %v, want status 143; stderr:\n%s", err, strings.Join(log, "\n"))
+	}
+	if !strings.Contains(strings.Join(log, "\n"), "interrupted by SIGTERM") {
+		t.Errorf("stderr does not say SIGTERM stopped it:\n%s", strings.Join(log, "\n"))
 	}
 }

@@ -40,6 +40,8 @@ func TestUsageAndErrors(t *testing.T) {
 		{[]string{"bench"}, "", "want a subcommand"},
 		{[]string{"bench", "train", "--method", "lora", "--rank", "0", "--d", "16", "--layers", "1", "--heads", "2", "--vocab", "20"}, "", "rank 0 out of range"},
 		{[]string{"bench", "latency", "-r", "x"}, "", `-r item "x"`},
+		{[]string{"bench", "latency", "--threads", "-1"}, "", "bench latency: --threads -1: want at least 1"},
+		{[]string{"bench", "train", "--threads", "0"}, "", "bench train: --threads 0: want at least 1"},
 		{[]string{"status", "/no/such/dir"}, "", "not a sweep folder"},
 		{[]string{"missing.yaml"}, "", "missing.yaml"},
 	}

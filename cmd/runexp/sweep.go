@@ -154,14 +154,15 @@ func report(dir string, sw *experiments.Sweep, command string, stdout io.Writer)
 // runReport reports a sweep folder from the copy of the sweep file it holds.
 func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("report", "runexp report DIR", stderr)
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		fs.Usage()
-		return fmt.Errorf("report: want one sweep folder, got %d arguments", fs.NArg())
+		return fmt.Errorf("report: want one sweep folder, got %d arguments", len(pos))
 	}
-	dir := fs.Arg(0)
+	dir := pos[0]
 	sw, err := loadSweep(filepath.Join(dir, experiments.SweepFile))
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
@@ -173,14 +174,15 @@ func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 func runStatus(_ context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlags("status", "runexp status DIR", stderr)
 	verbose := fs.Bool("v", false, "list every run, not only the failed and running ones")
-	if err := fs.Parse(args); err != nil {
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		fs.Usage()
-		return fmt.Errorf("status: want one sweep folder, got %d arguments", fs.NArg())
+		return fmt.Errorf("status: want one sweep folder, got %d arguments", len(pos))
 	}
-	rep, err := experiments.Status(fs.Arg(0))
+	rep, err := experiments.Status(pos[0])
 	if err != nil {
 		return err
 	}
