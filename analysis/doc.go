@@ -10,7 +10,7 @@
 // The package only reads what runs leave behind (package record: result.json,
 // metrics.jsonl, adapter_model.safetensors, checkpoint.safetensors and the kept steps
 // under checkpoints/); it never trains. To read the update of a method other than LoRA it
-// rebuilds the method on the base weights (tuner.New) and merges it. Report is the entry point the
+// rebuilds the method on the base weights and merges it (package analysis/merge, passed as Options.Merge). Report is the entry point the
 // sweep runner and `runexp report DIR` call:
 //
 //	spec, err := analysis.ParseSpec(yamlOfTheAnalysisSection) // Spec{} = the defaults

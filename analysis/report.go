@@ -26,6 +26,9 @@ type Options struct {
 	// already in the folder (the sweep's own command line, when a report is written again),
 	// else "runexp report <sweep folder>".
 	Command string
+	// Merge reads the update ΔW of a method other than LoRA by merging it into the base
+	// (merge.Matrices); nil leaves those runs out of the update analyses, with a note.
+	Merge Merger
 	// Expected is the number of runs the sweep expands to, if the caller knows it (0 = not
 	// known): runs neither done nor failed count as missing even without a folder.
 	Expected int

@@ -36,7 +36,7 @@ func (r *reporter) eachUpdate(what string, sel UpdateSelection, fn func(measured
 			r.note("%s: %s seed %d: no base checkpoint: set analysis.%s.base", what, run.Result.Setting, run.Result.Seed, what)
 			continue
 		}
-		us, err := loadUpdates(run.Result, run.Dir, base)
+		us, err := loadUpdates(r.opt.Merge, run.Result, run.Dir, base)
 		if errors.Is(err, errNoUpdate) {
 			if !skipped[run.Result.Setting] {
 				skipped[run.Result.Setting] = true

@@ -6,14 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 
 	"gonum.org/v1/gonum/mat"
 
 	"loralab/experiments/record"
 	"loralab/method"
-	"loralab/model"
-	"loralab/tuner"
+	"loralab/model/target"
 )
 
 // Update is what fine-tuning did to one weight matrix of a block: the pretrained W and the
@@ -27,8 +25,8 @@ type Update struct {
 }
 
 // errNoUpdate says that a run's method changes no weight matrix that can be read as W + ΔW:
-// adapters and prefixes add computation instead (tuner.ErrCannotMerge), BitFit changes
-// only biases.
+// adapters and prefixes add computation instead (they cannot merge), BitFit changes only
+// biases.
 var errNoUpdate = errors.New("no update of a weight matrix")
 
 // loadUpdates reads the updates of the block matrices a run changed, from the files a run
@@ -40,14 +38,14 @@ var errNoUpdate = errors.New("no update of a weight matrix")
 // trained tensors loaded from dir's checkpoint, the method merged into the weights, and the
 // base subtracted, ΔW = merge(W, θ) - W. For full fine-tuning that is W_ft - W0; a method
 // added later needs no change here as long as it can merge.
-func loadUpdates(res record.Result, dir, base string) ([]Update, error) {
+func loadUpdates(merge Merger, res record.Result, dir, base string) ([]Update, error) {
 	spec := methodSpec(res)
 	if spec.Name == method.LoRA {
 		if _, err := os.Stat(filepath.Join(dir, record.AdapterFile)); err == nil {
 			return loraUpdates(spec, dir, base)
 		}
 	}
-	return mergedUpdates(spec, uint64(res.Seed), filepath.Join(dir, record.CheckpointFile), base)
+	return mergedUpdates(merge, spec, uint64(res.Seed), filepath.Join(dir, record.CheckpointFile), base)
 }
 
 // loraUpdates is ΔW = s·B·A of every block matrix of a LoRA adapter.
@@ -75,47 +73,31 @@ func loraUpdates(spec method.Spec, dir, base string) ([]Update, error) {
 	return out, nil
 }
 
-// mergedUpdates applies the method to the base, loads what it trained from checkpoint,
-// merges it, and returns the difference of every block matrix that changed.
-func mergedUpdates(spec method.Spec, seed uint64, checkpoint, base string) ([]Update, error) {
-	if info, err := os.Stat(base); err == nil && info.IsDir() {
-		base = filepath.Join(base, model.WeightsFile)
+// Merger rebuilds a run's method on the pretrained weights in base, loads what it trained
+// from checkpoint and merges it, returning the matrices it changed before and after, or nil
+// for a method that cannot merge (adapters, prefixes). Package analysis/merge provides one
+// (merge.Matrices); analysis itself does not link the training engine.
+type Merger func(spec method.Spec, seed uint64, checkpoint, base string) ([]target.Merged, error)
+
+// mergedUpdates is ΔW = merge(W, θ) - W of every block matrix the merge changed.
+func mergedUpdates(merge Merger, spec method.Spec, seed uint64, checkpoint, base string) ([]Update, error) {
+	if merge == nil {
+		return nil, fmt.Errorf("%s: the merged update needs the training engine, and no analysis.Options.Merge was given", spec.Label())
 	}
-	pristine, _, err := model.LoadWeights(base)
+	ms, err := merge(spec, seed, checkpoint, base)
 	if err != nil {
 		return nil, err
-	}
-	m := pristine.Clone()
-	meth, err := tuner.New(spec)
-	if err != nil {
-		return nil, err
-	}
-	if err := meth.Apply(m, seed); err != nil {
-		return nil, fmt.Errorf("apply %s: %w", spec.Label(), err)
-	}
-	if err := tuner.Load(checkpoint, meth, nil); err != nil {
-		return nil, err
-	}
-	if err := meth.Merge(); errors.Is(err, tuner.ErrCannotMerge) {
-		return nil, fmt.Errorf("%s: %w: %w", spec.Label(), errNoUpdate, err)
-	} else if err != nil {
-		return nil, fmt.Errorf("merge %s: %w", spec.Label(), err)
 	}
 	var out []Update
-	before := pristine.Linears()
-	for i, l := range m.Linears() {
-		module := strings.TrimSuffix(l.W.Name, ".weight")
-		layer, matrix := parseModule(module)
+	for _, m := range ms {
+		layer, matrix := parseModule(m.Module)
 		if layer < 0 {
-			continue // the task head: not a pretrained matrix
+			continue // the task head or the embedding: not a block matrix
 		}
-		w := denseFromFloat32(l.Out(), l.In(), before[i].W.Data)
-		dw := denseFromFloat32(l.Out(), l.In(), l.W.Data)
+		w := denseFromFloat32(m.Out, m.In, m.Before)
+		dw := denseFromFloat32(m.Out, m.In, m.After)
 		dw.Sub(dw, w) // exact: each float32 difference is computed in float64
-		if mat.Norm(dw, 2) == 0 {
-			continue
-		}
-		out = append(out, Update{Module: module, Layer: layer, Matrix: matrix, W: w, DeltaW: dw})
+		out = append(out, Update{Module: m.Module, Layer: layer, Matrix: matrix, W: w, DeltaW: dw})
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("%s: %w", spec.Label(), errNoUpdate)

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"loralab/analysis/merge"
 	"math"
 	"os"
 	"path/filepath"
@@ -135,7 +136,7 @@ func readResult(t *testing.T, dir string) record.Result {
 func TestLoadUpdatesGenericPathFindsThePlantedUpdate(t *testing.T) {
 	f := writeUpdateFixture(t)
 	dir := filepath.Join(f.dir, "runs", "ft-1")
-	us, err := loadUpdates(readResult(t, dir), dir, f.base)
+	us, err := loadUpdates(merge.Matrices, readResult(t, dir), dir, f.base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -160,11 +161,11 @@ func TestLoadUpdatesLoRAPathsAgree(t *testing.T) {
 	f := writeUpdateFixture(t)
 	dir := filepath.Join(f.dir, "runs", "lora-r=2-q,v-1")
 	res := readResult(t, dir)
-	fromAdapter, err := loadUpdates(res, dir, f.base)
+	fromAdapter, err := loadUpdates(merge.Matrices, res, dir, f.base)
 	if err != nil {
 		t.Fatal(err)
 	}
-	merged, err := mergedUpdates(methodSpec(res), 1, filepath.Join(dir, record.CheckpointFile), f.base)
+	merged, err := mergedUpdates(merge.Matrices, methodSpec(res), 1, filepath.Join(dir, record.CheckpointFile), f.base)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -186,9 +187,12 @@ func TestLoadUpdatesOfAnAdapterIsNoUpdate(t *testing.T) {
 		entries, _ := os.ReadDir(filepath.Join(f.dir, "runs"))
 		t.Fatalf("%v (runs: %v)", err, entries)
 	}
-	_, err := loadUpdates(readResult(t, dir), dir, f.base)
-	if !errors.Is(err, errNoUpdate) || !errors.Is(err, tuner.ErrCannotMerge) {
-		t.Errorf("error %v, want errNoUpdate and tuner.ErrCannotMerge", err)
+	_, err := loadUpdates(merge.Matrices, readResult(t, dir), dir, f.base)
+	if !errors.Is(err, errNoUpdate) {
+		t.Errorf("error %v, want errNoUpdate (an adapter cannot merge)", err)
+	}
+	if _, err := loadUpdates(nil, readResult(t, dir), dir, f.base); err == nil || !strings.Contains(err.Error(), "analysis.Options.Merge") {
+		t.Errorf("without a merger: error %v, want one naming analysis.Options.Merge", err)
 	}
 }
 
@@ -240,7 +244,7 @@ amplification_steps: {ranks: [2], layers: [0], matrices: [v]}
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := WriteReport(f.dir, spec, Options{})
+	p, err := WriteReport(f.dir, spec, Options{Merge: merge.Matrices})
 	if err != nil {
 		t.Fatal(err)
 	}

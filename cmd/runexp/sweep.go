@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"loralab/analysis/merge"
 	"loralab/train"
 	"os"
 	"path/filepath"
@@ -147,7 +148,7 @@ func report(dir string, sw *experiments.Sweep, command string, stdout io.Writer)
 	if err != nil {
 		return err
 	}
-	_, err = analysis.WriteReport(dir, spec, analysis.Options{Out: stdout, Command: command, Expected: len(runs)})
+	_, err = analysis.WriteReport(dir, spec, analysis.Options{Out: stdout, Command: command, Expected: len(runs), Merge: merge.Matrices})
 	return err
 }
 

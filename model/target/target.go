@@ -146,3 +146,12 @@ func (m Matrix) Suffix() string { return m.Module[strings.LastIndexByte(m.Module
 func hasSuffix(s, suffix string) bool {
 	return len(s) >= len(suffix) && s[len(s)-len(suffix):] == suffix
 }
+
+// Merged is one adaptable weight matrix of a model before and after a fine-tuning method was
+// merged into it: W and W + ΔW, both [Out, In] row-major. The analyses of ΔW read it; the
+// training engine makes it (package analysis/merge).
+type Merged struct {
+	Module        string // the loralab module path, e.g. "blocks.2.attn.q"
+	Out, In       int
+	Before, After []float32
+}
