@@ -114,6 +114,25 @@ func (m Matrix) Shape(dModel, dFF, vocab int) (in, out int) {
 	return size(m.In), size(m.Out)
 }
 
+// RoBERTaPath is the matrix's full module name in a Hugging Face RoBERTa model
+// ("roberta.encoder.layer.3.attention.self.query", "roberta.embeddings.word_embeddings"), as
+// PEFT writes it after base_model.model.
+func (m Matrix) RoBERTaPath(layer int) string {
+	if !m.PerLayer {
+		return "roberta." + m.RoBERTa
+	}
+	return fmt.Sprintf("roberta.encoder.layer.%d.%s", layer, m.RoBERTa)
+}
+
+// GPT2Path is the matrix's full module name in a Hugging Face GPT-2 model
+// ("transformer.h.3.attn.c_attn", "transformer.wte"); q, k and v share one (FusedInGPT2).
+func (m Matrix) GPT2Path(layer int) string {
+	if !m.PerLayer {
+		return "transformer." + m.GPT2
+	}
+	return fmt.Sprintf("transformer.h.%d.%s", layer, m.GPT2)
+}
+
 // FusedInGPT2 says whether GPT-2 stores the matrix as a part of its fused attn.c_attn (q, k
 // and v, at GPT2Part) rather than as a module of its own.
 func (m Matrix) FusedInGPT2() bool { return m.GPT2 == "attn.c_attn" }

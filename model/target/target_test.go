@@ -77,3 +77,21 @@ func TestFusedInGPT2(t *testing.T) {
 		t.Errorf("fused in c_attn: %q, want q, k, v", fused)
 	}
 }
+
+func TestHFPaths(t *testing.T) {
+	q, _ := Lookup("q")
+	fc2, _ := Lookup("fc2")
+	emb, _ := Lookup(Emb)
+	for got, want := range map[string]string{
+		q.RoBERTaPath(3):   "roberta.encoder.layer.3.attention.self.query",
+		fc2.RoBERTaPath(0): "roberta.encoder.layer.0.output.dense",
+		emb.RoBERTaPath(5): "roberta.embeddings.word_embeddings",
+		q.GPT2Path(11):     "transformer.h.11.attn.c_attn",
+		fc2.GPT2Path(1):    "transformer.h.1.mlp.c_proj",
+		emb.GPT2Path(0):    "transformer.wte",
+	} {
+		if got != want {
+			t.Errorf("path %q, want %q", got, want)
+		}
+	}
+}
