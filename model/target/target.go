@@ -85,21 +85,6 @@ func Lookup(name string) (Matrix, bool) {
 	return table[i], true
 }
 
-// Sorted returns the names in model order (embedding first, then a block's order), dropping
-// none; unknown names keep their relative order at the end.
-func Sorted(names []string) []string {
-	out := slices.Clone(names)
-	pos := func(n string) int {
-		i := slices.IndexFunc(table, func(m Matrix) bool { return m.Name == n })
-		if i < 0 {
-			return len(table)
-		}
-		return i
-	}
-	slices.SortStableFunc(out, func(a, b string) int { return pos(a) - pos(b) })
-	return out
-}
-
 // Shape returns (in, out) of the matrix in a model of the given dimensions.
 func (m Matrix) Shape(dModel, dFF, vocab int) (in, out int) {
 	size := func(d Dim) int {
