@@ -20,7 +20,6 @@ import (
 	"slices"
 
 	"loralab/internal/atomicfile"
-	"loralab/lora"
 	"loralab/model/safetensors"
 
 	"loralab/method"
@@ -201,9 +200,9 @@ func peftShape(s *scale) []int {
 
 // ExportPEFT writes the method as a Hugging Face PEFT IA3 adapter folder: the vectors in
 // dir/adapter_model.safetensors under PEFT's keys and shapes, and dir/adapter_config.json
-// with the fields Kind.PEFT gives. It makes IA3 a lora.PEFTExporter, so that every run
+// with the fields Kind.PEFT gives. It makes IA3 a tuner.PEFTExporter, so that every run
 // leaves its adapter in its folder.
-func (a *IA3) ExportPEFT(dir string, opts lora.ExportOptions) error {
+func (a *IA3) ExportPEFT(dir string, opts tuner.ExportOptions) error {
 	if a.model == nil {
 		return errors.New("ia3: export: not applied to a model")
 	}
@@ -214,14 +213,14 @@ func (a *IA3) ExportPEFT(dir string, opts lora.ExportOptions) error {
 	for _, s := range a.scales {
 		named = append(named, safetensors.Named{Name: peftKey(s), Shape: peftShape(s), DType: safetensors.F32, Data: s.v.Data})
 	}
-	if err := safetensors.WriteFile(filepath.Join(dir, lora.PEFTWeightsFile), named, map[string]string{"format": "pt"}); err != nil {
+	if err := safetensors.WriteFile(filepath.Join(dir, tuner.PEFTWeightsFile), named, map[string]string{"format": "pt"}); err != nil {
 		return fmt.Errorf("ia3: export: %w", err)
 	}
 	cfg := peftFields(a.spec)
 	cfg["task_type"], cfg["base_model_name_or_path"], cfg["inference_mode"] = opts.TaskType, opts.BaseModel, true
 	data, err := json.MarshalIndent(cfg, "", "  ")
 	if err == nil {
-		err = atomicfile.WriteFile(filepath.Join(dir, lora.PEFTConfigFile), append(data, '\n'))
+		err = atomicfile.WriteFile(filepath.Join(dir, tuner.PEFTConfigFile), append(data, '\n'))
 	}
 	if err != nil {
 		return fmt.Errorf("ia3: export: %w", err)
@@ -234,7 +233,7 @@ func (a *IA3) ExportPEFT(dir string, opts lora.ExportOptions) error {
 // with fc2 feed-forward), then loads every vector, checking its key and shape. A weight file
 // that fails those checks leaves m with the vectors installed: discard it.
 func ImportPEFT(dir string, m *model.Model) (*IA3, error) {
-	data, err := os.ReadFile(filepath.Join(dir, lora.PEFTConfigFile))
+	data, err := os.ReadFile(filepath.Join(dir, tuner.PEFTConfigFile))
 	if err != nil {
 		return nil, fmt.Errorf("ia3: import: %w", err)
 	}
@@ -265,7 +264,7 @@ func ImportPEFT(dir string, m *model.Model) (*IA3, error) {
 	if err := a.Apply(m, 0); err != nil {
 		return nil, err
 	}
-	f, err := safetensors.Read(filepath.Join(dir, lora.PEFTWeightsFile))
+	f, err := safetensors.Read(filepath.Join(dir, tuner.PEFTWeightsFile))
 	if err != nil {
 		return nil, fmt.Errorf("ia3: import: %w", err)
 	}

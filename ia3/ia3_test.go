@@ -10,7 +10,6 @@ import (
 	"testing"
 
 	"loralab/internal/gradcheck"
-	"loralab/lora"
 	"loralab/method"
 	"loralab/model"
 	"loralab/model/safetensors"
@@ -218,10 +217,10 @@ func TestPEFTRoundTrip(t *testing.T) {
 	b := batch(cfg.Vocab)
 	want := output(m, b)
 	dir := t.TempDir()
-	if err := lora.ExportRun(meth, dir); err != nil {
+	if err := tuner.ExportRun(meth, dir); err != nil {
 		t.Fatal(err)
 	}
-	f, err := safetensors.Read(filepath.Join(dir, lora.PEFTWeightsFile))
+	f, err := safetensors.Read(filepath.Join(dir, tuner.PEFTWeightsFile))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,9 +243,9 @@ func TestPEFTRoundTrip(t *testing.T) {
 	if d := maxDiff(output(base, b), want); d != 0 {
 		t.Errorf("imported adapter differs by %g", d)
 	}
-	data, _ := os.ReadFile(filepath.Join(dir, lora.PEFTConfigFile))
+	data, _ := os.ReadFile(filepath.Join(dir, tuner.PEFTConfigFile))
 	bad := strings.Replace(string(data), `"IA3"`, `"LORA"`, 1)
-	if err := os.WriteFile(filepath.Join(dir, lora.PEFTConfigFile), []byte(bad), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, tuner.PEFTConfigFile), []byte(bad), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	fresh, _ := model.NewModel(cfg, 1)
