@@ -12,9 +12,15 @@
 package ia3
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
+
+	"loralab/internal/atomicfile"
+	"loralab/model/safetensors"
 
 	"loralab/method"
 	"loralab/model"
@@ -178,6 +184,106 @@ func (a *IA3) Unmerge() error {
 	}
 	a.saved = nil
 	return nil
+}
+
+// peftKey is the PEFT weight key of a vector: base_model.model.<module>.ia3_l.
+func peftKey(s *scale) string { return "base_model.model." + s.v.Name }
+
+// peftShape is the shape PEFT stores a vector in: [1, in] for a feed-forward (input) scale,
+// [out, 1] for an output scale.
+func peftShape(s *scale) []int {
+	if s.site == model.ScaleInput {
+		return []int{1, s.v.Len()}
+	}
+	return []int{s.v.Len(), 1}
+}
+
+// ExportPEFT writes the method as a Hugging Face PEFT IA3 adapter folder: the vectors in
+// dir/adapter_model.safetensors under PEFT's keys and shapes, and dir/adapter_config.json
+// with the fields Kind.PEFT gives. It makes IA3 a tuner.PEFTExporter, so that every run
+// leaves its adapter in its folder.
+func (a *IA3) ExportPEFT(dir string, opts tuner.ExportOptions) error {
+	if a.model == nil {
+		return errors.New("ia3: export: not applied to a model")
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("ia3: export: %w", err)
+	}
+	var named []safetensors.Named
+	for _, s := range a.scales {
+		named = append(named, safetensors.Named{Name: peftKey(s), Shape: peftShape(s), DType: safetensors.F32, Data: s.v.Data})
+	}
+	if err := safetensors.WriteFile(filepath.Join(dir, tuner.PEFTWeightsFile), named, map[string]string{"format": "pt"}); err != nil {
+		return fmt.Errorf("ia3: export: %w", err)
+	}
+	cfg := peftFields(a.spec)
+	cfg["task_type"], cfg["base_model_name_or_path"], cfg["inference_mode"] = opts.TaskType, opts.BaseModel, true
+	data, err := json.MarshalIndent(cfg, "", "  ")
+	if err == nil {
+		err = atomicfile.WriteFile(filepath.Join(dir, tuner.PEFTConfigFile), append(data, '\n'))
+	}
+	if err != nil {
+		return fmt.Errorf("ia3: export: %w", err)
+	}
+	return nil
+}
+
+// ImportPEFT applies the PEFT IA3 adapter folder dir to m: it checks that adapter_config.json
+// describes (IA)³ on the modules this package scales (peft_type IA3, target_modules k, v, fc2
+// with fc2 feed-forward), then loads every vector, checking its key and shape. A weight file
+// that fails those checks leaves m with the vectors installed: discard it.
+func ImportPEFT(dir string, m *model.Model) (*IA3, error) {
+	data, err := os.ReadFile(filepath.Join(dir, tuner.PEFTConfigFile))
+	if err != nil {
+		return nil, fmt.Errorf("ia3: import: %w", err)
+	}
+	var cfg struct {
+		PEFTType      string   `json:"peft_type"`
+		TargetModules []string `json:"target_modules"`
+		FeedForward   []string `json:"feedforward_modules"`
+		FanInFanOut   bool     `json:"fan_in_fan_out"`
+	}
+	if err := json.Unmarshal(data, &cfg); err != nil {
+		return nil, fmt.Errorf("ia3: import %s: %w", dir, err)
+	}
+	want := peftFields(method.Spec{Name: Name})
+	switch {
+	case cfg.PEFTType != "IA3":
+		return nil, fmt.Errorf("ia3: import %s: peft_type %q, want \"IA3\"", dir, cfg.PEFTType)
+	case !sameSet(cfg.TargetModules, want["target_modules"].([]string)) || !sameSet(cfg.FeedForward, want["feedforward_modules"].([]string)):
+		return nil, fmt.Errorf("ia3: import %s: target_modules %v, feedforward_modules %v; want %v and %v", dir,
+			cfg.TargetModules, cfg.FeedForward, want["target_modules"], want["feedforward_modules"])
+	case cfg.FanInFanOut:
+		return nil, fmt.Errorf("ia3: import %s: fan_in_fan_out true, want false (weights stored [out, in])", dir)
+	}
+	meth, err := New(method.Spec{Name: Name})
+	if err != nil {
+		return nil, err
+	}
+	a := meth.(*IA3)
+	if err := a.Apply(m, 0); err != nil {
+		return nil, err
+	}
+	f, err := safetensors.Read(filepath.Join(dir, tuner.PEFTWeightsFile))
+	if err != nil {
+		return nil, fmt.Errorf("ia3: import: %w", err)
+	}
+	for _, s := range a.scales {
+		v, err := f.Float32(peftKey(s), peftShape(s))
+		if err != nil {
+			return nil, fmt.Errorf("ia3: import %s: %w", dir, err)
+		}
+		copy(s.v.Data, v)
+	}
+	return a, nil
+}
+
+// sameSet says whether a and b hold the same strings.
+func sameSet(a, b []string) bool {
+	a, b = slices.Clone(a), slices.Clone(b)
+	slices.Sort(a)
+	slices.Sort(b)
+	return slices.Equal(a, b)
 }
 
 // biasOf is a copy of l's bias, nil when it has none.

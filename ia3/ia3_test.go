@@ -3,13 +3,16 @@ package ia3
 import (
 	"math"
 	"math/rand/v2"
+	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"loralab/internal/gradcheck"
 	"loralab/method"
 	"loralab/model"
+	"loralab/model/safetensors"
 	"loralab/nn"
 	"loralab/tuner"
 )
@@ -201,5 +204,52 @@ func TestKind(t *testing.T) {
 	}
 	if _, err := tuner.New(method.Spec{Name: Name, Rank: 4}); err == nil {
 		t.Error("ia3 with a rank: no error")
+	}
+}
+
+// TestPEFTRoundTrip checks the export's layout (PEFT's keys and shapes, its config fields)
+// and that importing it into a fresh base gives the same outputs; a config of another
+// method is refused.
+func TestPEFTRoundTrip(t *testing.T) {
+	cfg := config(model.Encoder, 8, 2, 16)
+	m, meth := applied(t, cfg)
+	perturb(meth.Trainable(), 6)
+	b := batch(cfg.Vocab)
+	want := output(m, b)
+	dir := t.TempDir()
+	if err := tuner.ExportRun(meth, dir); err != nil {
+		t.Fatal(err)
+	}
+	f, err := safetensors.Read(filepath.Join(dir, tuner.PEFTWeightsFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for key, shape := range map[string][]int{
+		"base_model.model.blocks.1.attn.k.ia3_l":  {8, 1},
+		"base_model.model.blocks.0.attn.v.ia3_l":  {8, 1},
+		"base_model.model.blocks.1.mlp.fc2.ia3_l": {1, 16},
+	} {
+		if info, ok := f.Info(key); !ok || !slices.Equal(info.Shape, shape) {
+			t.Errorf("%s: %+v, %v; want shape %v", key, info, ok, shape)
+		}
+	}
+	base, err := model.NewModel(cfg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ImportPEFT(dir, base); err != nil {
+		t.Fatal(err)
+	}
+	if d := maxDiff(output(base, b), want); d != 0 {
+		t.Errorf("imported adapter differs by %g", d)
+	}
+	data, _ := os.ReadFile(filepath.Join(dir, tuner.PEFTConfigFile))
+	bad := strings.Replace(string(data), `"IA3"`, `"LORA"`, 1)
+	if err := os.WriteFile(filepath.Join(dir, tuner.PEFTConfigFile), []byte(bad), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	fresh, _ := model.NewModel(cfg, 1)
+	if _, err := ImportPEFT(dir, fresh); err == nil || !strings.Contains(err.Error(), "peft_type") {
+		t.Errorf("a LORA config: %v", err)
 	}
 }

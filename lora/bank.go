@@ -58,6 +58,9 @@ func (b *Bank) Add(name string, spec method.Spec, seed uint64) (*LoRA, error) {
 	if err := b.canAdd(name); err != nil {
 		return nil, err
 	}
+	if spec.Name != method.LoRA {
+		return nil, fmt.Errorf("lora: bank: add %q: method %q, want %q (a bank holds plain LoRA adapters)", name, spec.Name, method.LoRA)
+	}
 	l, err := New(spec)
 	if err != nil {
 		return nil, fmt.Errorf("lora: bank: add %q: %w", name, err)

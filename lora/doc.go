@@ -73,7 +73,7 @@
 // target_modules as module suffixes, lora_dropout, bias none, use_rslora, fan_in_fan_out
 // false, layers_to_transform, init_lora_weights, task_type, base_model_name_or_path).
 // ImportPEFT reads such a folder onto a model, checking every key and shape; Bank.AddPEFT
-// adds one to a bank. ExportRun, the sweep executor's export hook, leaves the adapter in
+// adds one to a bank. tuner.ExportRun, the sweep executor's export hook, leaves the adapter in
 // each LoRA run's folder for the subspace analysis.
 //
 // # Speed

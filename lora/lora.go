@@ -216,7 +216,7 @@ var Kind = method.Kind{
 	Defaults: defaultTargets,
 	Params:   lowRankParams,
 	Label: func(s method.Spec) string {
-		l := fmt.Sprintf("lora r=%d %s", s.Rank, strings.Join(s.Targets, ","))
+		l := fmt.Sprintf("%s r=%d %s", s.Name, s.Rank, strings.Join(s.Targets, ","))
 		if s.Scaling == ScalingRSLoRA {
 			l += " rs"
 		}

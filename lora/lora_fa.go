@@ -2,7 +2,6 @@ package lora
 
 import (
 	"fmt"
-	"strings"
 
 	"loralab/method"
 	"loralab/model"
@@ -24,12 +23,11 @@ type FA struct {
 const NameFA = "lora_fa"
 
 func init() {
-	k := Kind // LoRA's keys, defaults, checks and PEFT fields; its own name, count and label
+	k := Kind // LoRA's keys, defaults, checks, label and PEFT fields; its own name and count
 	k.Name, k.Order = NameFA, 91
 	k.Params = func(s method.Spec, d method.Dims) int {
 		return perMatrix(s, d, func(in, out int) int { return s.Rank * out })
 	}
-	k.Label = func(s method.Spec) string { return strings.Replace(Kind.Label(s), method.LoRA, NameFA, 1) }
 	tuner.Register(k, func(spec method.Spec) (tuner.Method, error) {
 		l, err := New(spec)
 		if err != nil {

@@ -126,7 +126,7 @@ func TestFAPEFTExport(t *testing.T) {
 	b := randomBatch(4, cfg.Vocab, 2, 5)
 	want := output(m, b, 1)
 	dir := t.TempDir()
-	if err := ExportRun(f, dir); err != nil {
+	if err := tuner.ExportRun(f, dir); err != nil {
 		t.Fatal(err)
 	}
 	m2 := newTestModel(t, cfg, 1)

@@ -26,11 +26,8 @@ const (
 	peftEmbB   = "tok_emb.lora_embedding_B"
 )
 
-// ExportOptions fill the descriptive fields of adapter_config.json.
-type ExportOptions struct {
-	BaseModel string // base_model_name_or_path, e.g. the base checkpoint's folder
-	TaskType  string // task_type; "" picks CAUSAL_LM, SEQ_CLS or FEATURE_EXTRACTION from the model
-}
+// ExportOptions fill the descriptive fields of adapter_config.json (tuner.ExportOptions).
+type ExportOptions = tuner.ExportOptions
 
 // peftTensor is one tensor of the PEFT file and the LoRA tensor it holds. transposed marks
 // the embedding's A, which loralab stores as [vocab, r] and PEFT as [r, vocab].
@@ -87,23 +84,6 @@ func (l *LoRA) ExportPEFT(dir string, opts ExportOptions) error {
 		return fmt.Errorf("lora: export: %w", err)
 	}
 	return nil
-}
-
-// PEFTExporter is a method that writes itself as a Hugging Face PEFT adapter folder: LoRA
-// and the variants built on it.
-type PEFTExporter interface {
-	ExportPEFT(dir string, opts ExportOptions) error
-}
-
-// ExportRun writes meth's adapter into a run folder when meth is a PEFTExporter and does
-// nothing for other methods; it fits sweeprun.Executor.Export, so that every LoRA run of a
-// sweep leaves adapter_model.safetensors (record.AdapterFile) for the subspace analysis.
-func ExportRun(meth tuner.Method, dir string) error {
-	e, ok := meth.(PEFTExporter)
-	if !ok {
-		return nil
-	}
-	return e.ExportPEFT(dir, ExportOptions{})
 }
 
 // ImportPEFT reads the PEFT LoRA adapter folder dir and applies it to m: it builds the

@@ -13,12 +13,13 @@ import (
 	"loralab/method"
 	"loralab/model"
 	"loralab/model/target"
+	"loralab/tuner"
 )
 
-// Files of a PEFT adapter folder.
+// Files of a PEFT adapter folder (tuner's).
 const (
-	PEFTConfigFile  = "adapter_config.json"
-	PEFTWeightsFile = "adapter_model.safetensors"
+	PEFTConfigFile  = tuner.PEFTConfigFile
+	PEFTWeightsFile = tuner.PEFTWeightsFile
 )
 
 // PEFTConfig is the part of PEFT's adapter_config.json that describes a LoRA adapter. PEFT

@@ -15,6 +15,7 @@ import (
 	"loralab/model"
 	"loralab/model/safetensors"
 	"loralab/nn"
+	"loralab/tuner"
 )
 
 // TestPEFTRoundTrip: an exported adapter imported into a fresh copy of the base model gives
@@ -380,19 +381,19 @@ func TestBankAddPEFT(t *testing.T) {
 func TestExportRun(t *testing.T) {
 	dir := t.TempDir()
 	l := applyLoRA(t, newTestModel(t, testConfig(model.Decoder), 1), loraSpec(2, "q"), 1)
-	if err := ExportRun(l, dir); err != nil {
+	if err := tuner.ExportRun(l, dir); err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range []string{PEFTWeightsFile, PEFTConfigFile} {
 		if _, err := os.Stat(filepath.Join(dir, f)); err != nil {
-			t.Errorf("ExportRun wrote no %s: %v", f, err)
+			t.Errorf("tuner.ExportRun wrote no %s: %v", f, err)
 		}
 	}
 	other := t.TempDir()
-	if err := ExportRun(nil, other); err != nil {
+	if err := tuner.ExportRun(nil, other); err != nil {
 		t.Fatal(err)
 	}
 	if entries, _ := os.ReadDir(other); len(entries) != 0 {
-		t.Errorf("ExportRun of a non-LoRA method wrote %v", entries)
+		t.Errorf("tuner.ExportRun of a non-LoRA method wrote %v", entries)
 	}
 }

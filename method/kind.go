@@ -16,8 +16,9 @@ import (
 type Kind struct {
 	// Name is the method's name in sweep files ("lora").
 	Name string
-	// Order places the method in tables and listings (the paper's table order for its
-	// methods; later methods use 100 and up). Ties sort by name.
+	// Order places the method in tables and listings: the paper's table order for its
+	// methods (ft 10 ... adapter_d 80, lora 90), LoRA's successors after it (lora_fa 91,
+	// ia3 95, ...). Ties sort by name.
 	Order int
 	// Family groups methods that share a learning rate in train.lr ("adapter"); "" means the
 	// method is its own family.

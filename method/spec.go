@@ -84,12 +84,24 @@ type Counts struct {
 // depend on the model (a constructor's check before Apply).
 var AnyModel = Dims{Vocab: math.MaxInt, DModel: math.MaxInt, Layers: math.MaxInt, DFF: math.MaxInt, MaxLen: math.MaxInt}
 
-// Label is a short human name for the setting, e.g. "lora r=8 q,v" or "adapter_h r=16".
+// Label is a short human name for the setting, e.g. "lora r=8 q,v" or "adapter_h r=16": its
+// kind's label, followed by " key=value" for each key kept in Opts that is set (a key added
+// by another file, such as "lr_ratio=16"), so that settings that differ have different labels.
 func (s Spec) Label() string {
-	if k, ok := Lookup(s.Name); ok && k.Label != nil {
-		return k.Label(s)
+	k, ok := Lookup(s.Name)
+	if !ok {
+		return s.Name
 	}
-	return s.Name
+	l := s.Name
+	if k.Label != nil {
+		l = k.Label(s)
+	}
+	for _, key := range k.Keys {
+		if _, field := fieldType(key.Name); !field && s.Opts[key.Name] != 0 {
+			l += fmt.Sprintf(" %s=%g", key.Name, s.Opts[key.Name])
+		}
+	}
+	return l
 }
 
 // Problems lists every problem of s for a model of dimensions d: an unknown method, values

@@ -122,7 +122,7 @@ func TestGetSetAndCount(t *testing.T) {
 	if SizeOf(s) != 2 || SizeOf(Spec{Name: "test_plain"}) != 0 {
 		t.Error("SizeOf")
 	}
-	if s.Label() != "lowrank r=II" || (Spec{Name: "test_plain"}).Label() != "test_plain" {
+	if s.Label() != "lowrank r=II ratio=0.5 mode=2" || (Spec{Name: "test_plain"}).Label() != "test_plain" {
 		t.Errorf("labels %q", s.Label())
 	}
 	if _, err := PaperParams(Spec{Name: "test_lowrank"}, tinyDims); err == nil {

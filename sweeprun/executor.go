@@ -10,7 +10,6 @@ import (
 	"loralab/datasets"
 	"loralab/experiments"
 	"loralab/experiments/record"
-	"loralab/lora"
 	"loralab/method"
 	"loralab/model"
 	"loralab/train"
@@ -36,7 +35,7 @@ type Executor struct {
 // NewExecutor returns an executor that caches data and base models under cacheDir ("" = the
 // default cache folder).
 func NewExecutor(cacheDir string) *Executor {
-	return &Executor{Bases: NewBases(cacheDir), NewMethod: tuner.New, Export: lora.ExportRun}
+	return &Executor{Bases: NewBases(cacheDir), NewMethod: tuner.New, Export: tuner.ExportRun}
 }
 
 // task loads a task once per process for each data option.

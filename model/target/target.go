@@ -85,21 +85,6 @@ func Lookup(name string) (Matrix, bool) {
 	return table[i], true
 }
 
-// Sorted returns the names in model order (embedding first, then a block's order), dropping
-// none; unknown names keep their relative order at the end.
-func Sorted(names []string) []string {
-	out := slices.Clone(names)
-	pos := func(n string) int {
-		i := slices.IndexFunc(table, func(m Matrix) bool { return m.Name == n })
-		if i < 0 {
-			return len(table)
-		}
-		return i
-	}
-	slices.SortStableFunc(out, func(a, b string) int { return pos(a) - pos(b) })
-	return out
-}
-
 // Shape returns (in, out) of the matrix in a model of the given dimensions.
 func (m Matrix) Shape(dModel, dFF, vocab int) (in, out int) {
 	size := func(d Dim) int {
@@ -112,6 +97,25 @@ func (m Matrix) Shape(dModel, dFF, vocab int) (in, out int) {
 		return dModel
 	}
 	return size(m.In), size(m.Out)
+}
+
+// RoBERTaPath is the matrix's full module name in a Hugging Face RoBERTa model
+// ("roberta.encoder.layer.3.attention.self.query", "roberta.embeddings.word_embeddings"), as
+// PEFT writes it after base_model.model.
+func (m Matrix) RoBERTaPath(layer int) string {
+	if !m.PerLayer {
+		return "roberta." + m.RoBERTa
+	}
+	return fmt.Sprintf("roberta.encoder.layer.%d.%s", layer, m.RoBERTa)
+}
+
+// GPT2Path is the matrix's full module name in a Hugging Face GPT-2 model
+// ("transformer.h.3.attn.c_attn", "transformer.wte"); q, k and v share one (FusedInGPT2).
+func (m Matrix) GPT2Path(layer int) string {
+	if !m.PerLayer {
+		return "transformer." + m.GPT2
+	}
+	return fmt.Sprintf("transformer.h.%d.%s", layer, m.GPT2)
 }
 
 // FusedInGPT2 says whether GPT-2 stores the matrix as a part of its fused attn.c_attn (q, k

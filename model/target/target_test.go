@@ -58,9 +58,6 @@ func TestListsAreCopies(t *testing.T) {
 	if _, ok := Lookup(Emb); !ok {
 		t.Error("All shares the table")
 	}
-	if got := Sorted([]string{"v", "fc2", "emb", "q"}); !slices.Equal(got, []string{"emb", "q", "v", "fc2"}) {
-		t.Errorf("Sorted = %q", got)
-	}
 }
 
 func TestFusedInGPT2(t *testing.T) {
@@ -75,5 +72,23 @@ func TestFusedInGPT2(t *testing.T) {
 	}
 	if !slices.Equal(fused, []string{"q", "k", "v"}) {
 		t.Errorf("fused in c_attn: %q, want q, k, v", fused)
+	}
+}
+
+func TestHFPaths(t *testing.T) {
+	q, _ := Lookup("q")
+	fc2, _ := Lookup("fc2")
+	emb, _ := Lookup(Emb)
+	for got, want := range map[string]string{
+		q.RoBERTaPath(3):   "roberta.encoder.layer.3.attention.self.query",
+		fc2.RoBERTaPath(0): "roberta.encoder.layer.0.output.dense",
+		emb.RoBERTaPath(5): "roberta.embeddings.word_embeddings",
+		q.GPT2Path(11):     "transformer.h.11.attn.c_attn",
+		fc2.GPT2Path(1):    "transformer.h.1.mlp.c_proj",
+		emb.GPT2Path(0):    "transformer.wte",
+	} {
+		if got != want {
+			t.Errorf("path %q, want %q", got, want)
+		}
 	}
 }
