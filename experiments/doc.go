@@ -87,6 +87,8 @@
 //
 //	analysis:                  # what the report makes: see analysis.Spec
 //	  table: {split: test}
+//	  tables:                  # one task under several metrics, one column each (paper Table 3)
+//	    - {name: reg-metrics, task: embedded-reg, metrics: [pearson, spearman], split: test}
 //	  subspace:
 //	    - {a: {rank: 8}, b: {rank: 64}, matrices: [q, v]}
 //
