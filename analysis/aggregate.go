@@ -138,7 +138,8 @@ func (s *Summary) addSearch(keys []runKey, byKey map[runKey][]record.Result, spl
 		lrs = append(lrs, k.lr)
 		for _, r := range byKey[k] {
 			v, ok := r.Main("validation")
-			trials = append(trials, experiments.Trial{LR: k.lr, Seed: r.Seed, Value: v, Failed: r.Status != record.StatusDone || !ok})
+			_, collapsed := r.Collapsed("validation")
+			trials = append(trials, experiments.Trial{LR: k.lr, Seed: r.Seed, Value: v, Failed: r.Status != record.StatusDone || !ok, Collapsed: collapsed})
 			higher = !LowerIsBetter(r.MainMetric)
 		}
 	}

@@ -187,3 +187,20 @@ func TestLRSelectionTwoPhase(t *testing.T) {
 		t.Errorf("unchosen %v, want bitfit on cls", s.Unchosen)
 	}
 }
+
+// TestLRSelectionSkipsCollapsed: at 5e-2 the runs predict the validation split's majority
+// class (0.515) and would win on the number; the rate whose runs learn (0.50) is chosen.
+func TestLRSelectionSkipsCollapsed(t *testing.T) {
+	var rs []record.Result
+	for seed := 1; seed <= 2; seed++ {
+		c := withLR(result("prefix_layer lp=8", "prefix_layer", 0, "cls", seed, "accuracy", 0.47), 5e-2, 0.515)
+		c.Predicted = map[string][]int{"validation": {200, 0}, "test": {200, 0}}
+		l := withLR(result("prefix_layer lp=8", "prefix_layer", 0, "cls", seed, "accuracy", 0.55), 5e-3, 0.50)
+		l.Predicted = map[string][]int{"validation": {120, 80}, "test": {110, 90}}
+		rs = append(rs, c, l)
+	}
+	s := Aggregate(rs, "test", "")
+	if len(s.Groups) != 1 || s.Groups[0].LR != 5e-3 || s.Groups[0].Mean != 0.55 {
+		t.Errorf("groups %+v, want prefix_layer at 5e-3, 0.55", s.Groups)
+	}
+}

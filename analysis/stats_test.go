@@ -75,3 +75,21 @@ func TestSignFlipP(t *testing.T) {
 		}
 	}
 }
+
+func TestComparisonText(t *testing.T) {
+	tests := []struct {
+		p    *Paired
+		want string
+	}{
+		{nil, "–"},
+		{&Paired{N: 3, Diff: 0.0521, P: 0.0031}, "+0.052 (p 0.0031)"},
+		{&Paired{N: 3, Diff: -0.1, P: 0.0004}, "-0.100 (p < 0.001)"},
+		{&Paired{N: 3, Diff: 0.01, P: 0.41}, "tie (+0.010, p 0.41)"},
+		{&Paired{N: 2, Diff: 0.2, P: 0.05}, "tie (+0.200, p 0.05)"}, // p must be below 0.05
+	}
+	for _, tt := range tests {
+		if got := comparisonText(tt.p); got != tt.want {
+			t.Errorf("%+v: %q, want %q", tt.p, got, tt.want)
+		}
+	}
+}

@@ -143,8 +143,9 @@
 //
 // A list of learning rates, in train.lr or as an entry's lr, runs each setting at every rate,
 // as the paper tuned each method's learning rate. The report picks, per task and setting, the
-// rate with the best mean validation metric over the seeds every rate ran (ChooseLR) and
-// shows the test metric at that rate. lr_tuning: first_seed keeps the cost down: the first
+// rate with the best mean validation metric over the seeds every rate ran (ChooseLR; a rate
+// that fails, or whose runs predict one class while another rate's learn, is out) and shows
+// the test metric at that rate. lr_tuning: first_seed keeps the cost down: the first
 // seed runs at every rate, and once all of a search's first-seed runs have ended, the other
 // seeds run at the chosen rate only. The two phases are drawn from the full grid, so each run
 // has the id it would have in a grid: a resumed sweep finds its runs, and reads the choice

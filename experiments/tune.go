@@ -22,17 +22,22 @@ type Trial struct {
 	Seed   int
 	Value  float64 // the task's main metric on the validation split
 	Failed bool    // the run failed (a non-finite loss, say): its learning rate is out
+	// Collapsed says the run predicted one class for every validation input: its score is
+	// that of a constant, so its rate is a candidate only when every rate has such a run.
+	Collapsed bool
 }
 
 // ChooseLR picks the learning rate of a search, as the paper tuned each method's: the one
 // with the best mean validation metric. The means are taken over the seeds that every
 // candidate ran, so that a two-phase search (LRFirstSeed), whose chosen rate has more seeds,
 // compares like with like, and so does a grid with a run missing. A rate with a failed run or
-// a non-finite value is no candidate. Equal means go to the smaller rate. ok is false when no
-// candidate is left or the candidates share no seed; seeds are the seeds compared.
+// a non-finite value is no candidate; a rate with a collapsed run is one only when every rate
+// has one (a constant's score says nothing about the rate: on a split whose majority class
+// differs it even beats the runs that learn). Equal means go to the smaller rate. ok is false
+// when no candidate is left or the candidates share no seed; seeds are the seeds compared.
 func ChooseLR(trials []Trial, higherIsBetter bool) (lr float64, seeds []int, ok bool) {
 	bySeed := map[float64]map[int]float64{}
-	out := map[float64]bool{}
+	out, collapsed := map[float64]bool{}, map[float64]bool{}
 	for _, t := range trials {
 		if t.Failed || math.IsNaN(t.Value) || math.IsInf(t.Value, 0) {
 			out[t.LR] = true
@@ -42,12 +47,19 @@ func ChooseLR(trials []Trial, higherIsBetter bool) (lr float64, seeds []int, ok 
 			bySeed[t.LR] = map[int]float64{}
 		}
 		bySeed[t.LR][t.Seed] = t.Value
+		collapsed[t.LR] = collapsed[t.LR] || t.Collapsed
 	}
-	var lrs []float64
+	var lrs, learned []float64
 	for lr := range bySeed {
 		if !out[lr] {
 			lrs = append(lrs, lr)
+			if !collapsed[lr] {
+				learned = append(learned, lr)
+			}
 		}
+	}
+	if len(learned) > 0 {
+		lrs = learned
 	}
 	if len(lrs) == 0 {
 		return 0, nil, false

@@ -121,7 +121,8 @@ func (ph *phases) second(dir string, grid []RunSpec) ([]RunSpec, bool) {
 			return nil, false
 		}
 		v, has := res.Main("validation")
-		trials = append(trials, Trial{LR: r.Train.LR, Seed: r.Seed, Value: v, Failed: res.Status != record.StatusDone || !has})
+		_, collapsed := res.Collapsed("validation")
+		trials = append(trials, Trial{LR: r.Train.LR, Seed: r.Seed, Value: v, Failed: res.Status != record.StatusDone || !has, Collapsed: collapsed})
 		if res.MainMetric != "" {
 			higher = datasets.HigherIsBetter(res.MainMetric)
 		}

@@ -43,6 +43,13 @@ func TestChooseLR(t *testing.T) {
 		{"equal means go to the smaller rate", []Trial{
 			{LR: 3e-3, Seed: 1, Value: 0.5}, {LR: 1e-3, Seed: 1, Value: 0.5},
 		}, true, 1e-3, []int{1}, true},
+		{"a collapsed run rules its rate out while another rate learns", []Trial{
+			{LR: 1e-3, Seed: 1, Value: 0.52, Collapsed: true}, {LR: 1e-3, Seed: 2, Value: 0.52},
+			{LR: 3e-3, Seed: 1, Value: 0.50}, {LR: 3e-3, Seed: 2, Value: 0.48},
+		}, true, 3e-3, []int{1, 2}, true},
+		{"every rate collapsed: the best constant", []Trial{
+			{LR: 1e-3, Seed: 1, Value: 0.48, Collapsed: true}, {LR: 3e-3, Seed: 1, Value: 0.52, Collapsed: true},
+		}, true, 3e-3, []int{1}, true},
 		{"every rate failed", []Trial{{LR: 1e-3, Seed: 1, Failed: true}}, true, 0, nil, false},
 		{"no shared seed", []Trial{{LR: 1e-3, Seed: 1, Value: 0.5}, {LR: 3e-3, Seed: 2, Value: 0.6}}, true, 0, nil, false},
 		{"nothing", nil, true, 0, nil, false},
