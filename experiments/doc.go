@@ -55,7 +55,7 @@
 //	  max_grad_norm: 1.0       # 0 = no clipping (default 1.0)
 //	  eval_every: 100          # steps between evaluations; 0 = at the end only (default 0)
 //	  save_steps: [25, 50, 100]  # keep what was trained after these steps, under checkpoints/ (default none)
-//	  forgetting_tokens: 8192  # held-out pretraining tokens scored before and after (default 0 = not measured)
+//	  forgetting_tokens: 8192  # held-out pretraining tokens read before and after, at most (default 0 = not measured)
 //	  generation:              # decoding of generation tasks (the paper: beam 10, 0.9, 4)
 //	    beam: 10               # default 1 (greedy)
 //	    length_penalty: 0.9    # default 1
