@@ -257,6 +257,10 @@ amplification_steps: {ranks: [2], layers: [0], matrices: [v]}
 		t.Errorf("ft forgetting row %v, want after - base 0.4 ± 0.1414, step 0 0, accuracy 0.85", ft)
 	}
 
+	if md, _ := os.ReadFile(filepath.Join(tables, "forgetting.md")); !strings.Contains(string(md), "predicted tokens scored: 100)") {
+		t.Errorf("forgetting table does not say the 100 tokens scored:\n%s", md)
+	}
+
 	ranks := readCSV(t, filepath.Join(tables, "update_rank.csv"))
 	var ftRows int
 	for _, row := range ranks {
