@@ -32,6 +32,7 @@ func withForgetting(results []record.Result, task string) []record.Result {
 			forgettingDelta:      h[record.NLLAfter] - h[record.NLLBase],
 			forgettingDeltaStep0: h[record.NLLStep0] - h[record.NLLBase],
 			record.NLLBase:       h[record.NLLBase],
+			record.NLLTokens:     h[record.NLLTokens],
 		}}
 		for split, ms := range r.Metrics {
 			if split != record.ForgettingSplit {
@@ -49,6 +50,7 @@ type forgettingRow struct {
 	Metric            Group // the task metric over seeds
 	Delta, DeltaStep0 Group // held-out NLL after fine-tuning, and before it, minus the base's
 	Base              Group // the base's held-out NLL
+	Tokens            Group // the predicted tokens scored
 }
 
 // forgettingStudy writes tables/forgetting.{md,csv} and, per task, the figure of the task
@@ -92,10 +94,11 @@ func forgettingRows(results []record.Result, split, metric string) []forgettingR
 	delta := Aggregate(results, forgettingSplit, forgettingDelta)
 	step0 := Aggregate(results, forgettingSplit, forgettingDeltaStep0)
 	base := Aggregate(results, forgettingSplit, record.NLLBase)
+	tokens := Aggregate(results, forgettingSplit, record.NLLTokens)
 	var rows []forgettingRow
 	for i, g := range delta.Groups {
 		rows = append(rows, forgettingRow{Task: g.Task, Setting: g.Setting, Metric: task.Groups[i], Delta: g,
-			DeltaStep0: step0.Groups[i], Base: base.Groups[i]})
+			DeltaStep0: step0.Groups[i], Base: base.Groups[i], Tokens: tokens.Groups[i]})
 	}
 	return rows
 }
@@ -128,7 +131,8 @@ func forgettingSeries(rows []forgettingRow, task string) []Series {
 // forgettingMarkdown is the table: one row per setting and task.
 func forgettingMarkdown(rows []forgettingRow, split string) string {
 	var b strings.Builder
-	b.WriteString("Held-out loss: mean NLL (nats) on the base's held-out pretraining documents (masked-LM for an encoder, next-token for a decoder); " +
+	b.WriteString("Held-out loss: mean NLL (nats) on the base's held-out pretraining documents (masked-LM for an encoder, next-token for a decoder; " +
+		"predicted tokens scored: " + tokenRange(rows) + "); " +
 		"forgetting = after fine-tuning − base, and the same at step 0 (the method applied, untrained: not 0 for methods that do not start as the identity). " +
 		"Mean ± std over seeds.\n\n")
 	fmt.Fprintf(&b, "| setting | task | metric | %s | base NLL | step 0 − base | forgetting: after − base |\n", split)
@@ -175,4 +179,17 @@ func writeCSV(w io.Writer, what string, header []string, lines [][]string) error
 		return fmt.Errorf("analysis: %s csv: %w", what, err)
 	}
 	return nil
+}
+
+// tokenRange prints the number of predicted tokens the runs scored, or its range.
+func tokenRange(rows []forgettingRow) string {
+	var all []float64
+	for _, row := range rows {
+		all = append(all, row.Tokens.Values...)
+	}
+	lo, hi := slices.Min(all), slices.Max(all)
+	if lo == hi {
+		return fmt.Sprint(lo)
+	}
+	return fmt.Sprintf("%g to %g", lo, hi)
 }

@@ -116,6 +116,10 @@ func (r *reporter) amplifySteps(a *AmplificationSpec, matrix string, rank int) [
 				r.note("%s: step %d: %v", what, step, err)
 				continue
 			}
+			if row.NormDeltaW == 0 {
+				r.note("%s: step %d: ΔW is zero (no direction to amplify)", what, step)
+				continue
+			}
 			rows = append(rows, stepRow{Step: step, amplificationRow: row})
 		}
 	}

@@ -30,7 +30,7 @@ type Update struct {
 var errNoUpdate = errors.New("no update of a weight matrix")
 
 // loadUpdates reads the updates of the block matrices a run changed, from the files a run
-// (or one of its kept steps, train.StepDir) leaves in dir, against the pretrained weights in
+// (or one of its kept steps, record.StepDir) leaves in dir, against the pretrained weights in
 // the checkpoint base (a model.safetensors file).
 //
 // LoRA's update is read from its adapter, ΔW = s·B·A, in float64 from the factors. Every

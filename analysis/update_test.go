@@ -16,7 +16,6 @@ import (
 
 	"loralab/analysis/spectral"
 	"loralab/experiments/record"
-	"loralab/lora"
 	"loralab/method"
 	"loralab/model"
 	"loralab/tuner"
@@ -93,7 +92,7 @@ func (f updateFixture) writeRun(t *testing.T, m *model.Model, spec method.Spec, 
 		if _, err := tuner.Save(filepath.Join(dir, record.CheckpointFile), meth, nil); err != nil {
 			t.Fatal(err)
 		}
-		if err := lora.ExportRun(meth, dir); err != nil {
+		if err := tuner.ExportRun(meth, dir); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -259,6 +258,10 @@ amplification_steps: {ranks: [2], layers: [0], matrices: [v]}
 		math.Abs(num(t, ft["after_minus_base_std"])-math.Sqrt(0.02)) > 1e-12 || num(t, ft["step0_minus_base_mean"]) != 0 ||
 		math.Abs(num(t, ft["metric_mean"])-0.85) > 1e-12 {
 		t.Errorf("ft forgetting row %v, want after - base 0.4 ± 0.1414, step 0 0, accuracy 0.85", ft)
+	}
+
+	if md, _ := os.ReadFile(filepath.Join(tables, "forgetting.md")); !strings.Contains(string(md), "predicted tokens scored: 100)") {
+		t.Errorf("forgetting table does not say the 100 tokens scored:\n%s", md)
 	}
 
 	ranks := readCSV(t, filepath.Join(tables, "update_rank.csv"))

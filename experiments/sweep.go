@@ -90,8 +90,9 @@ type Train struct {
 	// SaveSteps are the steps after which the run keeps a copy of what it trained, for the
 	// analyses of the update through training (analysis: amplification_steps).
 	SaveSteps []int `json:"save_steps,omitempty"`
-	// ForgettingTokens is how many held-out tokens of the base's pretraining text are
-	// scored before and after fine-tuning to measure forgetting; 0 = not measured.
+	// ForgettingTokens caps the held-out tokens of the base's pretraining text read before
+	// and after fine-tuning to measure forgetting (a decoder predicts all of them, an
+	// encoder the 15% it masks); 0 = not measured.
 	ForgettingTokens int `json:"forgetting_tokens,omitempty"`
 }
 

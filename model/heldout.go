@@ -17,8 +17,9 @@ type HeldOutSet struct {
 // NewHeldOutSet rebuilds the held-out split Pretrain makes of corpus under cfg (the
 // configuration the base was pretrained with, as its PretrainStats.Config records it). The
 // split depends only on the corpus, the tokenizer and cfg.HeldOut, through a fixed seed, so
-// it holds exactly the documents the base never trained on. maxTokens caps the predicted
-// tokens Score reads (0 = cfg.EvalTokens); threads is the goroutines per op.
+// it holds exactly the documents the base never trained on. maxTokens caps the held-out
+// tokens Score reads, as cfg.EvalTokens does (0 = cfg.EvalTokens): a decoder predicts all of
+// them, an encoder about 15%. threads is the goroutines per op.
 func NewHeldOutSet(cfg PretrainConfig, corpus []string, tok *tokenizer.Tokenizer, maxTokens, threads int) (*HeldOutSet, error) {
 	if maxTokens < 0 {
 		return nil, fmt.Errorf("model: held-out set: max tokens %d, want >= 0", maxTokens)

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -267,5 +268,35 @@ func TestFinetuneGeneration(t *testing.T) {
 	}
 	if em := out.Metrics["test"][datasets.MetricExactMatch]; em < 0.8 {
 		t.Errorf("exact match %.3f on reversing two words, want >= 0.8 (%v)", em, out.Metrics)
+	}
+}
+
+// TestFinetuneCheckpointSteps: Checkpoint is called after exactly the save steps, with the
+// parameters of that step (so consecutive copies differ), and its error stops the run.
+func TestFinetuneCheckpointSteps(t *testing.T) {
+	task := sentimentTask(32, 5)
+	tok := toyTokenizer(t, task)
+	m := toyEncoder(t, tok.VocabSize())
+	meth := &fullFT{}
+	if err := meth.Apply(m, 1); err != nil {
+		t.Fatal(err)
+	}
+	cfg := Config{Steps: 5, Batch: 4, SeqLen: 16, LR: 1e-3, SaveSteps: []int{2, 3, 5}, Seed: 1}
+	var steps []int
+	var copies [][]float32
+	run := Run{Model: m, Method: meth, Task: task, Tok: tok, Cfg: cfg, Checkpoint: func(step int) error {
+		steps = append(steps, step)
+		copies = append(copies, slices.Clone(m.Blocks[0].Q.W.Data))
+		return nil
+	}}
+	if _, err := Finetune(context.Background(), run); err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(steps, []int{2, 3, 5}) || slices.Equal(copies[0], copies[1]) {
+		t.Errorf("checkpoints at %v (first two equal: %v), want at 2, 3, 5 with different weights", steps, slices.Equal(copies[0], copies[1]))
+	}
+	run.Checkpoint = func(step int) error { return fmt.Errorf("disk full") }
+	if _, err := Finetune(context.Background(), run); err == nil || !strings.Contains(err.Error(), "checkpoint at step 2: disk full") {
+		t.Errorf("error %v, want the checkpoint's at step 2", err)
 	}
 }
