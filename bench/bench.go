@@ -96,6 +96,15 @@ func peakRSS() int64 {
 	return int64(ru.Maxrss) * 1024
 }
 
+// cpuTime is the user and system CPU time the process has used so far (0 if unknown).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // median of durations.
 func median(ds []time.Duration) time.Duration {
 	s := append([]time.Duration(nil), ds...)

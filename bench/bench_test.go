@@ -60,7 +60,7 @@ func TestTrainCounts(t *testing.T) {
 		if res.TotalParams != base+c.added {
 			t.Errorf("%s: total %d, want %d", c.spec.Label(), res.TotalParams, base+c.added)
 		}
-		if !(res.TokensPerSecond > 0) || res.PeakRSSBytes <= 0 {
+		if !(res.TokensPerSecond > 0) || res.PeakRSSBytes <= 0 || res.CPUStepMillis < 0 {
 			t.Errorf("%s: tokens/s %v, peak RSS %d", c.spec.Label(), res.TokensPerSecond, res.PeakRSSBytes)
 		}
 		// 4 bytes per value, per gradient of a trainable value and per AdamW moment (2).

@@ -36,6 +36,9 @@ type TrainResult struct {
 	Steps           int     `json:"steps"`
 	TokensPerSecond float64 `json:"tokens_per_s"`
 	StepMillis      float64 `json:"step_ms"`
+	// CPUStepMillis is the CPU time per timed step, all threads: on a shared machine it
+	// moves much less with the load than StepMillis.
+	CPUStepMillis   float64 `json:"cpu_step_ms"`
 	TrainableParams int     `json:"trainable_params"`
 	TotalParams     int     `json:"total_params"`
 	PeakRSSBytes    int64   `json:"peak_rss_bytes"`
@@ -130,7 +133,7 @@ func Train(ctx context.Context, o TrainOptions, newMethod NewMethodFunc) (TrainR
 	for range o.Warmup {
 		step()
 	}
-	start := time.Now()
+	start, cpu0 := time.Now(), cpuTime()
 	for range o.Steps {
 		if err := ctx.Err(); err != nil {
 			return res, err
@@ -139,6 +142,7 @@ func Train(ctx context.Context, o TrainOptions, newMethod NewMethodFunc) (TrainR
 	}
 	el := time.Since(start)
 	res.StepMillis = el.Seconds() * 1000 / float64(o.Steps)
+	res.CPUStepMillis = (cpuTime() - cpu0).Seconds() * 1000 / float64(o.Steps)
 	res.TokensPerSecond = float64(o.Steps*o.Batch*o.Seq) / el.Seconds()
 	res.PeakRSSBytes = peakRSS()
 	res.Memory = measureMemory(append(m.Params(), params...), opt, tape)
