@@ -209,3 +209,43 @@ func TestSgemmTrivialValues(t *testing.T) {
 		t.Fatalf("got %v, want %v", c, want)
 	}
 }
+
+// TestAssemblyKernelsAgree checks that the assembly kernels that this CPU runs give
+// bit-identical products: each sums every element over p in increasing order with one
+// fused multiply-add per term and updates C the same way, so the choice between them
+// (by CPU or by EnvKernel) changes the speed and never the result.
+func TestAssemblyKernelsAgree(t *testing.T) {
+	var asm []kernel
+	for _, kern := range kernels(t) {
+		if kern.name != portableKernel.name {
+			asm = append(asm, kern)
+		}
+	}
+	if len(asm) < 2 {
+		t.Skipf("this CPU runs %d assembly kernels; nothing to compare", len(asm))
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	sizes := []struct{ m, n, k int }{{97, 203, 300}, {16, 768, 8}, {33, 8, 600}, {1, 50, 1000}}
+	for _, sz := range sizes {
+		for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+			o := newOperands(rng, tr[0], tr[1], sz.m, sz.n, sz.k, 1, 0.75, 0.25)
+			var first []float32
+			for _, kern := range asm {
+				got := slices.Clone(o.c)
+				pool := newPool(2, kern)
+				pool.packedSgemm(o.transA, o.transB, o.m, o.n, o.k, o.alpha, o.a, o.lda,
+					o.b, o.ldb, o.beta, got, o.ldc)
+				pool.Close()
+				if first == nil {
+					first = got
+					continue
+				}
+				if i := firstDifference(first, got); i >= 0 {
+					t.Fatalf("%s_%dx%dx%d: kernel %s gives %g at element %d, %s %g",
+						transName(tr[0], tr[1]), sz.m, sz.n, sz.k, kern.name, got[i], i,
+						asm[0].name, first[i])
+				}
+			}
+		}
+	}
+}

@@ -62,7 +62,6 @@ TEXT ·kernel16x16AVX512(SB), NOSPLIT, $0-128
 	SHLQ $2, R9
 	LEAQ (R9)(R9*2), R12
 	LEAQ (R9)(R9*4), R13
-	LEAQ (R12)(R9*4), R15
 	LEAQ (SI)(R9*8), R14
 	MOVQ aStep+40(FP), R11
 	SHLQ $2, R11
@@ -73,6 +72,17 @@ TEXT ·kernel16x16AVX512(SB), NOSPLIT, $0-128
 	MOVQ ldc+104(FP), R8
 	SHLQ $2, R8
 	MOVQ rows+112(FP), R10
+
+	// Fetch the rows of the C tile into L1 while the products run: the stores at the end
+	// then do not wait on memory, one miss per row.
+	MOVQ R10, AX
+	MOVQ DX, R15
+prefetch:
+	PREFETCHT0 (R15)
+	ADDQ       R8, R15
+	DECQ       AX
+	JNZ        prefetch
+	LEAQ       (R12)(R9*4), R15
 
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
