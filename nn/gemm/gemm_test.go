@@ -16,6 +16,9 @@ func TestSgemmMatchesReference(t *testing.T) {
 		{1, 1, 1}, {7, 13, 5}, {6, 16, 1}, {6, 16, 256}, {5, 15, 3}, {12, 32, 257},
 		{1, 40, 9}, {40, 1, 9}, {16, 768, 8}, {31, 17, 0}, {129, 65, 257}, {150, 35, 520},
 		{17, 48, 300}, {300, 8, 300},
+		// Around the AVX-512 kernel's 16-row tiles and the four-panel limit of reading
+		// an operand in place.
+		{33, 64, 300}, {64, 16, 513}, {65, 65, 20}, {16, 1, 700}, {2, 768, 20},
 	}
 	scalings := []struct{ alpha, beta float32 }{{1, 0}, {-0.5, 1}, {2, -1.5}, {0, 0.5}, {0, 0}}
 	rng := rand.New(rand.NewPCG(1, 2))

@@ -9,6 +9,7 @@
 //   DI  B[p][0]; each step of p adds BX
 //   DX  C tile, R8 its row stride in bytes
 //   R10 rows of the tile still to store
+//   R8, R10 while the products run: the rows of B and A 16 steps of p ahead, to prefetch
 //   CX, AX  steps left
 //   Z0        one row of B: columns 0-15
 //   Z1..Z16   accumulators: row i in Z(1+i)
@@ -32,9 +33,13 @@
 	VMOVUPS (DI), Z0;                                 \
 	HALF(SI, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8);         \
 	HALF(R14, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16); \
+	PREFETCHT0 (R8);                                  \
+	PREFETCHT0 (R10);                                 \
 	ADDQ    R11, SI;                                  \
 	ADDQ    R11, R14;                                 \
-	ADDQ    BX, DI
+	ADDQ    R11, R10;                                 \
+	ADDQ    BX, DI;                                   \
+	ADDQ    BX, R8
 
 // STORE_BETA writes one row of the tile: C = alpha*acc + beta*C, then advances DX to the
 // next row and returns after the last wanted row.
@@ -84,6 +89,16 @@ prefetch:
 	JNZ        prefetch
 	LEAQ       (R12)(R9*4), R15
 
+	// R8 and R10 run prefetchDistance steps of p ahead of DI and SI: read in place, the
+	// rows of B (and of A^T) are a whole row stride apart, a pattern the hardware
+	// prefetchers do not follow.
+	MOVQ BX, R8
+	SHLQ $4, R8
+	ADDQ DI, R8
+	MOVQ R11, R10
+	SHLQ $4, R10
+	ADDQ SI, R10
+
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
 	VPXORD Z3, Z3, Z3
@@ -124,6 +139,9 @@ loop1:
 	JNZ  loop1
 
 store:
+	MOVQ         ldc+104(FP), R8
+	SHLQ         $2, R8
+	MOVQ         rows+112(FP), R10
 	VBROADCASTSS alpha+120(FP), Z30
 	MOVL         beta+124(FP), AX
 	TESTL        $0x7fffffff, AX   // +0 or -0
