@@ -46,8 +46,9 @@
 //   - avx512 (kernel_avx512_amd64.s), with AVX-512F: a 16 x 16 tile in 16 ZMM
 //     accumulators, one per row; per step of k one 64-byte load of B and 16 VFMADD231PS
 //     that broadcast their value of A from memory (embedded broadcast). It prefetches the
-//     rows of its C tile before the loop, and the rows of B and A 16 steps ahead, which
-//     matters when it reads them in place a row stride apart.
+//     rows of its C tile before the loop and, when it reads B or A^T in place (a row
+//     stride apart, which the hardware prefetchers do not follow), their rows 16 steps
+//     ahead.
 //   - avx2-fma (kernel_amd64.s), with AVX2 and FMA3: a 6 x 16 tile in 12 YMM accumulators;
 //     per step two loads of B, six VBROADCASTSS of A and 12 VFMADD231PS.
 //   - portable (kernel_portable.go), everywhere and under the build tag purego: Go that

@@ -33,13 +33,17 @@
 	VMOVUPS (DI), Z0;                                 \
 	HALF(SI, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8);         \
 	HALF(R14, Z9, Z10, Z11, Z12, Z13, Z14, Z15, Z16); \
-	PREFETCHT0 (R8);                                  \
-	PREFETCHT0 (R10);                                 \
 	ADDQ    R11, SI;                                  \
 	ADDQ    R11, R14;                                 \
-	ADDQ    R11, R10;                                 \
-	ADDQ    BX, DI;                                   \
-	ADDQ    BX, R8
+	ADDQ    BX, DI
+
+// STEP_PREFETCH is STEP that also prefetches the rows of B and A 16 steps ahead.
+#define STEP_PREFETCH \
+	PREFETCHT0 (R8);  \
+	PREFETCHT0 (R10); \
+	ADDQ R11, R10;    \
+	ADDQ BX, R8;      \
+	STEP
 
 // STORE_BETA writes one row of the tile: C = alpha*acc + beta*C, then advances DX to the
 // next row and returns after the last wanted row.
@@ -89,7 +93,7 @@ prefetch:
 	JNZ        prefetch
 	LEAQ       (R12)(R9*4), R15
 
-	// R8 and R10 run prefetchDistance steps of p ahead of DI and SI: read in place, the
+	// R8 and R10 run 16 steps of p ahead of DI and SI: read in place, the
 	// rows of B (and of A^T) are a whole row stride apart, a pattern the hardware
 	// prefetchers do not follow.
 	MOVQ BX, R8
@@ -116,10 +120,16 @@ prefetch:
 	VPXORD Z15, Z15, Z15
 	VPXORD Z16, Z16, Z16
 
-	// Four steps of p per iteration, then the remaining kc mod 4 one at a time.
+	// Four steps of p per iteration, then the remaining kc mod 4 one at a time. Packed
+	// panels (B rows 64 bytes apart, A columns at most 64) are read in order, which the
+	// hardware prefetchers follow; operands read in place take the prefetching loop.
 	MOVQ CX, AX
 	SHRQ $2, AX
 	JZ   tail
+	CMPQ BX, $64
+	JNE  loop4prefetch
+	CMPQ R11, $64
+	JGT  loop4prefetch
 
 loop4:
 	STEP
@@ -128,6 +138,15 @@ loop4:
 	STEP
 	DECQ AX
 	JNZ  loop4
+	JMP  tail
+
+loop4prefetch:
+	STEP_PREFETCH
+	STEP_PREFETCH
+	STEP_PREFETCH
+	STEP_PREFETCH
+	DECQ AX
+	JNZ  loop4prefetch
 
 tail:
 	ANDQ $3, CX
