@@ -21,25 +21,50 @@
 // op(A) are packed into mr-row micro-panels (they live in L2), and the micro-kernel
 // multiplies one A micro-panel by one B micro-panel into one mr x nr tile of C, kept in
 // registers for the whole kc-long loop (the two panels live in L1). See blocking.go for
-// the sizes: mr x nr = 6 x 16, kc = 256, mc = 144.
+// the sizes: nr = 16, kc = 256 and mc = 144 for every kernel, mr = 16 for the AVX-512
+// kernel and 6 for the others.
 //
 // Packing reads op(A) and op(B) once per use with whatever transposition and stride the
 // caller has, and writes them in exactly the order the kernel reads them, so one kernel
 // serves the four cases NN, NT, TN and TT, and the kernel's loads are unit-stride.
 // Panels at the bottom and right edges are padded with zeros; tiles short of mr rows are
-// stored row by row by the kernel itself, and tiles narrower than nr go through a
-// 6 x 16 scratch tile, so edge elements get the same arithmetic as interior ones.
+// stored row by row by the kernel itself, and tiles narrower than nr go through an
+// mr x 16 scratch tile, so edge elements get the same arithmetic as interior ones.
 // Packing pays only when a packed panel is used many times, so the kernel takes operand
-// strides and reads full panels of A in place when C has at most three column panels
-// (n <= 48: LoRA's x A^T, say), and B in place when C has at most three row panels and
-// op(B) = B. The transposing packs walk the source along its stored rows; op(B) = B^T is
-// transposed in 8 x 8 blocks with AVX shuffles (transpose_amd64.s) where available.
+// strides and reads full panels of A in place when C has at most four column panels
+// (n <= 64: LoRA's x A^T, say), and B in place when C has at most four row panels and
+// op(B) = B. The packs walk the source along its stored rows; 8 x 8 blocks are transposed
+// with AVX shuffles (transpose_amd64.s) where available: op(B) = B^T, and op(A) = A into
+// the AVX-512 kernel's 16-row panels.
 //
-// The micro-kernel (kernel_amd64.s) is AVX2/FMA assembly: per step of k it loads 16 values
-// of B into two YMM registers, broadcasts 6 values of A with VBROADCASTSS and issues 12
-// VFMADD231PS into 12 YMM accumulators. It is used when golang.org/x/sys/cpu reports AVX2
-// and FMA. Elsewhere, and under the build tag purego, a Go kernel reads the same packed
-// panels in 2 x 4 sub-tiles whose 8 accumulators stay in registers.
+// # Kernels
+//
+// Three micro-kernels share the packed B layout; the first one the CPU supports runs, as
+// reported by golang.org/x/sys/cpu (which also checks that the operating system saves the
+// vector registers):
+//
+//   - avx512 (kernel_avx512_amd64.s), with AVX-512F: a 16 x 16 tile in 16 ZMM
+//     accumulators, one per row; per step of k one 64-byte load of B and 16 VFMADD231PS
+//     that broadcast their value of A from memory (embedded broadcast). It prefetches the
+//     rows of its C tile before the loop and, when it reads B or A^T in place (a row
+//     stride apart, which the hardware prefetchers do not follow), their rows 16 steps
+//     ahead.
+//   - avx2-fma (kernel_amd64.s), with AVX2 and FMA3: a 6 x 16 tile in 12 YMM accumulators;
+//     per step two loads of B, six VBROADCASTSS of A and 12 VFMADD231PS.
+//   - portable (kernel_portable.go), everywhere and under the build tag purego: Go that
+//     reads the same panels in 2 x 4 sub-tiles whose 8 accumulators stay in registers.
+//
+// The environment variable LORALAB_GEMM_KERNEL (EnvKernel) forces one by name, e.g. to run
+// the AVX2 kernel on an AVX-512 machine or to compare them; naming a kernel the CPU lacks
+// makes the first product panic. The tests run every kernel the CPU supports, whatever
+// the variable says, and log the ones they skip with the reason; BenchmarkGemmAVX512,
+// BenchmarkGemmAVX2 and BenchmarkGemmPortable measure one kernel each.
+//
+// The two assembly kernels compute every element the same way (one fused multiply-add per
+// term, p increasing, C updated as alpha*sum + beta*C with the same two roundings), so
+// they give bit-identical results (tested): which of them a machine has changes the speed
+// only. The portable kernel rounds differently (a multiply and an add where the assembly
+// fuses them).
 //
 // # Threads and determinism
 //
@@ -51,9 +76,10 @@
 // however many there are. The results are therefore bit-identical for any thread count
 // (the tests check 1, 2, 3 and 7), and for any assignment of chunks to goroutines.
 // Products below m*n*k = 2^18 (LoRA's 16 x 768 x 8, for one) run on the calling goroutine
-// alone, since handing work over costs more than it saves. The guarantee is per kernel:
-// the portable kernel rounds differently (a multiply and an add where the assembly fuses
-// them), so a CPU without AVX2/FMA, or a purego build, gives slightly different results.
+// alone, since handing work over costs more than it saves. The guarantee is per kernel,
+// and the two assembly kernels agree with each other; the portable kernel rounds
+// differently, so a CPU without AVX2/FMA, or a purego build, gives slightly different
+// results.
 //
 // # OpenBLAS
 //

@@ -16,6 +16,9 @@ func TestSgemmMatchesReference(t *testing.T) {
 		{1, 1, 1}, {7, 13, 5}, {6, 16, 1}, {6, 16, 256}, {5, 15, 3}, {12, 32, 257},
 		{1, 40, 9}, {40, 1, 9}, {16, 768, 8}, {31, 17, 0}, {129, 65, 257}, {150, 35, 520},
 		{17, 48, 300}, {300, 8, 300},
+		// Around the AVX-512 kernel's 16-row tiles and the four-panel limit of reading
+		// an operand in place.
+		{33, 64, 300}, {64, 16, 513}, {65, 65, 20}, {16, 1, 700}, {2, 768, 20},
 	}
 	scalings := []struct{ alpha, beta float32 }{{1, 0}, {-0.5, 1}, {2, -1.5}, {0, 0.5}, {0, 0}}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -207,5 +210,45 @@ func TestSgemmTrivialValues(t *testing.T) {
 	Sgemm(false, false, 2, 2, 3, 2, a, 3, b, 2, 1, c, 2, 1)
 	if !slices.Equal(c, want) {
 		t.Fatalf("got %v, want %v", c, want)
+	}
+}
+
+// TestAssemblyKernelsAgree checks that the assembly kernels that this CPU runs give
+// bit-identical products: each sums every element over p in increasing order with one
+// fused multiply-add per term and updates C the same way, so the choice between them
+// (by CPU or by EnvKernel) changes the speed and never the result.
+func TestAssemblyKernelsAgree(t *testing.T) {
+	var asm []kernel
+	for _, kern := range kernels(t) {
+		if kern.name != portableKernel.name {
+			asm = append(asm, kern)
+		}
+	}
+	if len(asm) < 2 {
+		t.Skipf("this CPU runs %d assembly kernels; nothing to compare", len(asm))
+	}
+	rng := rand.New(rand.NewPCG(11, 12))
+	sizes := []struct{ m, n, k int }{{97, 203, 300}, {16, 768, 8}, {33, 8, 600}, {1, 50, 1000}}
+	for _, sz := range sizes {
+		for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+			o := newOperands(rng, tr[0], tr[1], sz.m, sz.n, sz.k, 1, 0.75, 0.25)
+			var first []float32
+			for _, kern := range asm {
+				got := slices.Clone(o.c)
+				pool := newPool(2, kern)
+				pool.packedSgemm(o.transA, o.transB, o.m, o.n, o.k, o.alpha, o.a, o.lda,
+					o.b, o.ldb, o.beta, got, o.ldc)
+				pool.Close()
+				if first == nil {
+					first = got
+					continue
+				}
+				if i := firstDifference(first, got); i >= 0 {
+					t.Fatalf("%s_%dx%dx%d: kernel %s gives %g at element %d, %s %g",
+						transName(tr[0], tr[1]), sz.m, sz.n, sz.k, kern.name, got[i], i,
+						asm[0].name, first[i])
+				}
+			}
+		}
 	}
 }

@@ -9,6 +9,7 @@
 //   DI  B[p][0]; each step of p adds BX
 //   DX  C tile, R8 its row stride in bytes
 //   R10 rows of the tile still to store
+//   R8, R10 while the products run: the rows of B and A 16 steps of p ahead, to prefetch
 //   CX, AX  steps left
 //   Z0        one row of B: columns 0-15
 //   Z1..Z16   accumulators: row i in Z(1+i)
@@ -36,6 +37,14 @@
 	ADDQ    R11, R14;                                 \
 	ADDQ    BX, DI
 
+// STEP_PREFETCH is STEP that also prefetches the rows of B and A 16 steps ahead.
+#define STEP_PREFETCH \
+	PREFETCHT0 (R8);  \
+	PREFETCHT0 (R10); \
+	ADDQ R11, R10;    \
+	ADDQ BX, R8;      \
+	STEP
+
 // STORE_BETA writes one row of the tile: C = alpha*acc + beta*C, then advances DX to the
 // next row and returns after the last wanted row.
 #define STORE_BETA(acc) \
@@ -62,7 +71,6 @@ TEXT ·kernel16x16AVX512(SB), NOSPLIT, $0-128
 	SHLQ $2, R9
 	LEAQ (R9)(R9*2), R12
 	LEAQ (R9)(R9*4), R13
-	LEAQ (R12)(R9*4), R15
 	LEAQ (SI)(R9*8), R14
 	MOVQ aStep+40(FP), R11
 	SHLQ $2, R11
@@ -73,6 +81,27 @@ TEXT ·kernel16x16AVX512(SB), NOSPLIT, $0-128
 	MOVQ ldc+104(FP), R8
 	SHLQ $2, R8
 	MOVQ rows+112(FP), R10
+
+	// Fetch the rows of the C tile into L1 while the products run: the stores at the end
+	// then do not wait on memory, one miss per row.
+	MOVQ R10, AX
+	MOVQ DX, R15
+prefetch:
+	PREFETCHT0 (R15)
+	ADDQ       R8, R15
+	DECQ       AX
+	JNZ        prefetch
+	LEAQ       (R12)(R9*4), R15
+
+	// R8 and R10 run 16 steps of p ahead of DI and SI: read in place, the
+	// rows of B (and of A^T) are a whole row stride apart, a pattern the hardware
+	// prefetchers do not follow.
+	MOVQ BX, R8
+	SHLQ $4, R8
+	ADDQ DI, R8
+	MOVQ R11, R10
+	SHLQ $4, R10
+	ADDQ SI, R10
 
 	VPXORD Z1, Z1, Z1
 	VPXORD Z2, Z2, Z2
@@ -91,10 +120,16 @@ TEXT ·kernel16x16AVX512(SB), NOSPLIT, $0-128
 	VPXORD Z15, Z15, Z15
 	VPXORD Z16, Z16, Z16
 
-	// Four steps of p per iteration, then the remaining kc mod 4 one at a time.
+	// Four steps of p per iteration, then the remaining kc mod 4 one at a time. Packed
+	// panels (B rows 64 bytes apart, A columns at most 64) are read in order, which the
+	// hardware prefetchers follow; operands read in place take the prefetching loop.
 	MOVQ CX, AX
 	SHRQ $2, AX
 	JZ   tail
+	CMPQ BX, $64
+	JNE  loop4prefetch
+	CMPQ R11, $64
+	JGT  loop4prefetch
 
 loop4:
 	STEP
@@ -103,6 +138,15 @@ loop4:
 	STEP
 	DECQ AX
 	JNZ  loop4
+	JMP  tail
+
+loop4prefetch:
+	STEP_PREFETCH
+	STEP_PREFETCH
+	STEP_PREFETCH
+	STEP_PREFETCH
+	DECQ AX
+	JNZ  loop4prefetch
 
 tail:
 	ANDQ $3, CX
@@ -114,6 +158,9 @@ loop1:
 	JNZ  loop1
 
 store:
+	MOVQ         ldc+104(FP), R8
+	SHLQ         $2, R8
+	MOVQ         rows+112(FP), R10
 	VBROADCASTSS alpha+120(FP), Z30
 	MOVL         beta+124(FP), AX
 	TESTL        $0x7fffffff, AX   // +0 or -0

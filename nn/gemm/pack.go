@@ -47,20 +47,42 @@ func packATrans(dst, a []float32, lda, i0, p0, rows, depth, mr int) {
 }
 
 // packAPanel packs h <= mr rows of a row-major A (op(A) = A): a transpose, reading the
-// source rows in step. Full groups of six rows, the common case, name their rows so that
-// the loop has no inner loop and no bounds checks; the rows left over go one at a time.
+// source rows in step. Full groups of eight rows (when mr is a multiple of 8) go through
+// 8 x 8 transposes, groups of six name their rows so that the loop has no inner loop and
+// no bounds checks, and the rows left over go one at a time.
 func packAPanel(panel, a []float32, lda, i0, p0, h, depth, mr int) {
 	panel = panel[:depth*mr]
 	if h < mr {
 		clear(panel)
 	}
 	r := 0
+	if mr%8 == 0 {
+		for ; r+8 <= h; r += 8 {
+			pack8Rows(panel[r:], mr, a[(i0+r)*lda+p0:], lda, depth)
+		}
+	}
 	for ; r+6 <= h; r += 6 {
 		pack6Rows(panel[r:], mr, a[(i0+r)*lda+p0:], lda, depth)
 	}
 	for ; r < h; r++ {
 		for p, v := range a[(i0+r)*lda+p0:][:depth] {
 			panel[p*mr+r] = v
+		}
+	}
+}
+
+// pack8Rows interleaves eight rows of depth values (row stride lda) into dst, value p of
+// row r going to dst[p*mr+r], in 8 x 8 transposes; the last depth mod 8 values go one at
+// a time.
+func pack8Rows(dst []float32, mr int, a []float32, lda, depth int) {
+	p := 0
+	for ; p+8 <= depth; p += 8 {
+		transpose8x8(dst[p*mr:], mr, a[p:], lda)
+	}
+	for ; p < depth; p++ {
+		d := (*[8]float32)(dst[p*mr:])
+		for r := range d {
+			d[r] = a[r*lda+p]
 		}
 	}
 }
@@ -84,32 +106,36 @@ func pack6Rows(dst []float32, mr int, a []float32, lda, depth int) {
 // as ceil(cols/nr) micro-panels. Micro-panel q holds columns q*nr..q*nr+nr-1 and stores,
 // for each p in 0..depth-1, the nr values op(B)[p][j] contiguously.
 func packB(dst []float32, transB bool, b []float32, ldb, p0, j0, depth, cols int) {
+	if !transB {
+		packBRows(dst, b, ldb, p0, j0, depth, cols)
+		return
+	}
 	for q := 0; q < cols; q += nr {
 		panel := dst[q*depth : (q+nr)*depth]
-		w := min(nr, cols-q)
-		if transB {
-			packBPanelTrans(panel, b, ldb, p0, j0+q, depth, w)
-		} else {
-			packBPanel(panel, b, ldb, p0, j0+q, depth, w)
-		}
+		packBPanelTrans(panel, b, ldb, p0, j0+q, depth, min(nr, cols-q))
 	}
 }
 
-// packBPanel packs w <= nr columns of a row-major B (op(B) = B): one contiguous copy of w
-// values per p (a fixed-size array assignment for full panels).
-func packBPanel(panel, b []float32, ldb, p0, j0, depth, w int) {
+// packBRows packs a row-major B (op(B) = B) one stored row at a time, handing nr values
+// to each micro-panel (a fixed-size array assignment for full panels): the source is read
+// along its rows, as the hardware prefetchers expect, rather than nr values per row down
+// one panel after another, which touches a new cache line and often a new page per value
+// when the product is too thin to keep B in cache.
+func packBRows(dst, b []float32, ldb, p0, j0, depth, cols int) {
+	full := cols / nr * nr
 	for p := range depth {
-		dst := (*[nr]float32)(panel[p*nr:])
-		src := b[(p0+p)*ldb+j0:]
-		if w == nr {
+		src := b[(p0+p)*ldb+j0:][:cols]
+		for q := 0; q < full; q += nr {
 			// Through a local value: a direct array assignment between two pointers
 			// may overlap as far as the compiler knows, and becomes a memmove call.
-			row := *(*[nr]float32)(src)
-			*dst = row
-			continue
+			row := *(*[nr]float32)(src[q:])
+			*(*[nr]float32)(dst[q*depth+p*nr:]) = row
 		}
-		n := copy(dst[:w], src[:w])
-		clear(dst[n:])
+		if full < cols {
+			d := (*[nr]float32)(dst[full*depth+p*nr:])
+			n := copy(d[:], src[full:])
+			clear(d[n:])
+		}
 	}
 }
 
