@@ -21,6 +21,18 @@ const (
 // model decodes the model: section into a model.Config, from a preset and explicit
 // dimensions, and its pretraining: subsection.
 func (p *parser) model(n *yaml.Node) {
+	var pre *yaml.Node
+	present := p.modelShape(n, field{"pretraining", func(v *yaml.Node) { pre = v }})
+	p.require(n, "model", present, "arch", "pretraining")
+	if pre != nil {
+		p.pretraining(pre)
+	}
+}
+
+// modelShape decodes the shape keys of a model: section (and the extra keys given) into
+// p.s.Model and p.s.Preset, setting p.modelOK if the shape is valid; it returns the keys
+// present.
+func (p *parser) modelShape(n *yaml.Node, extra ...field) map[string]*yaml.Node {
 	var arch, preset, activation string
 	vocab := defaultVocab
 	dims := map[string]*int{}
@@ -33,23 +45,18 @@ func (p *parser) model(n *yaml.Node) {
 		}}
 	}
 	dropout := -1.0
-	var pre *yaml.Node
-	present := p.mapping(n, "model", []field{
+	present := p.mapping(n, "model", append([]field{
 		p.enumField("model", "arch", &arch, model.Encoder, model.Decoder),
 		p.enumField("model", "preset", &preset, "tiny", "small", "gpt2-small"),
 		p.intField("model", "vocab", &vocab, 2, math.MaxInt, ""),
 		dim("d_model"), dim("layers"), dim("heads"), dim("d_ff"), dim("max_len"),
 		p.floatField("model", "dropout", &dropout, 0, 1, false),
 		p.enumField("model", "activation", &activation, "gelu", "relu"),
-		{"pretraining", func(v *yaml.Node) { pre = v }},
-	})
-	p.require(n, "model", present, "arch", "pretraining")
+	}, extra...))
 	if p.resolveModel(n, present, arch, preset, vocab, dims, dropout, activation) {
 		p.modelOK = true
 	}
-	if pre != nil {
-		p.pretraining(pre)
-	}
+	return present
 }
 
 // resolveModel builds the model config from a preset and the explicit dimensions, and

@@ -15,8 +15,13 @@ import (
 // Hugging Face folders hold config.json, model.safetensors and the tokenizer files.
 const hfConfigFile = "config.json"
 
-// Open loads the model folder dir, whatever its kind: a loralab checkpoint (Save), or a
-// Hugging Face GPT-2 or RoBERTa folder (config.json with model_type "gpt2" or "roberta").
+// LoralabModelType is the model_type of the config.json a loralab model folder may carry
+// for readers (its weights file holds the authoritative config).
+const LoralabModelType = "loralab"
+
+// Open loads the model folder dir, whatever its kind: a loralab checkpoint (Save; its
+// optional config.json, if any, says model_type "loralab"), or a Hugging Face GPT-2 or
+// RoBERTa folder (config.json with model_type "gpt2" or "roberta").
 // The tokenizer is nil when the folder has none.
 func Open(dir string) (*Model, *tokenizer.Tokenizer, error) {
 	if _, err := os.Stat(filepath.Join(dir, hfConfigFile)); err == nil {
@@ -31,8 +36,10 @@ func Open(dir string) (*Model, *tokenizer.Tokenizer, error) {
 			return ImportGPT2(dir)
 		case "roberta":
 			return ImportRoBERTa(dir)
+		case LoralabModelType:
+			return Load(dir)
 		default:
-			return nil, nil, fmt.Errorf("model: %s: model_type %q: want \"gpt2\" or \"roberta\"", filepath.Join(dir, hfConfigFile), head.ModelType)
+			return nil, nil, fmt.Errorf("model: %s: model_type %q: want \"gpt2\", \"roberta\" or %q", filepath.Join(dir, hfConfigFile), head.ModelType, LoralabModelType)
 		}
 	}
 	return Load(dir)

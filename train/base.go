@@ -2,16 +2,14 @@ package train
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"os"
 	"path/filepath"
 	"sync"
 
 	"loralab/datasets"
 	"loralab/model"
 	"loralab/model/tokenizer"
+	"loralab/pretrain"
 )
 
 // BaseConfig says how to build the pretrained model a run starts from: its shape, the
@@ -81,17 +79,13 @@ func (b *Bases) Get(ctx context.Context, cfg BaseConfig, progress func(step, tot
 }
 
 func (b *Bases) build(ctx context.Context, cfg BaseConfig, progress func(step, total int, loss float64)) (Base, error) {
-	reg := datasets.NewRegistry(datasets.Options{CacheDir: b.CacheDir, Seed: cfg.DataSeed})
-	corpus, err := reg.Load(ctx, cfg.Corpus)
+	docs, err := pretrain.CorpusDocs(ctx, b.CacheDir, cfg.DataSeed, cfg.Corpus)
 	if err != nil {
-		return Base{}, fmt.Errorf("base model: corpus: %w", err)
+		return Base{}, fmt.Errorf("base model: %w", err)
 	}
-	docs := datasets.Texts(corpus.Train)
-	docs = append(docs, datasets.Texts(corpus.Validation)...)
-	docs = append(docs, datasets.Texts(corpus.Test)...)
-	tok, err := corpusTokenizer(docs, cfg.Corpus, cfg.Model.Vocab, b.CacheDir)
+	tok, err := pretrain.CorpusTokenizer(docs, cfg.Corpus, cfg.Model.Vocab, b.CacheDir)
 	if err != nil {
-		return Base{}, err
+		return Base{}, fmt.Errorf("base model: %w", err)
 	}
 	mc := cfg.Model
 	mc.NumLabels = 0
@@ -116,39 +110,4 @@ func (b *Bases) build(ctx context.Context, cfg BaseConfig, progress func(step, t
 		return Base{}, fmt.Errorf("base model: %w", err)
 	}
 	return Base{Model: p.Model, Tok: tok, Stats: p.Stats, Dir: p.Dir}, nil
-}
-
-// corpusTokenizer trains a byte-level BPE tokenizer of the given vocabulary size on the
-// corpus, or loads the one trained before from the cache.
-func corpusTokenizer(docs []string, name string, vocab int, cacheDir string) (*tokenizer.Tokenizer, error) {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%d\x00", name, vocab)
-	for _, d := range docs {
-		fmt.Fprintf(h, "%d\x00%s", len(d), d)
-	}
-	key := hex.EncodeToString(h.Sum(nil))[:16]
-	path := ""
-	if cacheDir != "" {
-		path = filepath.Join(cacheDir, "tokenizers", key+".json")
-		if _, err := os.Stat(path); err == nil {
-			tok, err := tokenizer.LoadFile(path)
-			if err != nil {
-				return nil, fmt.Errorf("base model: cached tokenizer: %w", err)
-			}
-			return tok, nil
-		}
-	}
-	tok, err := tokenizer.Train(docs, tokenizer.TrainConfig{VocabSize: vocab})
-	if err != nil {
-		return nil, fmt.Errorf("base model: tokenizer: %w", err)
-	}
-	if path != "" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return nil, fmt.Errorf("base model: %w", err)
-		}
-		if err := tok.Save(path); err != nil {
-			return nil, fmt.Errorf("base model: save tokenizer: %w", err)
-		}
-	}
-	return tok, nil
 }
