@@ -107,7 +107,15 @@ func (p *parser) recipe(n *yaml.Node) *pretrain.Recipe {
 		p.floatField(at, "weight_decay", &r.WeightDecay, 0, math.Inf(1), false),
 		p.floatField(at, "clip_norm", &r.ClipNorm, 0, math.Inf(1), false),
 		p.intField(at, "seed", &seed, 0, math.MaxInt, ""),
-		p.floatField(at, "held_out", &r.HeldOut, 0, 1, false),
+		{"held_out", func(v *yaml.Node) {
+			if x, ok := p.number(v, "held_out"); ok {
+				if !(x > 0 && x < 1) {
+					p.errorf(v, "held_out: %g is out of range, want a fraction in (0, 1)", x)
+					return
+				}
+				r.HeldOut = x
+			}
+		}},
 		p.intField(at, "eval_tokens", &r.EvalTokens, 1, math.MaxInt, ""),
 		p.intField(at, "eval_every", &r.EvalEvery, 1, math.MaxInt, " steps"),
 		p.positiveField(at, "checkpoint_minutes", &minutes),
@@ -123,9 +131,6 @@ func (p *parser) recipe(n *yaml.Node) *pretrain.Recipe {
 	p.require(n, at, present, "model", "corpus", "out")
 	if n.Kind != yaml.MappingNode {
 		return r
-	}
-	if present["held_out"] != nil && r.HeldOut == 0 {
-		p.errorf(present["held_out"], "held_out: want a fraction in (0, 1)")
 	}
 	if modelNode != nil {
 		p.modelShape(modelNode)

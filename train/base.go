@@ -13,17 +13,23 @@ import (
 )
 
 // BaseConfig says how to build the pretrained model a run starts from: its shape, the
-// corpus (a task name of kind corpus) and the pretraining settings.
+// corpus (a task name of kind corpus) and the pretraining settings; or, with From set, the
+// model folder to read it from instead.
 type BaseConfig struct {
-	Model    model.Config // NumLabels is ignored: heads are added per task
-	Corpus   string
-	Steps    int
-	Batch    int
-	SeqLen   int
-	LR       float64
-	Seed     uint64
-	DataSeed uint64 // seed of the embedded corpus
-	Threads  int
+	Model model.Config // NumLabels is ignored: heads are added per task
+	// From is a model folder (model.Open: loralab or Hugging Face GPT-2 / RoBERTa) and
+	// FromSHA256 the model.FolderDigest its contents had when the sweep was read; a folder
+	// changed since is an error, not a silently different base.
+	From       string
+	FromSHA256 string
+	Corpus     string
+	Steps      int
+	Batch      int
+	SeqLen     int
+	LR         float64
+	Seed       uint64
+	DataSeed   uint64 // seed of the embedded corpus
+	Threads    int
 }
 
 // Bases builds base models once per process and shares them: runs that need the same base
@@ -79,6 +85,9 @@ func (b *Bases) Get(ctx context.Context, cfg BaseConfig, progress func(step, tot
 }
 
 func (b *Bases) build(ctx context.Context, cfg BaseConfig, progress func(step, total int, loss float64)) (Base, error) {
+	if cfg.From != "" {
+		return fromFolder(cfg)
+	}
 	docs, err := pretrain.CorpusDocs(ctx, b.CacheDir, cfg.DataSeed, cfg.Corpus)
 	if err != nil {
 		return Base{}, fmt.Errorf("base model: %w", err)
@@ -110,4 +119,32 @@ func (b *Bases) build(ctx context.Context, cfg BaseConfig, progress func(step, t
 		return Base{}, fmt.Errorf("base model: %w", err)
 	}
 	return Base{Model: p.Model, Tok: tok, Stats: p.Stats, Dir: p.Dir}, nil
+}
+
+// fromFolder reads the base from the model folder cfg.From, checking that it is the folder
+// the sweep was read with (same digest, same config up to dropout, a tokenizer). A
+// classification head the folder carries is dropped: heads are added per task.
+func fromFolder(cfg BaseConfig) (Base, error) {
+	digest, err := model.FolderDigest(cfg.From)
+	if err != nil {
+		return Base{}, fmt.Errorf("base model: %w", err)
+	}
+	if digest != cfg.FromSHA256 {
+		return Base{}, fmt.Errorf("base model: the folder %s changed since the sweep was read (contents %.12s, want %.12s)", cfg.From, digest, cfg.FromSHA256)
+	}
+	m, tok, err := model.Open(cfg.From)
+	if err != nil {
+		return Base{}, fmt.Errorf("base model: %w", err)
+	}
+	if tok == nil {
+		return Base{}, fmt.Errorf("base model: %s has no tokenizer (tokenizer.json, or vocab.json and merges.txt)", cfg.From)
+	}
+	m.Head, m.Cfg.NumLabels = nil, 0
+	want := cfg.Model
+	want.NumLabels, want.Dropout = 0, m.Cfg.Dropout
+	if m.Cfg != want {
+		return Base{}, fmt.Errorf("base model: %s holds a model of config %+v, the sweep expects %+v", cfg.From, m.Cfg, want)
+	}
+	m.Cfg.Dropout = cfg.Model.Dropout
+	return Base{Model: m, Tok: tok, Dir: cfg.From}, nil
 }
