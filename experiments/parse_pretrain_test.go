@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"errors"
+	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -120,4 +121,36 @@ func TestExampleRecipesParse(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// TestDocRecipeParses keeps the package documentation's recipe honest.
+func TestDocRecipeParses(t *testing.T) {
+	src := string(read(t, "doc.go"))
+	start := strings.Index(src, "//\tmodel: {arch: encoder, preset: small")
+	end := strings.Index(src, "// The run is resumable")
+	if start < 0 || end < start {
+		t.Fatal("doc.go: recipe not found")
+	}
+	var lines []string
+	for _, l := range strings.Split(src[start:end], "\n") {
+		if l = strings.TrimPrefix(l, "//"); strings.HasPrefix(l, "\t") {
+			lines = append(lines, l[1:])
+		}
+	}
+	r, err := ParseRecipe("doc.go recipe", []byte(strings.Join(lines, "\n")), nil)
+	if err != nil {
+		t.Fatalf("the documented recipe does not load:\n%v", err)
+	}
+	if r.Steps != 9766 || !r.FP16 || len(r.Keep) != 4 {
+		t.Errorf("documented recipe: %d steps, fp16 %v, keep %v", r.Steps, r.FP16, r.Keep)
+	}
+}
+
+func read(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
