@@ -73,6 +73,10 @@ type Session struct {
 	LoadAvg   []float64 `json:"load_average_samples"` // 1-minute load average at each evaluation
 	Seconds   float64   `json:"seconds"`
 	TokensSec float64   `json:"tokens_per_second"`
+	// CPUSeconds is the process's CPU time in the session, pauses excluded (-1: unknown);
+	// tokens per CPU-second over threads is the throughput a quiet machine would give.
+	CPUSeconds float64 `json:"cpu_seconds"`
+	cpuStart   float64
 }
 
 // TokenizerInfo identifies the tokenizer.
@@ -105,14 +109,24 @@ type lossSum struct {
 }
 
 // Run trains the recipe to r.Out, resuming from r.Out/resume if an earlier run of the same
-// recipe left a state there. A finished folder (stats.json present) is left as it is and
-// its stats returned. Cancelling ctx saves the state and returns an error saying so.
+// recipe left a state there. A folder finished by the same recipe (stats.json present) is
+// left as it is and its stats returned; one finished by another recipe is an error.
+// Cancelling ctx saves the state and returns an error saying so.
 func Run(ctx context.Context, r Recipe, o Options) (*Stats, error) {
 	if err := r.check(); err != nil {
 		return nil, err
 	}
-	if st, err := readStats(r.Out); err != nil || st != nil {
-		return st, err
+	st, err := readStats(r.Out)
+	if err != nil {
+		return nil, err
+	}
+	if st != nil {
+		want := r.Config()
+		want.Threads = st.Config.Threads // not recorded: it changes no result
+		if st.Config != want {
+			return nil, fmt.Errorf("pretrain: %s holds a finished run of another recipe (%+v): remove it or choose another out", r.Out, st.Config)
+		}
+		return st, nil
 	}
 	docs, err := CorpusDocs(ctx, o.CacheDir, r.DataSeed, r.Corpus)
 	if err != nil {
@@ -161,7 +175,7 @@ func (run *runner) resume() error {
 			return fmt.Errorf("pretrain: resume %s: %w", run.statePath(), err)
 		}
 	}
-	run.session = Session{Start: time.Now().UTC(), FromStep: run.pt.Done(), Threads: run.r.Threads}
+	run.session = Session{Start: time.Now().UTC(), FromStep: run.pt.Done(), Threads: run.r.Threads, cpuStart: cpuSeconds()}
 	return nil
 }
 
@@ -305,6 +319,10 @@ func (run *runner) closeSession() Session {
 	s.Seconds = s.End.Sub(s.Start).Seconds()
 	if s.Seconds > 0 {
 		s.TokensSec = float64(int64(s.ToStep-s.FromStep)*run.tokensPerStep) / s.Seconds
+	}
+	s.CPUSeconds = -1
+	if now := cpuSeconds(); now >= 0 && s.cpuStart >= 0 {
+		s.CPUSeconds = now - s.cpuStart
 	}
 	return s
 }

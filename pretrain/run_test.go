@@ -141,7 +141,10 @@ func TestRunOutput(t *testing.T) {
 		t.Errorf("curve steps %v, want %v", steps, want)
 	}
 	if st.TokensSeen != int64(r.Steps*r.Batch*r.SeqLen) || st.WeightsDType != "F16" || len(st.Kept) != 2 || len(st.Sessions) != 1 {
-		t.Errorf("stats: %d tokens, dtype %s, %d kept, %d sessions", st.TokensSeen, st.WeightsDType, len(st.Kept), len(st.Sessions))
+		t.Fatalf("stats: %d tokens, dtype %s, %d kept, %d sessions", st.TokensSeen, st.WeightsDType, len(st.Kept), len(st.Sessions))
+	}
+	if s := st.Sessions[0]; s.CPUSeconds <= 0 || s.Seconds <= 0 || s.ToStep != r.Steps || len(s.LoadAvg) != 4 {
+		t.Errorf("session %+v: want CPU and wall time, steps 0-%d and a load sample per evaluation", s, r.Steps)
 	}
 	for _, f := range []string{"curve.png", "curve.svg", model.TokenizerFile, "config.json"} {
 		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
@@ -149,8 +152,12 @@ func TestRunOutput(t *testing.T) {
 		}
 	}
 	again, err := Run(context.Background(), r, Options{CacheDir: t.TempDir()})
-	if err != nil || again.Sessions[0].Start != st.Sessions[0].Start {
+	if err != nil || !again.Sessions[0].Start.Equal(st.Sessions[0].Start) {
 		t.Errorf("a second run did not return the finished stats: %v", err)
+	}
+	r.Seed++
+	if _, err := Run(context.Background(), r, Options{CacheDir: t.TempDir()}); err == nil || !strings.Contains(err.Error(), "another recipe") {
+		t.Errorf("another recipe on a finished folder: error %v", err)
 	}
 }
 
