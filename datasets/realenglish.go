@@ -69,40 +69,62 @@ func sotuTrainOnly(root string, o Options) (map[string]bool, error) {
 	return safe, nil
 }
 
-// quotedSentenceWords is the fewest words a sentence needs to flag a possible quotation.
-const quotedSentenceWords = 8
+// quoteWindow is the number of words by which quoting indexes the held-out texts.
+const quoteWindow = 8
 
 // quoting returns the groups of the documents that contain one of the held-out texts
-// verbatim, less its first and last words: presidents quote the addresses of their
-// predecessors, so a train address can hold a passage of a held-out one, and e-mails quote
-// each other. A sentence index
-// finds the candidates; only those are searched.
+// verbatim, less its first and last words (where a quotation may cut a sentence):
+// presidents quote the addresses of their predecessors, so a train address can hold a
+// passage of a held-out one, and e-mails quote each other. Texts are indexed by the hash of
+// their first quoteWindow inner words; a document is searched only where a window of its
+// words hits the index. Texts too short to have a window are not indexed.
 func quoting(docs []Example, held []string) map[string]bool {
-	bySentence := map[string][]int{}
+	byWindow := map[uint64][]int{}
 	inner := make([]string, len(held))
 	for i, h := range held {
 		words := strings.Fields(h)
-		if len(words) < 3 {
+		if len(words) < quoteWindow+2 {
 			continue
 		}
 		inner[i] = strings.Join(words[1:len(words)-1], " ")
-		for _, s := range sentences(h) {
-			if len(strings.Fields(s)) >= quotedSentenceWords {
-				bySentence[s] = append(bySentence[s], i)
-			}
-		}
+		key := windowHash(wordHashes(words[1 : 1+quoteWindow]))
+		byWindow[key] = append(byWindow[key], i)
 	}
 	out := map[string]bool{}
 	for _, d := range docs {
-		for _, s := range sentences(d.Text) {
-			for _, i := range bySentence[s] {
-				if !out[d.Group] && strings.Contains(d.Text, inner[i]) {
+		hashes := wordHashes(strings.Fields(d.Text))
+		for j := 0; j+quoteWindow <= len(hashes) && !out[d.Group]; j++ {
+			for _, i := range byWindow[windowHash(hashes[j:j+quoteWindow])] {
+				if strings.Contains(d.Text, inner[i]) {
 					out[d.Group] = true
+					break
 				}
 			}
 		}
 	}
 	return out
+}
+
+// wordHashes is the FNV-1a hash of each word.
+func wordHashes(words []string) []uint64 {
+	out := make([]uint64, len(words))
+	for i, w := range words {
+		h := uint64(14695981039346656037)
+		for j := range len(w) {
+			h = (h ^ uint64(w[j])) * 1099511628211
+		}
+		out[i] = h
+	}
+	return out
+}
+
+// windowHash combines the hashes of a run of words.
+func windowHash(hashes []uint64) uint64 {
+	h := uint64(14695981039346656037)
+	for _, w := range hashes {
+		h = mix64(h ^ w)
+	}
+	return h
 }
 
 // spamTrainOnly returns the e-mail bodies that are train examples of spam or spam3 and
