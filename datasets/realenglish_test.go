@@ -18,7 +18,7 @@ func TestTrainOnlyGroups(t *testing.T) {
 	}
 	a := &Task{Train: ex("g1", "g2", "g3"), Validation: ex("g4"), Test: ex("g5")}
 	b := &Task{Train: ex("g1", "g4", "g6"), Validation: ex("g2"), Test: ex("g7")} // splits differently
-	c := &Task{Train: ex("g1"), Validation: ex("g8"), Test: ex("g3")}            // drops g2, g6
+	c := &Task{Train: ex("g1"), Validation: ex("g8"), Test: ex("g3")}             // drops g2, g6
 	got := slices.Sorted(maps.Keys(trainOnlyGroups(a, b, c)))
 	if want := []string{"g1", "g6"}; !slices.Equal(got, want) {
 		t.Errorf("safe groups %v, want %v", got, want)
