@@ -2,11 +2,14 @@ package experiments
 
 import (
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"loralab/model"
+	"loralab/model/safetensors"
 )
 
 // saveTinyBase writes a loralab model folder of the tiny encoder preset (vocab 512) into dir.
@@ -111,5 +114,69 @@ func TestModelFromErrors(t *testing.T) {
 				t.Errorf("error\n%v\nwant it to contain\n%s", err, tt.want)
 			}
 		})
+	}
+}
+
+// writeHFGPT2 writes a Hugging Face GPT-2 folder of one block (d=8, 2 heads, vocab 16,
+// 12 positions) into dir, with every weight set to w.
+func writeHFGPT2(t *testing.T, dir string, w float32) {
+	t.Helper()
+	const V, P, D, L = 16, 12, 8, 1
+	cfg := `{"model_type": "gpt2", "vocab_size": 16, "n_positions": 12, "n_embd": 8, "n_layer": 1, "n_head": 2}`
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "config.json"), []byte(cfg), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	full := func(name string, shape ...int) safetensors.Named {
+		n := 1
+		for _, s := range shape {
+			n *= s
+		}
+		data := make([]float32, n)
+		for i := range data {
+			data[i] = w
+		}
+		return safetensors.Named{Name: name, Shape: shape, Data: data}
+	}
+	tensors := []safetensors.Named{full("wte.weight", V, D), full("wpe.weight", P, D), full("ln_f.weight", D), full("ln_f.bias", D)}
+	for i := range L {
+		p := fmt.Sprintf("h.%d.", i)
+		tensors = append(tensors,
+			full(p+"ln_1.weight", D), full(p+"ln_1.bias", D), full(p+"ln_2.weight", D), full(p+"ln_2.bias", D),
+			full(p+"attn.c_attn.weight", D, 3*D), full(p+"attn.c_attn.bias", 3*D),
+			full(p+"attn.c_proj.weight", D, D), full(p+"attn.c_proj.bias", D),
+			full(p+"mlp.c_fc.weight", D, 4*D), full(p+"mlp.c_fc.bias", 4*D),
+			full(p+"mlp.c_proj.weight", 4*D, D), full(p+"mlp.c_proj.bias", D))
+	}
+	if err := safetensors.WriteFile(filepath.Join(dir, "model.safetensors"), tensors, nil); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestModelFromHuggingFace: a Hugging Face GPT-2 folder is a base too, its config.json
+// giving the shape; its contents enter the run ids.
+func TestModelFromHuggingFace(t *testing.T) {
+	a, b := filepath.Join(t.TempDir(), "gpt2"), filepath.Join(t.TempDir(), "gpt2-other")
+	writeHFGPT2(t, a, 0.01)
+	writeHFGPT2(t, b, 0.02)
+	sweep := func(dir, extra string) string {
+		return strings.Replace(fromSweep(dir, extra), "tasks: [cls-a, reg-a]", "tasks: [corpus-a]", 1)
+	}
+	sw := parseTest(t, sweep(a, "  arch: decoder\n  d_model: 8\n"))
+	want := model.Config{Arch: model.Decoder, Vocab: 16, DModel: 8, Layers: 1, Heads: 2, DFF: 32, MaxLen: 12,
+		Dropout: 0.1, Activation: "gelu", LNEps: 1e-5}
+	if sw.Model != want {
+		t.Errorf("model %+v, want %+v", sw.Model, want)
+	}
+	ra, _ := sw.Expand()
+	rb, _ := parseTest(t, sweep(b, "")).Expand()
+	if ra[0].ID == rb[0].ID {
+		t.Error("two GPT-2 folders with different weights give the same run id")
+	}
+	_, err := Parse("sweep.yaml", []byte(sweep(a, "  preset: tiny\n")), ParseOptions{Tasks: testTasks})
+	if err == nil || !strings.Contains(err.Error(), "sweep.yaml:5:11: model.preset: tiny (d=128 L=4 h=4 ff=512) contradicts the folder") {
+		t.Errorf("preset contradicting a GPT-2 folder: error %v", err)
 	}
 }
