@@ -174,6 +174,9 @@ func (run *runner) resume() error {
 		if err := json.Unmarshal(extra, &run.prog); err != nil {
 			return fmt.Errorf("pretrain: resume %s: %w", run.statePath(), err)
 		}
+		if run.o.Progress != nil {
+			fmt.Fprintf(run.o.Progress, "pretrain: resuming at step %d of %d from %s\n", run.pt.Done(), run.r.Steps, run.statePath())
+		}
 	}
 	run.session = Session{Start: time.Now().UTC(), FromStep: run.pt.Done(), Threads: run.r.Threads, cpuStart: cpuSeconds()}
 	return nil
