@@ -33,9 +33,16 @@
 //	             pronunciations as references
 //	moby-dick    Moby Dick, one document per chapter (pretraining)
 //	sotu         the addresses, one document each (pretraining), split like the sotu tasks
+//	real-english the sotu corpus's train addresses, the moby-dick train chapters and the
+//	             spam train e-mails: all the real English prose here (pretraining)
 //
 // All sotu tasks and the sotu corpus share one split of the addresses, stratified by era and
-// party, so pretraining on sotu never reads a test address of a sotu task. E-mails are
+// party. A pretraining corpus drawn from the source of tasks reads (in its train split, the
+// only one pretraining reads) just the documents that are in the train split of one of those
+// tasks and in no validation or test split of any, built uncapped: tasks that split one
+// source differently (spam and spam3) thus agree. Documents that quote a held-out text
+// verbatim are dropped too (presidents quote earlier addresses, e-mails quote each other).
+// Package pretrain's leak test checks the token streams. E-mails are
 // grouped by thread subject and by identical body; cmudict words with their possessives.
 // The real tasks are capped to 4000/500/1000 examples by default (Options.MaxTrain etc.),
 // subsampled deterministically and stratified by label.

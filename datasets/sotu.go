@@ -178,17 +178,23 @@ func SotuYear(root string, o Options) (*Task, error) {
 	}, false)
 }
 
-// SotuCorpus is the sotu pretraining corpus: one document per address, split like the sotu
-// tasks.
+// SotuCorpus is the sotu pretraining corpus: one document per address. Its Train split
+// holds the addresses that are train documents of a sotu task and held-out ones of none, so pretraining on it
+// reads no passage any sotu task validates or tests on; Validation and Test hold the
+// others, split as the tasks split them.
 func SotuCorpus(root string, o Options) (*Task, error) {
 	train, val, test, byFile, err := sotuPassages(root, o.Seed)
 	if err != nil {
 		return nil, err
 	}
-	docs := func(split []Example) []Example {
+	safe, err := sotuTrainOnly(root, o)
+	if err != nil {
+		return nil, err
+	}
+	docs := func(split []Example, keep bool) []Example {
 		var out []Example
 		for _, ex := range split {
-			if len(out) == 0 || out[len(out)-1].Group != ex.Group {
+			if safe[ex.Group] == keep && (len(out) == 0 || out[len(out)-1].Group != ex.Group) {
 				a := byFile[ex.Group]
 				out = append(out, Example{Text: collapseSpace(a.Text), Group: ex.Group})
 			}
@@ -199,6 +205,6 @@ func SotuCorpus(root string, o Options) (*Task, error) {
 		Name:        "sotu",
 		Description: "State of the Union addresses 1790-2021, one document each (pretraining)",
 		Kind:        Corpus,
-		Train:       docs(train), Validation: docs(val), Test: docs(test),
+		Train:       docs(train, true), Validation: docs(val, false), Test: docs(test, false),
 	}, nil
 }

@@ -37,6 +37,7 @@ func (r *Registry) registerStdlib() {
 	r.add("cmudict-g2p", "CMU Pronouncing Dictionary: spelling to phonemes (generation)", true, real(CMUDictG2P))
 	r.add("moby-dick", "Moby Dick, one document per chapter (pretraining)", true, real(MobyDick))
 	r.add("sotu", "State of the Union addresses, one document each (pretraining)", true, real(SotuCorpus))
+	r.add("real-english", "sotu train addresses, Moby Dick, spam train e-mails: all the real English (pretraining)", true, real(RealEnglish))
 }
 
 // MobyDick is the moby-dick pretraining corpus: one document per chapter, paragraphs kept

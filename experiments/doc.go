@@ -23,7 +23,7 @@
 //	  dropout: 0.1
 //	  activation: gelu         # gelu or relu
 //	  pretraining:
-//	    corpus: embedded-corpus  # a corpus task: embedded-corpus, moby-dick, sotu
+//	    corpus: embedded-corpus  # a corpus task: embedded-corpus, moby-dick, sotu, real-english
 //	    steps: 300             # 0 = no pretraining (a random base model)
 //	    batch: 16              # default 16
 //	    seq_len: 128           # default min(128, max_len)
@@ -171,6 +171,62 @@
 //
 // test.tsv is not used. The main metric is the Matthews correlation for CoLA, the Pearson
 // correlation for STS-B, and accuracy for the others (MRPC and QQP report F1 too).
+//
+// # Pretraining corpora
+//
+// Only the corpus's train split is pretrained on: a corpus drawn from the source of real
+// tasks (sotu, real-english) keeps every validation and test document of those tasks out of
+// it (package datasets).
+//
+// # Starting from a model folder
+//
+// Instead of pretraining, model: {from: DIR} reads the base from a model folder: one
+// `runexp pretrain` wrote (or one of its kept checkpoints), any loralab model folder, or a
+// Hugging Face GPT-2 or RoBERTa folder (model.Open). DIR is relative to the working
+// directory. The folder gives the shape; shape keys beside from (arch, preset, vocab,
+// d_model, layers, heads, d_ff, max_len, activation) are checked against it, and dropout,
+// which only fine-tuning uses, may be changed:
+//
+//	model:
+//	  from: models/encoder
+//	  preset: small            # optional: an error at this line if the folder is not small
+//	  dropout: 0.1
+//
+// pretraining: beside from is an error. The contents of the folder (arch.FolderDigest: the
+// name, size and SHA-256 of each file the loader reads), not its path, are part of the run
+// ids: the same base copied elsewhere gives the same ids, a retrained one new ids, and a
+// folder changed after the sweep was read fails its runs rather than mixing two bases.
+//
+// # Pretraining recipes
+//
+// `runexp pretrain RECIPE.yaml` pretrains a base to a model folder that from: can read
+// (package pretrain runs it; LoadRecipe reads the file, with the same file:line:col errors).
+// The recipe (experiments/pretrain/encoder.yaml; defaults in brackets):
+//
+//	model: {arch: encoder, preset: small, vocab: 8192, max_len: 128}  # as above, without pretraining:
+//	corpus: real-english       # a corpus task; only its train split is read
+//	data_seed: 0               # the datasets seed the corpus is split with [0]: use the same in the sweeps
+//	tokens: 40_000_000         # a token budget: steps = ceil(tokens / (batch * seq_len)); or steps: N
+//	batch: 32                  # windows per step [32]
+//	seq_len: 128               # tokens per window [min(128, max_len)]
+//	lr: 5e-4                   # peak learning rate [5e-4]: linear warmup, then cosine decay to 0
+//	warmup: 500                # warmup steps [steps / 20]
+//	weight_decay: 0.01         # [0.01]
+//	clip_norm: 1               # gradient-norm clipping, 0 = none [1]
+//	seed: 1                    # [1]
+//	held_out: 0.05             # fraction of the documents held out for evaluation [0.05]
+//	eval_tokens: 65536         # held-out tokens per evaluation [65536]
+//	eval_every: 250            # steps between evaluations [500]
+//	checkpoint_minutes: 5      # wall time between saved training states [5]
+//	keep: [0, 0.125, 0.25, 0.5]  # fractions of the run kept as model folders under OUT/checkpoints/
+//	threads: 2                 # 0 = all CPUs [0]; no effect on the result
+//	out: models/encoder        # the output model folder
+//	fp16: true                 # store the output weights as F16 [false]
+//
+// The run is resumable: the training state is saved every checkpoint_minutes and on Ctrl-C,
+// and the same command continues from it bit-identically. OUT ends up a model folder
+// (config.json, model.safetensors, tokenizer.json) with stats.json, curve.csv and
+// curve.png/.svg beside it.
 //
 // # Parameter budgets
 //

@@ -134,7 +134,9 @@ func TestRunIDSensitive(t *testing.T) {
 	}
 }
 
-// leafPaths lists the paths to the leaf fields of the named field of RunSpec.
+// leafPaths lists the paths to the leaf fields of the named field of RunSpec, less those
+// never serialised (json:"-"), which are left out of the identity by design: Pretrain.From
+// is the path of a base folder, whose contents (FromSHA256) are what counts.
 func leafPaths(name string) [][]string {
 	f, _ := reflect.TypeOf(RunSpec{}).FieldByName(name)
 	var out [][]string
@@ -145,7 +147,9 @@ func leafPaths(name string) [][]string {
 			return
 		}
 		for i := range t.NumField() {
-			walk(t.Field(i).Type, append(path, t.Field(i).Name))
+			if t.Field(i).Tag.Get("json") != "-" {
+				walk(t.Field(i).Type, append(path, t.Field(i).Name))
+			}
 		}
 	}
 	walk(f.Type, []string{name})

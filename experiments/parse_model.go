@@ -6,6 +6,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"loralab/model/arch"
 	model "loralab/model/arch" // the configuration alone: model.Config is arch.Config
 )
 
@@ -21,6 +22,35 @@ const (
 // model decodes the model: section into a model.Config, from a preset and explicit
 // dimensions, and its pretraining: subsection.
 func (p *parser) model(n *yaml.Node) {
+	if hasKey(n, "from") {
+		p.modelFrom(n)
+		return
+	}
+	var pre *yaml.Node
+	present := p.modelShape(n, field{"pretraining", func(v *yaml.Node) { pre = v }})
+	p.require(n, "model", present, "arch", "pretraining")
+	if pre != nil {
+		p.pretraining(pre)
+	}
+}
+
+// hasKey reports whether the mapping n has key.
+func hasKey(n *yaml.Node, key string) bool {
+	if n.Kind != yaml.MappingNode {
+		return false
+	}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		if n.Content[i].Value == key {
+			return true
+		}
+	}
+	return false
+}
+
+// modelShape decodes the shape keys of a model: section (and the extra keys given) into
+// p.s.Model and p.s.Preset, setting p.modelOK if the shape is valid; it returns the keys
+// present.
+func (p *parser) modelShape(n *yaml.Node, extra ...field) map[string]*yaml.Node {
 	var arch, preset, activation string
 	vocab := defaultVocab
 	dims := map[string]*int{}
@@ -33,23 +63,18 @@ func (p *parser) model(n *yaml.Node) {
 		}}
 	}
 	dropout := -1.0
-	var pre *yaml.Node
-	present := p.mapping(n, "model", []field{
+	present := p.mapping(n, "model", append([]field{
 		p.enumField("model", "arch", &arch, model.Encoder, model.Decoder),
 		p.enumField("model", "preset", &preset, "tiny", "small", "gpt2-small"),
 		p.intField("model", "vocab", &vocab, 2, math.MaxInt, ""),
 		dim("d_model"), dim("layers"), dim("heads"), dim("d_ff"), dim("max_len"),
 		p.floatField("model", "dropout", &dropout, 0, 1, false),
 		p.enumField("model", "activation", &activation, "gelu", "relu"),
-		{"pretraining", func(v *yaml.Node) { pre = v }},
-	})
-	p.require(n, "model", present, "arch", "pretraining")
+	}, extra...))
 	if p.resolveModel(n, present, arch, preset, vocab, dims, dropout, activation) {
 		p.modelOK = true
 	}
-	if pre != nil {
-		p.pretraining(pre)
-	}
+	return present
 }
 
 // resolveModel builds the model config from a preset and the explicit dimensions, and
@@ -117,4 +142,93 @@ func (p *parser) pretraining(n *yaml.Node) {
 	})
 	p.require(n, at, present, "corpus", "steps")
 	p.s.Pretrain = pt
+}
+
+// modelFrom decodes model: {from: DIR, ...}: the base is the model folder DIR (a folder
+// runexp pretrain wrote, any loralab model folder, or a Hugging Face GPT-2 or RoBERTa
+// folder), read rather than pretrained. Shape keys beside from must agree with the folder's
+// config; dropout, which only fine-tuning uses, may change. pretraining is an error.
+func (p *parser) modelFrom(n *yaml.Node) {
+	var fromNode, dropNode *yaml.Node
+	shape := map[string]*yaml.Node{}
+	keep := func(key string) field { return field{key, func(v *yaml.Node) { shape[key] = v }} }
+	p.mapping(n, "model", []field{
+		{"from", func(v *yaml.Node) { fromNode = v }},
+		keep("arch"), keep("preset"), keep("vocab"), keep("d_model"), keep("layers"), keep("heads"),
+		keep("d_ff"), keep("max_len"), keep("activation"),
+		{"dropout", func(v *yaml.Node) { dropNode = v }},
+		{"pretraining", func(v *yaml.Node) {
+			p.errorf(v, "model.pretraining: the base is read from the folder given by from, not pretrained: remove one of them")
+		}},
+	})
+	dir, ok := p.str(fromNode, "model.from")
+	if !ok {
+		return
+	}
+	cfg, err := arch.ReadFolder(dir)
+	if err != nil {
+		p.errorf(fromNode, "model.from: %v", err)
+		return
+	}
+	digest, err := arch.FolderDigest(dir)
+	if err != nil {
+		p.errorf(fromNode, "model.from: %v", err)
+		return
+	}
+	consistent := p.agreesWith(cfg, dir, shape)
+	if dropNode != nil {
+		d := -1.0
+		p.floatField("model", "dropout", &d, 0, 1, false).decode(dropNode)
+		if d >= 0 {
+			cfg.Dropout = float32(d)
+		}
+	}
+	p.s.Model, p.s.Pretrain = cfg, Pretrain{From: dir, FromSHA256: digest}
+	if n := shape["preset"]; n != nil {
+		p.s.Preset = n.Value
+	}
+	p.modelOK = consistent
+}
+
+// agreesWith checks each shape key given beside from against the folder's config cfg, and
+// reports whether all agree.
+func (p *parser) agreesWith(cfg arch.Config, dir string, shape map[string]*yaml.Node) bool {
+	ok := true
+	disagree := func(n *yaml.Node, key string, given, folder any) {
+		p.errorf(n, "model.%s: %v contradicts the folder %s, whose %s is %v", key, given, dir, key, folder)
+		ok = false
+	}
+	if n := shape["arch"]; n != nil {
+		if s, good := p.str(n, "model.arch"); good && s != cfg.Arch {
+			disagree(n, "arch", s, cfg.Arch)
+		}
+	}
+	if n := shape["activation"]; n != nil {
+		if s, good := p.str(n, "model.activation"); good && s != cfg.Activation {
+			disagree(n, "activation", s, cfg.Activation)
+		}
+	}
+	dims := map[string]int{"vocab": cfg.Vocab, "d_model": cfg.DModel, "layers": cfg.Layers, "heads": cfg.Heads, "d_ff": cfg.DFF, "max_len": cfg.MaxLen}
+	for _, key := range []string{"vocab", "d_model", "layers", "heads", "d_ff", "max_len"} {
+		if n := shape[key]; n != nil {
+			if v, good := p.integer(n, "model."+key); good && v != dims[key] {
+				disagree(n, key, v, dims[key])
+			}
+		}
+	}
+	if n := shape["preset"]; n != nil {
+		if name, good := p.str(n, "model.preset"); good {
+			pc, err := model.Preset(name, cfg.Arch, cfg.Vocab)
+			switch {
+			case err != nil:
+				p.errorf(n, "model.preset: %v", err)
+				ok = false
+			case pc.DModel != cfg.DModel || pc.Layers != cfg.Layers || pc.Heads != cfg.Heads || pc.DFF != cfg.DFF:
+				p.errorf(n, "model.preset: %s (d=%d L=%d h=%d ff=%d) contradicts the folder %s, whose shape is d=%d L=%d h=%d ff=%d",
+					name, pc.DModel, pc.Layers, pc.Heads, pc.DFF, dir, cfg.DModel, cfg.Layers, cfg.Heads, cfg.DFF)
+				ok = false
+			}
+		}
+	}
+	return ok
 }

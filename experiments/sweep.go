@@ -41,8 +41,8 @@ type Sweep struct {
 }
 
 // Pretrain says how the base model is pretrained: masked-LM for an encoder, causal LM for a
-// decoder, on a corpus task. Runs with the same model, pretraining and data seed share one
-// pretrained model (RunSpec.PretrainKey).
+// decoder, on a corpus task; or, with From set, which model folder it is read from instead.
+// Runs with the same model, pretraining and data seed share one base (RunSpec.PretrainKey).
 type Pretrain struct {
 	Corpus string  `json:"corpus"`
 	Steps  int     `json:"steps"`
@@ -50,6 +50,11 @@ type Pretrain struct {
 	SeqLen int     `json:"seq_len"`
 	LR     float64 `json:"lr"`
 	Seed   int     `json:"seed"`
+	// From is the model folder (model: {from: DIR}); FromSHA256 is arch.FolderDigest of
+	// its contents. The digest, not the path, is part of run ids: the same base copied
+	// elsewhere gives the same runs, and a changed base different ones.
+	From       string `json:"-"`
+	FromSHA256 string `json:"from_sha256,omitempty"`
 }
 
 // Data fixes how the tasks' data is built: the seed of the embedded data and the splits, and

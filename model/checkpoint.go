@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"slices"
 
+	"loralab/internal/atomicfile"
 	"loralab/model/arch"
 	"loralab/model/safetensors"
 	"loralab/model/tokenizer"
@@ -20,15 +21,22 @@ const (
 	// under the metadata key ConfigKey.
 	WeightsFile = arch.WeightsFile
 	// TokenizerFile is the tokenizer, in the Hugging Face tokenizer.json layout.
-	TokenizerFile = "tokenizer.json"
+	TokenizerFile = arch.TokenizerFile
 	// ConfigKey is the safetensors metadata key of the model config.
-	ConfigKey = "loralab.config"
+	ConfigKey = arch.ConfigKey
 )
 
 // Save writes a checkpoint folder: dir/model.safetensors (every base tensor as F32, the
-// config and the extra metadata in its header) and, if tok is not nil, dir/tokenizer.json.
-// Each file is written atomically.
+// config and the extra metadata in its header), dir/config.json (the config again, for
+// readers, with model_type "loralab") and, if tok is not nil, dir/tokenizer.json. Each file
+// is written atomically.
 func Save(dir string, m *Model, tok *tokenizer.Tokenizer, extra map[string]string) error {
+	return SaveAs(dir, m, tok, extra, safetensors.F32)
+}
+
+// SaveAs is Save with the tensors stored as dtype: F32, or F16 or BF16 to halve the folder
+// (rounded to nearest even; Load widens them back to float32).
+func SaveAs(dir string, m *Model, tok *tokenizer.Tokenizer, extra map[string]string, dtype safetensors.DType) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("model: save: %w", err)
 	}
@@ -43,15 +51,39 @@ func Save(dir string, m *Model, tok *tokenizer.Tokenizer, extra map[string]strin
 	meta[ConfigKey] = string(cfg)
 	var tensors []safetensors.Named
 	for _, p := range m.Params() {
-		tensors = append(tensors, safetensors.Named{Name: p.Name, Shape: p.Shape, DType: safetensors.F32, Data: p.Data})
+		tensors = append(tensors, safetensors.Named{Name: p.Name, Shape: p.Shape, DType: dtype, Data: p.Data})
 	}
 	if err := safetensors.WriteFile(filepath.Join(dir, WeightsFile), tensors, meta); err != nil {
 		return fmt.Errorf("model: save %s: %w", dir, err)
+	}
+	if err := writeConfigJSON(dir, m.Cfg); err != nil {
+		return err
 	}
 	if tok != nil {
 		if err := tok.Save(filepath.Join(dir, TokenizerFile)); err != nil {
 			return fmt.Errorf("model: save %s: %w", dir, err)
 		}
+	}
+	return nil
+}
+
+// writeConfigJSON writes dir/config.json: cfg's fields and model_type "loralab".
+func writeConfigJSON(dir string, cfg Config) error {
+	b, err := json.Marshal(cfg)
+	if err != nil {
+		return fmt.Errorf("model: save %s: config: %w", dir, err)
+	}
+	var fields map[string]any
+	if err := json.Unmarshal(b, &fields); err != nil {
+		return fmt.Errorf("model: save %s: config: %w", dir, err)
+	}
+	fields["model_type"] = LoralabModelType
+	b, err = json.MarshalIndent(fields, "", "  ")
+	if err != nil {
+		return fmt.Errorf("model: save %s: config: %w", dir, err)
+	}
+	if err := atomicfile.WriteFile(filepath.Join(dir, arch.ConfigFile), append(b, '\n')); err != nil {
+		return fmt.Errorf("model: save %s: %w", dir, err)
 	}
 	return nil
 }

@@ -22,11 +22,17 @@
 //   - decoding with a KV cache (Model.NewCache, Model.ForwardCached): Model.Generate, greedy
 //     or beam search with a length penalty log P / |y|^alpha, a no-repeat n-gram rule over
 //     the generated tokens, eos and a token budget, batched over left-padded prompts;
-//   - Pretrain: masked-LM (encoder; 15% of tokens, 80% mask / 10% random / 10% kept) or
-//     causal-LM (decoder) training with AdamW, a document-level held-out split scored against
-//     a unigram baseline, cached on disk under a hash of everything that fixes the result;
-//   - checkpoints (Save, Load: model.safetensors with the config in its metadata, plus
-//     tokenizer.json), import of local Hugging Face GPT-2 and RoBERTa folders (ImportGPT2,
+//   - Pretrain: masked-LM (encoder; 15% of tokens, 80% mask / 10% random / 10% kept,
+//     special tokens never chosen) or causal-LM (decoder) training with AdamW, a
+//     document-level held-out split scored against a unigram baseline, cached on disk under a
+//     hash of everything that fixes the result. Encoder windows are framed as RoBERTa's (<s>,
+//     then documents each closed by </s>), so the classification token is trained; decoder
+//     documents are separated by the end-of-text token. Pretrainer takes it one step at a
+//     time and saves and loads its whole state (weights, AdamW moments, sampler, step), so
+//     that a resumed run continues bit-identically;
+//   - checkpoints (Save, SaveAs for F16, Load: model.safetensors with the config in its
+//     metadata, config.json for readers, tokenizer.json; FolderDigest identifies a folder's
+//     contents), import of local Hugging Face GPT-2 and RoBERTa folders (ImportGPT2,
 //     ImportRoBERTa, Open for any of the three) and LMScore, the mean next-token NLL of a text.
 //
 // Determinism: the same config and seed give bit-identical training on any number of

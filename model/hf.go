@@ -2,9 +2,9 @@ package model
 
 import (
 	"fmt"
+	"loralab/model/arch"
 	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 
 	"loralab/internal/jsonpos"
@@ -12,18 +12,19 @@ import (
 	"loralab/model/tokenizer"
 )
 
-// Hugging Face folders hold config.json, model.safetensors and the tokenizer files.
-const hfConfigFile = "config.json"
+// LoralabModelType is the model_type of the config.json a loralab model folder may carry.
+const LoralabModelType = arch.LoralabModelType
 
-// Open loads the model folder dir, whatever its kind: a loralab checkpoint (Save), or a
-// Hugging Face GPT-2 or RoBERTa folder (config.json with model_type "gpt2" or "roberta").
+// Open loads the model folder dir, whatever its kind: a loralab checkpoint (Save; its
+// optional config.json, if any, says model_type "loralab"), or a Hugging Face GPT-2 or
+// RoBERTa folder (config.json with model_type "gpt2" or "roberta").
 // The tokenizer is nil when the folder has none.
 func Open(dir string) (*Model, *tokenizer.Tokenizer, error) {
-	if _, err := os.Stat(filepath.Join(dir, hfConfigFile)); err == nil {
+	if _, err := os.Stat(filepath.Join(dir, arch.ConfigFile)); err == nil {
 		var head struct {
 			ModelType string `json:"model_type"`
 		}
-		if err := readJSON(filepath.Join(dir, hfConfigFile), &head); err != nil {
+		if err := readJSON(filepath.Join(dir, arch.ConfigFile), &head); err != nil {
 			return nil, nil, err
 		}
 		switch head.ModelType {
@@ -31,8 +32,10 @@ func Open(dir string) (*Model, *tokenizer.Tokenizer, error) {
 			return ImportGPT2(dir)
 		case "roberta":
 			return ImportRoBERTa(dir)
+		case LoralabModelType:
+			return Load(dir)
 		default:
-			return nil, nil, fmt.Errorf("model: %s: model_type %q: want \"gpt2\" or \"roberta\"", filepath.Join(dir, hfConfigFile), head.ModelType)
+			return nil, nil, fmt.Errorf("model: %s: model_type %q: want \"gpt2\", \"roberta\" or %q", filepath.Join(dir, arch.ConfigFile), head.ModelType, LoralabModelType)
 		}
 	}
 	return Load(dir)
@@ -150,27 +153,4 @@ func loadHFTokenizer(dir string, vocab int) (*tokenizer.Tokenizer, error) {
 		return nil, fmt.Errorf("model: import %s: the tokenizer has %d tokens but the model's vocabulary only %d", dir, tok.VocabSize(), vocab)
 	}
 	return tok, nil
-}
-
-// orDefault returns *p, or def when p is nil.
-func orDefault[T any](p *T, def T) T {
-	if p == nil {
-		return def
-	}
-	return *p
-}
-
-// required checks that the named config fields are present.
-func required(path string, fields map[string]*int) error {
-	var missing []string
-	for name, p := range fields {
-		if p == nil {
-			missing = append(missing, name)
-		}
-	}
-	if len(missing) > 0 {
-		slices.Sort(missing)
-		return fmt.Errorf("model: %s: missing %s", path, strings.Join(missing, ", "))
-	}
-	return nil
 }

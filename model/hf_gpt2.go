@@ -2,49 +2,13 @@ package model
 
 import (
 	"fmt"
+	"loralab/model/arch"
 	"path/filepath"
 	"strings"
 
 	"loralab/model/target"
 	"loralab/model/tokenizer"
 )
-
-// gpt2Config is the part of a Hugging Face GPT-2 config.json that loralab uses.
-type gpt2Config struct {
-	VocabSize  *int     `json:"vocab_size"`
-	NPositions *int     `json:"n_positions"`
-	NEmbd      *int     `json:"n_embd"`
-	NLayer     *int     `json:"n_layer"`
-	NHead      *int     `json:"n_head"`
-	NInner     *int     `json:"n_inner"` // null means 4 * n_embd
-	Activation *string  `json:"activation_function"`
-	LNEps      *float32 `json:"layer_norm_epsilon"`
-	ResidPDrop *float32 `json:"resid_pdrop"`
-}
-
-// config converts the HF fields into a decoder Config.
-func (c gpt2Config) config(path string) (Config, error) {
-	if err := required(path, map[string]*int{"vocab_size": c.VocabSize, "n_positions": c.NPositions, "n_embd": c.NEmbd, "n_layer": c.NLayer, "n_head": c.NHead}); err != nil {
-		return Config{}, err
-	}
-	act := orDefault(c.Activation, "gelu_new")
-	switch act {
-	case "gelu_new", "gelu_pytorch_tanh", "gelu":
-		act = "gelu" // loralab's gelu is the tanh approximation, GPT-2's gelu_new
-	case "relu":
-	default:
-		return Config{}, fmt.Errorf("model: %s: activation_function %q: want gelu_new or relu", path, act)
-	}
-	cfg := Config{
-		Arch: Decoder, Vocab: *c.VocabSize, DModel: *c.NEmbd, Layers: *c.NLayer, Heads: *c.NHead,
-		DFF: orDefault(c.NInner, 4**c.NEmbd), MaxLen: *c.NPositions, Activation: act,
-		LNEps: orDefault(c.LNEps, 1e-5), Dropout: orDefault(c.ResidPDrop, 0.1),
-	}
-	if err := cfg.Validate(); err != nil {
-		return Config{}, fmt.Errorf("model: %s: %w", path, err)
-	}
-	return cfg, nil
-}
 
 // ImportGPT2 loads a local Hugging Face GPT-2 folder: config.json, model.safetensors and, if
 // present, vocab.json + merges.txt (or tokenizer.json). Tensor names may carry the
@@ -53,12 +17,12 @@ func (c gpt2Config) config(path string) (Config, error) {
 // into Q, K and V; the attention mask buffers (attn.bias, attn.masked_bias) are ignored and
 // the LM head is tied to the token embedding, so lm_head.weight is ignored too.
 func ImportGPT2(dir string) (*Model, *tokenizer.Tokenizer, error) {
-	var hc gpt2Config
-	cfgPath := filepath.Join(dir, hfConfigFile)
+	var hc arch.GPT2Config
+	cfgPath := filepath.Join(dir, arch.ConfigFile)
 	if err := readJSON(cfgPath, &hc); err != nil {
 		return nil, nil, err
 	}
-	cfg, err := hc.config(cfgPath)
+	cfg, err := hc.Config(cfgPath)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -2,55 +2,13 @@ package model
 
 import (
 	"fmt"
+	"loralab/model/arch"
 	"path/filepath"
 	"strings"
 
 	"loralab/model/target"
 	"loralab/model/tokenizer"
 )
-
-// robertaConfig is the part of a Hugging Face RoBERTa config.json that loralab uses.
-type robertaConfig struct {
-	VocabSize     *int     `json:"vocab_size"`
-	Hidden        *int     `json:"hidden_size"`
-	Layers        *int     `json:"num_hidden_layers"`
-	Heads         *int     `json:"num_attention_heads"`
-	Intermediate  *int     `json:"intermediate_size"`
-	MaxPositions  *int     `json:"max_position_embeddings"`
-	TypeVocabSize *int     `json:"type_vocab_size"`
-	PadTokenID    *int     `json:"pad_token_id"`
-	HiddenAct     *string  `json:"hidden_act"`
-	LNEps         *float32 `json:"layer_norm_eps"`
-	HiddenDropout *float32 `json:"hidden_dropout_prob"`
-}
-
-// config converts the HF fields into an encoder Config with numLabels head outputs. RoBERTa
-// numbers positions from pad_token_id+1, so the first pad_token_id+1 rows of its position
-// table are never used by real tokens and max_len is that much smaller.
-func (c robertaConfig) config(path string, numLabels int) (Config, int, error) {
-	if err := required(path, map[string]*int{"vocab_size": c.VocabSize, "hidden_size": c.Hidden, "num_hidden_layers": c.Layers,
-		"num_attention_heads": c.Heads, "intermediate_size": c.Intermediate, "max_position_embeddings": c.MaxPositions}); err != nil {
-		return Config{}, 0, err
-	}
-	act := orDefault(c.HiddenAct, "gelu")
-	switch act {
-	case "gelu", "gelu_new", "gelu_pytorch_tanh":
-		act = "gelu" // loralab's gelu is the tanh approximation of RoBERTa's erf gelu
-	case "relu":
-	default:
-		return Config{}, 0, fmt.Errorf("model: %s: hidden_act %q: want gelu or relu", path, act)
-	}
-	offset := orDefault(c.PadTokenID, 1) + 1
-	cfg := Config{
-		Arch: Encoder, Vocab: *c.VocabSize, DModel: *c.Hidden, Layers: *c.Layers, Heads: *c.Heads,
-		DFF: *c.Intermediate, MaxLen: *c.MaxPositions - offset, Activation: act,
-		LNEps: orDefault(c.LNEps, 1e-5), Dropout: orDefault(c.HiddenDropout, 0.1), NumLabels: numLabels,
-	}
-	if err := cfg.Validate(); err != nil {
-		return Config{}, 0, fmt.Errorf("model: %s: %w", path, err)
-	}
-	return cfg, offset, nil
-}
 
 // ImportRoBERTa loads a local Hugging Face RoBERTa folder: config.json, model.safetensors
 // and, if present, the tokenizer (tokenizer.json, or vocab.json + merges.txt). Tensor names
@@ -64,8 +22,8 @@ func (c robertaConfig) config(path string, numLabels int) (Config, int, error) {
 // differs by less than 1e-3 per activation, so imported logits are close but not identical
 // to those of transformers.
 func ImportRoBERTa(dir string) (*Model, *tokenizer.Tokenizer, error) {
-	var hc robertaConfig
-	cfgPath := filepath.Join(dir, hfConfigFile)
+	var hc arch.RoBERTaConfig
+	cfgPath := filepath.Join(dir, arch.ConfigFile)
 	if err := readJSON(cfgPath, &hc); err != nil {
 		return nil, nil, err
 	}
@@ -77,12 +35,12 @@ func ImportRoBERTa(dir string) (*Model, *tokenizer.Tokenizer, error) {
 	if info, ok := w.f.Info("classifier.out_proj.weight"); ok && len(info.Shape) == 2 {
 		numLabels = info.Shape[0]
 	}
-	cfg, offset, err := hc.config(cfgPath, numLabels)
+	cfg, offset, err := hc.Config(cfgPath, numLabels)
 	if err != nil {
 		return nil, nil, err
 	}
 	m := newZeroModel(cfg)
-	if err := loadRoBERTaWeights(m, w, offset, orDefault(hc.TypeVocabSize, 1)); err != nil {
+	if err := loadRoBERTaWeights(m, w, offset, arch.OrDefault(hc.TypeVocabSize, 1)); err != nil {
 		return nil, nil, err
 	}
 	err = w.checkUnused(func(name string) bool {

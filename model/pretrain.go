@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math"
-	"math/rand/v2"
 
 	"loralab/model/tokenizer"
 	"loralab/nn"
@@ -103,6 +101,9 @@ type HeldOutEval struct {
 	Tokens     int     `json:"tokens"` // predicted tokens scored
 	NLL        float64 `json:"nll"`    // mean, in nats
 	Perplexity float64 `json:"perplexity"`
+	// Accuracy is the fraction of predicted tokens that are the model's most likely token:
+	// masked-LM accuracy for the encoder, next-token accuracy for the decoder.
+	Accuracy   float64 `json:"accuracy"`
 	UnigramNLL float64 `json:"unigram_nll"`
 	UnigramPPL float64 `json:"unigram_perplexity"`
 }
@@ -157,11 +158,26 @@ func Pretrain(ctx context.Context, cfg PretrainConfig, corpus []string, tok *tok
 	if err != nil {
 		return nil, err
 	}
-	m, losses, err := train(ctx, cfg, data, progress)
+	pt, err := newPretrainer(cfg, data)
 	if err != nil {
 		return nil, err
 	}
-	stats := PretrainStats{Key: key, Config: cfg, Losses: losses, Eval: evaluateHeldOut(m, cfg, data), Data: data.describe()}
+	losses := make([]float64, 0, cfg.Steps)
+	for pt.Done() < cfg.Steps {
+		if err := ctx.Err(); err != nil {
+			return nil, fmt.Errorf("pretrain: stopped at step %d: %w", pt.Done(), err)
+		}
+		l, err := pt.Step()
+		if err != nil {
+			return nil, err
+		}
+		losses = append(losses, l)
+		if progress != nil {
+			progress(pt.Done(), l)
+		}
+	}
+	m := pt.Model()
+	stats := PretrainStats{Key: key, Config: cfg, Losses: losses, Eval: pt.Evaluate(), Data: data.describe()}
 	p := &Pretrained{Model: m, Stats: stats}
 	if cacheDir != "" {
 		if p.Dir, err = storePretrained(cacheDir, key, m, tok, stats); err != nil {
@@ -169,47 +185,6 @@ func Pretrain(ctx context.Context, cfg PretrainConfig, corpus []string, tok *tok
 		}
 	}
 	return p, nil
-}
-
-// train runs the optimisation and returns the model and the loss of every step.
-func train(ctx context.Context, cfg PretrainConfig, data *pretrainData, progress func(int, float64)) (*Model, []float64, error) {
-	m, err := NewModel(cfg.Model, cfg.Seed)
-	if err != nil {
-		return nil, nil, err
-	}
-	params := m.Params()
-	opt := nn.NewAdamW(decayGroups(params, cfg.WeightDecay))
-	sched := nn.Schedule{Peak: cfg.LR, Warmup: cfg.Warmup, Total: cfg.Steps, Decay: "cosine"}
-	tape := nn.NewTape(cfg.Threads)
-	rng := rand.New(rand.NewPCG(cfg.Seed, 0x7072657472616e)) // "pretrain"
-	batch := &Batch{B: cfg.Batch, T: cfg.SeqLen, IDs: make([]int32, cfg.Batch*cfg.SeqLen)}
-	targets := make([]int32, len(batch.IDs))
-	losses := make([]float64, 0, cfg.Steps)
-	for step := range cfg.Steps {
-		if err := ctx.Err(); err != nil {
-			return nil, nil, fmt.Errorf("pretrain: stopped at step %d: %w", step, err)
-		}
-		data.sampleBatch(rng, batch, targets)
-		tape.Reset()
-		tape.SetTrain(true)
-		c := &Context{Batch: batch, Train: true, Seed: SubSeed(cfg.Seed, uint64(step))}
-		loss, _ := lmLoss(tape, m, m.Forward(tape, batch, c), targets)
-		tape.Backward(loss)
-		if cfg.ClipNorm > 0 {
-			nn.ClipGradNorm(params, cfg.ClipNorm)
-		}
-		opt.Step(sched.LR(step))
-		nn.ZeroGrads(params)
-		l := float64(loss.Data[0])
-		if math.IsNaN(l) || math.IsInf(l, 0) {
-			return nil, nil, fmt.Errorf("pretrain: loss is %g at step %d: lower the learning rate", l, step+1)
-		}
-		losses = append(losses, l)
-		if progress != nil {
-			progress(step+1, l)
-		}
-	}
-	return m, losses, nil
 }
 
 // lmLoss is the mean cross-entropy of the tied LM projection of h against targets (-1 =

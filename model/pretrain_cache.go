@@ -22,7 +22,7 @@ const statsFile = "pretrain.json"
 // (threads excepted), the corpus name and content, and the tokenizer.
 func pretrainKey(cfg PretrainConfig, corpus []string, tok *tokenizer.Tokenizer) (string, error) {
 	h := sha256.New()
-	h.Write([]byte("loralab pretrain v1\n"))
+	h.Write([]byte("loralab pretrain v2\n"))
 	c, err := json.Marshal(cfg)
 	if err != nil {
 		return "", fmt.Errorf("pretrain: cache key: %w", err)

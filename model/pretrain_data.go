@@ -10,12 +10,21 @@ import (
 )
 
 // pretrainData is a tokenized corpus split by document into a training and a held-out
-// token stream; documents are joined with the eos token where the tokenizer has one.
+// token stream, and the framing of the windows cut from them.
+//
+// Framing follows the two model families. The encoder's stream ends every document with
+// the separator </s>, and every window opens with the classification token <s> followed by
+// SeqLen-1 consecutive stream tokens, as RoBERTa's packed inputs <s> … </s> doc </s> …: so
+// <s>, whose final state the classification head reads, is trained in every window. The
+// decoder's stream separates documents with the end-of-text token and a window is SeqLen
+// consecutive stream tokens, each predicting the next, as GPT-2's.
 type pretrainData struct {
 	arch           string
 	seqLen         int
-	tokVocab       int   // ids below this are real tokens (random MLM replacements)
-	mask           int32 // the mask token (encoder)
+	tokVocab       int    // ids below this are real tokens (random MLM replacements)
+	mask           int32  // the mask token (encoder)
+	cls            int32  // the token every encoder window opens with
+	special        []bool // by id: tokens masked-LM never chooses (the tokenizer's added tokens)
 	train, heldOut []int32
 	trainDocs      int
 	heldDocs       int
@@ -29,17 +38,24 @@ func newPretrainData(cfg PretrainConfig, corpus []string, tok *tokenizer.Tokeniz
 		return nil, fmt.Errorf("pretrain: corpus %q has %d documents: the held-out split needs at least 2", cfg.Corpus, len(corpus))
 	}
 	sp := tok.Specials()
-	d := &pretrainData{arch: cfg.Model.Arch, seqLen: cfg.SeqLen, tokVocab: tok.VocabSize(), mask: sp.MASK}
-	if d.arch == Encoder && sp.MASK == tokenizer.NoToken {
-		return nil, fmt.Errorf("pretrain: masked-LM needs a mask token, and the tokenizer has none")
+	d := &pretrainData{arch: cfg.Model.Arch, seqLen: cfg.SeqLen, tokVocab: tok.VocabSize(), mask: sp.MASK, cls: sp.CLS}
+	end := sp.EOS
+	if d.arch == Encoder {
+		if sp.MASK == tokenizer.NoToken || sp.CLS == tokenizer.NoToken || sp.SEP == tokenizer.NoToken {
+			return nil, fmt.Errorf("pretrain: masked-LM needs mask, <s> and </s> tokens (ids %d, %d, %d; -1 = missing)", sp.MASK, sp.CLS, sp.SEP)
+		}
+		end = sp.SEP
+	} else if end == tokenizer.NoToken {
+		return nil, fmt.Errorf("pretrain: causal-LM needs an end-of-text token to separate documents, and the tokenizer has none")
+	}
+	d.special = make([]bool, d.tokVocab)
+	for id := range d.special {
+		d.special[id] = tok.IsAdded(int32(id))
 	}
 	order := rand.New(rand.NewPCG(splitSeed, uint64(len(corpus)))).Perm(len(corpus))
 	nHeld := max(1, int(math.Round(cfg.HeldOut*float64(len(corpus)))))
 	for rank, doc := range order {
-		ids := tok.Encode(corpus[doc])
-		if sp.EOS != tokenizer.NoToken {
-			ids = append(ids, sp.EOS)
-		}
+		ids := append(tok.Encode(corpus[doc]), end)
 		if rank < nHeld {
 			d.heldOut = append(d.heldOut, ids...)
 			d.heldDocs++
@@ -48,8 +64,8 @@ func newPretrainData(cfg PretrainConfig, corpus []string, tok *tokenizer.Tokeniz
 			d.trainDocs++
 		}
 	}
-	if len(d.train) <= cfg.SeqLen+1 {
-		return nil, fmt.Errorf("pretrain: corpus %q has %d training tokens, fewer than one sequence of %d", cfg.Corpus, len(d.train), cfg.SeqLen+1)
+	if len(d.train) < d.span() {
+		return nil, fmt.Errorf("pretrain: corpus %q has %d training tokens, fewer than one window of %d", cfg.Corpus, len(d.train), d.span())
 	}
 	if len(d.heldOut) < 2 {
 		return nil, fmt.Errorf("pretrain: corpus %q has %d held-out tokens: too few to evaluate", cfg.Corpus, len(d.heldOut))
@@ -57,48 +73,73 @@ func newPretrainData(cfg PretrainConfig, corpus []string, tok *tokenizer.Tokeniz
 	return d, nil
 }
 
+// span is the number of stream tokens one window reads: SeqLen-1 after the encoder's <s>;
+// SeqLen inputs and the next token as the last target for the decoder.
+func (d *pretrainData) span() int {
+	if d.arch == Encoder {
+		return d.seqLen - 1
+	}
+	return d.seqLen + 1
+}
+
 // describe counts the documents and tokens on each side of the split.
 func (d *pretrainData) describe() PretrainDataset {
 	return PretrainDataset{TrainDocs: d.trainDocs, HeldOutDocs: d.heldDocs, TrainTokens: len(d.train), HeldOutTokens: len(d.heldOut)}
 }
 
-// sampleBatch fills b with random windows of the training stream and targets with what to
-// predict at each row (-1 for nothing): the next token for the decoder, the original token
-// of the corrupted positions for the encoder.
+// sampleBatch fills b with windows at random offsets of the training stream and targets
+// with what to predict at each row (-1 for nothing).
 func (d *pretrainData) sampleBatch(rng *rand.Rand, b *Batch, targets []int32) {
 	T := b.T
 	for s := range b.B {
-		start := rng.IntN(len(d.train) - T)
+		start := rng.IntN(len(d.train) - d.span() + 1)
 		d.window(rng, d.train, start, b.IDs[s*T:(s+1)*T], targets[s*T:(s+1)*T])
 	}
 }
 
-// window copies stream[start:start+len(ids)] into ids and writes into targets what to
-// predict at each position: the next token for the decoder; for the encoder, the original
-// token of the positions it then corrupts (drawing from rng), -1 elsewhere.
+// window frames the window of stream starting at start into ids and writes into targets
+// what to predict at each position: the next token for the decoder; for the encoder, the
+// original token of the positions it then corrupts (drawing from rng), -1 elsewhere.
 func (d *pretrainData) window(rng *rand.Rand, stream []int32, start int, ids, targets []int32) {
-	copy(ids, stream[start:start+len(ids)])
 	if d.arch == Decoder {
+		copy(ids, stream[start:start+len(ids)])
 		copy(targets, stream[start+1:start+len(ids)+1])
-	} else {
-		d.corrupt(rng, ids, targets)
+		return
 	}
+	ids[0] = d.cls
+	copy(ids[1:], stream[start:start+len(ids)-1])
+	d.corrupt(rng, ids, targets)
 }
 
 // corrupt applies masked-LM corruption to one sequence in place, writing the targets: each
-// position is chosen with probability 15% (at least one per sequence); a chosen token
-// becomes the mask token with probability 80%, a random token with 10%, or stays.
+// position holding a real token is chosen with probability 15% (at least one per
+// sequence); a chosen token becomes the mask token with probability 80%, a random token
+// with 10%, or stays. Special tokens (<s>, </s>) are never chosen, as in RoBERTa's recipe.
 func (d *pretrainData) corrupt(rng *rand.Rand, ids, targets []int32) {
-	chosen := 0
-	for i := range ids {
+	chosen, real := 0, 0
+	for i, id := range ids {
 		targets[i] = -1
+		if d.special[id] {
+			continue
+		}
+		real++
 		if rng.Float64() < mlmProb {
 			d.corruptAt(rng, ids, targets, i)
 			chosen++
 		}
 	}
-	if chosen == 0 {
-		d.corruptAt(rng, ids, targets, rng.IntN(len(ids)))
+	if chosen > 0 || real == 0 {
+		return
+	}
+	k := rng.IntN(real) // the k-th real token, counting from 0
+	for i, id := range ids {
+		if !d.special[id] {
+			if k == 0 {
+				d.corruptAt(rng, ids, targets, i)
+				return
+			}
+			k--
+		}
 	}
 }
 
@@ -115,39 +156,75 @@ func (d *pretrainData) corruptAt(rng *rand.Rand, ids, targets []int32, i int) {
 }
 
 // evaluateHeldOut scores the model on consecutive windows of the held-out stream, up to
-// cfg.EvalTokens predicted tokens: next-token NLL for the decoder; for the encoder, NLL of
-// the corrupted positions, corrupted with a fixed seed so that every model sees the same
-// masks. The unigram baseline scores the same target tokens.
+// cfg.EvalTokens stream tokens: next-token NLL and accuracy for the decoder; for the
+// encoder, NLL and accuracy of the corrupted positions, corrupted with a fixed seed so that
+// every model sees the same masks. The unigram baseline scores the same target tokens.
 func evaluateHeldOut(m *Model, cfg PretrainConfig, d *pretrainData) HeldOutEval {
-	W := min(cfg.SeqLen, len(d.heldOut)-1)
-	windows := min((len(d.heldOut)-1)/W, (cfg.EvalTokens+W-1)/W)
+	T := min(cfg.SeqLen, len(d.heldOut)-1)
+	stride := T // the decoder's windows overlap by the one token that is the last target
+	if d.arch == Encoder {
+		stride = T - 1
+	}
+	windows := max(1, min((len(d.heldOut)-1)/stride, (cfg.EvalTokens+stride-1)/stride))
 	rng := rand.New(rand.NewPCG(splitSeed, 1))
 	unigram := unigramLogProbs(d.train, d.tokVocab)
 	tape := nn.NewTape(cfg.Threads)
 	tape.SetGrad(false)
 	tape.SetTrain(false)
 	var nll, uni float64
-	count := 0
+	count, correct := 0, 0
 	for first := 0; first < windows; first += cfg.Batch {
 		B := min(cfg.Batch, windows-first)
-		b := &Batch{B: B, T: W, IDs: make([]int32, B*W)}
-		targets := make([]int32, B*W)
+		b := &Batch{B: B, T: T, IDs: make([]int32, B*T)}
+		targets := make([]int32, B*T)
 		for s := range B {
-			d.window(rng, d.heldOut, (first+s)*W, b.IDs[s*W:(s+1)*W], targets[s*W:(s+1)*W])
+			d.window(rng, d.heldOut, (first+s)*stride, b.IDs[s*T:(s+1)*T], targets[s*T:(s+1)*T])
 		}
+		tape.Reset()
+		n, c, l := scoreRows(tape, m, m.Forward(tape, b, &Context{Batch: b}), targets)
 		for _, tg := range targets {
 			if tg >= 0 {
 				uni -= unigram[tg]
 			}
 		}
-		tape.Reset()
-		loss, n := lmLoss(tape, m, m.Forward(tape, b, &Context{Batch: b}), targets)
-		nll += float64(loss.Data[0]) * float64(n)
+		nll += l * float64(n)
 		count += n
+		correct += c
 	}
-	e := HeldOutEval{Tokens: count, NLL: nll / float64(count), UnigramNLL: uni / float64(count)}
+	e := HeldOutEval{Tokens: count, NLL: nll / float64(count), UnigramNLL: uni / float64(count),
+		Accuracy: float64(correct) / float64(count)}
 	e.Perplexity, e.UnigramPPL = math.Exp(e.NLL), math.Exp(e.UnigramNLL)
 	return e
+}
+
+// scoreRows projects the predicted rows of h (targets >= 0) onto the vocabulary and returns
+// their number, how many of them have the target as the most likely token, and their mean
+// cross-entropy.
+func scoreRows(t *nn.Tape, m *Model, h *nn.Tensor, targets []int32) (n, correct int, nll float64) {
+	var rows, kept []int32
+	for i, tg := range targets {
+		if tg >= 0 {
+			rows, kept = append(rows, int32(i)), append(kept, tg)
+		}
+	}
+	if len(rows) == 0 {
+		return 0, 0, 0
+	}
+	logits := m.LMLogits(t, t.GatherRows(h, rows))
+	V := logits.Shape[1]
+	for r, tg := range kept {
+		row := logits.Data[r*V : (r+1)*V]
+		best := 0
+		for v, x := range row {
+			if x > row[best] {
+				best = v
+			}
+		}
+		if int32(best) == tg {
+			correct++
+		}
+	}
+	return len(rows), correct, float64(t.CrossEntropy(logits, kept, -1, 0).Data[0])
 }
 
 // unigramLogProbs is the add-one smoothed log-frequency of each of vocab tokens in stream.

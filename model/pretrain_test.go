@@ -201,27 +201,39 @@ func TestHeldOutEvalUniform(t *testing.T) {
 	}
 }
 
-// TestMaskedLMCorruption checks the 15% / 80-10-10 corruption statistically.
+// TestMaskedLMCorruption checks the 15% / 80-10-10 corruption statistically, and that
+// special tokens are never chosen.
 func TestMaskedLMCorruption(t *testing.T) {
-	d := &pretrainData{arch: Encoder, tokVocab: 50, mask: 3}
+	d := &pretrainData{arch: Encoder, tokVocab: 50, mask: 3, special: make([]bool, 50)}
+	for id := range 4 {
+		d.special[id] = true // ids 0-3 are <s>, <pad>, </s>, <mask>
+	}
 	rng := rand.New(rand.NewPCG(4, 4))
 	const T, seqs = 64, 2000
-	var chosen, masked, random, kept float64
+	var chosen, masked, random, kept, real float64
 	for range seqs {
 		ids := make([]int32, T)
 		for i := range ids {
 			ids[i] = int32(10 + rng.IntN(40))
+			if i%8 == 0 {
+				ids[i] = int32(i / 8 % 3) // specials sprinkled in
+			}
 		}
 		orig := slices.Clone(ids)
 		targets := make([]int32, T)
 		d.corrupt(rng, ids, targets)
 		for i := range ids {
+			if !d.special[orig[i]] {
+				real++
+			}
 			switch {
 			case targets[i] < 0:
 				if ids[i] != orig[i] {
 					t.Fatalf("unchosen position %d changed", i)
 				}
 				continue
+			case d.special[orig[i]]:
+				t.Fatalf("special token %d at position %d was chosen", orig[i], i)
 			case targets[i] != orig[i]:
 				t.Fatalf("target %d is not the original token %d", targets[i], orig[i])
 			case ids[i] == d.mask:
@@ -239,7 +251,7 @@ func TestMaskedLMCorruption(t *testing.T) {
 		name      string
 		got, want float64
 	}{
-		{"chosen", chosen / (T * seqs), mlmProb},
+		{"chosen", chosen / real, mlmProb},
 		{"masked", masked / chosen, mlmMask},
 		{"random", random / chosen, mlmRandom * 49 / 50},
 		{"kept", kept / chosen, 1 - mlmMask - mlmRandom + mlmRandom/50},

@@ -2,30 +2,35 @@ package sweeprun
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"fmt"
-	"os"
+	"loralab/model/arch"
 	"path/filepath"
 	"sync"
 
 	"loralab/datasets"
 	"loralab/model"
 	"loralab/model/tokenizer"
+	"loralab/pretrain"
 )
 
 // BaseConfig says how to build the pretrained model a run starts from: its shape, the
-// corpus (a task name of kind corpus) and the pretraining settings.
+// corpus (a task name of kind corpus) and the pretraining settings; or, with From set, the
+// model folder to read it from instead.
 type BaseConfig struct {
-	Model    model.Config // NumLabels is ignored: heads are added per task
-	Corpus   string
-	Steps    int
-	Batch    int
-	SeqLen   int
-	LR       float64
-	Seed     uint64
-	DataSeed uint64 // seed of the embedded corpus
-	Threads  int
+	Model model.Config // NumLabels is ignored: heads are added per task
+	// From is a model folder (model.Open: loralab or Hugging Face GPT-2 / RoBERTa) and
+	// FromSHA256 the arch.FolderDigest its contents had when the sweep was read; a folder
+	// changed since is an error, not a silently different base.
+	From       string
+	FromSHA256 string
+	Corpus     string
+	Steps      int
+	Batch      int
+	SeqLen     int
+	LR         float64
+	Seed       uint64
+	DataSeed   uint64 // seed of the embedded corpus
+	Threads    int
 }
 
 // Bases builds base models once per process and shares them: runs that need the same base
@@ -93,17 +98,16 @@ func (b *Bases) Get(ctx context.Context, cfg BaseConfig, progress func(step, tot
 }
 
 func (b *Bases) build(ctx context.Context, cfg BaseConfig, progress func(step, total int, loss float64)) (Base, error) {
-	reg := datasets.NewRegistry(datasets.Options{CacheDir: b.CacheDir, Seed: cfg.DataSeed})
-	corpus, err := reg.Load(ctx, cfg.Corpus)
-	if err != nil {
-		return Base{}, fmt.Errorf("base model: corpus: %w", err)
+	if cfg.From != "" {
+		return fromFolder(cfg)
 	}
-	docs := datasets.Texts(corpus.Train)
-	docs = append(docs, datasets.Texts(corpus.Validation)...)
-	docs = append(docs, datasets.Texts(corpus.Test)...)
-	tok, err := corpusTokenizer(docs, cfg.Corpus, cfg.Model.Vocab, b.CacheDir)
+	docs, err := pretrain.CorpusDocs(ctx, b.CacheDir, cfg.DataSeed, cfg.Corpus)
 	if err != nil {
-		return Base{}, err
+		return Base{}, fmt.Errorf("base model: %w", err)
+	}
+	tok, err := pretrain.CorpusTokenizer(docs, cfg.Corpus, cfg.Model.Vocab, b.CacheDir)
+	if err != nil {
+		return Base{}, fmt.Errorf("base model: %w", err)
 	}
 	mc := cfg.Model
 	mc.NumLabels = 0
@@ -130,37 +134,30 @@ func (b *Bases) build(ctx context.Context, cfg BaseConfig, progress func(step, t
 	return Base{Model: p.Model, Tok: tok, Stats: p.Stats, Dir: p.Dir, Corpus: docs}, nil
 }
 
-// corpusTokenizer trains a byte-level BPE tokenizer of the given vocabulary size on the
-// corpus, or loads the one trained before from the cache.
-func corpusTokenizer(docs []string, name string, vocab int, cacheDir string) (*tokenizer.Tokenizer, error) {
-	h := sha256.New()
-	fmt.Fprintf(h, "%s\x00%d\x00", name, vocab)
-	for _, d := range docs {
-		fmt.Fprintf(h, "%d\x00%s", len(d), d)
-	}
-	key := hex.EncodeToString(h.Sum(nil))[:16]
-	path := ""
-	if cacheDir != "" {
-		path = filepath.Join(cacheDir, "tokenizers", key+".json")
-		if _, err := os.Stat(path); err == nil {
-			tok, err := tokenizer.LoadFile(path)
-			if err != nil {
-				return nil, fmt.Errorf("base model: cached tokenizer: %w", err)
-			}
-			return tok, nil
-		}
-	}
-	tok, err := tokenizer.Train(docs, tokenizer.TrainConfig{VocabSize: vocab})
+// fromFolder reads the base from the model folder cfg.From, checking that it is the folder
+// the sweep was read with (same digest, same config up to dropout, a tokenizer). A
+// classification head the folder carries is dropped: heads are added per task.
+func fromFolder(cfg BaseConfig) (Base, error) {
+	digest, err := arch.FolderDigest(cfg.From)
 	if err != nil {
-		return nil, fmt.Errorf("base model: tokenizer: %w", err)
+		return Base{}, fmt.Errorf("base model: %w", err)
 	}
-	if path != "" {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			return nil, fmt.Errorf("base model: %w", err)
-		}
-		if err := tok.Save(path); err != nil {
-			return nil, fmt.Errorf("base model: save tokenizer: %w", err)
-		}
+	if digest != cfg.FromSHA256 {
+		return Base{}, fmt.Errorf("base model: the folder %s changed since the sweep was read (contents %.12s, want %.12s)", cfg.From, digest, cfg.FromSHA256)
 	}
-	return tok, nil
+	m, tok, err := model.Open(cfg.From)
+	if err != nil {
+		return Base{}, fmt.Errorf("base model: %w", err)
+	}
+	if tok == nil {
+		return Base{}, fmt.Errorf("base model: %s has no tokenizer (tokenizer.json, or vocab.json and merges.txt)", cfg.From)
+	}
+	m.Head, m.Cfg.NumLabels = nil, 0
+	want := cfg.Model
+	want.NumLabels, want.Dropout = 0, m.Cfg.Dropout
+	if m.Cfg != want {
+		return Base{}, fmt.Errorf("base model: %s holds a model of config %+v, the sweep expects %+v", cfg.From, m.Cfg, want)
+	}
+	m.Cfg.Dropout = cfg.Model.Dropout
+	return Base{Model: m, Tok: tok, Dir: cfg.From}, nil
 }

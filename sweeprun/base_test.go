@@ -2,10 +2,14 @@ package sweeprun
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 
 	"loralab/model"
+	"loralab/model/arch"
+	"loralab/model/tokenizer"
 )
 
 // A sweep with pretraining steps 0 asks for a randomly initialised base (the control that
@@ -36,5 +40,58 @@ func TestBasesWithoutPretrainingIsRandomInit(t *testing.T) {
 		if len(base.Stats.Losses) != 0 || base.Dir != "" {
 			t.Fatalf("seed %d: a random base reports pretraining: %d losses, dir %q", seed, len(base.Stats.Losses), base.Dir)
 		}
+	}
+}
+
+// A base read from a model folder (model: {from: DIR}) is the folder's model with its
+// tokenizer, without a head, with the sweep's dropout; a folder changed after the sweep was
+// read, or one without a tokenizer, is an error.
+func TestBasesFromFolder(t *testing.T) {
+	cfg := model.Config{Arch: model.Encoder, Vocab: 300, DModel: 16, Layers: 1, Heads: 2, DFF: 32, MaxLen: 32,
+		Dropout: 0.1, Activation: "gelu", LNEps: 1e-5, NumLabels: 3}
+	m, err := model.NewModel(cfg, 5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := tokenizer.Train([]string{"a small corpus of words", "and more words"}, tokenizer.TrainConfig{VocabSize: 280})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), "base")
+	if err := model.Save(dir, m, tok, nil); err != nil {
+		t.Fatal(err)
+	}
+	digest, err := arch.FolderDigest(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := cfg
+	want.NumLabels, want.Dropout = 0, 0.2
+	base, err := NewBases(t.TempDir()).Get(context.Background(), BaseConfig{Model: want, From: dir, FromSHA256: digest}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base.Model.Cfg != want || base.Model.Head != nil || base.Tok.VocabSize() != tok.VocabSize() || base.Dir != dir {
+		t.Fatalf("base config %+v (head %v), tokenizer %d tokens, dir %s", base.Model.Cfg, base.Model.Head != nil, base.Tok.VocabSize(), base.Dir)
+	}
+	if !slices.Equal(base.Model.TokEmb.Data, m.TokEmb.Data) {
+		t.Error("the base's weights are not the folder's")
+	}
+	m.TokEmb.Data[0]++
+	if err := model.Save(dir, m, tok, nil); err != nil {
+		t.Fatal(err)
+	}
+	_, err = NewBases(t.TempDir()).Get(context.Background(), BaseConfig{Model: want, From: dir, FromSHA256: digest}, nil)
+	if err == nil || !strings.Contains(err.Error(), "changed since the sweep was read") {
+		t.Errorf("changed folder: error %v", err)
+	}
+	noTok := filepath.Join(t.TempDir(), "no-tokenizer")
+	if err := model.Save(noTok, m, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	digest, _ = arch.FolderDigest(noTok)
+	_, err = NewBases(t.TempDir()).Get(context.Background(), BaseConfig{Model: want, From: noTok, FromSHA256: digest}, nil)
+	if err == nil || !strings.Contains(err.Error(), "no tokenizer") {
+		t.Errorf("folder without a tokenizer: error %v", err)
 	}
 }

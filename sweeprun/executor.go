@@ -61,7 +61,7 @@ func (e *Executor) task(ctx context.Context, name string, d experiments.Data) (*
 
 // prepare builds the run's model with its method applied: base clone, task head, method.
 func (e *Executor) prepare(ctx context.Context, run experiments.RunSpec, report func(experiments.Progress)) (*model.Model, tuner.Method, *datasets.Task, Base, error) {
-	bc := BaseConfig{Model: run.Model, Corpus: run.Pretrain.Corpus, Steps: run.Pretrain.Steps, Batch: run.Pretrain.Batch,
+	bc := BaseConfig{Model: run.Model, From: run.Pretrain.From, FromSHA256: run.Pretrain.FromSHA256, Corpus: run.Pretrain.Corpus, Steps: run.Pretrain.Steps, Batch: run.Pretrain.Batch,
 		SeqLen: run.Pretrain.SeqLen, LR: run.Pretrain.LR, Seed: uint64(run.Pretrain.Seed), DataSeed: uint64(run.Data.Seed),
 		Threads: max(run.Threads, 1)}
 	base, err := e.Bases.Get(ctx, bc, func(step, total int, loss float64) {

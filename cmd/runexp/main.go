@@ -20,6 +20,7 @@ const usage = `runexp: reproduce the studies of the LoRA paper on a CPU.
 
 Usage:
   runexp [flags] SWEEP.yaml        expand, run and report a sweep (see experiments/quick.yaml)
+  runexp pretrain RECIPE.yaml     pretrain a base to a model folder, resumably (see experiments/pretrain/)
   runexp report DIR                write tables, figures and report.md for a sweep folder
   runexp status DIR                say which runs of a sweep folder are done, failed or missing
   runexp data list                 list the tasks with split sizes and label balance
@@ -53,6 +54,7 @@ type command func(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 func commands() map[string]command {
 	return map[string]command{
+		"pretrain": runPretrain,
 		"report":   runReport,
 		"status":   runStatus,
 		"data":     runData,

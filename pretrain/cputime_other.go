@@ -1,0 +1,6 @@
+//go:build !unix
+
+package pretrain
+
+// cpuSeconds cannot tell on this system.
+func cpuSeconds() float64 { return -1 }
