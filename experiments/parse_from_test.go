@@ -99,7 +99,7 @@ func TestModelFromErrors(t *testing.T) {
 		{"unknown key", dir, "  corpus: corpus-a\n",
 			`sweep.yaml:5:3: model: unknown key "corpus", want one of from, arch, preset, vocab, d_model, layers, heads, d_ff, max_len, activation, dropout, pretraining`},
 		{"no such folder", filepath.Join(dir, "missing"), "",
-			`sweep.yaml:4:9: model.from: model: load`},
+			`sweep.yaml:4:9: model.from: arch: model folder: stat`},
 		{"from a list", "[a, b]", "",
 			`sweep.yaml:4:9: model.from: found a list, want a string`},
 	}

@@ -36,6 +36,11 @@ const (
 // metadata) or a Hugging Face GPT-2 or RoBERTa folder (config.json). NumLabels is 0: the
 // head, if the folder has one, is not part of the shape a sweep adapts.
 func ReadFolder(dir string) (Config, error) {
+	if info, err := os.Stat(dir); err != nil {
+		return Config{}, fmt.Errorf("arch: model folder: %w", err)
+	} else if !info.IsDir() {
+		return Config{}, fmt.Errorf("arch: model folder %s is a file, want a folder", dir)
+	}
 	path := filepath.Join(dir, ConfigFile)
 	raw, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
