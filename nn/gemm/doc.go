@@ -87,48 +87,77 @@
 // libopenblas-dev), Sgemm and Pool.Sgemm call cblas_sgemm instead. OpenBLAS's results
 // change with its thread count, so it keeps its own fixed one (OPENBLAS_NUM_THREADS, or
 // one per core) and the threads argument is ignored. Default builds and tests never need
-// OpenBLAS; under the tag the benchmarks also measure it.
+// OpenBLAS; under the tag the benchmarks also measure it (BenchmarkGemmOpenBLAS).
+// Debian's OpenBLAS 0.3.21 picks its kernels by CPU model and does not know recent ones:
+// on the Xeon below (family 6, model 207) it falls back to its Prescott (SSE3) kernels,
+// so comparisons set OPENBLAS_CORETYPE=SkylakeX, its AVX-512 kernels (OPENBLAS_VERBOSE=2
+// prints the choice).
 //
 // # Performance
 //
-// Measured on the development machine: AMD EPYC (family 26, Zen 5; 2 cores, AVX2, FMA and
-// AVX-512, of which the kernel uses AVX2 and FMA), Go 1.26, OpenBLAS 0.3.21 (Debian
-// libopenblas0-pthread), gonum v0.17.0 native blas32, 2 threads each. The machine is
-// shared with other jobs (load average 6 to 11 during the runs), so every round runs the
-// three implementations back to back on one case, six rounds, and the benchmarks report
-// GFLOPS-per-CPU (flops per second of CPU time the process used, spinning included)
-// besides wall-clock GFLOPS, which swings with the load:
+// Measured on the development machine: Intel Xeon (family 6, model 207; 2 cores, AVX2,
+// FMA and AVX-512), Go 1.26, OpenBLAS 0.3.21 (Debian libopenblas0-pthread) with
+// OPENBLAS_CORETYPE=SkylakeX, 2 threads each. The machine is shared with other jobs (load
+// average 4.6 to 8.6 during the run), so every round runs the three implementations back
+// to back on one case, six rounds, and the benchmarks report GFLOPS-per-CPU (flops per
+// second of CPU time the process used, spinning included) besides wall-clock GFLOPS,
+// which swings with the load:
 //
 //	go test -c -tags openblas -o gemm.test ./nn/gemm
-//	for i in 1 2 3 4 5 6; do for c in NN_128x128x128 NN_1024x768x768 ... TN_16x768x8; do
-//	  ./gemm.test -test.run '^$' -test.bench "Gemm(Gonum|OpenBLAS)?\$/^$c\$" -test.benchtime 0.5s
+//	export OPENBLAS_CORETYPE=SkylakeX
+//	for i in 1 2 3 4 5 6; do for c in NN_1024x768x768 NN_128x128x128 ... TN_8x768x2048; do
+//	  ./gemm.test -test.run '^$' -test.bench "Gemm(AVX512|AVX2|OpenBLAS)\$/^$c\$" -test.benchtime 0.3s
 //	done; done > bench.txt
 //	benchstat -col .name -filter .unit:GFLOPS-per-CPU bench.txt
 //
-// Medians of six, GFLOPS-per-CPU (benchstat: no significant difference from OpenBLAS in
-// any case, p >= 0.065):
+// The cases are the 12 transformer shapes and, for LoRA at d = 768 on 2048 tokens with
+// ranks r = 1, 8 and 64, its six products: x A^T (NT_2048xrx768), h B^T (NT_2048x768xr),
+// dh A (NN_2048x768xr), dy B (NN_2048xrx768), dh^T x (TN_rx768x2048) and dy^T h
+// (TN_768xrx2048). Medians of six, GFLOPS-per-CPU; the spreads are wide (benchstat: +-10
+// to 60 %; OpenBLAS's up to +-80 %), so a * marks the ratios that benchstat finds
+// significant (p <= 0.041); the others have p >= 0.065:
 //
-//	case               OpenBLAS    gemm   gonum   gemm/OpenBLAS   gemm/gonum
-//	NN_128x128x128        76.2     73.9    16.1        0.97           4.6
-//	NN_1024x768x768      118.3    105.7    14.8        0.89           7.1
-//	NN_2048x256x256      101.1    100.3    15.1        0.99           6.6
-//	NN_16x768x8           73.3     75.8    10.4        1.03           7.3
-//	NT_128x128x128        63.5     75.4    17.6        1.19           4.3
-//	NT_1024x768x768      118.8    109.2    16.8        0.92           6.5
-//	NT_2048x256x256       72.1    106.6    16.3        1.48           6.5
-//	NT_16x768x8           56.4     57.9     3.0        1.03          19.3
-//	TN_128x128x128        76.0     71.3    16.1        0.94           4.4
-//	TN_1024x768x768       99.4    101.0    13.6        1.02           7.4
-//	TN_2048x256x256      105.3    106.4    14.6        1.01           7.3
-//	TN_16x768x8           73.2     76.1     9.6        1.04           7.9
-//	geomean               83.8     86.5    12.6        1.03           6.8
+//	case               OpenBLAS  avx512  avx2-fma  avx512/OpenBLAS  avx512/avx2
+//	NN_1024x768x768        89.6    79.1      56.3       0.88           1.41*
+//	NN_128x128x128         34.3    46.7      41.2       1.36           1.13
+//	NN_2048x256x256        74.9    76.3      59.5       1.02           1.28*
+//	NN_16x768x8            71.1    43.9      29.8       0.62*          1.47*
+//	NT_1024x768x768        80.7    70.3      56.4       0.87           1.25*
+//	NT_128x128x128         51.4    40.1      34.6       0.78           1.16
+//	NT_2048x256x256        87.8    72.8      54.9       0.83           1.33*
+//	NT_16x768x8            22.6    29.0      20.8       1.28*          1.40*
+//	TN_1024x768x768       100.7    59.4      49.6       0.59           1.20
+//	TN_128x128x128         38.3    33.3      27.7       0.87           1.20
+//	TN_2048x256x256        82.4    74.6      54.6       0.91           1.37
+//	TN_16x768x8            72.5    41.1      32.2       0.57*          1.28*
+//	NT_2048x1x768           3.3     3.9       3.4       1.20           1.17
+//	NT_2048x8x768          19.3    31.9      27.1       1.65*          1.18*
+//	NT_2048x64x768         73.1    80.4      63.7       1.10           1.26*
+//	NT_2048x768x1           3.8     4.8       3.4       1.28*          1.40*
+//	NT_2048x768x8          20.3    30.4      25.3       1.50           1.20
+//	NT_2048x768x64         73.9    70.6      57.0       0.96           1.24*
+//	NN_2048x768x1           3.3     4.5       3.1       1.37*          1.43*
+//	NN_2048x768x8          17.8    30.2      24.8       1.70*          1.22*
+//	NN_2048x768x64         59.7    73.8      60.7       1.24           1.22
+//	NN_2048x1x768           3.2     3.7       3.4       1.14           1.11
+//	NN_2048x8x768          18.4    30.6      25.9       1.66*          1.18*
+//	NN_2048x64x768         67.8    76.3      62.8       1.13           1.22
+//	TN_1x768x2048           3.7     2.9       3.3       0.80*          0.90*
+//	TN_8x768x2048          16.3    23.0      18.4       1.41*          1.25
+//	TN_64x768x2048         54.7    53.6      32.6       0.98           1.64*
+//	TN_768x1x2048           3.1     3.1       2.2       0.98           1.39*
+//	TN_768x8x2048          14.8    25.6      17.3       1.74*          1.48*
+//	TN_768x64x2048         60.9    73.3      52.0       1.20           1.41*
+//	geomean                27.2    29.1      22.9       1.07           1.27
 //
-// Wall-clock GFLOPS in the same runs (geomeans: OpenBLAS 49.6, gemm 41.1, gonum 6.4) track
-// the load rather than the code: at load 11, NN_1024x768x768 had medians of 34 (gemm) and
-// 79 (OpenBLAS) GFLOPS with spreads of +-73% and +-90%. On the idle machine at the start of the session (an earlier build with the
-// same micro-kernel and blocking), `go test -bench Gemm ./nn/gemm` gave 229 GFLOPS for
-// gemm and 31 for gonum at 1024x768x768 (7.4x), and OpenBLAS gave 247 a few minutes
-// later (gemm 0.93x): both near the AVX2 peak of two cores, 2 x 2 FMA pipes x 8 lanes x
-// 2 flops per cycle, about 230 GFLOPS at 3.6 GHz. The portable kernel
-// (BenchmarkGemmPortable) reaches about 8 GFLOPS at 1024x768x768.
+// Wall-clock geomeans in the same run: OpenBLAS 27.1, avx512 28.7, avx2-fma 20.8 GFLOPS
+// (avx512/avx2 1.38); the medians range from 2.5 to 127 GFLOPS. The AVX-512 kernel alone
+// on panels in L1 (BenchmarkMicroKernel, one goroutine) reached 113 to 140 GFLOPS per CPU
+// against 64 to 73 for the AVX2 kernel in the same runs (load 14 to 17).
+//
+// Where the products fall short of OpenBLAS: the small 16 x 768 x 8 products with
+// op(B) = B (NN, TN: 0.6x), which run on one goroutine and cost one kernel call per
+// 16 x 16 tile of eight steps; TN_1x768x2048, a matrix-vector product in disguise whose
+// 16-row tile does one useful row; and, not significantly in this run, the large TN
+// products. Products with k or n from 1 to 64 are otherwise at or above OpenBLAS.
 package gemm

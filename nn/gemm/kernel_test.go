@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -85,5 +86,35 @@ func BenchmarkMicroKernel(b *testing.B) {
 				b.ReportMetric(flops/(cpu1-cpu0).Seconds()/1e9, "GFLOPS-per-CPU")
 			}
 		})
+	}
+}
+
+// TestChooseKernel checks the names EnvKernel accepts: empty picks the first kernel this
+// CPU runs, a supported name picks that kernel, and an unknown or unsupported name is an
+// error that names the variable and says why.
+func TestChooseKernel(t *testing.T) {
+	cands := candidates()
+	var first kernel
+	for _, c := range cands {
+		if c.ok {
+			first = c.kernel
+			break
+		}
+	}
+	if k, err := chooseKernel(""); err != nil || k.name != first.name {
+		t.Errorf(`chooseKernel("") = %q, %v; want %q`, k.name, err, first.name)
+	}
+	for _, c := range cands {
+		k, err := chooseKernel(c.name)
+		switch {
+		case c.ok && (err != nil || k.name != c.name || k.mr != c.mr):
+			t.Errorf("chooseKernel(%q) = %q (mr %d), %v; want the kernel", c.name, k.name, k.mr, err)
+		case !c.ok && (err == nil || !strings.Contains(err.Error(), c.missing)):
+			t.Errorf("chooseKernel(%q) = %v; want an error saying %q", c.name, err, c.missing)
+		}
+	}
+	_, err := chooseKernel("avx1024")
+	if err == nil || !strings.Contains(err.Error(), EnvKernel) || !strings.Contains(err.Error(), "no such kernel") {
+		t.Errorf(`chooseKernel("avx1024") = %v; want "no such kernel" naming %s`, err, EnvKernel)
 	}
 }

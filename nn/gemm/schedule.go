@@ -88,8 +88,8 @@ func (s schedule) chunk(c int) (blk block, slab int) {
 
 // directPanels is the number of micro-panels of the other operand at or below which a
 // micro-panel of A or B is read in place rather than packed: packing costs one pass over
-// the operand, which only pays when each packed panel is then used many times. A is read
-// The threshold is four micro-panels (n <= 64 for A: LoRA's x A^T up to rank 64).
+// the operand, which only pays when each packed panel is then used many times. Four
+// panels cover LoRA's x A^T up to rank 64 (n <= 64).
 const directPanels = 4
 
 // job is one product being computed: the problem, its schedule, how the operands are

@@ -25,15 +25,16 @@ func TestPlan(t *testing.T) {
 		{0, 10, 10, 2, 1},
 		{128, 128, 128, 2, 2},
 	}
-	for _, tt := range tests {
-		t.Run(fmt.Sprintf("%dx%dx%d/threads=%d", tt.m, tt.n, tt.k, tt.threads), func(t *testing.T) {
-			s := plan(tt.m, tt.n, tt.k, tt.threads, 6)
+	for _, item := range cross([]int{6, 16}, tests) {
+		mr, tt := item.x, item.y
+		t.Run(fmt.Sprintf("mr=%d/%dx%dx%d/threads=%d", mr, tt.m, tt.n, tt.k, tt.threads), func(t *testing.T) {
+			s := plan(tt.m, tt.n, tt.k, tt.threads, mr)
 			if s.workers != tt.wantWorkers {
 				t.Errorf("%d workers, want %d (schedule %+v)", s.workers, tt.wantWorkers, s)
 			}
-			if s.chunkRows%6 != 0 || s.slabCols%nr != 0 || s.chunkRows > mc {
+			if s.chunkRows%mr != 0 || s.slabCols%nr != 0 || s.chunkRows > mc {
 				t.Fatalf("chunks of %d rows x %d columns are off the %dx%d grid or taller than mc",
-					s.chunkRows, s.slabCols, 6, nr)
+					s.chunkRows, s.slabCols, mr, nr)
 			}
 			if s.colSlabs > 1 && s.slabCols*tt.k > packedBBudget {
 				t.Errorf("slab of %d x %d exceeds the packing budget", tt.k, s.slabCols)
