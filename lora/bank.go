@@ -62,6 +62,9 @@ func (b *Bank) Add(name string, spec method.Spec, seed uint64) (*LoRA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lora: bank: add %q: %w", name, err)
 	}
+	if changesBase(spec.Init) {
+		return nil, fmt.Errorf("lora: bank: add %q: init %s replaces the shared base weights by residuals", name, spec.Init)
+	}
 	if err := l.build(b.model, seed); err != nil {
 		return nil, fmt.Errorf("lora: bank: add %q: %w", name, err)
 	}
@@ -77,6 +80,9 @@ func (b *Bank) AddPEFT(name, dir string) (*LoRA, error) {
 	l, err := newFromPEFT(dir)
 	if err != nil {
 		return nil, fmt.Errorf("lora: bank: add %q: %w", name, err)
+	}
+	if changesBase(l.spec.Init) {
+		return nil, fmt.Errorf("lora: bank: add %q: init %s replaces the shared base weights by residuals", name, l.spec.Init)
 	}
 	if err := l.build(b.model, 0); err != nil {
 		return nil, fmt.Errorf("lora: bank: add %q from %s: %w", name, dir, err)

@@ -19,7 +19,10 @@
 //     that is ±1/sqrt(fan_in), PyTorch's nn.Linear default, which PEFT uses for lora_A; or
 //     "gaussian", N(0, σ²) with σ = 1/r, as PEFT's init_lora_weights="gaussian". A's draw
 //     depends only on the seed and the tensor's name, so q's A is the same whether or not v
-//     is adapted too. B starts at zero.
+//     is adapted too. B starts at zero. Or, for Linear targets, A and B from the adapted
+//     weight W itself, which is replaced by the frozen residual W − s·B·A so that the model
+//     still starts equal to the base: "pissa" (top-r singular triplets), "milora" (bottom-r)
+//     or "olora" (QR), each in its own file init_<name>.go.
 //   - Dropout on the LoRA input x (not on W0 x), in training passes only, with a mask drawn
 //     from the Context's seed and the update's own site: outputs are bit-identical for any
 //     thread count.

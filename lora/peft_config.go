@@ -39,7 +39,8 @@ type PEFTConfig struct {
 	FanInFanOut       bool     `json:"fan_in_fan_out"`
 	LayersToTransform []int    `json:"layers_to_transform"`
 	LayersPattern     string   `json:"layers_pattern,omitempty"`
-	// InitLoRAWeights is true (Kaiming-uniform A) or "gaussian".
+	// InitLoRAWeights is true (Kaiming-uniform A), "gaussian", or a factor init ("pissa",
+	// "olora", "milora"), which the reader redoes on the base weights before loading A and B.
 	InitLoRAWeights any  `json:"init_lora_weights"`
 	InferenceMode   bool `json:"inference_mode"`
 }
@@ -60,8 +61,8 @@ func peftFields(s method.Spec) map[string]any {
 		slices.Sort(layers)
 		f["layers_to_transform"], f["layers_pattern"] = layers, "blocks"
 	}
-	if s.Init == InitGaussian {
-		f["init_lora_weights"] = InitGaussian
+	if s.Init == InitGaussian || changesBase(s.Init) {
+		f["init_lora_weights"] = s.Init // "pissa" and "olora" are PEFT's; "milora" is loralab's own
 	}
 	return f
 }
@@ -113,13 +114,12 @@ func (c PEFTConfig) Spec() (method.Spec, error) {
 	if c.UseRSLoRA {
 		s.Scaling = ScalingRSLoRA
 	}
-	switch c.InitLoRAWeights {
-	case nil, true, false, InitGaussian:
-		if c.InitLoRAWeights == InitGaussian {
-			s.Init = InitGaussian
-		}
+	switch init, _ := c.InitLoRAWeights.(string); {
+	case c.InitLoRAWeights == nil || c.InitLoRAWeights == true || c.InitLoRAWeights == false:
+	case init == InitGaussian || changesBase(init):
+		s.Init = init // a factor init is redone on the base weights, then the factors are loaded
 	default:
-		return s, fmt.Errorf("init_lora_weights %v, want true, false or \"gaussian\" (initialisations that change the base weights are not supported)", c.InitLoRAWeights)
+		return s, fmt.Errorf("init_lora_weights %v, want true, false or one of %s", c.InitLoRAWeights, method.OrList(initNames()[1:]))
 	}
 	if len(c.TargetModules) == 0 {
 		return s, errors.New("target_modules is empty, want some adaptable modules (q, v, ...)")
