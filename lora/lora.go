@@ -198,7 +198,7 @@ var Kind = method.Kind{
 	Keys: []method.Key{method.KeyRank, method.KeyAlpha, method.KeyTargets, method.KeyLayers,
 		{Name: "scaling", Type: method.String, Choices: func() []string { return []string{ScalingStandard, ScalingRSLoRA} }, Doc: "scale alpha/r (standard) or alpha/sqrt(r) (rslora)"},
 		{Name: "init", Type: method.String, Choices: initNames, Doc: "initialisation of A and B"},
-		method.KeyDropout},
+		method.KeyDropout, keyLRRatio},
 	Size:     "rank",
 	Defaults: defaultTargets,
 	Params:   lowRankParams,
@@ -210,7 +210,7 @@ var Kind = method.Kind{
 		if changesBase(s.Init) {
 			l += " " + s.Init
 		}
-		return l
+		return l + lrRatioLabel(s)
 	},
 	Check: func(s method.Spec, d method.Dims) []method.Problem {
 		return append(needTargets(s, d), checkInit(s, d)...)

@@ -112,7 +112,7 @@ func newTrainer(r Run) (*trainer, error) {
 		h.SetTrainable(true)
 	}
 	tr.params = append(tr.params, head...)
-	groups := paramGroups("", r.Method.Trainable(), float32(r.Cfg.WeightDecay), 1)
+	groups := methodGroups(r.Method, float32(r.Cfg.WeightDecay))
 	groups = append(groups, paramGroups("head_", head, float32(r.Cfg.WeightDecay), r.Cfg.headLRScale())...)
 	tr.opt = nn.NewAdamW(groups)
 	tr.sched = nn.Schedule{Peak: float32(r.Cfg.LR), Warmup: r.Cfg.Warmup, Total: r.Cfg.Steps, Decay: r.Cfg.Schedule}
@@ -139,6 +139,30 @@ func checkHead(m *model.Model, t *datasets.Task) error {
 		return fmt.Errorf("train: task %s needs a head with %d outputs, the model has %d", t.Name, want, m.Cfg.NumLabels)
 	}
 	return nil
+}
+
+// methodGroups are the parameter groups of the method's tensors: one set (paramGroups) per
+// learning-rate factor the method gives them (tuner.LRScales), in order of first appearance;
+// the factor 1 has no name prefix, another one "lr<factor>_" (LoRA+'s B: "lr16_decay").
+func methodGroups(meth tuner.Method, decay float32) []nn.ParamGroup {
+	ts, scales := meth.Trainable(), tuner.LRScales(meth)
+	var order []float32
+	byScale := map[float32][]*nn.Tensor{}
+	for i, t := range ts {
+		if _, seen := byScale[scales[i]]; !seen {
+			order = append(order, scales[i])
+		}
+		byScale[scales[i]] = append(byScale[scales[i]], t)
+	}
+	var gs []nn.ParamGroup
+	for _, s := range order {
+		prefix := ""
+		if s != 1 {
+			prefix = fmt.Sprintf("lr%g_", s)
+		}
+		gs = append(gs, paramGroups(prefix, byScale[s], decay, s)...)
+	}
+	return gs
 }
 
 // paramGroups puts matrices (weights, LoRA factors, prefix tables) under weight decay and

@@ -121,3 +121,26 @@ func Load(path string, meth Method, head []*nn.Tensor) error {
 func savedTensors(meth Method, head []*nn.Tensor) []*nn.Tensor {
 	return append(slices.Clone(meth.Trainable()), head...)
 }
+
+// LRScaler is a Method whose tensors do not all train at the run's learning rate: LoRA+
+// (Hayou et al., 2024) trains B at a multiple of A's. The trainer puts the tensors of each
+// factor in their own parameter groups.
+type LRScaler interface {
+	// LRScale is the factor of t's learning rate, for each t of Trainable.
+	LRScale(t *nn.Tensor) float32
+}
+
+// LRScales returns the learning-rate factor of each of meth's Trainable tensors, in order:
+// 1 unless meth is an LRScaler.
+func LRScales(meth Method) []float32 {
+	ts := meth.Trainable()
+	out := make([]float32, len(ts))
+	s, ok := meth.(LRScaler)
+	for i, t := range ts {
+		out[i] = 1
+		if ok {
+			out[i] = s.LRScale(t)
+		}
+	}
+	return out
+}
