@@ -23,7 +23,7 @@ const (
 
 // PEFTConfig is the part of PEFT's adapter_config.json that describes a LoRA adapter. PEFT
 // writes more fields; the reader ignores those that do not change what the weights mean and
-// refuses those that do (DoRA, per-module ranks or alphas, fan_in_fan_out, trained biases).
+// refuses those that do (per-module ranks or alphas, fan_in_fan_out, trained biases).
 type PEFTConfig struct {
 	PEFTType  string  `json:"peft_type"`
 	TaskType  string  `json:"task_type"`
@@ -43,6 +43,9 @@ type PEFTConfig struct {
 	// "olora", "milora"), which the reader redoes on the base weights before loading A and B.
 	InitLoRAWeights any  `json:"init_lora_weights"`
 	InferenceMode   bool `json:"inference_mode"`
+	// UseDoRA marks a DoRA adapter, which Spec refuses (ImportDoRA reads it). It is not
+	// written for LoRA.
+	UseDoRA bool `json:"-"`
 }
 
 // peftFields are the fields of adapter_config.json a LoRA setting fixes (method.Kind.PEFT).
@@ -114,6 +117,9 @@ func (c PEFTConfig) Spec() (method.Spec, error) {
 	if c.UseRSLoRA {
 		s.Scaling = ScalingRSLoRA
 	}
+	if c.UseDoRA {
+		return s, errors.New("use_dora true: a DoRA adapter, which ImportDoRA reads")
+	}
 	switch init, _ := c.InitLoRAWeights.(string); {
 	case c.InitLoRAWeights == nil || c.InitLoRAWeights == true || c.InitLoRAWeights == false:
 	case init == InitGaussian || changesBase(init):
@@ -182,9 +188,7 @@ func parsePEFTConfig(data []byte) (PEFTConfig, error) {
 		return PEFTConfig{}, describeJSONError(data, err)
 	}
 	c := raw.PEFTConfig
-	if raw.UseDoRA {
-		return c, errors.New("use_dora true: DoRA adapters are not supported")
-	}
+	c.UseDoRA = raw.UseDoRA
 	if len(raw.RankPattern) > 0 || len(raw.AlphaPattern) > 0 {
 		return c, errors.New("rank_pattern or alpha_pattern set: per-module ranks and alphas are not supported")
 	}
