@@ -43,6 +43,12 @@ func checkContract(t *testing.T, cfg model.Config, spec method.Spec) tuner.Metho
 		}
 	}
 	trained := output(m, b, 1)
+	if i := firstDifference(output(m, b, 3), trained); i >= 0 {
+		t.Errorf("%s: output on 3 threads differs from 1 thread at %d", spec.Label(), i)
+	}
+	if name, ok := sameGrads(meth.Trainable(), contractLoss(m, b)); !ok {
+		t.Errorf("%s: gradient of %s on 3 threads differs from 1 thread", spec.Label(), name)
+	}
 
 	path := filepath.Join(t.TempDir(), "method.safetensors")
 	if _, err := tuner.Save(path, meth, nil); err != nil {
@@ -105,6 +111,30 @@ func contractLoss(m *model.Model, b *model.Batch) func(*nn.Tape) *nn.Tensor {
 	}
 }
 
+// sameGrads reports whether backward gives ps the same gradients, bit for bit, on 1 and 3
+// threads, and names the first tensor that differs.
+func sameGrads(ps []*nn.Tensor, loss func(*nn.Tape) *nn.Tensor) (string, bool) {
+	grads := func(threads int) [][]float32 {
+		nn.ZeroGrads(ps)
+		tp := nn.NewTape(threads)
+		tp.Backward(loss(tp))
+		out := make([][]float32, len(ps))
+		for i, p := range ps {
+			out[i] = append([]float32(nil), p.Grad...)
+		}
+		return out
+	}
+	one, three := grads(1), grads(3)
+	for i, p := range ps {
+		for j := range one[i] {
+			if math.Float32bits(one[i][j]) != math.Float32bits(three[i][j]) {
+				return p.Name, false
+			}
+		}
+	}
+	return "", true
+}
+
 // perturb adds N(0, scale²) noise to ts, as training would move them.
 func perturb(ts []*nn.Tensor, seed uint64, scale float64) {
 	rng := rand.New(rand.NewPCG(seed, 8))
@@ -132,4 +162,27 @@ func frobenius(x []float32) float64 {
 		s += float64(v) * float64(v)
 	}
 	return math.Sqrt(s)
+}
+
+// TestVariantsThreadIndependence: on a model large enough for the kernels to split work, the
+// variants' outputs and gradients are the same bit for bit on 1 and 3 threads.
+func TestVariantsThreadIndependence(t *testing.T) {
+	cfg := model.Config{Arch: model.Decoder, Vocab: 50, DModel: 64, Layers: 1, Heads: 4, DFF: 256, MaxLen: 64,
+		Activation: "gelu", LNEps: 1e-5}
+	for _, spec := range []method.Spec{
+		{Name: "dora", Rank: 4, Targets: []string{"q", "fc1", "fc2"}},
+		{Name: "vera", Rank: 16, Targets: []string{"v", "fc1"}, Dropout: 0.1},
+		{Name: method.LoRA, Rank: 4, Targets: []string{"q", "fc2"}, Init: InitPiSSA, Dropout: 0.1},
+	} {
+		m := newTestModel(t, cfg, 1)
+		meth := applyMethod(t, m, spec, 2)
+		perturb(meth.Trainable(), 3, 0.1)
+		b := randomBatch(4, cfg.Vocab, 4, 64)
+		if i := firstDifference(output(m, b, 3), output(m, b, 1)); i >= 0 {
+			t.Errorf("%s: output on 3 threads differs from 1 thread at %d", spec.Label(), i)
+		}
+		if name, ok := sameGrads(meth.Trainable(), contractLoss(m, b)); !ok {
+			t.Errorf("%s: gradient of %s on 3 threads differs from 1 thread", spec.Label(), name)
+		}
+	}
 }
