@@ -27,6 +27,15 @@
 //     from the Context's seed and the update's own site: outputs are bit-identical for any
 //     thread count.
 //
+// # Variants
+//
+// Besides its settings above, LoRA has LoRA+'s lr_ratio (Hayou et al., 2024; lora_plus.go):
+// B trains at that multiple of A's learning rate, through tuner.LRScaler. Two variants are
+// methods of their own, each in one file: dora (DoRA, Liu et al., 2024; dora.go), a learned
+// magnitude per output unit times the direction of W0 + s·B·A, and vera (VeRA, Kopiczko et
+// al., 2024; vera.go), frozen random projections shared by all layers and two trainable
+// vectors per matrix. Both are mergeable and export to PEFT (use_dora; peft_type VERA).
+//
 // # Tensors
 //
 // Each adapted Linear gets A [r, d_in] and B [d_out, r] named after the layer,
