@@ -26,7 +26,7 @@ seeds: [1, 2]
 	// Output:
 	// demo.yaml:9:28: methods[0].rank[1]: 512 is out of range, want 1..128 (d_model)
 	// demo.yaml:9:47: methods[0].targets: unknown target "w", want q, k, v, o, fc1, fc2 or emb
-	// demo.yaml:10:12: methods[1].name: unknown method "adapter", want one of ft, fttop2, bitfit, prefix_embed, prefix_layer, adapter_h, adapter_l, adapter_p, adapter_d, lora
+	// demo.yaml:10:12: methods[1].name: unknown method "adapter", want one of ft, fttop2, bitfit, prefix_embed, prefix_layer, adapter_h, adapter_l, adapter_p, adapter_d, lora, dora, vera
 }
 
 // The paper's Table 5 on the tiny model (d=128, 4 layers): one budget, three target sets.
