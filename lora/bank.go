@@ -62,8 +62,8 @@ func (b *Bank) Add(name string, spec method.Spec, seed uint64) (*LoRA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lora: bank: add %q: %w", name, err)
 	}
-	if changesBase(spec.Init) {
-		return nil, fmt.Errorf("lora: bank: add %q: init %s replaces the shared base weights by residuals", name, spec.Init)
+	if _, fromWeights := weightInit(spec.Init); fromWeights {
+		return nil, fmt.Errorf("lora: bank: add %q: init %s changes the shared base weights", name, spec.Init)
 	}
 	if err := l.build(b.model, seed); err != nil {
 		return nil, fmt.Errorf("lora: bank: add %q: %w", name, err)
@@ -81,8 +81,8 @@ func (b *Bank) AddPEFT(name, dir string) (*LoRA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lora: bank: add %q: %w", name, err)
 	}
-	if changesBase(l.spec.Init) {
-		return nil, fmt.Errorf("lora: bank: add %q: init %s replaces the shared base weights by residuals", name, l.spec.Init)
+	if _, fromWeights := weightInit(l.spec.Init); fromWeights {
+		return nil, fmt.Errorf("lora: bank: add %q: init %s changes the shared base weights", name, l.spec.Init)
 	}
 	if err := l.build(b.model, 0); err != nil {
 		return nil, fmt.Errorf("lora: bank: add %q from %s: %w", name, dir, err)

@@ -7,11 +7,11 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"sync"
 
 	"loralab/method"
 	"loralab/model"
 	"loralab/model/target"
-	"loralab/nn"
 )
 
 // initA fills a (an r x fanIn factor A, row-major or its transpose: only the count matters)
@@ -57,51 +57,49 @@ func nameHash(name string) uint64 {
 	return model.SubSeed(h.Sum64(), 0)
 }
 
-// A factorInit starts the factors of one adapted weight W [out, in] from W itself instead of
-// at random (PiSSA, OLoRA, MiLoRA): it returns A [r, in] and B [out, r], row-major, for the
-// scale s, and the layer keeps the residual W − s·B·A frozen in place of W, so that the
-// model at step 0 is the base model. Each such initialisation registers itself from its
-// own file (init_pissa.go, ...) through registerFactorInit.
-type factorInit func(w []float32, out, in, r int, s float32) (a, b []float32)
+// WeightInit initialises the factors of a LoRA update from the base weight of its layer
+// instead of at random (PiSSA, OLoRA, MiLoRA take singular vectors or a QR factor of W): it
+// sets d.A and d.B and replaces d.Target.W by the residual W - s·B·A, so that the model
+// starts equal to the base. It applies to Linear targets only.
+type WeightInit func(d *Linear) error
 
-var factorInits = map[string]factorInit{}
+var weightInits = struct {
+	sync.RWMutex
+	m map[string]WeightInit
+}{m: map[string]WeightInit{}}
 
-// registerFactorInit makes name a value of LoRA's init key. It panics on a name taken.
-func registerFactorInit(name string, f factorInit) {
-	if _, dup := factorInits[name]; dup || name == InitKaiming || name == InitGaussian {
+// RegisterInit makes init: name valid for lora (and its variants) and runs f on every adapted
+// Linear after the random initialisation. Each such init registers itself from its own file.
+// It panics on a name taken.
+func RegisterInit(name string, f WeightInit) {
+	weightInits.Lock()
+	defer weightInits.Unlock()
+	if _, dup := weightInits.m[name]; dup || name == InitKaiming || name == InitGaussian {
 		panic(fmt.Sprintf("lora: init %q registered twice", name))
 	}
-	factorInits[name] = f
+	weightInits.m[name] = f
 }
 
-// initNames lists the values of LoRA's init key: the random ones, then the factor inits.
+// weightInit returns the WeightInit registered under name.
+func weightInit(name string) (WeightInit, bool) {
+	weightInits.RLock()
+	defer weightInits.RUnlock()
+	f, ok := weightInits.m[name]
+	return f, ok
+}
+
+// initNames lists the values of the init key: the random ones, then the registered ones.
 func initNames() []string {
-	return append([]string{InitKaiming, InitGaussian}, slices.Sorted(maps.Keys(factorInits))...)
+	weightInits.RLock()
+	defer weightInits.RUnlock()
+	return append([]string{InitKaiming, InitGaussian}, slices.Sorted(maps.Keys(weightInits.m))...)
 }
 
-// changesBase reports whether an initialisation replaces the adapted weights by residuals.
-func changesBase(aInit string) bool {
-	_, ok := factorInits[aInit]
-	return ok
-}
-
-// initFactors applies the factor init of d's setting: A and B from the layer's weight, and
-// the residual W − s·B·A in place of W. The weight gets its own values first, so that a
-// model that shares them with others (model.Model.Share) keeps them unchanged.
-func initFactors(d *Linear, aInit string) {
-	w := d.Target.W
-	r := d.A.Shape[0]
-	a, b := factorInits[aInit](w.Data, w.Shape[0], w.Shape[1], r, d.Scale)
-	copy(d.A.Data, a)
-	copy(d.B.Data, b)
-	w.Data = slices.Clone(w.Data)
-	nn.MatMulAdd(w, -d.Scale, d.B, d.A, false, false)
-}
-
-// checkInit reports a factor init that cannot apply to a setting: the token embedding has
-// no such init, and the rank must not exceed the smaller side of any adapted matrix.
+// checkInit reports a setting that an init from the base weight cannot serve: the token
+// embedding is no target for it, and the rank must not exceed the smaller side of any
+// adapted matrix (the SVD and QR have no more directions).
 func checkInit(s method.Spec, d method.Dims) []method.Problem {
-	if !changesBase(s.Init) {
+	if _, fromWeights := weightInit(s.Init); !fromWeights {
 		return nil
 	}
 	var ps []method.Problem

@@ -4,10 +4,9 @@ package lora
 // with the r smallest singular triplets instead of the largest, B = U_r √(S_r/s) and
 // A = √(S_r/s) V_rᵀ, the residual W − s·B·A frozen. Training then moves the directions that
 // carry least of W, leaving the principal ones (what pretraining learned most) in place.
+// PEFT has no such init; the export names it "milora", which only loralab reads.
 const InitMiLoRA = "milora"
 
 func init() {
-	registerFactorInit(InitMiLoRA, func(w []float32, out, in, r int, s float32) (a, b []float32) {
-		return svdFactors(w, out, in, r, s, true)
-	})
+	RegisterInit(InitMiLoRA, func(d *Linear) error { return svdInit(d, true) })
 }

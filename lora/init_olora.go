@@ -1,6 +1,10 @@
 package lora
 
-import "gonum.org/v1/gonum/mat"
+import (
+	"fmt"
+
+	"gonum.org/v1/gonum/mat"
+)
 
 // InitOLoRA starts LoRA from an orthonormal basis of W's column space (Büyükakyüz, 2024,
 // OLoRA): with the QR decomposition W = Q R, B = Q_r (the first r columns, orthonormal) and
@@ -12,25 +16,30 @@ import "gonum.org/v1/gonum/mat"
 // full rank, and A = Q_rᵀ W is then the first r rows of an R with W = Q R.
 const InitOLoRA = "olora"
 
-func init() {
-	registerFactorInit(InitOLoRA, func(w []float32, out, in, r int, _ float32) (a, b []float32) {
-		wd := mat.NewDense(out, in, widen(w))
-		var qr mat.QR
-		qr.Factorize(wd.Slice(0, out, 0, min(out, in)))
-		var q mat.Dense
-		qr.QTo(&q)
-		qr1 := q.Slice(0, out, 0, r)
-		var ad mat.Dense
-		ad.Mul(qr1.T(), wd)
-		a, b = make([]float32, r*in), make([]float32, out*r)
-		for k := range r {
-			for j := range in {
-				a[k*in+j] = float32(ad.At(k, j))
-			}
-			for i := range out {
-				b[i*r+k] = float32(qr1.At(i, k))
-			}
+func init() { RegisterInit(InitOLoRA, oloraInit) }
+
+// oloraInit sets B = Q_r and A = Q_rᵀ W for d and leaves the residual in place of W.
+func oloraInit(d *Linear) error {
+	w := d.Target.W
+	out, in, r := w.Shape[0], w.Shape[1], d.A.Shape[0]
+	if r > min(out, in) {
+		return fmt.Errorf("rank %d exceeds the smaller side of W [%d, %d]", r, out, in)
+	}
+	wd := mat.NewDense(out, in, widen(w.Data))
+	var qr mat.QR
+	qr.Factorize(wd.Slice(0, out, 0, min(out, in)))
+	var q, a mat.Dense
+	qr.QTo(&q)
+	qr1 := q.Slice(0, out, 0, r)
+	a.Mul(qr1.T(), wd)
+	for k := range r {
+		for j := range in {
+			d.A.Data[k*in+j] = float32(a.At(k, j))
 		}
-		return a, b
-	})
+		for i := range out {
+			d.B.Data[i*r+k] = float32(qr1.At(i, k))
+		}
+	}
+	keepResidual(d)
+	return nil
 }

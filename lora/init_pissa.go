@@ -1,9 +1,13 @@
 package lora
 
 import (
+	"fmt"
 	"math"
+	"slices"
 
 	"gonum.org/v1/gonum/mat"
+
+	"loralab/nn"
 )
 
 // InitPiSSA starts LoRA from the principal part of W (Meng et al., 2024, PiSSA): with the
@@ -17,19 +21,22 @@ import (
 const InitPiSSA = "pissa"
 
 func init() {
-	registerFactorInit(InitPiSSA, func(w []float32, out, in, r int, s float32) (a, b []float32) {
-		return svdFactors(w, out, in, r, s, false)
-	})
+	RegisterInit(InitPiSSA, func(d *Linear) error { return svdInit(d, false) })
 }
 
-// svdFactors returns A [r, in] and B [out, r] of the r largest singular triplets of W [out,
-// in] (bottom: the r smallest), split as B = U_r √(S_r/s) and A = √(S_r/s) V_rᵀ. gonum's
-// SVD is deterministic and single-threaded; a singular vector's sign is arbitrary, but
-// B·A does not depend on it.
-func svdFactors(w []float32, out, in, r int, s float32, bottom bool) (a, b []float32) {
+// svdInit sets A [r, in] and B [out, r] of d from the r largest singular triplets of its
+// layer's weight W [out, in] (bottom: the r smallest), B = U_r √(S_r/s) and A = √(S_r/s)
+// V_rᵀ, and leaves the residual in place of W. gonum's SVD is deterministic and
+// single-threaded; a singular vector's sign is arbitrary, but B·A does not depend on it.
+func svdInit(d *Linear, bottom bool) error {
+	w := d.Target.W
+	out, in, r := w.Shape[0], w.Shape[1], d.A.Shape[0]
+	if r > min(out, in) {
+		return fmt.Errorf("rank %d exceeds the smaller side of W [%d, %d]", r, out, in)
+	}
 	var svd mat.SVD
-	if !svd.Factorize(mat.NewDense(out, in, widen(w)), mat.SVDThin) {
-		panic("lora: SVD of an adapted weight did not converge") // finite weights: cannot happen
+	if !svd.Factorize(mat.NewDense(out, in, widen(w.Data)), mat.SVDThin) {
+		return fmt.Errorf("the SVD of W [%d, %d] did not converge", out, in)
 	}
 	values := svd.Values(nil)
 	var u, v mat.Dense
@@ -39,17 +46,25 @@ func svdFactors(w []float32, out, in, r int, s float32, bottom bool) (a, b []flo
 	if bottom {
 		first = len(values) - r
 	}
-	a, b = make([]float32, r*in), make([]float32, out*r)
 	for k := range r {
-		root := math.Sqrt(values[first+k] / float64(s))
+		root := math.Sqrt(values[first+k] / float64(d.Scale))
 		for j := range in {
-			a[k*in+j] = float32(root * v.At(j, first+k))
+			d.A.Data[k*in+j] = float32(root * v.At(j, first+k))
 		}
 		for i := range out {
-			b[i*r+k] = float32(root * u.At(i, first+k))
+			d.B.Data[i*r+k] = float32(root * u.At(i, first+k))
 		}
 	}
-	return a, b
+	keepResidual(d)
+	return nil
+}
+
+// keepResidual replaces the layer's weight by W − s·B·A, on a copy of its values, so that a
+// model sharing them (model.Model.Share) keeps the base weight.
+func keepResidual(d *Linear) {
+	w := d.Target.W
+	w.Data = slices.Clone(w.Data)
+	nn.MatMulAdd(w, -d.Scale, d.B, d.A, false, false)
 }
 
 // widen copies float32 values into float64.

@@ -21,8 +21,7 @@ type Linear struct {
 }
 
 // newLinear returns the update of target at rank r, with A drawn by init from a generator
-// seeded by seed and the target's name, and B zero; or, for a factor init (PiSSA, ...), A
-// and B from the target's weight, which becomes the residual.
+// seeded by seed and the target's name, and B zero.
 func newLinear(target *model.Linear, r int, scale, dropout float32, aInit string, seed uint64) *Linear {
 	d := &Linear{
 		Target:  target,
@@ -30,10 +29,6 @@ func newLinear(target *model.Linear, r int, scale, dropout float32, aInit string
 		B:       nn.NewParam(target.Name+".lora_B", target.Out(), r),
 		Scale:   scale,
 		Dropout: dropout,
-	}
-	if changesBase(aInit) {
-		initFactors(d, aInit)
-		return d
 	}
 	initA(d.A.Data, r, target.In(), aInit, seed, d.A.Name)
 	return d

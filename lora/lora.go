@@ -146,6 +146,10 @@ func (l *LoRA) build(m *model.Model, seed uint64) error {
 	if err := l.spec.Validate(model.DimsOf(m.Cfg)); err != nil {
 		return fmt.Errorf("lora: apply: %w", err)
 	}
+	winit, fromWeights := weightInit(l.spec.Init)
+	if fromWeights && slices.Contains(l.spec.Targets, target.Emb) {
+		return fmt.Errorf("lora: apply: init %s initialises from a Linear's weight; the embedding is no target for it", l.spec.Init)
+	}
 	m.Freeze()
 	r, aInit := l.spec.Rank, l.spec.Init
 	if slices.Contains(l.spec.Targets, target.Emb) {
@@ -165,6 +169,11 @@ func (l *LoRA) build(m *model.Model, seed uint64) error {
 			}
 			d := newLinear(lin, r, l.scale, float32(l.spec.Dropout), aInit, seed)
 			d.dropoutSite = dropoutLabel(b.Index, i-1)
+			if fromWeights {
+				if err := winit(d); err != nil {
+					return fmt.Errorf("lora: apply: init %s on %s: %w", l.spec.Init, lin.Name, err)
+				}
+			}
 			l.linears = append(l.linears, d)
 		}
 	}
@@ -197,7 +206,7 @@ var Kind = method.Kind{
 	Name: method.LoRA, Order: 90,
 	Keys: []method.Key{method.KeyRank, method.KeyAlpha, method.KeyTargets, method.KeyLayers,
 		{Name: "scaling", Type: method.String, Choices: func() []string { return []string{ScalingStandard, ScalingRSLoRA} }, Doc: "scale alpha/r (standard) or alpha/sqrt(r) (rslora)"},
-		{Name: "init", Type: method.String, Choices: initNames, Doc: "initialisation of A and B"},
+		{Name: "init", Type: method.String, Choices: initNames, Doc: "initialisation of A (and B; see RegisterInit)"},
 		method.KeyDropout, keyLRRatio},
 	Size:     "rank",
 	Defaults: defaultTargets,
@@ -207,7 +216,7 @@ var Kind = method.Kind{
 		if s.Scaling == ScalingRSLoRA {
 			l += " rs"
 		}
-		if changesBase(s.Init) {
+		if _, fromWeights := weightInit(s.Init); fromWeights {
 			l += " " + s.Init
 		}
 		return l + lrRatioLabel(s)

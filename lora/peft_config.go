@@ -64,7 +64,7 @@ func peftFields(s method.Spec) map[string]any {
 		slices.Sort(layers)
 		f["layers_to_transform"], f["layers_pattern"] = layers, "blocks"
 	}
-	if s.Init == InitGaussian || changesBase(s.Init) {
+	if _, fromWeights := weightInit(s.Init); fromWeights || s.Init == InitGaussian {
 		f["init_lora_weights"] = s.Init // "pissa" and "olora" are PEFT's; "milora" is loralab's own
 	}
 	return f
@@ -120,9 +120,11 @@ func (c PEFTConfig) Spec() (method.Spec, error) {
 	if c.UseDoRA {
 		return s, errors.New("use_dora true: a DoRA adapter, which ImportDoRA reads")
 	}
-	switch init, _ := c.InitLoRAWeights.(string); {
+	init, _ := c.InitLoRAWeights.(string)
+	_, fromWeights := weightInit(init)
+	switch {
 	case c.InitLoRAWeights == nil || c.InitLoRAWeights == true || c.InitLoRAWeights == false:
-	case init == InitGaussian || changesBase(init):
+	case init == InitGaussian || fromWeights:
 		s.Init = init // a factor init is redone on the base weights, then the factors are loaded
 	default:
 		return s, fmt.Errorf("init_lora_weights %v, want true, false or one of %s", c.InitLoRAWeights, method.OrList(initNames()[1:]))
