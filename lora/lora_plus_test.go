@@ -22,16 +22,15 @@ func TestLoRAPlus(t *testing.T) {
 		want[d.A.Name], want[d.B.Name] = 1, 16
 	}
 	want[plus.Embedding().A.Name], want[plus.Embedding().B.Name] = 1, 16
-	scales := tuner.LRScales(plus)
-	for i, p := range plus.Trainable() {
-		if scales[i] != want[p.Name] {
-			t.Errorf("%s: lr factor %g, want %g", p.Name, scales[i], want[p.Name])
+	for _, p := range plus.Trainable() {
+		if got := tuner.LRScale(plus, p); got != want[p.Name] {
+			t.Errorf("%s: lr factor %g, want %g", p.Name, got, want[p.Name])
 		}
 	}
 	plain := applyMethod(t, newTestModel(t, cfg, 3), loraSpec(2, "q", "v"), 4)
-	for _, s := range tuner.LRScales(plain) {
-		if s != 1 {
-			t.Errorf("plain LoRA has lr factor %g", s)
+	for _, p := range plain.Trainable() {
+		if s := tuner.LRScale(plain, p); s != 1 {
+			t.Errorf("plain LoRA has lr factor %g for %s", s, p.Name)
 		}
 	}
 	bad := spec

@@ -142,17 +142,17 @@ func checkHead(m *model.Model, t *datasets.Task) error {
 }
 
 // methodGroups are the parameter groups of the method's tensors: one set (paramGroups) per
-// learning-rate factor the method gives them (tuner.LRScales), in order of first appearance;
+// learning-rate factor the method gives them (tuner.LRScale), in order of first appearance;
 // the factor 1 has no name prefix, another one "lr<factor>_" (LoRA+'s B: "lr16_decay").
 func methodGroups(meth tuner.Method, decay float32) []nn.ParamGroup {
-	ts, scales := meth.Trainable(), tuner.LRScales(meth)
 	var order []float32
 	byScale := map[float32][]*nn.Tensor{}
-	for i, t := range ts {
-		if _, seen := byScale[scales[i]]; !seen {
-			order = append(order, scales[i])
+	for _, t := range meth.Trainable() {
+		s := tuner.LRScale(meth, t)
+		if _, seen := byScale[s]; !seen {
+			order = append(order, s)
 		}
-		byScale[scales[i]] = append(byScale[scales[i]], t)
+		byScale[s] = append(byScale[s], t)
 	}
 	var gs []nn.ParamGroup
 	for _, s := range order {

@@ -85,7 +85,7 @@ func TestMethodGroups(t *testing.T) {
 	if len(plain) != len(want) || plain[0].Name != want[0].Name || len(plain[0].Params) != len(want[0].Params) {
 		t.Errorf("plain method: groups %+v, want %+v", plain, want)
 	}
-	if got := tuner.LRScales(&meth.fullFT); got[0] != 1 {
-		t.Errorf("LRScales of a plain method %v", got)
+	if got := tuner.LRScale(&meth.fullFT, m.TokEmb); got != 1 {
+		t.Errorf("LRScale of a plain method %v", got)
 	}
 }

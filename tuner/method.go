@@ -122,25 +122,18 @@ func savedTensors(meth Method, head []*nn.Tensor) []*nn.Tensor {
 	return append(slices.Clone(meth.Trainable()), head...)
 }
 
-// LRScaler is a Method whose tensors do not all train at the run's learning rate: LoRA+
-// (Hayou et al., 2024) trains B at a multiple of A's. The trainer puts the tensors of each
-// factor in their own parameter groups.
+// LRScaler is a method whose tensors train at different learning rates (LoRA+: B at a
+// multiple of A's rate): the trainer multiplies the scheduled rate of each tensor t of
+// Trainable by LRScale(t). Methods that do not implement it train every tensor at the rate.
 type LRScaler interface {
-	// LRScale is the factor of t's learning rate, for each t of Trainable.
 	LRScale(t *nn.Tensor) float32
 }
 
-// LRScales returns the learning-rate factor of each of meth's Trainable tensors, in order:
-// 1 unless meth is an LRScaler.
-func LRScales(meth Method) []float32 {
-	ts := meth.Trainable()
-	out := make([]float32, len(ts))
-	s, ok := meth.(LRScaler)
-	for i, t := range ts {
-		out[i] = 1
-		if ok {
-			out[i] = s.LRScale(t)
-		}
+// LRScale is the factor of meth's learning rate for its tensor t: 1 unless meth is an
+// LRScaler.
+func LRScale(meth Method, t *nn.Tensor) float32 {
+	if s, ok := meth.(LRScaler); ok {
+		return s.LRScale(t)
 	}
-	return out
+	return 1
 }
