@@ -35,6 +35,7 @@ type VeRA struct {
 	model   *model.Model
 	a, b    *nn.Tensor // the shared projections vera_A [r, maxIn], vera_B [maxOut, r]
 	linears []*veraLinear
+	frozen  []*nn.Tensor // the projections of each shape, in order of first use
 	merged  []folded
 }
 
@@ -188,25 +189,35 @@ func (v *VeRA) build(m *model.Model, seed uint64) error {
 }
 
 // project gives every update the corners of the shared projections for its shape, one copy
-// per shape.
+// per shape, named vera_A.<d_in> and vera_B.<d_out>.
 func (v *VeRA) project() {
 	as, bs := map[int]*nn.Tensor{}, map[int]*nn.Tensor{}
 	r, maxIn := v.a.Shape[0], v.a.Shape[1]
+	v.frozen = nil
 	for _, d := range v.linears {
 		in, out := d.target.In(), d.target.Out()
 		if as[in] == nil {
 			as[in] = nn.New(r, in)
+			as[in].Name = fmt.Sprintf("%s.%d", veraAName, in)
 			for k := range r {
 				copy(as[in].Data[k*in:(k+1)*in], v.a.Data[k*maxIn:k*maxIn+in])
 			}
+			v.frozen = append(v.frozen, as[in])
 		}
 		if bs[out] == nil {
 			bs[out] = nn.New(out, r)
+			bs[out].Name = fmt.Sprintf("%s.%d", veraBName, out)
 			copy(bs[out].Data, v.b.Data[:out*r])
+			v.frozen = append(v.frozen, bs[out])
 		}
 		d.a, d.b = as[in], bs[out]
 	}
 }
+
+// Frozen lists the projections the updates use, one pair per shape: tensors VeRA does not
+// train but a checkpoint must keep (the registry's tuner.FrozenKeeper), so that loading does
+// not depend on drawing them again from the same seed.
+func (v *VeRA) Frozen() []*nn.Tensor { return slices.Clone(v.frozen) }
 
 // Forward computes b ⊙ (B (d ⊙ (A dropout(x)))) for x [N, d_in]: three thin steps, never
 // forming ΔW.
@@ -277,11 +288,11 @@ type VeRAPEFTConfig struct {
 	InferenceMode     bool     `json:"inference_mode"`
 }
 
-// veraTensors are the tensors of the PEFT weight file: the shared projections under
+// veraTensors are the tensors of the PEFT weight file: the shared projections a and b under
 // base_model.vera_A and vera_B, then b and d of every layer.
-func (v *VeRA) veraTensors() []peftTensor {
-	ts := []peftTensor{{key: "base_model." + veraAName, t: v.a, shape: slices.Clone(v.a.Shape)},
-		{key: "base_model." + veraBName, t: v.b, shape: slices.Clone(v.b.Shape)}}
+func (v *VeRA) veraTensors(a, b *nn.Tensor) []peftTensor {
+	ts := []peftTensor{{key: "base_model." + veraAName, t: a, shape: slices.Clone(a.Shape)},
+		{key: "base_model." + veraBName, t: b, shape: slices.Clone(b.Shape)}}
 	for _, d := range v.linears {
 		ts = append(ts, peftTensor{key: peftPrefix + d.lambdaB.Name, t: d.lambdaB, shape: slices.Clone(d.lambdaB.Shape)},
 			peftTensor{key: peftPrefix + d.lambdaD.Name, t: d.lambdaD, shape: slices.Clone(d.lambdaD.Shape)})
@@ -302,7 +313,18 @@ func (v *VeRA) ExportPEFT(dir string, opts ExportOptions) error {
 	if err := remarshal(VeRAKind.PEFT(v.spec), &c); err != nil {
 		return fmt.Errorf("lora: export: %w", err)
 	}
-	return writePEFT(dir, v.veraTensors(), c)
+	// The widest A and the tallest B in use are the whole shared pair (the others are their
+	// corners), as loaded if the projections came from a checkpoint.
+	a, b := v.frozen[0], v.frozen[1]
+	for _, p := range v.frozen {
+		if p.Shape[1] > a.Shape[1] && p.Shape[0] == a.Shape[0] && strings.HasPrefix(p.Name, veraAName) {
+			a = p
+		}
+		if p.Shape[0] > b.Shape[0] && strings.HasPrefix(p.Name, veraBName) {
+			b = p
+		}
+	}
+	return writePEFT(dir, v.veraTensors(a, b), c)
 }
 
 // ImportVeRA reads a PEFT VeRA adapter folder (with its projections) onto m.
@@ -334,7 +356,7 @@ func ImportVeRA(dir string, m *model.Model) (*VeRA, error) {
 	if err := v.build(m, c.ProjectionPRNGKey); err != nil {
 		return nil, fmt.Errorf("lora: import %s: %w", dir, err)
 	}
-	if err := readPEFT(filepath.Join(dir, PEFTWeightsFile), v.veraTensors()); err != nil {
+	if err := readPEFT(filepath.Join(dir, PEFTWeightsFile), v.veraTensors(v.a, v.b)); err != nil {
 		return nil, err
 	}
 	v.project()

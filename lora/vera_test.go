@@ -74,6 +74,13 @@ func TestVeRAStructure(t *testing.T) {
 	if q0.a != q1.a || q0.b != q1.b || q0.a != fc1.a || fc1.b == q0.b || fc2.a == q0.a || fc2.b != q0.b {
 		t.Error("layers do not share the projections of their shape")
 	}
+	var frozen []string
+	for _, p := range v.Frozen() {
+		frozen = append(frozen, fmt.Sprint(p.Name, p.Shape))
+	}
+	if want := []string{"vera_A.8[3 8]", "vera_B.8[8 3]", "vera_B.16[16 3]", "vera_A.16[3 16]"}; !slices.Equal(frozen, want) {
+		t.Errorf("frozen projections %v, want %v", frozen, want)
+	}
 	// per layer: q 8+3, fc1 16+3, fc2 8+3
 	if got, want := VeRAKind.Params(v.spec, model.DimsOf(cfg)), 2*(11+19+11); got != want {
 		t.Errorf("formula %d, want %d", got, want)
