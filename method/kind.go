@@ -65,8 +65,9 @@ type Problem struct {
 
 var registry = struct {
 	sync.RWMutex
-	kinds map[string]Kind
-}{kinds: map[string]Kind{}}
+	kinds   map[string]Kind
+	pending map[string][]Key // keys added to a kind not registered yet
+}{kinds: map[string]Kind{}, pending: map[string][]Key{}}
 
 // Register adds a kind. It panics when the kind is malformed or its name is taken: both are
 // programming errors, found when the binary starts.
@@ -80,6 +81,36 @@ func Register(k Kind) {
 		panic(fmt.Sprintf("method: kind %q registered twice", k.Name))
 	}
 	registry.kinds[k.Name] = k
+	keys := registry.pending[k.Name]
+	delete(registry.pending, k.Name)
+	for _, key := range keys {
+		addKey(k.Name, key)
+	}
+}
+
+// AddKeys gives the kind named name more keys, declared in another file than the kind: an
+// option of a method that is its own file (LoRA+'s lr_ratio on lora). The keys reach the
+// kind whether it is registered before or after. It panics on a malformed or repeated key.
+func AddKeys(name string, keys ...Key) {
+	registry.Lock()
+	defer registry.Unlock()
+	for _, key := range keys {
+		if _, ok := registry.kinds[name]; !ok {
+			registry.pending[name] = append(registry.pending[name], key)
+			continue
+		}
+		addKey(name, key)
+	}
+}
+
+// addKey adds one key to a registered kind; the registry is locked.
+func addKey(name string, key Key) {
+	k := registry.kinds[name]
+	k.Keys = append(slices.Clone(k.Keys), key)
+	if err := k.check(); err != nil {
+		panic(fmt.Sprintf("method: add key %q to %q: %v", key.Name, name, err))
+	}
+	registry.kinds[name] = k
 }
 
 // check reports what is wrong with the declaration of k.

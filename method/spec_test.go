@@ -144,3 +144,23 @@ func indexOf(xs []string, x string) int {
 	}
 	return -1
 }
+
+func TestAddKeys(t *testing.T) {
+	AddKeys("test_later", Key{Name: "boost", Type: Float}) // before the kind exists
+	Register(Kind{Name: "test_later", Order: 1002, Params: func(Spec, Dims) int { return 1 }})
+	AddKeys("test_later", Key{Name: "steps", Type: Int, Min: 2})
+	k, _ := Lookup("test_later")
+	if got := k.KeyNames(); !reflect.DeepEqual(got, []string{"boost", "steps"}) {
+		t.Errorf("keys %q, want boost, steps", got)
+	}
+	ps := (Spec{Name: "test_later", Opts: map[string]float64{"steps": 1}}).Problems(tinyDims)
+	if len(ps) != 1 || ps[0].Key != "steps" {
+		t.Errorf("problems %v, want steps out of range", ps)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("a repeated key did not panic")
+		}
+	}()
+	AddKeys("test_later", Key{Name: "boost", Type: Float})
+}
