@@ -207,7 +207,7 @@ var Kind = method.Kind{
 	Keys: []method.Key{method.KeyRank, method.KeyAlpha, method.KeyTargets, method.KeyLayers,
 		{Name: "scaling", Type: method.String, Choices: func() []string { return []string{ScalingStandard, ScalingRSLoRA} }, Doc: "scale alpha/r (standard) or alpha/sqrt(r) (rslora)"},
 		{Name: "init", Type: method.String, Choices: initNames, Doc: "initialisation of A (and B; see RegisterInit)"},
-		method.KeyDropout, keyLRRatio},
+		method.KeyDropout},
 	Size:     "rank",
 	Defaults: defaultTargets,
 	Params:   lowRankParams,

@@ -14,6 +14,8 @@ import (
 // peft.optimizers.create_loraplus_optimizer), so the PEFT export does not record it.
 var keyLRRatio = method.Key{Name: "lr_ratio", Type: method.Float, Doc: "LoRA+: B's learning rate over A's (0 = 1)"}
 
+func init() { method.AddKeys(method.LoRA, keyLRRatio) }
+
 // lrRatio is the setting's B/A learning-rate ratio, 1 when unset.
 func lrRatio(s method.Spec) float32 {
 	if r := s.Opts[keyLRRatio.Name]; r > 0 {
