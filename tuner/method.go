@@ -117,11 +117,6 @@ func Load(path string, meth Method, head []*nn.Tensor) error {
 	return nil
 }
 
-// savedTensors lists what Save writes and Load reads: the method's tensors, then the head's.
-func savedTensors(meth Method, head []*nn.Tensor) []*nn.Tensor {
-	return append(slices.Clone(meth.Trainable()), head...)
-}
-
 // LRScaler is a method whose tensors train at different learning rates (LoRA+: B at a
 // multiple of A's rate): the trainer multiplies the scheduled rate of each tensor t of
 // Trainable by LRScale(t). Methods that do not implement it train every tensor at the rate.
@@ -136,4 +131,9 @@ func LRScale(meth Method, t *nn.Tensor) float32 {
 		return s.LRScale(t)
 	}
 	return 1
+}
+
+// savedTensors lists what Save writes and Load reads: the method's tensors, then the head's.
+func savedTensors(meth Method, head []*nn.Tensor) []*nn.Tensor {
+	return append(slices.Clone(meth.Trainable()), head...)
 }
