@@ -7,6 +7,8 @@ import (
 
 	"gonum.org/v1/gonum/mat"
 
+	"loralab/method"
+	"loralab/model/target"
 	"loralab/nn"
 )
 
@@ -74,4 +76,29 @@ func widen(x []float32) []float64 {
 		out[i] = float64(v)
 	}
 	return out
+}
+
+// checkInit reports a setting that an init from the base weight cannot serve: the token
+// embedding is no target for it, and the rank must not exceed the smaller side of any
+// adapted matrix (the SVD and QR have no more directions).
+func checkInit(s method.Spec, d method.Dims) []method.Problem {
+	if _, fromWeights := weightInit(s.Init); !fromWeights {
+		return nil
+	}
+	var ps []method.Problem
+	for _, name := range s.Targets {
+		t, ok := target.Lookup(name)
+		if !ok {
+			continue
+		}
+		if !t.PerLayer {
+			ps = append(ps, method.Problem{Key: "init", Msg: fmt.Sprintf("init %s applies to the Linear targets only, not %s", s.Init, name)})
+			continue
+		}
+		in, out := t.Shape(d.DModel, d.DFF, d.Vocab)
+		if s.Rank > min(in, out) {
+			ps = append(ps, method.Problem{Key: "rank", Msg: fmt.Sprintf("rank %d exceeds the smaller side %d of target %s (init %s)", s.Rank, min(in, out), name, s.Init)})
+		}
+	}
+	return ps
 }
