@@ -84,6 +84,9 @@ func (b *Bank) AddPEFT(name, dir string) (*LoRA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lora: bank: add %q: %w", name, err)
 	}
+	if _, fromWeights := weightInit(l.spec.Init); fromWeights {
+		return nil, fmt.Errorf("lora: bank: add %q: init %s changes the shared base weights", name, l.spec.Init)
+	}
 	if err := l.build(b.model, 0); err != nil {
 		return nil, fmt.Errorf("lora: bank: add %q from %s: %w", name, dir, err)
 	}

@@ -19,8 +19,10 @@
 //     that is ±1/sqrt(fan_in), PyTorch's nn.Linear default, which PEFT uses for lora_A; or
 //     "gaussian", N(0, σ²) with σ = 1/r, as PEFT's init_lora_weights="gaussian". A's draw
 //     depends only on the seed and the tensor's name, so q's A is the same whether or not v
-//     is adapted too. B starts at zero. An initialisation from the base weight (PiSSA and
-//     the like) registers itself from its own file with RegisterInit.
+//     is adapted too. B starts at zero. Or, for Linear targets, A and B from the adapted
+//     weight W itself, which is replaced by the frozen residual W − s·B·A so that the model
+//     still starts equal to the base: "pissa" (top-r singular triplets), "milora" (bottom-r)
+//     or "olora" (QR), each in its own file init_<name>.go.
 //   - Dropout on the LoRA input x (not on W0 x), in training passes only, with a mask drawn
 //     from the Context's seed and the update's own site: outputs are bit-identical for any
 //     thread count.
@@ -31,6 +33,13 @@
 // constructor with tuner.Register; a variant that reuses LoRA's update is one file that
 // registers its own kind built on Kind and a type built on New (lora_fa.go: LoRA-FA, A
 // frozen).
+//
+// Besides its settings above, LoRA has LoRA+'s lr_ratio (Hayou et al., 2024; lora_plus.go):
+// B trains at that multiple of A's learning rate, through tuner.LRScaler. Two variants are
+// methods of their own, each in one file: dora (DoRA, Liu et al., 2024; dora.go), a learned
+// magnitude per output unit times the direction of W0 + s·B·A, and vera (VeRA, Kopiczko et
+// al., 2024; vera.go), frozen random projections shared by all layers and two trainable
+// vectors per matrix. Both are mergeable and export to PEFT (use_dora; peft_type VERA).
 //
 // # Tensors
 //

@@ -209,8 +209,8 @@ func init() { tuner.Register(Kind, NewMethod) }
 var Kind = method.Kind{
 	Name: method.LoRA, Order: 90,
 	Keys: []method.Key{method.KeyRank, method.KeyAlpha, method.KeyTargets, method.KeyLayers,
-		{Name: "scaling", Type: method.String, Choices: func() []string { return []string{ScalingStandard, ScalingRSLoRA} }, Doc: "scale alpha/r (standard) or alpha/sqrt(r)"},
-		{Name: "init", Type: method.String, Choices: initNames, Doc: "initialisation of the factors"},
+		{Name: "scaling", Type: method.String, Choices: func() []string { return []string{ScalingStandard, ScalingRSLoRA} }, Doc: "scale alpha/r (standard) or alpha/sqrt(r) (rslora)"},
+		{Name: "init", Type: method.String, Choices: initNames, Doc: "initialisation of A (and B; see RegisterInit)"},
 		method.KeyDropout},
 	Size:     "rank",
 	Defaults: defaultTargets,
@@ -220,9 +220,14 @@ var Kind = method.Kind{
 		if s.Scaling == ScalingRSLoRA {
 			l += " rs"
 		}
+		if _, fromWeights := weightInit(s.Init); fromWeights {
+			l += " " + s.Init
+		}
 		return l
 	},
-	Check:     needTargets,
+	Check: func(s method.Spec, d method.Dims) []method.Problem {
+		return append(needTargets(s, d), checkInit(s, d)...)
+	},
 	PEFT:      peftFields,
 	Mergeable: true,
 	Scale:     scaleOf,

@@ -24,7 +24,7 @@ const (
 
 // PEFTConfig is the part of PEFT's adapter_config.json that describes a LoRA adapter. PEFT
 // writes more fields; the reader ignores those that do not change what the weights mean and
-// refuses those that do (DoRA, per-module ranks or alphas, fan_in_fan_out, trained biases).
+// refuses those that do (per-module ranks or alphas, fan_in_fan_out, trained biases).
 type PEFTConfig struct {
 	PEFTType  string  `json:"peft_type"`
 	TaskType  string  `json:"task_type"`
@@ -40,9 +40,13 @@ type PEFTConfig struct {
 	FanInFanOut       bool     `json:"fan_in_fan_out"`
 	LayersToTransform []int    `json:"layers_to_transform"`
 	LayersPattern     string   `json:"layers_pattern,omitempty"`
-	// InitLoRAWeights is true (Kaiming-uniform A) or "gaussian".
+	// InitLoRAWeights is true (Kaiming-uniform A), "gaussian", or a factor init ("pissa",
+	// "olora", "milora"), which the reader redoes on the base weights before loading A and B.
 	InitLoRAWeights any  `json:"init_lora_weights"`
 	InferenceMode   bool `json:"inference_mode"`
+	// UseDoRA marks a DoRA adapter, which Spec refuses (ImportDoRA reads it). It is not
+	// written for LoRA.
+	UseDoRA bool `json:"-"`
 }
 
 // peftFields are the fields of adapter_config.json a LoRA setting fixes (method.Kind.PEFT).
@@ -61,8 +65,8 @@ func peftFields(s method.Spec) map[string]any {
 		slices.Sort(layers)
 		f["layers_to_transform"], f["layers_pattern"] = layers, "blocks"
 	}
-	if s.Init == InitGaussian {
-		f["init_lora_weights"] = InitGaussian
+	if _, fromWeights := weightInit(s.Init); fromWeights || s.Init == InitGaussian {
+		f["init_lora_weights"] = s.Init // "pissa" and "olora" are PEFT's; "milora" is loralab's own
 	}
 	return f
 }
@@ -114,13 +118,17 @@ func (c PEFTConfig) Spec() (method.Spec, error) {
 	if c.UseRSLoRA {
 		s.Scaling = ScalingRSLoRA
 	}
-	switch c.InitLoRAWeights {
-	case nil, true, false, InitGaussian:
-		if c.InitLoRAWeights == InitGaussian {
-			s.Init = InitGaussian
-		}
+	if c.UseDoRA {
+		return s, errors.New("use_dora true: a DoRA adapter, which ImportDoRA reads")
+	}
+	init, _ := c.InitLoRAWeights.(string)
+	_, fromWeights := weightInit(init)
+	switch {
+	case c.InitLoRAWeights == nil || c.InitLoRAWeights == true || c.InitLoRAWeights == false:
+	case init == InitGaussian || fromWeights:
+		s.Init = init // a factor init is redone on the base weights, then the factors are loaded
 	default:
-		return s, fmt.Errorf("init_lora_weights %v, want true, false or \"gaussian\" (initialisations that change the base weights are not supported)", c.InitLoRAWeights)
+		return s, fmt.Errorf("init_lora_weights %v, want true, false or one of %s", c.InitLoRAWeights, method.OrList(initNames()[1:]))
 	}
 	if len(c.TargetModules) == 0 {
 		return s, errors.New("target_modules is empty, want some adaptable modules (q, v, ...)")
@@ -183,9 +191,7 @@ func parsePEFTConfig(data []byte) (PEFTConfig, error) {
 		return PEFTConfig{}, describeJSONError(data, err)
 	}
 	c := raw.PEFTConfig
-	if raw.UseDoRA {
-		return c, errors.New("use_dora true: DoRA adapters are not supported")
-	}
+	c.UseDoRA = raw.UseDoRA
 	if len(raw.RankPattern) > 0 || len(raw.AlphaPattern) > 0 {
 		return c, errors.New("rank_pattern or alpha_pattern set: per-module ranks and alphas are not supported")
 	}

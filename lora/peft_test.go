@@ -296,10 +296,10 @@ func TestImportErrors(t *testing.T) {
 			want: []string{`bias "lora_only"`}},
 		{name: "rank pattern", config: func(c string) string { return strings.Replace(c, `"rank_pattern": {}`, `"rank_pattern": {"v": 4}`, 1) },
 			want: []string{"rank_pattern"}},
-		{name: "PiSSA init", config: func(c string) string {
-			return strings.Replace(c, `"init_lora_weights": true`, `"init_lora_weights": "pissa"`, 1)
+		{name: "LoftQ init", config: func(c string) string {
+			return strings.Replace(c, `"init_lora_weights": true`, `"init_lora_weights": "loftq"`, 1)
 		},
-			want: []string{"init_lora_weights pissa"}},
+			want: []string{"init_lora_weights loftq", "pissa"}},
 		{name: "layer beyond the model", config: func(c string) string {
 			return strings.Replace(c, `"layers_to_transform": 1`, `"layers_to_transform": [0, 2]`, 1)
 		},
