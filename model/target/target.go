@@ -146,3 +146,42 @@ func (m Matrix) Suffix() string { return m.Module[strings.LastIndexByte(m.Module
 func hasSuffix(s, suffix string) bool {
 	return len(s) >= len(suffix) && s[len(s)-len(suffix):] == suffix
 }
+
+// Hugging Face checkpoint families whose module paths the table gives.
+const (
+	FamilyRoBERTa = "roberta"
+	FamilyGPT2    = "gpt2"
+)
+
+// hfLayout is where a family's blocks and root modules sit in a Hugging Face model.
+var hfLayout = map[string]struct{ root, blocks, layersPattern string }{
+	FamilyRoBERTa: {root: "roberta.", blocks: "roberta.encoder.layer.", layersPattern: "layer"},
+	FamilyGPT2:    {root: "transformer.", blocks: "transformer.h.", layersPattern: "h"},
+}
+
+// PathIn is the matrix's full module path in a model of the given family, in block layer
+// (ignored when the matrix is not per layer): "roberta.encoder.layer.3.attention.self.query",
+// "transformer.h.3.attn.c_attn" (q, k and v alike), or loralab's Path for family "".
+func (m Matrix) PathIn(family string, layer int) string {
+	l, ok := hfLayout[family]
+	if !ok {
+		return m.Path(layer)
+	}
+	name := m.RoBERTa
+	if family == FamilyGPT2 {
+		name = m.GPT2
+	}
+	if !m.PerLayer {
+		return l.root + name
+	}
+	return fmt.Sprintf("%s%d.%s", l.blocks, layer, name)
+}
+
+// LayersPattern is the name of the module list holding a family's blocks ("layer", "h";
+// "blocks" for loralab's own models): PEFT's layers_pattern.
+func LayersPattern(family string) string {
+	if l, ok := hfLayout[family]; ok {
+		return l.layersPattern
+	}
+	return "blocks"
+}

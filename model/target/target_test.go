@@ -77,3 +77,30 @@ func TestFusedInGPT2(t *testing.T) {
 		t.Errorf("fused in c_attn: %q, want q, k, v", fused)
 	}
 }
+
+func TestPathIn(t *testing.T) {
+	cases := []struct {
+		name, family, want string
+	}{
+		{"q", FamilyRoBERTa, "roberta.encoder.layer.3.attention.self.query"},
+		{"fc2", FamilyRoBERTa, "roberta.encoder.layer.3.output.dense"},
+		{"emb", FamilyRoBERTa, "roberta.embeddings.word_embeddings"},
+		{"q", FamilyGPT2, "transformer.h.3.attn.c_attn"},
+		{"v", FamilyGPT2, "transformer.h.3.attn.c_attn"},
+		{"fc1", FamilyGPT2, "transformer.h.3.mlp.c_fc"},
+		{"emb", FamilyGPT2, "transformer.wte"},
+		{"o", "", "blocks.3.attn.o"},
+		{"emb", "", "tok_emb"},
+	}
+	for _, c := range cases {
+		m, _ := Lookup(c.name)
+		if got := m.PathIn(c.family, 3); got != c.want {
+			t.Errorf("%s in %q: %q, want %q", c.name, c.family, got, c.want)
+		}
+	}
+	for family, want := range map[string]string{FamilyRoBERTa: "layer", FamilyGPT2: "h", "": "blocks"} {
+		if got := LayersPattern(family); got != want {
+			t.Errorf("LayersPattern(%q) = %q, want %q", family, got, want)
+		}
+	}
+}
