@@ -186,7 +186,11 @@
 // seeds. Each run's fully resolved config (model, pretraining, data, task, train settings,
 // method setting, seed) is hashed into its id, RunSpec.RunID: the same run has the same id in
 // any sweep and on any machine, and changing any field changes it. The thread count is not
-// part of it: results are bit-identical whatever the threads. Run writes
+// part of it: results are bit-identical whatever the threads. A task or corpus read from
+// files (jsonl:DIR, e2e:DIR, glue:TASK:DIR) enters the id by the size and SHA-256 of every
+// file in its folder (HashDir, recorded in RunSpec.Inputs), not by the folder's path:
+// editing a file re-runs what reads it, moving the folder re-runs nothing. The SHA-256s are
+// cached in the data cache folder (ContentCacheFile) by path, size and mtime. Run writes
 //
 //	<out>/<name>/sweep.yaml             a copy of the sweep file
 //	<out>/<name>/plan.json              every run of the sweep, in order (Plan)
