@@ -34,9 +34,7 @@ const (
 
 // ExportOptions fill the descriptive fields of adapter_config.json.
 type ExportOptions struct {
-	// BaseModel is base_model_name_or_path; "" takes the name of the Hugging Face checkpoint
-	// the model came from (model.Origin), if any.
-	BaseModel string
+	BaseModel string // base_model_name_or_path, e.g. the base checkpoint's folder
 	TaskType  string // task_type; "" picks CAUSAL_LM, SEQ_CLS or FEATURE_EXTRACTION from the model
 }
 
@@ -56,7 +54,7 @@ func (l *LoRA) embTensors() []peftTensor {
 		return nil
 	}
 	t, _ := target.Lookup(target.Emb)
-	key := peftPrefix + t.PathIn(familyOf(l.model), 0)
+	key := peftPrefix + pathIn(t, familyOf(l.model), 0)
 	r, vocab := e.A.Shape[1], e.A.Shape[0]
 	return []peftTensor{
 		{key: key + peftEmbA, t: e.A, shape: []int{r, vocab}, transposed: true},
@@ -90,7 +88,7 @@ type headNames struct{ module, dense, out string }
 // headNamesOf gives the head's names in a model of the family: RoBERTa's classifier.dense
 // and classifier.out_proj, loralab's head.dense and head.out.
 func headNamesOf(family string) headNames {
-	if family == target.FamilyRoBERTa {
+	if family == model.FamilyRoBERTa {
 		return headNames{"classifier", "dense", "out_proj"}
 	}
 	return headNames{"head", "dense", "out"}
@@ -99,8 +97,9 @@ func headNamesOf(family string) headNames {
 // ExportPEFT writes l as a PEFT LoRA adapter folder: dir/adapter_model.safetensors with the
 // factors A and B (float32) and the model's classification head, if any, and
 // dir/adapter_config.json. On a model imported from Hugging Face the keys are that model's
-// module paths, so that PEFT loads the adapter onto the checkpoint it came from. dir is
-// created if needed; both files are written atomically.
+// module paths, so that PEFT loads the adapter onto the checkpoint it came from, and an
+// empty opts.BaseModel takes that checkpoint's name. dir is created if needed; both files
+// are written atomically.
 func (l *LoRA) ExportPEFT(dir string, opts ExportOptions) error {
 	if l.model == nil {
 		return fmt.Errorf("lora: export %s: not applied to a model", l.spec.Label())

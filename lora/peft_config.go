@@ -151,7 +151,7 @@ func (c PEFTConfig) baseSpec(family string) (method.Spec, error) {
 	if c.Bias != "" && c.Bias != "none" {
 		return s, fmt.Errorf("bias %q, want \"none\" (trained biases are not supported)", c.Bias)
 	}
-	if want := family == target.FamilyGPT2; c.FanInFanOut != want {
+	if want := family == model.FamilyGPT2; c.FanInFanOut != want {
 		if want {
 			return s, errors.New("fan_in_fan_out false, want true (GPT-2's Conv1D weights are stored [in, out])")
 		}

@@ -20,11 +20,11 @@ func hfModules(m *model.Model, family string, layers []int) map[string][]string 
 	paths := map[string][]string{}
 	for _, t := range target.All() {
 		if !t.PerLayer {
-			paths[t.PathIn(family, 0)] = []string{t.Name}
+			paths[pathIn(t, family, 0)] = []string{t.Name}
 			continue
 		}
 		for _, layer := range layers {
-			path := t.PathIn(family, layer)
+			path := pathIn(t, family, layer)
 			paths[path] = append(paths[path], t.Name)
 		}
 	}
@@ -75,9 +75,9 @@ func (l *LoRA) hfFields(c *PEFTConfig) {
 		if !slices.Contains(s.Targets, t.Name) {
 			continue
 		}
-		own := t.PathIn(family, layers[0])
+		own := pathIn(t, family, layers[0])
 		if !t.PerLayer {
-			own = t.PathIn(family, 0)
+			own = pathIn(t, family, 0)
 		}
 		parts := strings.Split(own, ".")
 		found := false
@@ -97,14 +97,14 @@ func (l *LoRA) hfFields(c *PEFTConfig) {
 		}
 		if !found {
 			for _, layer := range layers {
-				add(t.PathIn(family, layer))
+				add(pathIn(t, family, layer))
 			}
 		}
 	}
 	if len(s.Layers) > 0 {
-		c.LayersPattern = target.LayersPattern(family)
+		c.LayersPattern = layersPattern(family)
 	}
-	c.FanInFanOut = family == target.FamilyGPT2
+	c.FanInFanOut = family == model.FamilyGPT2
 	if n := fusedCount(s, family); n > 1 {
 		c.RankPattern = map[string]int{cAttn: n * s.Rank}
 		c.AlphaPattern = map[string]float64{cAttn: fusedAlpha(s, n)}
@@ -116,7 +116,7 @@ const cAttn = "c_attn"
 
 // fusedCount is how many of GPT-2's fused q, k, v the setting adapts (0 on other families).
 func fusedCount(s method.Spec, family string) int {
-	if family != target.FamilyGPT2 {
+	if family != model.FamilyGPT2 {
 		return 0
 	}
 	n := 0
@@ -170,7 +170,7 @@ func (c PEFTConfig) specOn(m *model.Model, f *safetensors.File) (s method.Spec, 
 			}
 		}
 	}
-	s.Targets = target.Sorted(s.Targets)
+	s.Targets = inModelOrder(s.Targets)
 	if fusedCount(s, family) == 0 {
 		if len(c.RankPattern) > 0 || len(c.AlphaPattern) > 0 {
 			return s, false, errors.New("rank_pattern or alpha_pattern set: per-module ranks and alphas are supported only for GPT-2's fused c_attn")
@@ -185,7 +185,7 @@ func (c PEFTConfig) specOn(m *model.Model, f *safetensors.File) (s method.Spec, 
 func familyPaths(family string) []string {
 	var out []string
 	for _, t := range target.All() {
-		if p := t.PathIn(family, 0); !slices.Contains(out, p) {
+		if p := pathIn(t, family, 0); !slices.Contains(out, p) {
 			out = append(out, p)
 		}
 	}
@@ -230,7 +230,7 @@ func (c PEFTConfig) fusedSpec(s method.Spec, m *model.Model, f *safetensors.File
 			s.Targets = append(s.Targets, t.Name)
 		}
 	}
-	s.Targets = target.Sorted(s.Targets)
+	s.Targets = inModelOrder(s.Targets)
 	return s, general, nil
 }
 
@@ -250,7 +250,7 @@ func fusedParts(f *safetensors.File, m *model.Model, layers []int, r, n int) (pa
 	}
 	q, _ := target.Lookup("q")
 	for _, layer := range layers {
-		key := peftPrefix + q.PathIn(target.FamilyGPT2, layer) + peftB
+		key := peftPrefix + pathIn(q, model.FamilyGPT2, layer) + peftB
 		b, err := f.Float32(key, []int{3 * d, n * r})
 		if err != nil {
 			continue // the loader reports it with the other tensors
@@ -335,4 +335,39 @@ func partNames(parts []int) string {
 		names = append(names, name)
 	}
 	return strings.Join(names, ", ")
+}
+
+// pathIn is the full module path of target t in block layer of a model of the family
+// (model.Origin): Hugging Face RoBERTa's or GPT-2's, or loralab's own for "".
+func pathIn(t target.Matrix, family string, layer int) string {
+	switch family {
+	case model.FamilyRoBERTa:
+		return t.RoBERTaPath(layer)
+	case model.FamilyGPT2:
+		return t.GPT2Path(layer)
+	}
+	return t.Path(layer)
+}
+
+// layersPattern is the name of the module list holding a family's blocks: PEFT's
+// layers_pattern.
+func layersPattern(family string) string {
+	switch family {
+	case model.FamilyRoBERTa:
+		return "layer"
+	case model.FamilyGPT2:
+		return "h"
+	}
+	return "blocks"
+}
+
+// inModelOrder returns the target names in model order (the embedding, then a block's).
+func inModelOrder(names []string) []string {
+	var out []string
+	for _, t := range target.All() {
+		if slices.Contains(names, t.Name) {
+			out = append(out, t.Name)
+		}
+	}
+	return out
 }

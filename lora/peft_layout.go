@@ -38,7 +38,7 @@ func (l *LoRA) peftModules(general bool) []*peftModule {
 	byPath := map[string]*peftModule{}
 	for _, d := range l.linears {
 		b, t := l.blockAndTarget(d)
-		path := t.PathIn(family, b)
+		path := pathIn(t, family, b)
 		p, ok := byPath[path]
 		if !ok {
 			p = &peftModule{path: path, in: d.Target.In()}
@@ -48,7 +48,7 @@ func (l *LoRA) peftModules(general bool) []*peftModule {
 		p.updates = append(p.updates, d)
 		p.row = append(p.row, p.out)
 		p.out += d.Target.Out()
-		if !(family == target.FamilyGPT2 && t.FusedInGPT2()) {
+		if !(family == model.FamilyGPT2 && t.FusedInGPT2()) {
 			continue
 		}
 		// c_attn: rows at GPT2Part, whatever is adapted; the full output is 3 d.

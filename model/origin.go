@@ -4,14 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"path/filepath"
-
-	"loralab/model/target"
 )
 
 // Families of Hugging Face checkpoints a model can come from (Origin.Family).
 const (
-	FamilyRoBERTa = target.FamilyRoBERTa
-	FamilyGPT2    = target.FamilyGPT2
+	FamilyRoBERTa = "roberta"
+	FamilyGPT2    = "gpt2"
 )
 
 // OriginKey is the checkpoint metadata key that keeps a model's Origin across Save and Load,

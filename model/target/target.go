@@ -114,6 +114,25 @@ func (m Matrix) Shape(dModel, dFF, vocab int) (in, out int) {
 	return size(m.In), size(m.Out)
 }
 
+// RoBERTaPath is the matrix's full module name in a Hugging Face RoBERTa model
+// ("roberta.encoder.layer.3.attention.self.query", "roberta.embeddings.word_embeddings"), as
+// PEFT writes it after base_model.model.
+func (m Matrix) RoBERTaPath(layer int) string {
+	if !m.PerLayer {
+		return "roberta." + m.RoBERTa
+	}
+	return fmt.Sprintf("roberta.encoder.layer.%d.%s", layer, m.RoBERTa)
+}
+
+// GPT2Path is the matrix's full module name in a Hugging Face GPT-2 model
+// ("transformer.h.3.attn.c_attn", "transformer.wte"); q, k and v share one (FusedInGPT2).
+func (m Matrix) GPT2Path(layer int) string {
+	if !m.PerLayer {
+		return "transformer." + m.GPT2
+	}
+	return fmt.Sprintf("transformer.h.%d.%s", layer, m.GPT2)
+}
+
 // FusedInGPT2 says whether GPT-2 stores the matrix as a part of its fused attn.c_attn (q, k
 // and v, at GPT2Part) rather than as a module of its own.
 func (m Matrix) FusedInGPT2() bool { return m.GPT2 == "attn.c_attn" }
@@ -145,43 +164,4 @@ func (m Matrix) Suffix() string { return m.Module[strings.LastIndexByte(m.Module
 
 func hasSuffix(s, suffix string) bool {
 	return len(s) >= len(suffix) && s[len(s)-len(suffix):] == suffix
-}
-
-// Hugging Face checkpoint families whose module paths the table gives.
-const (
-	FamilyRoBERTa = "roberta"
-	FamilyGPT2    = "gpt2"
-)
-
-// hfLayout is where a family's blocks and root modules sit in a Hugging Face model.
-var hfLayout = map[string]struct{ root, blocks, layersPattern string }{
-	FamilyRoBERTa: {root: "roberta.", blocks: "roberta.encoder.layer.", layersPattern: "layer"},
-	FamilyGPT2:    {root: "transformer.", blocks: "transformer.h.", layersPattern: "h"},
-}
-
-// PathIn is the matrix's full module path in a model of the given family, in block layer
-// (ignored when the matrix is not per layer): "roberta.encoder.layer.3.attention.self.query",
-// "transformer.h.3.attn.c_attn" (q, k and v alike), or loralab's Path for family "".
-func (m Matrix) PathIn(family string, layer int) string {
-	l, ok := hfLayout[family]
-	if !ok {
-		return m.Path(layer)
-	}
-	name := m.RoBERTa
-	if family == FamilyGPT2 {
-		name = m.GPT2
-	}
-	if !m.PerLayer {
-		return l.root + name
-	}
-	return fmt.Sprintf("%s%d.%s", l.blocks, layer, name)
-}
-
-// LayersPattern is the name of the module list holding a family's blocks ("layer", "h";
-// "blocks" for loralab's own models): PEFT's layers_pattern.
-func LayersPattern(family string) string {
-	if l, ok := hfLayout[family]; ok {
-		return l.layersPattern
-	}
-	return "blocks"
 }

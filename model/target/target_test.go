@@ -78,29 +78,20 @@ func TestFusedInGPT2(t *testing.T) {
 	}
 }
 
-func TestPathIn(t *testing.T) {
-	cases := []struct {
-		name, family, want string
-	}{
-		{"q", FamilyRoBERTa, "roberta.encoder.layer.3.attention.self.query"},
-		{"fc2", FamilyRoBERTa, "roberta.encoder.layer.3.output.dense"},
-		{"emb", FamilyRoBERTa, "roberta.embeddings.word_embeddings"},
-		{"q", FamilyGPT2, "transformer.h.3.attn.c_attn"},
-		{"v", FamilyGPT2, "transformer.h.3.attn.c_attn"},
-		{"fc1", FamilyGPT2, "transformer.h.3.mlp.c_fc"},
-		{"emb", FamilyGPT2, "transformer.wte"},
-		{"o", "", "blocks.3.attn.o"},
-		{"emb", "", "tok_emb"},
-	}
-	for _, c := range cases {
-		m, _ := Lookup(c.name)
-		if got := m.PathIn(c.family, 3); got != c.want {
-			t.Errorf("%s in %q: %q, want %q", c.name, c.family, got, c.want)
-		}
-	}
-	for family, want := range map[string]string{FamilyRoBERTa: "layer", FamilyGPT2: "h", "": "blocks"} {
-		if got := LayersPattern(family); got != want {
-			t.Errorf("LayersPattern(%q) = %q, want %q", family, got, want)
+func TestHFPaths(t *testing.T) {
+	q, _ := Lookup("q")
+	fc2, _ := Lookup("fc2")
+	emb, _ := Lookup(Emb)
+	for got, want := range map[string]string{
+		q.RoBERTaPath(3):   "roberta.encoder.layer.3.attention.self.query",
+		fc2.RoBERTaPath(0): "roberta.encoder.layer.0.output.dense",
+		emb.RoBERTaPath(5): "roberta.embeddings.word_embeddings",
+		q.GPT2Path(11):     "transformer.h.11.attn.c_attn",
+		fc2.GPT2Path(1):    "transformer.h.1.mlp.c_proj",
+		emb.GPT2Path(0):    "transformer.wte",
+	} {
+		if got != want {
+			t.Errorf("path %q, want %q", got, want)
 		}
 	}
 }
