@@ -73,6 +73,10 @@
 // target_modules as module suffixes, lora_dropout, bias none, use_rslora, fan_in_fan_out
 // false, layers_to_transform, init_lora_weights, task_type, base_model_name_or_path,
 // modules_to_save).
+// ImportPEFT reads such a folder onto a model, checking every key and shape; Bank.AddPEFT
+// adds one to a bank. ExportRun, the sweep executor's export hook, leaves the adapter in
+// each LoRA run's folder for the subspace analysis.
+//
 // A model imported from Hugging Face (model.Origin) is written under its own module paths,
 // so that PEFT loads the adapter onto the checkpoint it came from (peft_layout.go,
 // peft_hf.go): RoBERTa's roberta.encoder.layer.3.attention.self.query (target_modules the
@@ -85,12 +89,9 @@
 // dense B is PEFT's usual one: q, k and v share its A; a rank-n·r one must be
 // block-structured, and is refused with the offending block otherwise. The model's
 // classification head goes into modules_to_save (RoBERTa's classifier.dense and
-// classifier.out_proj, saved as base_model.model.classifier.dense.weight and so on) and
-// base_model_name_or_path is the checkpoint's _name_or_path or folder name.
-//
-// ImportPEFT reads such a folder onto a model, checking every key and shape, and loads the
-// saved head; Bank.AddPEFT adds one to a bank. ExportRun, the sweep executor's export hook,
-// leaves the adapter in each LoRA run's folder for the subspace analysis.
+// classifier.out_proj, saved as base_model.model.classifier.dense.weight and so on; loralab's
+// own head.dense and head.out), ImportPEFT loads it back, and base_model_name_or_path is the
+// checkpoint's _name_or_path or folder name.
 //
 // # Speed
 //
