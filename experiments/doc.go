@@ -198,6 +198,11 @@
 //	<out>/<name>/runs/<id>/metrics.jsonl  one record.Point per reported step, as the run goes
 //	<out>/<name>/runs/<id>/result.json  record.Result, written last and atomically
 //
+// Before any run starts (and in a dry run), Preflight has an executor that is a Checker
+// load and check every task and corpus the shard's runs read against their architecture and
+// method; every problem is returned at once as Problems, at the line of the task, corpus or
+// method entry concerned, and nothing is pretrained or run.
+//
 // A run folder is claimed with an O_EXCL .claim file whose heartbeat keeps it fresh, so
 // workers on many machines (Options.Shard, ShardFromEnv for Slurm arrays and Kubernetes
 // indexed Jobs) can share one results folder. Running a sweep again skips the runs whose
