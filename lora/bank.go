@@ -76,7 +76,7 @@ func (b *Bank) AddPEFT(name, dir string) (*LoRA, error) {
 	if err := b.canAdd(name); err != nil {
 		return nil, err
 	}
-	src, err := readPEFT(dir, b.model)
+	src, err := openPEFT(dir, b.model)
 	if err != nil {
 		return nil, fmt.Errorf("lora: bank: add %q: %w", name, err)
 	}

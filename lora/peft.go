@@ -164,7 +164,7 @@ func ExportRun(meth tuner.Method, dir string) error {
 // A trained head saved in modules_to_save is loaded into m.Head (attached if m has none or
 // one of another size). m is frozen; on error no update is installed.
 func ImportPEFT(dir string, m *model.Model) (*LoRA, error) {
-	src, err := readPEFT(dir, m)
+	src, err := openPEFT(dir, m)
 	if err != nil {
 		return nil, err
 	}
@@ -193,8 +193,8 @@ type peftSource struct {
 	general bool
 }
 
-// readPEFT reads dir's configuration and weights and the setting they describe on m.
-func readPEFT(dir string, m *model.Model) (*peftSource, error) {
+// openPEFT reads dir's configuration and weights and the setting they describe on m.
+func openPEFT(dir string, m *model.Model) (*peftSource, error) {
 	cfg, err := ReadPEFTConfig(dir)
 	if err != nil {
 		return nil, err
