@@ -360,6 +360,26 @@ func TestImportPEFTGPT2Fixture(t *testing.T) {
 			checkUpdate(t, u.Target.Name, u, 2, tensors[2*layer].data, tensors[2*layer+1].data, 2, part*8)
 		}
 	})
+	t.Run("one part", func(t *testing.T) { // rank r, B nonzero in v's rows only: LoRA on v
+		dir, tensors := gpt2Fixture(t, peftGPT2Config, 2, func(layer int) []float32 {
+			b := make([]float32, 24*2)
+			for i := range 16 {
+				b[(16+i/2)*2+i%2] = 0.05*float32(i) - 0.3 + 0.1*float32(layer)
+			}
+			return b
+		})
+		m := hfTestModel(t, model.FamilyGPT2, 1)
+		l, err := ImportPEFT(dir, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s := l.Spec(); !slices.Equal(s.Targets, []string{"v"}) {
+			t.Fatalf("imported targets %v, want [v]", s.Targets)
+		}
+		for i, u := range l.Linears() {
+			checkUpdate(t, u.Target.Name, u, 2, tensors[2*i].data, tensors[2*i+1].data, 2, 16)
+		}
+	})
 	blocks := strings.NewReplacer(`"rank_pattern": {}`, `"rank_pattern": {"c_attn": 4}`, `"alpha_pattern": {}`, `"alpha_pattern": {"c_attn": 8}`)
 	qv := func(layer int) []float32 { // columns 0-1 in q's rows, 2-3 in v's
 		b := make([]float32, 24*4)
