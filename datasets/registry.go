@@ -135,19 +135,34 @@ func (r *Registry) Load(ctx context.Context, name string) (*Task, error) {
 	return t, nil
 }
 
-// fileTask returns a builder for the glue:, e2e: and jsonl: task names.
-func (r *Registry) fileTask(name string) (Builder, bool) {
-	kind, arg, ok := strings.Cut(name, ":")
-	if !ok || arg == "" {
-		return nil, false
+// FileTask splits a task name that points at files (glue:TASK:DIR, e2e:DIR, jsonl:DIR)
+// into its kind ("glue:TASK", "e2e", "jsonl") and its folder; ok is false for other names.
+// Every file such a task reads is in its folder.
+func FileTask(name string) (kind, dir string, ok bool) {
+	kind, dir, ok = strings.Cut(name, ":")
+	if !ok || dir == "" {
+		return "", "", false
 	}
 	switch kind {
 	case "glue":
-		task, dir, ok := strings.Cut(arg, ":")
-		if !ok {
-			return nil, false
+		task, d, ok := strings.Cut(dir, ":")
+		if !ok || task == "" || d == "" {
+			return "", "", false
 		}
-		return func(_ context.Context, o Options) (*Task, error) { return LoadGLUE(dir, task, true, o.Seed) }, true
+		return kind + ":" + task, d, true
+	case "e2e", "jsonl":
+		return kind, dir, true
+	}
+	return "", "", false
+}
+
+// fileTask returns a builder for the glue:, e2e: and jsonl: task names.
+func (r *Registry) fileTask(name string) (Builder, bool) {
+	kind, arg, ok := FileTask(name)
+	if !ok {
+		return nil, false
+	}
+	switch kind {
 	case "e2e":
 		return func(context.Context, Options) (*Task, error) { return LoadE2E(arg) }, true
 	case "jsonl":
@@ -159,5 +174,6 @@ func (r *Registry) fileTask(name string) (Builder, bool) {
 			return LoadJSONL("jsonl:"+arg, filepath.Join(arg, "train.jsonl"), filepath.Join(arg, "validation.jsonl"), test)
 		}, true
 	}
-	return nil, false
+	_, task, _ := strings.Cut(kind, ":") // glue:TASK
+	return func(_ context.Context, o Options) (*Task, error) { return LoadGLUE(arg, task, true, o.Seed) }, true
 }

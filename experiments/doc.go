@@ -243,13 +243,22 @@
 // seeds. Each run's fully resolved config (model, pretraining, data, task, train settings,
 // method setting, seed) is hashed into its id, RunSpec.RunID: the same run has the same id in
 // any sweep and on any machine, and changing any field changes it. The thread count is not
-// part of it: results are bit-identical whatever the threads. Run writes
+// part of it: results are bit-identical whatever the threads. A task or corpus read from
+// files (jsonl:DIR, e2e:DIR, glue:TASK:DIR) enters the id by the size and SHA-256 of every
+// file in its folder (HashDir, recorded in RunSpec.Inputs), not by the folder's path:
+// editing a file re-runs what reads it, moving the folder re-runs nothing. The SHA-256s are
+// cached in the data cache folder (ContentCacheFile) by path, size and mtime. Run writes
 //
 //	<out>/<name>/sweep.yaml             a copy of the sweep file
 //	<out>/<name>/plan.json              every run of the sweep, in order (Plan)
 //	<out>/<name>/runs/<id>/config.json  the RunSpec, written first
 //	<out>/<name>/runs/<id>/metrics.jsonl  one record.Point per reported step, as the run goes
 //	<out>/<name>/runs/<id>/result.json  record.Result, written last and atomically
+//
+// Before any run starts (and in a dry run), Preflight has an executor that is a Checker
+// load and check every task and corpus the shard's runs read against their architecture and
+// method; every problem is returned at once as Problems, at the line of the task, corpus or
+// method entry concerned, and nothing is pretrained or run.
 //
 // A run folder is claimed with an O_EXCL .claim file whose heartbeat keeps it fresh, so
 // workers on many machines (Options.Shard, ShardFromEnv for Slurm arrays and Kubernetes

@@ -11,7 +11,8 @@ import (
 // DryRun writes the runs of the shard — id, task, method setting, seed and trainable
 // parameters by the paper's formula (and the actual count when exec is a Counter) — then what
 // each parameter budget chose, and the counts. It runs nothing; exec may be nil. When the
-// Counter fails for a run, the listing shows ? and the first such error is returned after it.
+// Counter fails for a run, the listing shows ? and the first such error is returned after it;
+// the problems Preflight finds are returned instead, all of them.
 func DryRun(ctx context.Context, w io.Writer, sw *Sweep, shard Shard, exec Executor) error {
 	if w == nil {
 		w = io.Discard
@@ -69,6 +70,9 @@ func DryRun(ctx context.Context, w io.Writer, sw *Sweep, shard Shard, exec Execu
 	}
 	if _, err := fmt.Fprintf(w, "sweep %s: %d runs; shard %s: %d runs\n", sw.Name, total, shard, len(selected)); err != nil {
 		return fmt.Errorf("dry run: %w", err)
+	}
+	if err := Preflight(ctx, sw, selected, exec); err != nil {
+		return err // every problem, at its line; a count that failed is among them
 	}
 	return countErr // the listing is complete; a count that failed is shown as ?
 }

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"loralab/datasets"
 	"loralab/method"
 	"loralab/model/arch"
 )
@@ -39,6 +40,10 @@ type RunSpec struct {
 	Budget int            `json:"budget,omitempty"` // parameter budget that chose the size, 0 = none
 	// PaperParams is the trainable-parameter count by the paper's formula (head excluded).
 	PaperParams int `json:"paper_params"`
+	// Inputs holds the content hash (HashDir) of every file input the run reads, keyed by
+	// its name in the sweep (a task or corpus such as jsonl:DIR); the run's identity names
+	// the input by this hash instead of its folder (contentName).
+	Inputs map[string]string `json:"inputs,omitempty"`
 
 	Threads int `json:"-"` // threads this run may use; no part of its identity
 }
@@ -59,8 +64,30 @@ type identity struct {
 // JSON of its resolved config (model, pretraining, data, task, train settings, method setting,
 // seed). Labels, the sweep's name and the thread count are not part of it, so the same run in
 // two sweeps, or on two machines, has the same id.
+//
+// A task or corpus read from files enters by its kind and the content hash of its folder
+// (Inputs): editing a file changes the id, moving the folder does not. Built-in tasks enter
+// by name, so their ids do not depend on the data cache.
 func (r RunSpec) RunID() string {
-	return hashJSON(identity{identitySchema, r.Model, r.Pretrain, r.Data, r.Task, r.Train, r.Method, r.Seed})
+	return hashJSON(identity{identitySchema, r.Model, r.pretrainIdentity(), r.Data, r.contentName(r.Task), r.Train, r.Method, r.Seed})
+}
+
+// contentName is how a run's identity names a task or corpus: one read from files by its
+// kind and the content hash of its folder ("jsonl@sha256:…"), any other by its name.
+func (r RunSpec) contentName(name string) string {
+	h, ok := r.Inputs[name]
+	if !ok {
+		return name
+	}
+	kind, _, _ := datasets.FileTask(name)
+	return kind + "@sha256:" + h
+}
+
+// pretrainIdentity is the pretraining settings with the corpus named by content.
+func (r RunSpec) pretrainIdentity() Pretrain {
+	p := r.Pretrain
+	p.Corpus = r.contentName(p.Corpus)
+	return p
 }
 
 // PretrainKey identifies the pretrained base model of a run: runs with the same key can share
@@ -71,7 +98,7 @@ func (r RunSpec) PretrainKey() string {
 		Model    arch.Config `json:"model"`
 		Pretrain Pretrain    `json:"pretraining"`
 		DataSeed int         `json:"data_seed"`
-	}{identitySchema, r.Model, r.Pretrain, r.Data.Seed})
+	}{identitySchema, r.Model, r.pretrainIdentity(), r.Data.Seed})
 }
 
 // hashJSON hashes the JSON of v. encoding/json writes struct fields in declaration order and
@@ -100,6 +127,7 @@ func (r RunSpec) Label() string {
 func (s *Sweep) Expand() ([]RunSpec, error) {
 	var runs []RunSpec
 	seen := map[string]bool{}
+	inputs := s.inputHashes()
 	for _, task := range s.Tasks {
 		for i, m := range s.Methods {
 			settings, err := s.settings(m)
@@ -108,7 +136,7 @@ func (s *Sweep) Expand() ([]RunSpec, error) {
 			}
 			for _, st := range settings {
 				for _, seed := range s.Seeds {
-					r := s.run(task, st, seed)
+					r := s.run(task, st, seed, inputs)
 					if seen[r.ID] {
 						continue
 					}
@@ -122,11 +150,20 @@ func (s *Sweep) Expand() ([]RunSpec, error) {
 	return runs, nil
 }
 
-// run builds the RunSpec of one task, setting and seed.
-func (s *Sweep) run(task string, st setting, seed int) RunSpec {
+// run builds the RunSpec of one task, setting and seed, with the content hashes of the
+// file inputs it reads among inputs.
+func (s *Sweep) run(task string, st setting, seed int, inputs map[string]string) RunSpec {
 	r := RunSpec{
 		Sweep: s.Name, Model: s.Model, Pretrain: s.Pretrain, Data: s.Data, Task: task,
 		Train: s.trainFor(task), Method: st.spec, Seed: seed, Axes: st.axes, Budget: st.budget, PaperParams: st.params,
+	}
+	for _, name := range []string{task, s.Pretrain.Corpus} {
+		if h, ok := inputs[name]; ok {
+			if r.Inputs == nil {
+				r.Inputs = map[string]string{}
+			}
+			r.Inputs[name] = h
+		}
 	}
 	r.Train.LR = st.lr
 	r.ID = r.RunID()

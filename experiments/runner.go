@@ -59,8 +59,9 @@ type Summary struct {
 	Failures  []string // "id label: reason" of the runs that failed now
 }
 
-// Run runs the sweep: it expands it, writes the plan, and executes the runs of the shard that
-// are not done yet, Jobs at a time. A run that fails (error, panic, non-finite loss) is
+// Run runs the sweep: it expands it, checks the shard's runs (Preflight: any problem and
+// nothing starts), writes the plan, and executes the runs of the shard that are not done
+// yet, Jobs at a time. A run that fails (error, panic, non-finite loss) is
 // recorded as failed and the sweep goes on. When ctx is cancelled the running jobs are
 // cancelled, no result is written for them, and Run returns ctx's error; the runs already done
 // are kept, so running the sweep again finishes it.
@@ -74,6 +75,9 @@ func Run(ctx context.Context, sw *Sweep, opts Options, exec Executor) (Summary, 
 	if opts.DryRun {
 		sum.Selected = len(opts.Shard.Select(runs))
 		return sum, DryRun(ctx, opts.Progress, sw, opts.Shard, exec)
+	}
+	if err := Preflight(ctx, sw, opts.Shard.Select(runs), exec); err != nil {
+		return sum, err
 	}
 	ph := sw.lrPhases(runs)
 	planned := runs

@@ -3,7 +3,6 @@ package lora
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 
 	"loralab/method"
@@ -80,9 +79,13 @@ func (b *Bank) AddPEFT(name, dir string) (*LoRA, error) {
 	if err := b.canAdd(name); err != nil {
 		return nil, err
 	}
-	l, err := newFromPEFT(dir)
+	src, err := openPEFT(dir, b.model)
 	if err != nil {
 		return nil, fmt.Errorf("lora: bank: add %q: %w", name, err)
+	}
+	l, err := New(src.spec)
+	if err != nil {
+		return nil, fmt.Errorf("lora: bank: add %q from %s: %w", name, dir, err)
 	}
 	if _, fromWeights := weightInit(l.spec.Init); fromWeights {
 		return nil, fmt.Errorf("lora: bank: add %q: init %s changes the shared base weights", name, l.spec.Init)
@@ -90,7 +93,7 @@ func (b *Bank) AddPEFT(name, dir string) (*LoRA, error) {
 	if err := l.build(b.model, 0); err != nil {
 		return nil, fmt.Errorf("lora: bank: add %q from %s: %w", name, dir, err)
 	}
-	if err := l.loadPEFTWeights(filepath.Join(dir, PEFTWeightsFile)); err != nil {
+	if err := l.loadPEFTWeights(src, false); err != nil {
 		return nil, fmt.Errorf("lora: bank: add %q: %w", name, err)
 	}
 	b.register(name, l)

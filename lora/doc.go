@@ -80,10 +80,27 @@
 // like blocks.3.attn.q; for the embedding base_model.model.tok_emb.lora_embedding_A [r, vocab]
 // and lora_embedding_B [d, r]) and adapter_config.json (peft_type LORA, r, lora_alpha,
 // target_modules as module suffixes, lora_dropout, bias none, use_rslora, fan_in_fan_out
-// false, layers_to_transform, init_lora_weights, task_type, base_model_name_or_path).
+// false, layers_to_transform, init_lora_weights, task_type, base_model_name_or_path,
+// modules_to_save).
 // ImportPEFT reads such a folder onto a model, checking every key and shape; Bank.AddPEFT
 // adds one to a bank. tuner.ExportRun, the sweep executor's export hook, leaves the adapter in
 // each LoRA run's folder for the subspace analysis.
+//
+// A model imported from Hugging Face (model.Origin) is written under its own module paths,
+// so that PEFT loads the adapter onto the checkpoint it came from (peft_layout.go,
+// peft_hf.go): RoBERTa's roberta.encoder.layer.3.attention.self.query (target_modules the
+// shortest unambiguous suffixes, "query", "value"; full paths where a suffix would also
+// match an unadapted module, as output.dense does attention.output.dense), GPT-2's
+// transformer.h.3.attn.c_attn with fan_in_fan_out true. GPT-2 fuses q, k and v into c_attn:
+// LoRA on n of them is written as one LoRA on c_attn of rank n·r, A stacked and B
+// block-structured (B·A is the n updates side by side), with rank_pattern and alpha_pattern
+// giving c_attn rank n·r and the scale of the others. Reading, a rank-r c_attn LoRA with a
+// dense B is PEFT's usual one: q, k and v share its A; a rank-n·r one must be
+// block-structured, and is refused with the offending block otherwise. The model's
+// classification head goes into modules_to_save (RoBERTa's classifier.dense and
+// classifier.out_proj, saved as base_model.model.classifier.dense.weight and so on; loralab's
+// own head.dense and head.out), ImportPEFT loads it back, and base_model_name_or_path is the
+// checkpoint's _name_or_path or folder name.
 //
 // # Speed
 //

@@ -172,14 +172,26 @@ func (d *DoRA) Unmerge() error {
 }
 
 // peftTensors are LoRA's factors of every target plus base_model.model.<layer>.
-// lora_magnitude_vector [d_out], PEFT's key for m.
-func (d *DoRA) peftTensors() []peftTensor {
+// lora_magnitude_vector [d_out], PEFT's key for m. Each adapted matrix must be a module of its
+// own: a DoRA magnitude per part of GPT-2's fused c_attn has no PEFT layout.
+func (d *DoRA) peftTensors() ([]peftTensor, error) {
 	var ts []peftTensor
-	lr := d.lora.peftTensors()
+	family := familyOf(d.lora.model)
+	seen := map[string]bool{}
 	for i, u := range d.updates {
-		ts = append(ts, lr[2*i], lr[2*i+1], peftTensor{key: peftPrefix + u.magnitude.Name, t: u.magnitude, shape: slices.Clone(u.magnitude.Shape)})
+		l := d.lora.linears[i]
+		b, t := d.lora.blockAndTarget(l)
+		path := pathIn(t, family, b)
+		if seen[path] {
+			return nil, fmt.Errorf("lora: export %s: two adapted matrices share the module %s; DoRA exports one matrix per module", d.lora.spec.Label(), path)
+		}
+		seen[path] = true
+		ts = append(ts,
+			peftTensor{key: peftPrefix + path + peftA, t: l.A, shape: slices.Clone(l.A.Shape)},
+			peftTensor{key: peftPrefix + path + peftB, t: l.B, shape: slices.Clone(l.B.Shape)},
+			peftTensor{key: peftPrefix + u.magnitude.Name, t: u.magnitude, shape: slices.Clone(u.magnitude.Shape)})
 	}
-	return ts
+	return ts, nil
 }
 
 // ExportPEFT writes d as a PEFT LoRA adapter folder with use_dora true.
@@ -191,7 +203,11 @@ func (d *DoRA) ExportPEFT(dir string, opts ExportOptions) error {
 		PEFTConfig
 		UseDoRA bool `json:"use_dora"`
 	}{d.lora.peftConfig(opts), true}
-	return writePEFT(dir, d.peftTensors(), c)
+	ts, err := d.peftTensors()
+	if err != nil {
+		return err
+	}
+	return writePEFT(dir, ts, c)
 }
 
 // ImportDoRA reads a PEFT LoRA adapter folder with use_dora true onto m.
@@ -216,7 +232,11 @@ func ImportDoRA(dir string, m *model.Model) (*DoRA, error) {
 	if err != nil {
 		return nil, fmt.Errorf("lora: import %s: %w", filepath.Join(dir, PEFTConfigFile), err)
 	}
-	if err := readPEFT(filepath.Join(dir, PEFTWeightsFile), dr.peftTensors()); err != nil {
+	ts, err := dr.peftTensors()
+	if err != nil {
+		return nil, err
+	}
+	if err := readPEFT(filepath.Join(dir, PEFTWeightsFile), ts); err != nil {
 		return nil, err
 	}
 	return dr, nil

@@ -47,6 +47,14 @@ type PEFTConfig struct {
 	// UseDoRA marks a DoRA adapter, which Spec refuses (ImportDoRA reads it). It is not
 	// written for LoRA.
 	UseDoRA bool `json:"-"`
+	// RankPattern and AlphaPattern give other ranks and alphas to the modules they name;
+	// loralab writes and reads them only for GPT-2's fused c_attn (rank r times the number
+	// of q, k, v adapted).
+	RankPattern  map[string]int     `json:"rank_pattern,omitempty"`
+	AlphaPattern map[string]float64 `json:"alpha_pattern,omitempty"`
+	// ModulesToSave names modules trained in full and saved with the adapter: the
+	// classification head.
+	ModulesToSave []string `json:"modules_to_save"`
 }
 
 // peftFields are the fields of adapter_config.json a LoRA setting fixes (method.Kind.PEFT).
@@ -71,8 +79,9 @@ func peftFields(s method.Spec) map[string]any {
 	return f
 }
 
-// peftConfig describes l for adapter_config.json: the fields its setting fixes (peftFields)
-// and those of the export.
+// peftConfig describes l for adapter_config.json: the fields its setting fixes (peftFields),
+// those of the export, and, on a model imported from Hugging Face, that model's module
+// names (hfFields).
 func (l *LoRA) peftConfig(opts ExportOptions) PEFTConfig {
 	var c PEFTConfig
 	data, err := json.Marshal(peftFields(l.spec))
@@ -83,8 +92,20 @@ func (l *LoRA) peftConfig(opts ExportOptions) PEFTConfig {
 		panic(fmt.Sprintf("lora: peft fields do not fit PEFTConfig: %v", err)) // plain data: cannot happen
 	}
 	c.TaskType, c.BaseModel, c.Bias, c.InferenceMode = opts.TaskType, opts.BaseModel, "none", true
-	if c.TaskType == "" && l.model != nil {
+	if l.model == nil {
+		return c
+	}
+	if c.TaskType == "" {
 		c.TaskType = taskType(l.model)
+	}
+	if c.BaseModel == "" && l.model.Origin != nil {
+		c.BaseModel = l.model.Origin.Name
+	}
+	if l.model.Head != nil {
+		c.ModulesToSave = []string{headNamesOf(familyOf(l.model)).module}
+	}
+	if familyOf(l.model) != "" {
+		l.hfFields(&c)
 	}
 	return c
 }
@@ -101,9 +122,32 @@ func taskType(m *model.Model) string {
 	return "FEATURE_EXTRACTION"
 }
 
-// Spec is the method setting the configuration describes. It refuses what loralab's LoRA
-// cannot represent, naming the field.
+// Spec is the method setting the configuration describes on a model of loralab's own. It
+// refuses what loralab's LoRA cannot represent, naming the field.
 func (c PEFTConfig) Spec() (method.Spec, error) {
+	s, err := c.baseSpec("")
+	if err != nil {
+		return s, err
+	}
+	if len(c.RankPattern) > 0 || len(c.AlphaPattern) > 0 {
+		return s, errors.New("rank_pattern or alpha_pattern set: per-module ranks and alphas are not supported")
+	}
+	for _, m := range c.TargetModules {
+		t, err := targetOf(m)
+		if err != nil {
+			return s, err
+		}
+		if !slices.Contains(s.Targets, t) {
+			s.Targets = append(s.Targets, t)
+		}
+	}
+	return s, nil
+}
+
+// baseSpec is the setting the configuration describes, without its targets, on a model of
+// the family ("" for loralab's own): GPT-2 stores its weights [in, out] and needs
+// fan_in_fan_out true, every other family false.
+func (c PEFTConfig) baseSpec(family string) (method.Spec, error) {
 	s := method.Spec{Name: method.LoRA, Rank: c.R, Alpha: c.Alpha, Dropout: c.Dropout,
 		Layers: slices.Clone(c.LayersToTransform), Scaling: ScalingStandard, Init: InitKaiming}
 	if c.PEFTType != "LORA" {
@@ -112,7 +156,10 @@ func (c PEFTConfig) Spec() (method.Spec, error) {
 	if c.Bias != "" && c.Bias != "none" {
 		return s, fmt.Errorf("bias %q, want \"none\" (trained biases are not supported)", c.Bias)
 	}
-	if c.FanInFanOut {
+	if want := family == model.FamilyGPT2; c.FanInFanOut != want {
+		if want {
+			return s, errors.New("fan_in_fan_out false, want true (GPT-2's Conv1D weights are stored [in, out])")
+		}
 		return s, errors.New("fan_in_fan_out true, want false (weights stored [out, in])")
 	}
 	if c.UseRSLoRA {
@@ -132,15 +179,6 @@ func (c PEFTConfig) Spec() (method.Spec, error) {
 	}
 	if len(c.TargetModules) == 0 {
 		return s, errors.New("target_modules is empty, want some adaptable modules (q, v, ...)")
-	}
-	for _, m := range c.TargetModules {
-		t, err := targetOf(m)
-		if err != nil {
-			return s, err
-		}
-		if !slices.Contains(s.Targets, t) {
-			s.Targets = append(s.Targets, t)
-		}
 	}
 	return s, nil
 }
@@ -180,8 +218,6 @@ type rawPEFTConfig struct {
 	TargetModules     json.RawMessage `json:"target_modules"`
 	LayersToTransform json.RawMessage `json:"layers_to_transform"`
 	UseDoRA           bool            `json:"use_dora"`
-	RankPattern       map[string]any  `json:"rank_pattern"`
-	AlphaPattern      map[string]any  `json:"alpha_pattern"`
 }
 
 // parsePEFTConfig decodes the bytes of adapter_config.json.
@@ -192,9 +228,6 @@ func parsePEFTConfig(data []byte) (PEFTConfig, error) {
 	}
 	c := raw.PEFTConfig
 	c.UseDoRA = raw.UseDoRA
-	if len(raw.RankPattern) > 0 || len(raw.AlphaPattern) > 0 {
-		return c, errors.New("rank_pattern or alpha_pattern set: per-module ranks and alphas are not supported")
-	}
 	if err := decodeField(data, raw.TargetModules, "target_modules", &c.TargetModules, "a list of module names (a regular expression string is not supported)"); err != nil {
 		return c, err
 	}

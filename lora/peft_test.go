@@ -99,6 +99,10 @@ func checkPEFTKeys(t *testing.T, dir string, l *LoRA) {
 			}
 		}
 	}
+	if h := l.model.Head; h != nil { // the trained head, in modules_to_save
+		want["base_model.model.head.dense.weight"], want["base_model.model.head.dense.bias"] = []int{h.Dense.Out(), h.Dense.In()}, []int{h.Dense.Out()}
+		want["base_model.model.head.out.weight"], want["base_model.model.head.out.bias"] = []int{h.Out.Out(), h.Out.In()}, []int{h.Out.Out()}
+	}
 	names := f.Names()
 	if len(names) != len(want) {
 		t.Errorf("file holds %v, want %d tensors", names, len(want))

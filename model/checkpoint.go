@@ -49,6 +49,7 @@ func SaveAs(dir string, m *Model, tok *tokenizer.Tokenizer, extra map[string]str
 		meta[k] = v
 	}
 	meta[ConfigKey] = string(cfg)
+	originMeta(m, meta)
 	var tensors []safetensors.Named
 	for _, p := range m.Params() {
 		tensors = append(tensors, safetensors.Named{Name: p.Name, Shape: p.Shape, DType: dtype, Data: p.Data})
@@ -137,6 +138,9 @@ func LoadWeights(path string) (*Model, map[string]string, error) {
 		return nil, nil, fmt.Errorf("model: load %s: %w", path, err)
 	}
 	m := newZeroModel(cfg)
+	if m.Origin, err = originFromMeta(path, meta); err != nil {
+		return nil, nil, err
+	}
 	if err := fillParams(f, m.Params(), path); err != nil {
 		return nil, nil, err
 	}

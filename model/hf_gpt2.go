@@ -40,6 +40,9 @@ func ImportGPT2(dir string) (*Model, *tokenizer.Tokenizer, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if m.Origin, err = readOrigin(dir, FamilyGPT2); err != nil {
+		return nil, nil, err
+	}
 	tok, err := loadHFTokenizer(dir, cfg.Vocab)
 	if err != nil {
 		return nil, nil, err

@@ -49,6 +49,9 @@ func ImportRoBERTa(dir string) (*Model, *tokenizer.Tokenizer, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	if m.Origin, err = readOrigin(dir, FamilyRoBERTa); err != nil {
+		return nil, nil, err
+	}
 	tok, err := loadHFTokenizer(dir, cfg.Vocab)
 	if err != nil {
 		return nil, nil, err

@@ -23,6 +23,9 @@ type Model struct {
 	// EmbedHooks run, in order, on the embedded input [B*T, D] (token + position, after
 	// LNEmb for the encoder) before the first block.
 	EmbedHooks []RowsHook
+	// Origin is the Hugging Face checkpoint the model was imported from; nil for a model
+	// built or pretrained by loralab.
+	Origin *Origin
 }
 
 // Block is one transformer layer: multi-head self-attention with projections Q, K, V, O and
@@ -198,7 +201,7 @@ func (m *Model) NumTrainable() int {
 // a share gives the merged tensors their own values first.
 func (m *Model) Share() *Model {
 	c := &Model{Cfg: m.Cfg, TokEmb: shareTensor(m.TokEmb), PosEmb: shareTensor(m.PosEmb),
-		LNEmb: m.LNEmb.share(), LNF: m.LNF.share()}
+		LNEmb: m.LNEmb.share(), LNF: m.LNF.share(), Origin: copyOrigin(m.Origin)}
 	for _, b := range m.Blocks {
 		c.Blocks = append(c.Blocks, &Block{Index: b.Index, LN1: b.LN1.share(), LN2: b.LN2.share(),
 			Q: b.Q.share(), K: b.K.share(), V: b.V.share(), O: b.O.share(), FC1: b.FC1.share(), FC2: b.FC2.share()})
@@ -221,6 +224,7 @@ func shareTensor(t *nn.Tensor) *nn.Tensor {
 // not copied; they belong to the method that installed them.
 func (m *Model) Clone() *Model {
 	c := newZeroModel(m.Cfg)
+	c.Origin = copyOrigin(m.Origin)
 	src := m.Params()
 	for i, p := range c.Params() {
 		copy(p.Data, src[i].Data)
