@@ -158,6 +158,11 @@
 // Where the products fall short of OpenBLAS: the small 16 x 768 x 8 products with
 // op(B) = B (NN, TN: 0.6x), which run on one goroutine and cost one kernel call per
 // 16 x 16 tile of eight steps; TN_1x768x2048, a matrix-vector product in disguise whose
-// 16-row tile does one useful row; and, not significantly in this run, the large TN
-// products. Products with k or n from 1 to 64 are otherwise at or above OpenBLAS.
+// 16-row tile does one useful row; and the large TN products and NT_2048x256x256, whose
+// shortfall was not significant in the run above but was in two quieter ones (load 2.9 to
+// 3.4, same commands, six rounds of OpenBLAS and avx512 only): TN_1024x768x768 64.0 vs
+// 93.6 (0.68x), TN_64x768x2048 53.5 vs 73.3 (0.73x), NT_2048x256x256 74.3 vs 93.3
+// (0.80x), TN_16x768x8 43.7 vs 73.3 (0.60x), NN_16x768x8 44.2 vs 68.9 (0.64x); in that
+// run avx512 was ahead on NT_16x768x8 (1.54x), NN_2048x768x8 (1.24x) and TN_8x768x2048
+// (1.21x). Products with k or n from 1 to 64 are otherwise at or above OpenBLAS.
 package gemm

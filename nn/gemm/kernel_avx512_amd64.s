@@ -83,10 +83,7 @@ TEXT ·kernel16x16AVX512(SB), NOSPLIT, $0-128
 	MOVQ rows+112(FP), R10
 
 	// Fetch the rows of the C tile into L1 while the products run: the stores at the end
-	// then do not wait on memory, one miss per row. Short products (kc < 64) store too
-	// soon for that to help and skip it, and the prefetching loop below.
-	CMPQ CX, $64
-	JLT  zero
+	// then do not wait on memory, one miss per row.
 	MOVQ R10, AX
 	MOVQ DX, R15
 prefetch:
@@ -94,9 +91,7 @@ prefetch:
 	ADDQ       R8, R15
 	DECQ       AX
 	JNZ        prefetch
-
-zero:
-	LEAQ (R12)(R9*4), R15
+	LEAQ       (R12)(R9*4), R15
 
 	// R8 and R10 run 16 steps of p ahead of DI and SI: read in place, the
 	// rows of B (and of A^T) are a whole row stride apart, a pattern the hardware
@@ -127,13 +122,10 @@ zero:
 
 	// Four steps of p per iteration, then the remaining kc mod 4 one at a time. Packed
 	// panels (B rows 64 bytes apart, A columns at most 64) are read in order, which the
-	// hardware prefetchers follow; operands read in place take the prefetching loop
-	// unless kc < 64, when the rows it would fetch lie past the panels.
+	// hardware prefetchers follow; operands read in place take the prefetching loop.
 	MOVQ CX, AX
 	SHRQ $2, AX
 	JZ   tail
-	CMPQ CX, $64
-	JLT  loop4
 	CMPQ BX, $64
 	JNE  loop4prefetch
 	CMPQ R11, $64

@@ -29,15 +29,11 @@ func packATrans(dst, a []float32, lda, i0, p0, rows, depth, mr int) {
 		src := a[(p0+p)*lda+i0:][:rows]
 		for q := 0; q < full; q += mr {
 			d := dst[q*depth+p*mr:]
-			// Through local values: a direct array assignment between two pointers may
-			// overlap as far as the compiler knows, and becomes a memmove call.
 			switch mr {
 			case 6:
-				v := *(*[6]float32)(src[q:])
-				*(*[6]float32)(d) = v
+				*(*[6]float32)(d) = *(*[6]float32)(src[q:])
 			case 16:
-				v := *(*[16]float32)(src[q:])
-				*(*[16]float32)(d) = v
+				*(*[16]float32)(d) = *(*[16]float32)(src[q:])
 			default:
 				copy(d[:mr], src[q:])
 			}
