@@ -282,9 +282,32 @@ func (e *settingError) Error() string {
 // checkExpansion reports every setting that its method's checks reject (combinations the
 // per-value checks cannot see, such as prefix + infix >= max_len): at the line of the key a
 // problem names, or at the entry's position.
+//
+// Two entries that expand to the same setting (two identical lora entries) are an error at
+// the later one: the runs would be merged silently. Settings that budgets solve are exempt,
+// since two budgets may solve to the same size.
 func (p *parser) checkExpansion() {
+	first := map[string]int{} // a setting's key -> the entry that first produced it
 	for i, m := range p.s.Methods {
-		_, err := p.s.settings(m)
+		settings, err := p.s.settings(m)
+		for _, st := range settings {
+			if st.budget != 0 {
+				continue
+			}
+			key, kerr := json.Marshal(struct {
+				Spec method.Spec
+				LR   float64
+			}{st.spec, st.lr})
+			if kerr != nil {
+				continue
+			}
+			if j, ok := first[string(key)]; ok && j != i {
+				p.problems = append(p.problems, Problem{File: p.file, Line: m.line, Col: m.col,
+					Msg: fmt.Sprintf("methods[%d]: %s is also a setting of methods[%d]: remove one of them", i, st.spec.Label(), j)})
+				break
+			}
+			first[string(key)] = i
+		}
 		var se *settingError
 		switch {
 		case errors.As(err, &se):

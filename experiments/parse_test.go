@@ -95,6 +95,8 @@ func TestParseBadSweeps(t *testing.T) {
 			[]string{`sweep.yaml:11:15: train.save_steps: found "3", want a list of steps`}},
 		{"negative forgetting tokens", "steps: 5\n", "steps: 5\n  forgetting_tokens: -1\n",
 			[]string{`sweep.yaml:11:22: train.forgetting_tokens: -1 is out of range, want >= 0 (0 = not measured)`}},
+		{"duplicate entry", "  - {name: bitfit}\n", "  - {name: bitfit}\n  - {name: lora, rank: 4, targets: [q, v]}\n",
+			[]string{`sweep.yaml:15:5: methods[2]: lora r=4 q,v is also a setting of methods[0]: remove one of them`}},
 		{"unknown schedule", "steps: 5\n", "steps: 5\n  schedule: cosin\n",
 			[]string{`sweep.yaml:11:13: train.schedule: unknown value "cosin", want linear, cosine or constant`}},
 		{"unknown lr family", "lora: 2e-3}", "lorra: 2e-3}",
