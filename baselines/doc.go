@@ -1,7 +1,9 @@
 // Package baselines implements the fine-tuning baselines of the LoRA paper (Hu et al., 2021,
 // Section 5.1) as tuner.Methods. Each registers its kind and constructor (tuner.Register)
-// from its file — subset.go, adapters.go, prefix.go — and is built by name with tuner.New:
+// from its file — subset.go, adapters.go, prefix.go, headonly.go — and is built by
+// name with tuner.New:
 //
+//	head_only     the linear probe: the base frozen, only the task head trains
 //	ft            full fine-tuning: every base tensor trains
 //	fttop2        only the last two transformer blocks train (Li & Liang, 2021)
 //	bitfit        only the biases train, LayerNorm biases included (Zaken et al., 2021)

@@ -134,8 +134,8 @@
 // targets (q, k, v, o, fc1, fc2, emb, package model/target's table; default [q, v]), layers
 // (default all), scaling (standard or rslora), init (kaiming or gaussian), dropout;
 // adapter_h, adapter_l and adapter_p take size; adapter_d takes size and drop_k;
-// prefix_embed and prefix_layer take prefix and infix; ft, fttop2, bitfit and ia3 take
-// nothing else; every method takes lr. A scalar is one value, a list is swept; for targets and layers, which are lists
+// prefix_embed and prefix_layer take prefix and infix; head_only, ft, fttop2, bitfit and ia3
+// take nothing else; every method takes lr. A scalar is one value, a list is swept; for targets and layers, which are lists
 // themselves, a list of lists is swept. An entry expands to the cartesian product of its
 // fields, its last field varying fastest.
 //
