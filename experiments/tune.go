@@ -37,29 +37,24 @@ type Trial struct {
 // when no candidate is left or the candidates share no seed; seeds are the seeds compared.
 func ChooseLR(trials []Trial, higherIsBetter bool) (lr float64, seeds []int, ok bool) {
 	bySeed := map[float64]map[int]float64{}
-	out, collapsed := map[float64]bool{}, map[float64]bool{}
+	collapsedAt := map[float64]map[int]bool{}
+	out := map[float64]bool{}
 	for _, t := range trials {
 		if t.Failed || math.IsNaN(t.Value) || math.IsInf(t.Value, 0) {
 			out[t.LR] = true
 			continue
 		}
 		if bySeed[t.LR] == nil {
-			bySeed[t.LR] = map[int]float64{}
+			bySeed[t.LR], collapsedAt[t.LR] = map[int]float64{}, map[int]bool{}
 		}
 		bySeed[t.LR][t.Seed] = t.Value
-		collapsed[t.LR] = collapsed[t.LR] || t.Collapsed
+		collapsedAt[t.LR][t.Seed] = collapsedAt[t.LR][t.Seed] || t.Collapsed
 	}
-	var lrs, learned []float64
+	var lrs []float64
 	for lr := range bySeed {
 		if !out[lr] {
 			lrs = append(lrs, lr)
-			if !collapsed[lr] {
-				learned = append(learned, lr)
-			}
 		}
-	}
-	if len(learned) > 0 {
-		lrs = learned
 	}
 	if len(lrs) == 0 {
 		return 0, nil, false
@@ -68,6 +63,17 @@ func ChooseLR(trials []Trial, higherIsBetter bool) (lr float64, seeds []int, ok 
 	seeds = commonSeeds(bySeed, lrs)
 	if len(seeds) == 0 {
 		return 0, nil, false
+	}
+	// Collapse counts on the compared seeds only: the chosen rate's later seeds (the second
+	// phase of LRFirstSeed) must not undo the choice they were run for.
+	var learned []float64
+	for _, lr := range lrs {
+		if !slices.ContainsFunc(seeds, func(s int) bool { return collapsedAt[lr][s] }) {
+			learned = append(learned, lr)
+		}
+	}
+	if len(learned) > 0 {
+		lrs = learned
 	}
 	best, bestMean := 0.0, 0.0
 	for i, lr := range lrs {

@@ -50,6 +50,10 @@ func TestChooseLR(t *testing.T) {
 		{"every rate collapsed: the best constant", []Trial{
 			{LR: 1e-3, Seed: 1, Value: 0.48, Collapsed: true}, {LR: 3e-3, Seed: 1, Value: 0.52, Collapsed: true},
 		}, true, 3e-3, []int{1}, true},
+		{"the chosen rate's later seeds collapsing do not undo the choice", []Trial{ // two-phase: 1.5e-2 chosen on seed 1, then seeds 2 and 3 collapse
+			{LR: 5e-3, Seed: 1, Value: 0.53}, {LR: 1.5e-2, Seed: 1, Value: 0.558},
+			{LR: 1.5e-2, Seed: 2, Value: 0.482, Collapsed: true}, {LR: 1.5e-2, Seed: 3, Value: 0.518, Collapsed: true},
+		}, true, 1.5e-2, []int{1}, true},
 		{"every rate failed", []Trial{{LR: 1e-3, Seed: 1, Failed: true}}, true, 0, nil, false},
 		{"no shared seed", []Trial{{LR: 1e-3, Seed: 1, Value: 0.5}, {LR: 3e-3, Seed: 2, Value: 0.6}}, true, 0, nil, false},
 		{"nothing", nil, true, 0, nil, false},
