@@ -27,7 +27,7 @@ func (r *reporter) amplificationStudy() error {
 		return nil
 	}
 	var rows []amplificationRow
-	for _, m := range orDefault(a.Matrices, []string{"q"}) {
+	for _, m := range a.matrices() {
 		for _, rank := range a.Ranks {
 			found, err := r.amplifyRank(a, m, rank)
 			if err != nil {

@@ -26,7 +26,7 @@ func (r *reporter) amplificationStepsStudy() error {
 		return nil
 	}
 	var rows []stepRow
-	for _, m := range orDefault(a.Matrices, []string{"q"}) {
+	for _, m := range a.matrices() {
 		for _, rank := range a.Ranks {
 			rows = append(rows, r.amplifySteps(a, m, rank)...)
 		}

@@ -124,6 +124,9 @@ type AmplificationSpec struct {
 	Base string `yaml:"base,omitempty" json:"base,omitempty"`
 }
 
+// matrices are the matrices studied, with their default.
+func (a AmplificationSpec) matrices() []string { return orDefault(a.Matrices, []string{"q"}) }
+
 // ParseSpec decodes a Spec from a YAML document, rejecting unknown fields, and validates it;
 // its problems are those of ParseSpecNode, in a file named "analysis spec".
 func ParseSpec(data []byte) (Spec, error) {
