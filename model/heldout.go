@@ -50,3 +50,40 @@ func (h *HeldOutSet) Score(m *Model) (HeldOutEval, error) {
 	}
 	return evaluateHeldOut(m, h.cfg, h.data), nil
 }
+
+// Windows returns the windows Score reads, in order: each row's input ids and its targets
+// (-1 where nothing is predicted). Scored by ScoreWindows at the set's batch size they give
+// Score's NLL and accuracy.
+func (h *HeldOutSet) Windows() (ids, targets [][]int32) {
+	return heldOutWindows(h.cfg, h.data)
+}
+
+// ScoreWindows is m's NLL, perplexity and accuracy on the predicted positions (targets >= 0)
+// of equal-length windows, read batch windows at a time (the unigram fields are zero): a
+// fixed batch of held-out text, recorded once, checks a shipped model without its corpus.
+func ScoreWindows(m *Model, ids, targets [][]int32, batch, threads int) (HeldOutEval, error) {
+	if len(ids) == 0 || len(ids) != len(targets) || batch < 1 {
+		return HeldOutEval{}, fmt.Errorf("model: score windows: %d windows, %d target rows, batch %d", len(ids), len(targets), batch)
+	}
+	predicted := 0
+	for w := range ids {
+		if len(ids[w]) != len(ids[0]) || len(targets[w]) != len(ids[w]) {
+			return HeldOutEval{}, fmt.Errorf("model: score windows: window %d has %d ids and %d targets, window 0 has %d ids", w, len(ids[w]), len(targets[w]), len(ids[0]))
+		}
+		if len(ids[w]) > m.Cfg.MaxLen {
+			return HeldOutEval{}, fmt.Errorf("model: score windows: window %d has %d tokens, the model reads at most %d", w, len(ids[w]), m.Cfg.MaxLen)
+		}
+		for i, id := range ids[w] {
+			if id < 0 || int(id) >= m.Cfg.Vocab || targets[w][i] >= int32(m.Cfg.Vocab) {
+				return HeldOutEval{}, fmt.Errorf("model: score windows: window %d position %d: token %d or target %d outside the vocabulary of %d", w, i, id, targets[w][i], m.Cfg.Vocab)
+			}
+			if targets[w][i] >= 0 {
+				predicted++
+			}
+		}
+	}
+	if predicted == 0 {
+		return HeldOutEval{}, fmt.Errorf("model: score windows: no position has a target")
+	}
+	return scoreWindows(m, ids, targets, batch, threads), nil
+}

@@ -58,3 +58,46 @@ func TestHeldOutSetCapAndChecks(t *testing.T) {
 		t.Error("a negative token cap was accepted")
 	}
 }
+
+// TestScoreWindowsRepeatsScore: the windows a held-out set reads, scored by ScoreWindows,
+// give Score's NLL and accuracy exactly; malformed windows are refused.
+func TestScoreWindowsRepeatsScore(t *testing.T) {
+	for _, arch := range []string{Decoder, Encoder} {
+		cfg, corpus, tok := toySetup(t, arch)
+		h, err := NewHeldOutSet(cfg, corpus, tok, 200, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, _ := NewModel(cfg.Model, 3)
+		want, err := h.Score(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids, targets := h.Windows()
+		got, err := ScoreWindows(m, ids, targets, h.cfg.Batch, 2)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.NLL != want.NLL || got.Accuracy != want.Accuracy || got.Tokens != want.Tokens {
+			t.Errorf("%s: ScoreWindows %+v, Score %+v", arch, got, want)
+		}
+		bad := []struct {
+			name         string
+			ids, targets [][]int32
+			batch        int
+		}{
+			{"no windows", nil, nil, 4},
+			{"batch 0", ids, targets, 0},
+			{"fewer target rows", ids, targets[:1], 4},
+			{"ragged", [][]int32{ids[0], ids[1][:3]}, [][]int32{targets[0], targets[1][:3]}, 4},
+			{"token outside vocabulary", [][]int32{{int32(cfg.Model.Vocab), 1}}, [][]int32{{1, 2}}, 4},
+			{"nothing predicted", [][]int32{{1, 2}}, [][]int32{{-1, -1}}, 4},
+			{"longer than max_len", [][]int32{make([]int32, cfg.Model.MaxLen+1)}, [][]int32{make([]int32, cfg.Model.MaxLen+1)}, 4},
+		}
+		for _, c := range bad {
+			if _, err := ScoreWindows(m, c.ids, c.targets, c.batch, 1); err == nil {
+				t.Errorf("%s: %s accepted", arch, c.name)
+			}
+		}
+	}
+}

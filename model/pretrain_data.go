@@ -160,6 +160,26 @@ func (d *pretrainData) corruptAt(rng *rand.Rand, ids, targets []int32, i int) {
 // encoder, NLL and accuracy of the corrupted positions, corrupted with a fixed seed so that
 // every model sees the same masks. The unigram baseline scores the same target tokens.
 func evaluateHeldOut(m *Model, cfg PretrainConfig, d *pretrainData) HeldOutEval {
+	ids, targets := heldOutWindows(cfg, d)
+	e := scoreWindows(m, ids, targets, cfg.Batch, cfg.Threads)
+	unigram := unigramLogProbs(d.train, d.tokVocab)
+	var uni float64
+	for _, row := range targets {
+		for _, tg := range row {
+			if tg >= 0 {
+				uni -= unigram[tg]
+			}
+		}
+	}
+	e.UnigramNLL = uni / float64(e.Tokens)
+	e.UnigramPPL = math.Exp(e.UnigramNLL)
+	return e
+}
+
+// heldOutWindows frames the windows evaluateHeldOut reads: consecutive windows of the
+// held-out stream up to cfg.EvalTokens stream tokens, with their targets (-1 where nothing
+// is predicted); the encoder's masks come from a fixed seed.
+func heldOutWindows(cfg PretrainConfig, d *pretrainData) (ids, targets [][]int32) {
 	T := min(cfg.SeqLen, len(d.heldOut)-1)
 	stride := T // the decoder's windows overlap by the one token that is the last target
 	if d.arch == Encoder {
@@ -167,33 +187,39 @@ func evaluateHeldOut(m *Model, cfg PretrainConfig, d *pretrainData) HeldOutEval 
 	}
 	windows := max(1, min((len(d.heldOut)-1)/stride, (cfg.EvalTokens+stride-1)/stride))
 	rng := rand.New(rand.NewPCG(splitSeed, 1))
-	unigram := unigramLogProbs(d.train, d.tokVocab)
-	tape := nn.NewTape(cfg.Threads)
+	ids, targets = make([][]int32, windows), make([][]int32, windows)
+	for w := range windows {
+		ids[w], targets[w] = make([]int32, T), make([]int32, T)
+		d.window(rng, d.heldOut, w*stride, ids[w], targets[w])
+	}
+	return ids, targets
+}
+
+// scoreWindows is m's NLL and accuracy on the predicted positions (targets >= 0) of equal-
+// length windows, read batch windows at a time; the unigram fields stay zero.
+func scoreWindows(m *Model, ids, targets [][]int32, batch, threads int) HeldOutEval {
+	tape := nn.NewTape(threads)
 	tape.SetGrad(false)
 	tape.SetTrain(false)
-	var nll, uni float64
+	var nll float64
 	count, correct := 0, 0
-	for first := 0; first < windows; first += cfg.Batch {
-		B := min(cfg.Batch, windows-first)
-		b := &Batch{B: B, T: T, IDs: make([]int32, B*T)}
-		targets := make([]int32, B*T)
+	for first := 0; first < len(ids); first += batch {
+		B := min(batch, len(ids)-first)
+		T := len(ids[first])
+		b := &Batch{B: B, T: T, IDs: make([]int32, 0, B*T)}
+		tg := make([]int32, 0, B*T)
 		for s := range B {
-			d.window(rng, d.heldOut, (first+s)*stride, b.IDs[s*T:(s+1)*T], targets[s*T:(s+1)*T])
+			b.IDs = append(b.IDs, ids[first+s]...)
+			tg = append(tg, targets[first+s]...)
 		}
 		tape.Reset()
-		n, c, l := scoreRows(tape, m, m.Forward(tape, b, &Context{Batch: b}), targets)
-		for _, tg := range targets {
-			if tg >= 0 {
-				uni -= unigram[tg]
-			}
-		}
+		n, c, l := scoreRows(tape, m, m.Forward(tape, b, &Context{Batch: b}), tg)
 		nll += l * float64(n)
 		count += n
 		correct += c
 	}
-	e := HeldOutEval{Tokens: count, NLL: nll / float64(count), UnigramNLL: uni / float64(count),
-		Accuracy: float64(correct) / float64(count)}
-	e.Perplexity, e.UnigramPPL = math.Exp(e.NLL), math.Exp(e.UnigramNLL)
+	e := HeldOutEval{Tokens: count, NLL: nll / float64(count), Accuracy: float64(correct) / float64(count)}
+	e.Perplexity = math.Exp(e.NLL)
 	return e
 }
 
