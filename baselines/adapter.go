@@ -11,13 +11,14 @@ import (
 // base model's own (GPT-2) initialisation scale.
 const adapterInitStd = 0.02
 
-// Adapter is a bottleneck adapter, a model.SublayerHook on a sublayer output h [N, d]:
+// Adapter is a bottleneck adapter on a hidden-state matrix h [N, d]:
 //
 //	h + Up(act(Down(LN(h))))
 //
 // Down maps d -> r and Up maps r -> d, both with biases (2dr + r + d parameters). Norm
 // (LN) is nil except in adapter_l, where it is a LayerNorm of its own on the adapter input.
-// The nonlinearity act is the model's own (GELU or ReLU).
+// An Adapter is both a model.SublayerHook (on a sublayer's output, before its residual add)
+// and a model.RowsHook (on a block's output): the variants differ in where they put it.
 type Adapter struct {
 	Norm     *model.LayerNorm
 	Down, Up *model.Linear
@@ -26,15 +27,15 @@ type Adapter struct {
 }
 
 // newAdapter returns an adapter named name (its tensors are name+".down.weight" and so on)
-// for a model of configuration cfg and bottleneck r, with an input LayerNorm if withNorm.
-// Down's weights are drawn from rng; Up and the biases are zero, so the adapter starts as
-// the identity.
-func newAdapter(name string, cfg model.Config, r int, withNorm bool, rng *rand.Rand) *Adapter {
+// for a model of configuration cfg and bottleneck r, with an input LayerNorm if withNorm and
+// a ReLU if relu or if the model's own activation is ReLU (GELU otherwise). Down's weights
+// are drawn from rng; Up and the biases are zero, so the adapter starts as the identity.
+func newAdapter(name string, cfg model.Config, r int, withNorm, relu bool, rng *rand.Rand) *Adapter {
 	d := cfg.DModel
 	a := &Adapter{
 		Down: newLinear(name+".down", d, r),
 		Up:   newLinear(name+".up", r, d),
-		relu: cfg.Activation == "relu",
+		relu: relu || cfg.Activation == "relu",
 		eps:  cfg.LNEps,
 	}
 	for i := range a.Down.W.Data {

@@ -58,7 +58,7 @@ func TestApplyRejects(t *testing.T) {
 			if err == nil || !strings.Contains(err.Error(), c.want) {
 				t.Fatalf("Apply = %v; want an error containing %q", err, c.want)
 			}
-			if len(m.EmbedHooks) > 0 || len(m.Blocks[2].AfterMLP) > 0 || m.NumTrainable() != m.NumParams() {
+			if len(m.EmbedHooks) > 0 || len(m.Blocks[2].AfterMLP) > 0 || len(m.Blocks[2].OutHooks) > 0 || m.NumTrainable() != m.NumParams() {
 				t.Errorf("a rejected Apply changed the model")
 			}
 		})

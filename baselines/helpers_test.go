@@ -3,6 +3,7 @@ package baselines
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -171,4 +172,68 @@ func allSpecs(layers int) []method.Spec {
 		{Name: method.AdapterP, Size: 4},
 		{Name: method.AdapterD, Size: 2, DropK: layers - 1},
 	}
+}
+
+// kinkMargin is how far from ReLU's kink awayFromKinks puts every pre-activation: beyond
+// what a finite-difference step of gradcheck.Step moves one (a step times an input element
+// of a few units).
+const kinkMargin = 0.01
+
+// awayFromKinks moves the down-projection bias of every ReLU adapter on a block output of
+// m, block by block, so that on the forward pass loss builds no pre-activation lies within
+// kinkMargin of zero: a central difference across ReLU's kink measures neither side's
+// slope. Even units are made active on every row, so that the gradient reaches every
+// adapter tensor whichever rows the loss reads; odd units get their threshold in the middle
+// of the widest gap between their sorted pre-activations, so that they are off on some rows
+// and the check covers ReLU's zero branch. It fails the test if that gap is too narrow.
+func awayFromKinks(t *testing.T, m *model.Model, loss func(*nn.Tape) *nn.Tensor) {
+	t.Helper()
+	for _, blk := range m.Blocks {
+		for k, hook := range blk.OutHooks {
+			ad, ok := hook.(*Adapter)
+			if !ok || !ad.relu {
+				continue
+			}
+			rec := &recorder{}
+			hooks := blk.OutHooks
+			blk.OutHooks = slices.Insert(slices.Clone(hooks), k, model.RowsHook(rec))
+			tp := nn.NewTape(1)
+			tp.SetGrad(false)
+			loss(tp)
+			blk.OutHooks = hooks
+			z := preActivations(tp, ad, rec.states[0])
+			r := z.Shape[1]
+			for j := range r {
+				col := make([]float32, z.Shape[0])
+				for i := range col {
+					col[i] = z.Data[i*r+j]
+				}
+				slices.Sort(col)
+				threshold := col[0] - 2*kinkMargin
+				if j%2 == 1 {
+					lo, gap := 0, float32(-1)
+					for i := range len(col) - 1 {
+						if g := col[i+1] - col[i]; g > gap {
+							lo, gap = i, g
+						}
+					}
+					if gap < 2*kinkMargin {
+						t.Fatalf("%s unit %d: widest gap %.3g < %.3g", ad.Down.Name, j, gap, 2*kinkMargin)
+					}
+					threshold = (col[lo] + col[lo+1]) / 2
+				}
+				ad.Down.B.Data[j] -= threshold
+			}
+		}
+	}
+}
+
+// preActivations is Down(LN(x)) of adapter ad on the rows x, before the nonlinearity.
+func preActivations(tp *nn.Tape, ad *Adapter, rows []float32) *nn.Tensor {
+	d := ad.Down.W.Shape[1]
+	x := nn.FromData(rows, len(rows)/d, d)
+	if ad.Norm != nil {
+		x = ad.Norm.Forward(tp, x, ad.eps)
+	}
+	return ad.Down.Forward(tp, x, nil)
 }
