@@ -90,7 +90,8 @@ type Selector struct {
 	Seed    int      `yaml:"seed,omitempty" json:"seed,omitempty"`
 }
 
-// SubspacePair compares the LoRA A matrices of two runs (paper Figure 3: r=8 vs r=64).
+// SubspacePair compares the LoRA A matrices of two runs (paper Figure 3: r=8 vs r=64); for a
+// run other than plain LoRA, the top-r right-singular vectors of its merged update ΔW.
 type SubspacePair struct {
 	A Selector `yaml:"a" json:"a"`
 	B Selector `yaml:"b" json:"b"`
