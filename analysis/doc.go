@@ -33,6 +33,7 @@
 //	tables/amplification.*    Table 7, when the spec asks for it
 //	tables/forgetting.*, update_rank.*, intruders.*, amplification_steps.*
 //	                          the update analyses, when the spec asks for them
+//	tables/cost.*             seconds per step and memory per setting, when asked for
 //	tables/subspace_*.csv     phi(i, j) and its random baseline, per layer and matrix
 //	figures/*.png, *.svg      heatmaps, metric vs rank, metric vs parameters (with the chance
 //	                          line), validation metric vs learning rate, loss curves

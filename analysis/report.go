@@ -91,7 +91,7 @@ func WriteReport(sweepDir string, spec Spec, opt Options) (*Produced, error) {
 	r := newReporter(sweep, spec, opt)
 	steps := []func() error{r.comparisonTable, r.protocolSections, r.metricTables, r.subspaceStudies, r.amplificationStudy,
 		r.metricPlots, r.lrSensitivity, r.learningCurves, r.forgettingStudy, r.updateRankStudy, r.intrudersStudy,
-		r.amplificationStepsStudy}
+		r.amplificationStepsStudy, r.costStudy}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err
