@@ -9,9 +9,11 @@
 //
 // The package only reads what runs leave behind (package record: result.json,
 // metrics.jsonl, adapter_model.safetensors, checkpoint.safetensors and the kept steps
-// under checkpoints/); it never trains. To read the update of a method other than LoRA it
-// rebuilds the method on the base weights and merges it (package analysis/merge, passed as Options.Merge). Report is the entry point the
-// sweep runner and `runexp report DIR` call:
+// under checkpoints/); it never trains. Every analysis of ΔW reads the fine-tuned weight less
+// the base weight: plain LoRA's as s·B·A of its saved factors, any other method's (LoRA
+// initialised from W, whose frozen weight is a residual; DoRA, VeRA, (IA)³, FT) by
+// rebuilding the method on the base weights and merging it (package analysis/merge, passed
+// as Options.Merge). Report is the entry point the sweep runner and `runexp report DIR` call:
 //
 //	spec, err := analysis.ParseSpec(yamlOfTheAnalysisSection) // Spec{} = the defaults
 //	err = analysis.Report("results/quick", spec, os.Stdout)
@@ -31,6 +33,7 @@
 //	tables/amplification.*    Table 7, when the spec asks for it
 //	tables/forgetting.*, update_rank.*, intruders.*, amplification_steps.*
 //	                          the update analyses, when the spec asks for them
+//	tables/cost.*             seconds per step and memory per setting, when asked for
 //	tables/subspace_*.csv     phi(i, j) and its random baseline, per layer and matrix
 //	figures/*.png, *.svg      heatmaps, metric vs rank, metric vs parameters (with the chance
 //	                          line), validation metric vs learning rate, loss curves

@@ -101,6 +101,7 @@ var paretoAxes = []struct {
 	{paretoAxis{"step_seconds", "seconds per training step", true}, stepSeconds},
 	{paretoAxis{"train_seconds", "training time (s)", true}, func(r record.Result) float64 { return r.TrainSeconds }},
 	{paretoAxis{"checkpoint_bytes", "checkpoint bytes", true}, func(r record.Result) float64 { return float64(r.CheckpointBytes) }},
+	{paretoAxis{"memory_bytes", "run memory (bytes)", true}, func(r record.Result) float64 { return float64(r.MemoryBytes) }},
 }
 
 // stepSeconds is a run's training time over its optimizer steps (0 when the config does not

@@ -91,7 +91,7 @@ func WriteReport(sweepDir string, spec Spec, opt Options) (*Produced, error) {
 	r := newReporter(sweep, spec, opt)
 	steps := []func() error{r.comparisonTable, r.protocolSections, r.metricTables, r.subspaceStudies, r.amplificationStudy,
 		r.metricPlots, r.lrSensitivity, r.learningCurves, r.forgettingStudy, r.updateRankStudy, r.intrudersStudy,
-		r.amplificationStepsStudy}
+		r.amplificationStepsStudy, r.costStudy}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err
@@ -114,7 +114,7 @@ type reporter struct {
 	sweep    *Sweep
 	summary  Summary
 	produced *Produced
-	adapters map[string]Adapter // by run folder
+	updates  map[string][]Update // by run folder and base (runUpdates)
 }
 
 func newReporter(sweep *Sweep, spec Spec, opt Options) *reporter {
@@ -135,8 +135,8 @@ func newReporter(sweep *Sweep, spec Spec, opt Options) *reporter {
 	p.Missing = max(p.Missing, opt.Expected-p.Done-len(p.Failed))
 	return &reporter{
 		dir: sweep.Dir, spec: spec, opt: opt, sweep: sweep, produced: p,
-		summary:  Aggregate(results, spec.Table.split(), spec.Table.Metric),
-		adapters: map[string]Adapter{},
+		summary: Aggregate(results, spec.Table.split(), spec.Table.Metric),
+		updates: map[string][]Update{},
 	}
 }
 

@@ -67,30 +67,30 @@ func (r *reporter) amplifyRank(a *AmplificationSpec, matrix string, rank int) ([
 		r.note("%s: no done LoRA run of rank %d", what, rank)
 		return nil, nil
 	}
-	ad, err := r.adapter(run)
-	if err != nil {
-		r.note("%s: %v", what, err)
-		return nil, nil
-	}
 	base := r.basePath(a, run)
 	if base == "" {
 		r.note("%s: no base checkpoint: set analysis.amplification.base", what)
 		return nil, nil
 	}
+	us, err := r.runUpdates(run, base)
+	if err != nil {
+		r.note("%s: %v", what, err)
+		return nil, nil
+	}
 	layers := a.Layers
 	if layers == nil {
-		if all := ad.Layers(matrix); len(all) > 0 {
+		if all := updateLayers(us, matrix); len(all) > 0 {
 			layers = []int{all[len(all)/2]}
 		}
 	}
 	var rows []amplificationRow
 	for _, layer := range layers {
-		p, ok := ad.Find(layer, matrix)
+		u, ok := findUpdate(us, layer, matrix)
 		if !ok {
 			r.note("%s: %s does not adapt W%s in layer %d", what, run.Result.Setting, matrix, layer)
 			continue
 		}
-		row, err := r.amplifyPair(base, run, p)
+		row, err := r.amplifyUpdate(run, u)
 		if err != nil {
 			r.note("%s: %v", what, err)
 			continue
@@ -100,21 +100,13 @@ func (r *reporter) amplifyRank(a *AmplificationSpec, matrix string, rank int) ([
 	return rows, nil
 }
 
-// amplifyPair measures one adapted matrix against its pretrained weight.
-func (r *reporter) amplifyPair(base string, run Run, p LoRAPair) (amplificationRow, error) {
-	w, err := LoadBaseWeight(base, p.Module)
+// amplifyUpdate measures one adapted matrix against its pretrained weight, at the run's rank.
+func (r *reporter) amplifyUpdate(run Run, u Update) (amplificationRow, error) {
+	amp, err := Amplify(u.W, u.DeltaW, u.Rank, r.spec.seed())
 	if err != nil {
-		return amplificationRow{}, err
+		return amplificationRow{}, fmt.Errorf("%s: %w", u.Module, err)
 	}
-	dw, err := DeltaW(p.B, p.A, loraScale(methodSpec(run.Result), p.Rank()))
-	if err != nil {
-		return amplificationRow{}, err
-	}
-	amp, err := Amplify(w, dw, p.Rank(), r.spec.seed())
-	if err != nil {
-		return amplificationRow{}, fmt.Errorf("%s: %w", p.Module, err)
-	}
-	return amplificationRow{Layer: p.Layer, Matrix: p.Matrix, Setting: run.Result.Setting, Seed: run.Result.Seed, Amplification: amp}, nil
+	return amplificationRow{Layer: u.Layer, Matrix: u.Matrix, Setting: run.Result.Setting, Seed: run.Result.Seed, Amplification: amp}, nil
 }
 
 // basePath is the pretrained checkpoint holding W: the spec's, else the run config's "base".

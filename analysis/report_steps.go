@@ -94,24 +94,24 @@ func (r *reporter) amplifySteps(a *AmplificationSpec, matrix string, rank int) [
 	}
 	var rows []stepRow
 	for _, step := range steps {
-		ad, err := LoadRunAdapter(filepath.Join(run.Dir, record.StepDir(step)))
+		us, err := loadUpdates(r.opt.Merge, run.Result, filepath.Join(run.Dir, record.StepDir(step)), base)
 		if err != nil {
 			r.note("%s: step %d: %v", what, step, err)
 			continue
 		}
 		layers := a.Layers
 		if layers == nil {
-			if all := ad.Layers(matrix); len(all) > 0 {
+			if all := updateLayers(us, matrix); len(all) > 0 {
 				layers = []int{all[len(all)/2]}
 			}
 		}
 		for _, layer := range layers {
-			p, ok := ad.Find(layer, matrix)
+			u, ok := findUpdate(us, layer, matrix)
 			if !ok {
 				r.note("%s: %s does not adapt W%s in layer %d", what, run.Result.Setting, matrix, layer)
 				continue
 			}
-			row, err := r.amplifyPair(base, run, p)
+			row, err := r.amplifyUpdate(run, u)
 			if err != nil {
 				r.note("%s: step %d: %v", what, step, err)
 				continue

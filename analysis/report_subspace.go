@@ -45,19 +45,26 @@ func (r *reporter) subspaceStudies() error {
 		Body: "phi(A1, A2, i, j) = ||U1[:, :i]^T U2[:, :j]||_F^2 / min(i, j) over the right-singular vectors of " +
 			"the LoRA A matrices (paper Section 7.2, eq. 4), next to two random Gaussian matrices of the same shapes, " +
 			"whose expectation is max(i, j)/d.\n"}
+	merged := false
 	for _, job := range jobs {
-		arts, err := r.subspaceJob(job)
+		arts, deltaW, err := r.subspaceJob(job)
 		if err != nil {
 			return err
 		}
 		sec.Files = append(sec.Files, arts...)
+		merged = merged || deltaW
+	}
+	if merged {
+		sec.Body += "For a run other than plain LoRA (an initialisation from W, DoRA, VeRA, ...), whose A is not what it adds, " +
+			"the top-r right-singular vectors of its merged update ΔW take the place of A's.\n"
 	}
 	r.produced.Sections = append(r.produced.Sections, sec)
 	return nil
 }
 
-// subspaceJob makes the figures of one pair of runs.
-func (r *reporter) subspaceJob(job subspaceJob) ([]Artifact, error) {
+// subspaceJob makes the figures of one pair of runs, and says whether it compared a merged
+// update rather than LoRA's A.
+func (r *reporter) subspaceJob(job subspaceJob) ([]Artifact, bool, error) {
 	what := fmt.Sprintf("subspace %s vs %s", job.a, job.b)
 	runA, okA := job.a.pick(r.sweep.Runs)
 	runB, okB := job.b.pick(r.sweep.Runs)
@@ -70,38 +77,66 @@ func (r *reporter) subspaceJob(job subspaceJob) ([]Artifact, error) {
 			missing = job.b
 		}
 		r.note("%s: no done run matches %s", what, missing)
-		return nil, nil
+		return nil, false, nil
 	}
-	adA, errA := r.adapter(runA)
-	adB, errB := r.adapter(runB)
+	usA, errA := r.subspaceUpdates(runA)
+	usB, errB := r.subspaceUpdates(runB)
 	if errA != nil || errB != nil {
 		r.note("%s: %v", what, firstError(errA, errB))
-		return nil, nil
+		return nil, false, nil
 	}
 	if runA.Dir == runB.Dir {
 		r.note("%s: both selectors pick the same run %s; the figure compares it with itself", what, runA.Result.RunID)
 	}
 	var arts []Artifact
+	deltaW := false
 	for _, m := range job.matrices {
 		layers := job.layers
 		if layers == nil {
-			layers = intersect(adA.Layers(m), adB.Layers(m))
+			layers = intersect(updateLayers(usA, m), updateLayers(usB, m))
 		}
 		for _, layer := range layers {
-			pa, okA := adA.Find(layer, m)
-			pb, okB := adB.Find(layer, m)
+			ua, okA := findUpdate(usA, layer, m)
+			ub, okB := findUpdate(usB, layer, m)
 			if !okA || !okB {
 				r.note("%s: layer %d matrix %s is not adapted in both runs", what, layer, m)
 				continue
 			}
-			made, err := r.subspaceFigure(job, runA, runB, pa, pb)
+			made, err := r.subspaceFigure(job, runA, runB, ua, ub)
 			if err != nil {
-				return nil, err
+				return nil, false, err
 			}
 			arts = append(arts, made...)
+			deltaW = deltaW || ua.A == nil || ub.A == nil
 		}
 	}
-	return arts, nil
+	return arts, deltaW, nil
+}
+
+// subspaceUpdates reads the updates of a run for the subspace analysis: plain LoRA's need
+// no base (its A is compared), the merged ones are read against the run's base.
+func (r *reporter) subspaceUpdates(run Run) ([]Update, error) {
+	base := ""
+	if !readsFactors(methodSpec(run.Result), run.Dir) {
+		base = r.resolveBase("", run)
+	}
+	return r.runUpdates(run, base)
+}
+
+// subspaceBasis is the matrix whose top-k right-singular vectors the subspace analysis
+// compares, k, and its name: LoRA's A, all its r rows (the paper's eq. 4); for any other
+// update ΔW itself and its top r directions (all of them for a method without a rank),
+// which for plain LoRA would span the same row space as A.
+func subspaceBasis(u Update) (m mat.Matrix, k int, name string) {
+	if u.A != nil {
+		rows, _ := u.A.Dims()
+		return u.A, rows, "A"
+	}
+	k = u.Rank
+	if rows, cols := u.DeltaW.Dims(); k == 0 || k > min(rows, cols) {
+		k = min(rows, cols)
+	}
+	return u.DeltaW, k, "ΔW"
 }
 
 // partner picks the run b selects, preferring one on the task and with the seed of runA
@@ -126,18 +161,23 @@ func partner(b Selector, runA Run, runs []Run) (Run, bool) {
 
 // subspaceFigure computes phi for one layer and matrix, writes its grid as CSV and, if the
 // spec wants heatmaps, draws it next to its random baseline.
-func (r *reporter) subspaceFigure(job subspaceJob, runA, runB Run, pa, pb LoRAPair) ([]Artifact, error) {
-	phi, err := Similarity(pa.A, pb.A)
+func (r *reporter) subspaceFigure(job subspaceJob, runA, runB Run, ua, ub Update) ([]Artifact, error) {
+	ma, ka, whatA := subspaceBasis(ua)
+	mb, kb, whatB := subspaceBasis(ub)
+	phi, err := similarity(ma, ka, mb, kb)
 	if err != nil {
-		return nil, fmt.Errorf("analysis: %s: %w", pa.Module, err)
+		return nil, fmt.Errorf("analysis: %s: %w", ua.Module, err)
 	}
-	_, d := pa.A.Dims()
-	random, err := RandomSimilarity(pa.Rank(), pb.Rank(), d, r.spec.seed())
+	_, d := ma.Dims()
+	random, err := RandomSimilarity(ka, kb, d, r.spec.seed())
 	if err != nil {
 		return nil, fmt.Errorf("analysis: random baseline: %w", err)
 	}
-	name := fmt.Sprintf("subspace_%s_vs_%s_L%d_%s", slug(job.a.String()), slug(job.b.String()), pa.Layer, pa.Matrix)
-	title := fmt.Sprintf("layer %d, W%s: A of %s vs %s", pa.Layer, pa.Matrix, runLabel(runA), runLabel(runB))
+	name := fmt.Sprintf("subspace_%s_vs_%s_L%d_%s", slug(job.a.String()), slug(job.b.String()), ua.Layer, ua.Matrix)
+	title := fmt.Sprintf("layer %d, W%s: A of %s vs %s", ua.Layer, ua.Matrix, runLabel(runA), runLabel(runB))
+	if whatA != "A" || whatB != "A" {
+		title = fmt.Sprintf("layer %d, W%s: %s of %s vs %s of %s", ua.Layer, ua.Matrix, whatA, runLabel(runA), whatB, runLabel(runB))
+	}
 	data, err := render(func(w io.Writer) error { return writePhiCSV(w, phi, random) })
 	if err != nil {
 		return nil, err
@@ -147,9 +187,9 @@ func (r *reporter) subspaceFigure(job subspaceJob, runA, runB Run, pa, pb LoRAPa
 		return nil, err
 	}
 	if !r.spec.wantsPlot(PlotHeatmaps) {
-		return []Artifact{{Title: fmt.Sprintf("layer %d, W%s (phi grid)", pa.Layer, pa.Matrix), Path: csvPath}}, nil
+		return []Artifact{{Title: fmt.Sprintf("layer %d, W%s (phi grid)", ua.Layer, ua.Matrix), Path: csvPath}}, nil
 	}
-	xLabel, yLabel := fmt.Sprintf("j (r=%d)", pb.Rank()), fmt.Sprintf("i (r=%d)", pa.Rank())
+	xLabel, yLabel := fmt.Sprintf("j (r=%d)", kb), fmt.Sprintf("i (r=%d)", ka)
 	panels := []HeatmapPanel{
 		{Title: fmt.Sprintf("%s vs %s", shortLabel(runA), shortLabel(runB)), XLabel: xLabel, YLabel: yLabel, Phi: phi},
 		{Title: fmt.Sprintf("random Gaussian, d=%d", d), XLabel: xLabel, YLabel: yLabel, Phi: random},
@@ -183,17 +223,18 @@ func writePhiCSV(w io.Writer, phi, random *mat.Dense) error {
 	return nil
 }
 
-// adapter loads (once) the LoRA factors of a run.
-func (r *reporter) adapter(run Run) (Adapter, error) {
-	if ad, ok := r.adapters[run.Dir]; ok {
-		return ad, nil
+// runUpdates loads (once per run folder and base) the updates of a run (loadUpdates).
+func (r *reporter) runUpdates(run Run, base string) ([]Update, error) {
+	key := run.Dir + "\x00" + base
+	if us, ok := r.updates[key]; ok {
+		return us, nil
 	}
-	ad, err := LoadRunAdapter(run.Dir)
+	us, err := loadUpdates(r.opt.Merge, run.Result, run.Dir, base)
 	if err != nil {
 		return nil, err
 	}
-	r.adapters[run.Dir] = ad
-	return ad, nil
+	r.updates[key] = us
+	return us, nil
 }
 
 // runLabel names a run in figure titles: "lora r=8 q,v (seed 1)".

@@ -206,7 +206,7 @@ func groupRankRows(rows []rankRow) []rankGroup {
 // over layers and seeds, and their range.
 func rankMarkdown(rows []rankRow, energy float64) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Effective rank of each update ΔW (LoRA: s·B·A; other methods: merged weight − base): the number of singular values holding %g%% of ‖ΔW‖_F², "+
+	fmt.Fprintf(&b, "Effective rank of each update ΔW (plain LoRA: s·B·A; every other method, LoRA initialised from W among them: merged weight − base): the number of singular values holding %g%% of ‖ΔW‖_F², "+
 		"and the entropy-based effective rank exp(−Σ p_i ln p_i), p_i = σ_i/Σσ (Roy and Vetterli 2007). Mean ± std over layers and seeds [min–max]; "+
 		"max = min(d_out, d_in).\n\n", 100*energy)
 	fmt.Fprintf(&b, "| setting | task | matrix | matrices | max | rank at %g%% energy | entropy rank |\n", 100*energy)

@@ -33,16 +33,19 @@ func decodeInto(src map[string]any, dst any) {
 	_ = json.Unmarshal(data, dst) // a field of the wrong type leaves it zero: best effort
 }
 
-// loraScale is the factor s of ΔW = s·B·A for a low-rank setting with the given rank, as its
-// method computes it (LoRA: alpha/r, or alpha/sqrt(r) for rsLoRA, an alpha of 0 meaning
-// alpha = r); 1 for a rank of 0 or a method without a scale.
-func loraScale(s method.Spec, rank int) float64 {
+// factorScale is the factor s of ΔW = s·B·A for a low-rank setting at the given rank, as
+// its method computes it (LoRA: alpha/r, or alpha/sqrt(r) for rsLoRA, an alpha of 0 meaning
+// alpha = r), and whether the saved factors give the setting's update at all: not for a rank
+// of 0, a method without a Scale (DoRA, VeRA, ...) or a setting whose Scale is 0 (LoRA
+// initialised from W, method.Kind.Scale).
+func factorScale(s method.Spec, rank int) (float64, bool) {
 	k, ok := method.Lookup(s.Name)
 	if rank == 0 || !ok || k.Scale == nil {
-		return 1
+		return 0, false
 	}
 	s.Rank = rank
-	return k.Scale(s)
+	scale := k.Scale(s)
+	return scale, scale != 0
 }
 
 // matches says whether run r is picked by sel.

@@ -58,20 +58,29 @@ func TestMethodSpecFromAxes(t *testing.T) {
 	}
 }
 
-func TestLoRAScale(t *testing.T) {
+func TestFactorScale(t *testing.T) {
 	tests := []struct {
 		spec method.Spec
 		rank int
-		want float64
+		want float64 // 0: the factors do not give the update
 	}{
 		{method.Spec{Name: method.LoRA, Alpha: 16}, 8, 2},
 		{method.Spec{Name: method.LoRA, Alpha: 16, Scaling: "rslora"}, 4, 8},
 		{method.Spec{Name: method.LoRA}, 8, 1},                     // alpha 0 means alpha = r
 		{method.Spec{Name: method.LoRA, Scaling: "rslora"}, 16, 4}, // r / sqrt(r)
+		{method.Spec{Name: method.LoRA, Alpha: 16, Opts: map[string]float64{"lr_ratio": 16}}, 8, 2},
+		{method.Spec{Name: method.LoRA, Alpha: 16, Init: "pissa"}, 8, 0}, // the frozen residual is not W
+		{method.Spec{Name: method.LoRA, Alpha: 16, Init: "olora"}, 8, 0},
+		{method.Spec{Name: method.LoRA, Alpha: 16, Init: "milora"}, 8, 0},
+		{method.Spec{Name: method.LoRA, Alpha: 16}, 0, 0},
+		{method.Spec{Name: "dora", Alpha: 16}, 8, 0}, // not s·B·A
+		{method.Spec{Name: "vera"}, 8, 0},
+		{method.Spec{Name: method.FT}, 0, 0},
 	}
 	for _, tc := range tests {
-		if got := loraScale(tc.spec, tc.rank); math.Abs(got-tc.want) > 1e-12 {
-			t.Errorf("loraScale(%+v, %d) = %v, want %v", tc.spec, tc.rank, got, tc.want)
+		got, ok := factorScale(tc.spec, tc.rank)
+		if ok != (tc.want != 0) || math.Abs(got-tc.want) > 1e-12 {
+			t.Errorf("factorScale(%+v, %d) = %v, %v, want %v", tc.spec, tc.rank, got, ok, tc.want)
 		}
 	}
 }

@@ -34,6 +34,7 @@ import (
 //	  update_rank: {energy: 0.9}               # effective rank of ΔW, per layer and matrix
 //	  intruders: {k: 10, epsilon: 0.5}         # intruder dimensions of W + ΔW
 //	  amplification_steps: {ranks: [1, 4, 16]} # Table 7 at each kept step (train.save_steps)
+//	  cost: {}                                 # seconds per step and memory per setting and task
 //	  plots: [heatmaps, rank, params, curves]
 //	  seed: 1                                  # seed of the random baselines
 type Spec struct {
@@ -49,6 +50,8 @@ type Spec struct {
 	UpdateRank         *UpdateRankSpec    `yaml:"update_rank,omitempty" json:"update_rank,omitempty"`
 	Intruders          *IntrudersSpec     `yaml:"intruders,omitempty" json:"intruders,omitempty"`
 	AmplificationSteps *AmplificationSpec `yaml:"amplification_steps,omitempty" json:"amplification_steps,omitempty"`
+	// Cost asks for the seconds per step and the memory of each setting (report_cost.go).
+	Cost *CostSpec `yaml:"cost,omitempty" json:"cost,omitempty"`
 	// Plots lists the figures to draw, among PlotHeatmaps, PlotRank, PlotParams and
 	// PlotCurves. Absent (nil) means all of them; an empty list means none.
 	Plots []string `yaml:"plots,omitempty" json:"plots,omitempty"`
@@ -90,7 +93,8 @@ type Selector struct {
 	Seed    int      `yaml:"seed,omitempty" json:"seed,omitempty"`
 }
 
-// SubspacePair compares the LoRA A matrices of two runs (paper Figure 3: r=8 vs r=64).
+// SubspacePair compares the LoRA A matrices of two runs (paper Figure 3: r=8 vs r=64); for a
+// run other than plain LoRA, the top-r right-singular vectors of its merged update ΔW.
 type SubspacePair struct {
 	A Selector `yaml:"a" json:"a"`
 	B Selector `yaml:"b" json:"b"`

@@ -16,10 +16,21 @@ import (
 // that of the top-j of the other (or the reverse), 0 when they are orthogonal. The result
 // holds phi(i, j) at row i-1, column j-1.
 func Similarity(a1, a2 mat.Matrix) (*mat.Dense, error) {
-	r1, d1 := a1.Dims()
-	r2, d2 := a2.Dims()
+	r1, _ := a1.Dims()
+	r2, _ := a2.Dims()
+	return similarity(a1, r1, a2, r2)
+}
+
+// similarity is phi over the top-r1 right-singular vectors of m1 and the top-r2 of m2 (any
+// shapes with the same number of columns): Similarity of two A matrices takes all their
+// rows; two updates ΔW take the top r of theirs.
+func similarity(a1 mat.Matrix, r1 int, a2 mat.Matrix, r2 int) (*mat.Dense, error) {
+	_, d1 := a1.Dims()
+	_, d2 := a2.Dims()
 	if d1 != d2 {
-		return nil, fmt.Errorf("analysis: subspace similarity of %dx%d and %dx%d matrices: input dimensions differ", r1, d1, r2, d2)
+		rows1, _ := a1.Dims()
+		rows2, _ := a2.Dims()
+		return nil, fmt.Errorf("analysis: subspace similarity of %dx%d and %dx%d matrices: input dimensions differ", rows1, d1, rows2, d2)
 	}
 	_, u1, err := topSingular(a1, r1)
 	if err != nil {

@@ -33,6 +33,24 @@ const updateD = 16
 
 func writeUpdateFixture(t *testing.T) updateFixture {
 	t.Helper()
+	f, m := newUpdateFixture(t)
+	for seed := 1; seed <= 2; seed++ {
+		f.writeRun(t, m, method.Spec{Name: method.FT}, seed, 5+0.2*float64(seed)+0.1, func(meth tuner.Method, m *model.Model) {
+			q := m.Blocks[1].Q.W
+			for i := range updateD {
+				q.Data[i*updateD+i] += float32(f.planted.At(i, i))
+			}
+		})
+	}
+	loraSpec := method.Spec{Name: method.LoRA, Rank: 2, Alpha: 4, Targets: []string{"q", "v"}}
+	f.writeRun(t, m, loraSpec, 1, 5.05, func(meth tuner.Method, m *model.Model) { scaleB(meth, 1) })
+	f.writeRun(t, m, method.Spec{Name: method.AdapterH, Size: 2}, 1, 5.2, nil)
+	return f
+}
+
+// newUpdateFixture is a sweep folder holding only the base checkpoint, and its model.
+func newUpdateFixture(t *testing.T) (updateFixture, *model.Model) {
+	t.Helper()
 	dir := t.TempDir()
 	cfg := model.Config{Arch: model.Encoder, Vocab: 64, DModel: updateD, Layers: 2, Heads: 2, DFF: 32, MaxLen: 16,
 		Activation: "gelu", LNEps: 1e-5}
@@ -48,18 +66,7 @@ func writeUpdateFixture(t *testing.T) updateFixture {
 	for i, s := range []float64{3, 1, 1, 1} {
 		f.planted.Set(i, i, s)
 	}
-	for seed := 1; seed <= 2; seed++ {
-		f.writeRun(t, m, method.Spec{Name: method.FT}, seed, 5+0.2*float64(seed)+0.1, func(meth tuner.Method, m *model.Model) {
-			q := m.Blocks[1].Q.W
-			for i := range updateD {
-				q.Data[i*updateD+i] += float32(f.planted.At(i, i))
-			}
-		})
-	}
-	loraSpec := method.Spec{Name: method.LoRA, Rank: 2, Alpha: 4, Targets: []string{"q", "v"}}
-	f.writeRun(t, m, loraSpec, 1, 5.05, func(meth tuner.Method, m *model.Model) { scaleB(meth, 1) })
-	f.writeRun(t, m, method.Spec{Name: method.AdapterH, Size: 2}, 1, 5.2, nil)
-	return f
+	return f, m
 }
 
 // scaleB sets every LoRA B to a fixed pattern times c, so that ΔW is not zero.
@@ -97,6 +104,9 @@ func (f updateFixture) writeRun(t *testing.T, m *model.Model, spec method.Spec, 
 		}
 	}
 	if spec.Name == method.LoRA {
+		if spec.Init != "" {
+			save(filepath.Join(runDir, record.StepDir(0))) // the factors as initialised
+		}
 		for step, scale := range map[int]float32{2: 0.5, 4: 1} {
 			scaleB(meth, scale)
 			save(filepath.Join(runDir, record.StepDir(step)))
@@ -109,6 +119,9 @@ func (f updateFixture) writeRun(t *testing.T, m *model.Model, spec method.Spec, 
 	specJSON := map[string]any{"name": spec.Name}
 	if spec.Rank > 0 {
 		specJSON = map[string]any{"name": spec.Name, "rank": spec.Rank, "alpha": spec.Alpha, "targets": spec.Targets}
+	}
+	if spec.Init != "" {
+		specJSON["init"] = spec.Init
 	}
 	if spec.Size > 0 {
 		specJSON["size"] = spec.Size
@@ -327,5 +340,141 @@ amplification_steps: {ranks: [2], layers: [0], matrices: [v]}
 	// B at half scale halves ΔW and leaves its directions: half the factor.
 	if a, b := num(t, steps[0]["amplification"]), num(t, steps[1]["amplification"]); math.Abs(2*a-b) > 1e-6*b {
 		t.Errorf("amplification %g at half B and %g at full B, want a ratio of 2", a, b)
+	}
+}
+
+// TestLoadUpdatesPiSSAIsMergedMinusBase: LoRA initialised by PiSSA freezes the residual
+// W0 - s·B0·A0 in W0's place, so its update against the base is W_res + s·B·A - W0, not the
+// s·B·A of its factors. The analyses read that, within float32 rounding of the merged
+// weight: about 0 at step 0, where s·B·A is W0's principal part.
+func TestLoadUpdatesPiSSAIsMergedMinusBase(t *testing.T) {
+	f, m := newUpdateFixture(t)
+	spec := method.Spec{Name: method.LoRA, Rank: 2, Alpha: 4, Targets: []string{"q", "v"}, Init: "pissa"}
+	for seed, c := range map[int]float32{1: 1, 2: -3} { // the final B: c times scaleB's pattern; A moved by seed
+		f.writeRun(t, m, spec, seed, 5.05, func(meth tuner.Method, m *model.Model) {
+			scaleB(meth, c)
+			for _, p := range meth.Trainable() {
+				if strings.HasSuffix(p.Name, "lora_A") || strings.Contains(p.Name, ".A") {
+					for i := range p.Data {
+						p.Data[i] += float32((i*seed)%7-3) / 10
+					}
+				}
+			}
+		})
+	}
+	residual := m.Clone() // the frozen weights of the runs, as PiSSA leaves them
+	meth, err := tuner.New(spec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := meth.Apply(residual, 1); err != nil {
+		t.Fatal(err)
+	}
+	runDir := func(seed int) string { return filepath.Join(f.dir, "runs", fmt.Sprintf("lora-r=2-q,v-pissa-%d", seed)) }
+	want := map[int]map[string]*mat.Dense{} // seed -> module -> W_res + s·B·A - W0, in float64
+	for seed := 1; seed <= 2; seed++ {
+		dir := runDir(seed)
+		ad, err := LoadRunAdapter(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		us, err := loadUpdates(merge.Matrices, readResult(t, dir), dir, f.base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(us) != 4 {
+			t.Fatalf("seed %d: %d updates, want q and v in 2 layers", seed, len(us))
+		}
+		want[seed] = map[string]*mat.Dense{}
+		for _, u := range us {
+			p, ok := ad.Find(u.Layer, u.Matrix)
+			if !ok {
+				t.Fatalf("%s not in the adapter", u.Module)
+			}
+			lin := residual.Blocks[u.Layer].Q
+			if u.Matrix == "v" {
+				lin = residual.Blocks[u.Layer].V
+			}
+			w0, err := LoadBaseWeight(f.base, u.Module)
+			if err != nil {
+				t.Fatal(err)
+			}
+			sBA, _ := DeltaW(p.B, p.A, 2) // alpha 4 / r 2
+			var dw mat.Dense
+			dw.Add(denseFromFloat32(updateD, updateD, lin.W.Data), sBA)
+			dw.Sub(&dw, w0)
+			want[seed][u.Module] = &dw
+			if !mat.EqualApprox(u.DeltaW, &dw, 1e-6) || !mat.Equal(u.W, w0) || u.A != nil || u.Rank != 2 {
+				t.Errorf("seed %d %s: ΔW is not W_res + s·B·A - W0 against the base W0 (rank %d)", seed, u.Module, u.Rank)
+			}
+			if mat.EqualApprox(u.DeltaW, sBA, 1e-2) {
+				t.Errorf("seed %d %s: ΔW equals s·B·A; the fixture does not tell the paths apart", seed, u.Module)
+			}
+		}
+	}
+
+	// At step 0 the model is the base: ΔW about 0, where s·B0·A0 holds W0's top directions.
+	dir := filepath.Join(runDir(1), record.StepDir(0))
+	us, err := loadUpdates(merge.Matrices, readResult(t, runDir(1)), dir, f.base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ad, err := LoadRunAdapter(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range us {
+		p, _ := ad.Find(u.Layer, u.Matrix)
+		principal, _ := DeltaW(p.B, p.A, 2)
+		if n, nw := mat.Norm(u.DeltaW, 2), mat.Norm(u.W, 2); n > 1e-6*nw || mat.Norm(principal, 2) < 0.1*nw {
+			t.Errorf("step 0 %s: ‖ΔW‖ %g, ‖s·B0·A0‖ %g, ‖W‖ %g: want ΔW about 0 and the principal part large",
+				u.Module, n, mat.Norm(principal, 2), nw)
+		}
+	}
+
+	// The analyses read the same ΔW: Table 7's norms and the subspace of ΔW (not of A, which
+	// both seeds share).
+	spec2, err := ParseSpec([]byte(`
+plots: []
+amplification: {ranks: [2], layers: [1], matrices: [v]}
+amplification_steps: {ranks: [2], layers: [1], matrices: [v]}
+seed_pairs: [{setting: {rank: 2}, seeds: [1, 2], layers: [0], matrices: [q]}]
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := WriteReport(f.dir, spec2, Options{Merge: merge.Matrices})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tables := filepath.Join(f.dir, TablesDir)
+	amp := readCSV(t, filepath.Join(tables, "amplification.csv"))
+	if wantNorm := mat.Norm(want[1]["blocks.1.attn.v"], 2); len(amp) != 1 || math.Abs(num(t, amp[0]["norm_delta_w"])-wantNorm) > 1e-6*wantNorm {
+		t.Errorf("amplification %v, want ‖ΔW‖_F %g (notes %q)", amp, wantNorm, p.Notes)
+	}
+	steps := readCSV(t, filepath.Join(tables, "amplification_steps.csv"))
+	if len(steps) != 3 || steps[0]["step"] != "0" || num(t, steps[0]["norm_delta_w"]) > 1e-6*num(t, steps[0]["norm_w"]) {
+		t.Errorf("amplification steps %v, want steps 0, 2, 4 with ΔW about 0 at step 0", steps)
+	}
+	phi := readCSV(t, filepath.Join(tables, "subspace_lora-r2-seed1_vs_lora-r2-seed2_L0_q.csv"))
+	wantPhi, err := similarity(want[1]["blocks.0.attn.q"], 2, want[2]["blocks.0.attn.q"], 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(phi) != 4 {
+		t.Fatalf("phi rows %v, want a 2 x 2 grid", phi)
+	}
+	for _, row := range phi {
+		i, j := int(num(t, row["i"])), int(num(t, row["j"]))
+		if got := num(t, row["phi"]); math.Abs(got-wantPhi.At(i-1, j-1)) > 1e-5 {
+			t.Errorf("phi(%d, %d) = %g, want %g from the two ΔW", i, j, got, wantPhi.At(i-1, j-1))
+		}
+	}
+	if wantPhi.At(1, 1) > 0.999 {
+		t.Errorf("phi(2, 2) of the two ΔW is %g: the seeds' updates share their subspace, the test cannot tell ΔW from A", wantPhi.At(1, 1))
+	}
+	md := readFile(t, filepath.Join(f.dir, "report.md"))
+	if !strings.Contains(md, "merged update ΔW take the place of A's") {
+		t.Error("report.md does not say the subspace compared ΔW")
 	}
 }

@@ -123,6 +123,8 @@
 //	    base_k: 0              # W's top singular vectors compared with (default 0 = all)
 //	    epsilon: 0.5           # the table's threshold on the largest |cosine| (default 0.5)
 //	    epsilons: [0.1, 0.5, 0.9]  # the figure's thresholds (default 0.1 ... 0.9)
+//	  cost:                    # seconds per training step, tokens/s and each run's memory
+//	    task: spam             # (result.json memory_bytes), per setting and task (default: every task)
 //	  plots: [heatmaps, rank, params, curves]  # the figures (default all of them; [] = none)
 //	  heatmap_scale: fixed     # heat map colours: fixed (phi on 0-1, figures compare) or auto
 //	                           # (the figure's own range, to tell small values apart)

@@ -2,7 +2,4 @@ package experiments
 
 // The methods the tests' sweeps use: importing their packages registers them, as the runexp
 // binary does.
-import (
-	_ "loralab/baselines"
-	_ "loralab/lora"
-)
+import _ "loralab/methods"

@@ -28,7 +28,17 @@ func TestShippedSweepsLoad(t *testing.T) {
 	}
 	for _, f := range sweeps {
 		t.Run(f, func(t *testing.T) {
-			sw, err := Load(f)
+			path := f
+			if from := modelFrom(t, f); from != "" {
+				// model.from is relative to the working directory: the repository's root, where
+				// the README's commands run.
+				t.Chdir("..")
+				path = filepath.Join("experiments", f)
+				if _, err := os.Stat(from); err != nil {
+					t.Skipf("%s reads the model folder %s, which is not here (yet): %v", f, from, err)
+				}
+			}
+			sw, err := Load(path)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -62,4 +72,22 @@ func studyKey(t *testing.T, path string) string {
 		t.Fatalf("%s: %v", path, err)
 	}
 	return head.Study
+}
+
+// modelFrom returns the model.from folder of the sweep file at path ("" when it pretrains).
+func modelFrom(t *testing.T, path string) string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var head struct {
+		Model struct {
+			From string `yaml:"from"`
+		} `yaml:"model"`
+	}
+	if err := yaml.Unmarshal(data, &head); err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return head.Model.From
 }

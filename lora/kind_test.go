@@ -58,6 +58,14 @@ func TestKindChecksAndLabels(t *testing.T) {
 	if s := k.Scale(method.Spec{Name: method.LoRA, Rank: 4, Alpha: 8, Scaling: ScalingRSLoRA}); s != 4 {
 		t.Errorf("rslora scale %g, want 8/sqrt(4) = 4", s)
 	}
+	for _, init := range []string{InitPiSSA, InitOLoRA, InitMiLoRA} { // the factors alone are not the update
+		if s := k.Scale(method.Spec{Name: method.LoRA, Rank: 4, Alpha: 8, Init: init}); s != 0 {
+			t.Errorf("init %s: scale %g, want 0", init, s)
+		}
+	}
+	if s := k.Scale(method.Spec{Name: method.LoRA, Rank: 4, Alpha: 8, Init: InitGaussian}); s != 2 {
+		t.Errorf("gaussian init: scale %g, want 8/4 = 2", s)
+	}
 	f := k.PEFT(method.Spec{Name: method.LoRA, Rank: 4, Targets: []string{"v", "emb", "q"}, Layers: []int{2, 0}, Init: InitGaussian})
 	if f["lora_alpha"] != 4.0 || strings.Join(f["target_modules"].([]string), ",") != "tok_emb,q,v" || f["init_lora_weights"] != InitGaussian {
 		t.Errorf("PEFT fields %v", f)

@@ -230,7 +230,17 @@ var Kind = method.Kind{
 	},
 	PEFT:      peftFields,
 	Mergeable: true,
-	Scale:     scaleOf,
+	Scale:     factorScale,
+}
+
+// factorScale is the s of ΔW = s·B·A for the analyses, 0 for an initialisation from W: its
+// frozen residual makes the update (W − s·B₀·A₀ + s·B·A) − W, which the factors alone do not
+// give.
+func factorScale(s method.Spec) float64 {
+	if _, fromWeights := weightInit(s.Init); fromWeights {
+		return 0
+	}
+	return scaleOf(s)
 }
 
 // defaultTargets gives a setting without targets the default set (Wq, Wv).

@@ -52,8 +52,10 @@ type Kind struct {
 	// Mergeable says that the method's update folds into the base weights (Merge), so that
 	// it can be timed merged and unmerged.
 	Mergeable bool
-	// Scale, if not nil, is the factor s of a low-rank update ΔW = s·B·A (LoRA's alpha/r),
-	// for the analyses that rebuild ΔW from saved factors.
+	// Scale, if not nil, is the factor s of a low-rank update ΔW = s·B·A of the saved
+	// factors (LoRA's alpha/r), for the analyses that rebuild ΔW from them. It is 0 for a
+	// setting whose factors alone do not give its update against the base (an initialisation
+	// from W freezes W − s·B₀·A₀ in W's place); the analyses merge such a run instead.
 	Scale func(s Spec) float64
 }
 

@@ -174,7 +174,7 @@ func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string,
 	}
 	res = record.Result{TrainableParams: counts.Trainable, PaperFormulaParams: counts.Paper, HeadParams: counts.Head,
 		MainMetric: task.MainMetric, Metrics: out.Metrics, BestStep: out.BestStep, Predicted: out.Predicted, Chance: out.Chance, TrainSeconds: out.TrainSeconds,
-		TokensPerSecond: out.TokensPerSecond, CheckpointBytes: size}
+		TokensPerSecond: out.TokensPerSecond, MemoryBytes: out.MemoryBytes, CheckpointBytes: size}
 	if base.Dir != "" {
 		// The analyses that compare the update with the base weights (amplification) find
 		// W here.

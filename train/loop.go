@@ -49,6 +49,11 @@ type Outcome struct {
 	BestStep        int
 	TrainSeconds    float64
 	TokensPerSecond float64 // non-padding tokens through forward+backward per second
+	// MemoryBytes is the run's memory at its largest as its tensors account for it (Go's
+	// heap overhead not counted): every weight the model reads, the shared base included,
+	// the gradients, the AdamW moments and the tape's buffers, measured when the run ends;
+	// the buffers only grow, so this covers training and evaluation.
+	MemoryBytes int64
 }
 
 // trainer holds the state of one Finetune call.
@@ -226,9 +231,18 @@ func (tr *trainer) run(ctx context.Context) (Outcome, error) {
 			out.Predicted[s.name] = classCounts(p.Labels, len(tr.Task.Labels))
 		}
 	}
+	out.MemoryBytes = tr.memory()
 	var err error
 	out.Chance, err = chanceScores(tr.Task)
 	return out, err
+}
+
+// memory is what the run's tensors hold now (Outcome.MemoryBytes): the model's and the
+// method's tensors and their gradients, each counted once, the optimizer's moments and the
+// tape's buffers.
+func (tr *trainer) memory() int64 {
+	p := nn.ParamBytes(append(tr.Model.Params(), tr.params...))
+	return p.Weights + p.Gradients + tr.opt.StateBytes() + tr.tape.Memory().Total()
 }
 
 func (tr *trainer) log(p record.Point) {

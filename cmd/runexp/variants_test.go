@@ -6,9 +6,12 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"loralab/method"
 )
 
-// variantsSweep lists the LoRA variants on a model of d_model 16, d_ff 24, 2 layers.
+// variantsSweep lists a setting of every registered method on a model of d_model 16, d_ff 24,
+// 2 layers.
 const variantsSweep = `name: variants
 model: {arch: encoder, vocab: 300, d_model: 16, layers: 2, heads: 2, d_ff: 24, max_len: 32,
   pretraining: {corpus: embedded-corpus, steps: 0}}
@@ -23,12 +26,26 @@ methods:
   - {name: lora, rank: 4, lr_ratio: 16}
   - {name: dora, rank: 4, targets: [q, v, fc1]}
   - {name: vera, rank: 8, targets: [q, fc1, fc2], layers: [1]}
+  - {name: lora, rank: 4, scaling: rslora}
+  - {name: lora_fa, rank: 4, targets: [q, v]}
+  - {name: ia3}
+  - {name: head_only}
+  - {name: ft}
+  - {name: fttop2}
+  - {name: bitfit}
+  - {name: adapter_h, size: 4}
+  - {name: adapter_l, size: 4}
+  - {name: adapter_p, size: 4}
+  - {name: adapter_d, size: 4, drop_k: 1}
+  - {name: prefix_embed, prefix: 4, infix: 0}
+  - {name: prefix_layer, prefix: 4, infix: 0}
 seeds: [1]
 threads: 1
 `
 
-// TestDryRunVariants: a dry run accepts every LoRA variant and prints, for each, the
-// parameter count of its formula (worked out here by hand) and the same actual count.
+// TestDryRunVariants: a dry run accepts a setting of every registered method (every LoRA
+// variant among them) and prints, for each, the parameter count of its formula (worked out
+// here by hand) and the same actual count.
 func TestDryRunVariants(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "variants.yaml")
 	if err := os.WriteFile(path, []byte(variantsSweep), 0o644); err != nil {
@@ -48,6 +65,32 @@ func TestDryRunVariants(t *testing.T) {
 		"lora r=4 q,v lr_ratio=16": L * 4 * (2*d + 2*d),
 		"dora r=4 q,v,fc1":         L * (4*(2*d+2*d+d+ff) + d + d + ff),
 		"vera r=8 q,fc1,fc2":       1 * (d + 8 + ff + 8 + d + 8),
+		"lora r=4 q,v rs":          L * 4 * (2*d + 2*d),
+		"lora_fa r=4 q,v":          L * (d*4 + d*4),  // B only: d_out·r per matrix
+		"ia3":                      L * (d + d + ff), // key, value, first MLP layer
+		"head_only":                0,
+		// the embeddings (V d, max_len d, the embedding LayerNorm 2d) and per block Wq..Wo
+		// with biases 4(d² + d), fc1 d·ff + ff, fc2 ff·d + d, two LayerNorms 4d
+		"ft":     300*d + 32*d + 2*d + L*(4*(d*d+d)+d*ff+ff+ff*d+d+4*d),
+		"fttop2": L * (4*(d*d+d) + d*ff + ff + ff*d + d + 4*d),
+		"bitfit": L*(4*d+ff+d+2*d) + d, // per block the biases of Wq..Wo, fc1, fc2, two LayerNorms; the embedding LayerNorm's
+		// an adapter is 2·d·r + r + d; AdapterH two per block and their LayerNorms, AdapterL
+		// and AdapterD one LayerNorm per adapter too, AdapterP none
+		"adapter_h r=4":          2*L*(2*d*4+4+d) + 2*L*2*d,
+		"adapter_l r=4":          L*(2*d*4+4+d) + L*2*d,
+		"adapter_p r=4":          L * (2*d*4 + 4 + d),
+		"adapter_d r=4 drop=1":   2*(L-1)*(2*d*4+4+d) + 2*(L-1)*2*d,
+		"prefix_embed lp=4 li=0": d * 4,
+		"prefix_layer lp=4 li=0": L * d * 4,
+	}
+	listed := map[string]bool{} // every registered method has a setting here
+	for label := range want {
+		listed[strings.Fields(label)[0]] = true
+	}
+	for _, name := range method.Names() {
+		if !listed[name] {
+			t.Errorf("method %s is registered but has no setting in this test", name)
+		}
 	}
 	seen := 0
 	for _, line := range strings.Split(out, "\n") {

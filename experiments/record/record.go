@@ -61,6 +61,7 @@ type Result struct {
 
 	TrainSeconds    float64    `json:"train_seconds"`
 	TokensPerSecond float64    `json:"tokens_per_s"`
+	MemoryBytes     int64      `json:"memory_bytes,omitempty"` // the run's tensors, optimizer and tape at their largest (train.Outcome)
 	CheckpointBytes int64      `json:"checkpoint_bytes"`
 	Provenance      Provenance `json:"provenance"`
 }
