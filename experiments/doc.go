@@ -152,6 +152,13 @@
 // again from their results. On many workers a search whose first-seed runs are still running
 // elsewhere waits; running the sweep again when they have ended runs its other seeds.
 //
+// The analyses that read runs rather than tables (subspace, seed_pairs, amplification,
+// amplification_steps, update_rank, intruders, forgetting) read only the runs at the rate
+// chosen for their setting and task, the runs the tables report. A run selector picks the run
+// of the lowest seed among them; two runs at that seed (two tasks, say) are an error that asks
+// for a task, setting or targets, and so is a selected run missing at the chosen rate (its
+// search chose none, or it ran at other rates only); each becomes a note in the report.
+//
 // Problems in the analysis section are reported like the others, at the line of the key or
 // value they are about (runexp checks it with analysis.ParseSpecNode).
 //
