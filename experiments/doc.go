@@ -199,7 +199,7 @@
 //	  preset: small            # optional: an error at this line if the folder is not small
 //	  dropout: 0.1
 //
-// pretraining: beside from is an error. The contents of the folder (arch.FolderDigest: the
+// pretraining: beside from is an error. The contents of the folder (HashModelFolder: the
 // name, size and SHA-256 of each file the loader reads), not its path, are part of the run
 // ids: the same base copied elsewhere gives the same ids, a retrained one new ids, and a
 // folder changed after the sweep was read fails its runs rather than mixing two bases.
@@ -254,7 +254,8 @@
 // files (jsonl:DIR, e2e:DIR, glue:TASK:DIR) enters the id by the size and SHA-256 of every
 // file in its folder (HashDir, recorded in RunSpec.Inputs), not by the folder's path:
 // editing a file re-runs what reads it, moving the folder re-runs nothing. The SHA-256s are
-// cached in the data cache folder (ContentCacheFile) by path, size and mtime. Run writes
+// cached in the data cache folder (ContentCacheFile, under --cache or LORALAB_DATA) by path,
+// size and mtime. Run writes
 //
 //	<out>/<name>/sweep.yaml             a copy of the sweep file
 //	<out>/<name>/plan.json              every run of the sweep, in order (Plan)
