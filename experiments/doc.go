@@ -202,7 +202,10 @@
 // pretraining: beside from is an error. The contents of the folder (HashModelFolder: the
 // name, size and SHA-256 of each file the loader reads), not its path, are part of the run
 // ids: the same base copied elsewhere gives the same ids, a retrained one new ids, and a
-// folder changed after the sweep was read fails its runs rather than mixing two bases.
+// folder changed after the sweep was read fails its runs rather than mixing two bases. A
+// folder runexp pretrain wrote records its corpus and split seed (pretrain.ReadProvenance);
+// the preflight refuses, at the task's line, a task drawn from that corpus's source split
+// with another data.seed, whose held-out documents may be in the base's pretraining text.
 //
 // # Pretraining recipes
 //
