@@ -129,7 +129,8 @@ func TestPartnerAtTheChosenRate(t *testing.T) {
 
 // TestUpdateAnalysesReadTheChosenRate writes a sweep where lora r=2 ran at two learning
 // rates with different adapters: the update analyses and Table 7 read the runs at the
-// chosen rate only, and Table 7 names it.
+// chosen rate only, and Table 7 names it; a search where no rate could be chosen is left out
+// with a note.
 func TestUpdateAnalysesReadTheChosenRate(t *testing.T) {
 	dir := writeFixtureSweep(t)
 	rng := newRand(5, 0)
@@ -149,6 +150,16 @@ func TestUpdateAnalysesReadTheChosenRate(t *testing.T) {
 			writeFixtureAdapter(t, runDir, 4, c.key+seed, shared)
 		}
 	}
+	for _, lr := range []float64{1e-3, 1e-2} { // a search whose runs report no validation metric: no rate chosen
+		id := "unchosen-" + formatLR(lr)
+		runDir := fmt.Sprintf("%s/runs/%s", dir, id)
+		mustMkdir(t, runDir)
+		r := withLR(result("lora r=2 q,v", "lora", 2, "rates", 1, "accuracy", 0.5), lr, 0)
+		delete(r.Metrics, "validation")
+		r.RunID, r.Sweep, r.Config["method"] = id, "fixture", map[string]any{"name": "lora", "rank": 2, "alpha": 2.0, "targets": []string{"q", "v"}}
+		writeJSON(t, runDir+"/"+record.ResultFile, r)
+		writeFixtureAdapter(t, runDir, 2, 50, shared)
+	}
 	spec := Spec{Amplification: &AmplificationSpec{Ranks: []int{4}, Layers: []int{1}, Task: "rates", Base: "base"},
 		UpdateRank: &UpdateRankSpec{UpdateSelection: UpdateSelection{Task: "rates", Base: "base", Layers: []int{0}, Matrices: []string{"q"}}},
 		Plots:      []string{}}
@@ -156,8 +167,9 @@ func TestUpdateAnalysesReadTheChosenRate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(p.Notes) > 0 {
-		t.Errorf("notes %q", p.Notes)
+	if want := "update_rank: lora r=2 q,v on rates left out: no learning rate could be chosen"; len(p.Notes) != 2 ||
+		!strings.HasPrefix(p.Notes[1], want) { // after the table's own note on the search
+		t.Errorf("notes %q, want the table's and %q", p.Notes, want)
 	}
 	amp := readCSV(t, dir+"/"+TablesDir+"/amplification.csv")
 	ad, err := LoadRunAdapter(dir + "/runs/rates-1e-2-1")
