@@ -18,6 +18,7 @@ type pickError struct {
 
 func (e *pickError) Error() string { return e.msg }
 
+// noRun is the pickError of a selector that matches no run at a chosen rate.
 func noRun(format string, a ...any) error { return &pickError{msg: fmt.Sprintf(format, a...)} }
 
 // atChosenRate says whether run r ran at the learning rate the protocol chose for its
@@ -40,9 +41,9 @@ func (s Summary) group(setting, task string) (Group, bool) {
 
 // pick returns the done run sel selects among those at the learning rate chosen for their
 // setting and task (s.atChosenRate), so that an analysis reads the runs the tables report:
-// the one of the lowest seed. The error, a *pickError, says why there
-// is none: no run matches, the matching runs are at rates the protocol did not choose (or
-// their search chose none), or several runs share the lowest seed.
+// the one of the lowest seed. The error, a *pickError, says why there is none: no run
+// matches, the matching runs are at rates the protocol did not choose (or their search
+// chose none), or several runs share the lowest seed.
 func (sel Selector) pick(runs []Run, s Summary) (Run, error) {
 	var found, elsewhere []Run
 	for _, r := range runs {

@@ -64,14 +64,16 @@ func ReadProvenance(dir string) (p Provenance, ok bool, err error) {
 	if err != nil || ok {
 		return p, ok, err
 	}
-	run := filepath.Dir(filepath.Dir(filepath.Clean(dir)))
-	st, err := readStats(run)
+	dir = filepath.Clean(dir)
+	if filepath.Base(filepath.Dir(dir)) != CheckpointsDir {
+		return Provenance{}, false, nil
+	}
+	st, err := readStats(filepath.Dir(filepath.Dir(dir)))
 	if err != nil || st == nil {
 		return Provenance{}, false, err
 	}
-	rel := filepath.Join(filepath.Base(filepath.Dir(filepath.Clean(dir))), filepath.Base(dir))
-	if filepath.Base(filepath.Dir(filepath.Clean(dir))) != CheckpointsDir ||
-		!slices.ContainsFunc(st.Kept, func(k Kept) bool { return filepath.Clean(k.Dir) == rel }) {
+	rel := filepath.Join(CheckpointsDir, filepath.Base(dir))
+	if !slices.ContainsFunc(st.Kept, func(k Kept) bool { return filepath.Clean(k.Dir) == rel }) {
 		return Provenance{}, false, nil
 	}
 	return Provenance{Corpus: st.Config.Corpus, DataSeed: st.DataSeed}, true, nil
