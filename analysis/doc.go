@@ -38,6 +38,11 @@
 //	figures/*.png, *.svg      heatmaps, metric vs rank, metric vs parameters (with the chance
 //	                          line), validation metric vs learning rate, loss curves
 //
+// The analyses that read runs rather than the table (subspace, seed pairs, amplification,
+// forgetting, update rank, intruders) read only the runs at the learning rate chosen for
+// their setting and task, the runs the table reports; a run selector that matches none of
+// them, or two at its lowest seed, is a note saying why.
+//
 // Each part (Aggregate, BuildTable, Similarity, RandomSimilarity, Amplify, LinePlot,
 // SaveHeatmaps, LoadSweep, LoadAdapter) is usable on its own.
 //

@@ -15,6 +15,7 @@ type amplificationRow struct {
 	Layer   int
 	Matrix  string
 	Setting string
+	LR      float64 // the run's learning rate (0 when its config does not say)
 	Seed    int
 	Amplification
 }
@@ -62,9 +63,9 @@ func (r *reporter) amplificationStudy() error {
 // amplifyRank measures one matrix of the run of one rank at each asked layer.
 func (r *reporter) amplifyRank(a *AmplificationSpec, matrix string, rank int) ([]amplificationRow, error) {
 	what := fmt.Sprintf("amplification r=%d W%s", rank, matrix)
-	run, ok := Selector{Rank: rank, Task: a.Task}.pick(r.sweep.Runs)
-	if !ok {
-		r.note("%s: no done LoRA run of rank %d", what, rank)
+	run, err := Selector{Rank: rank, Task: a.Task}.pick(r.sweep.Runs, r.summary)
+	if err != nil {
+		r.note("%s: %v", what, err)
 		return nil, nil
 	}
 	base := r.basePath(a, run)
@@ -106,7 +107,8 @@ func (r *reporter) amplifyUpdate(run Run, u Update) (amplificationRow, error) {
 	if err != nil {
 		return amplificationRow{}, fmt.Errorf("%s: %w", u.Module, err)
 	}
-	return amplificationRow{Layer: u.Layer, Matrix: u.Matrix, Setting: run.Result.Setting, Seed: run.Result.Seed, Amplification: amp}, nil
+	return amplificationRow{Layer: u.Layer, Matrix: u.Matrix, Setting: run.Result.Setting, LR: runLR(run.Result),
+		Seed: run.Result.Seed, Amplification: amp}, nil
 }
 
 // basePath is the pretrained checkpoint holding W: the spec's, else the run config's "base".
@@ -148,25 +150,33 @@ func amplificationMarkdown(rows []amplificationRow) string {
 		}
 		b.WriteString("\n")
 	}
+	b.WriteString("\nRuns: " + amplificationRuns(rows) + ".\n")
+	return b.String()
+}
+
+// amplificationRuns names the run of each rank once, e.g. "r=4: lora r=4 q,v lr 3e-3 seed 1".
+func amplificationRuns(rows []amplificationRow) string {
 	var runs []string
 	for _, row := range rows {
-		if run := fmt.Sprintf("r=%d: %s seed %d", row.Rank, row.Setting, row.Seed); !slices.Contains(runs, run) {
+		run := fmt.Sprintf("r=%d: %s", row.Rank, row.Setting)
+		if row.LR != 0 {
+			run += " lr " + formatLR(row.LR)
+		}
+		if run += fmt.Sprintf(" seed %d", row.Seed); !slices.Contains(runs, run) {
 			runs = append(runs, run)
 		}
 	}
-	b.WriteString("\nRuns: " + strings.Join(runs, "; "))
-	b.WriteString(".\n")
-	return b.String()
+	return strings.Join(runs, "; ")
 }
 
 // amplificationCSV writes one line per measurement, full precision.
 func amplificationCSV(w io.Writer, rows []amplificationRow) error {
 	cw := csv.NewWriter(w)
-	cw.Write([]string{"layer", "matrix", "rank", "setting", "seed", "proj_delta_w", "proj_w", "proj_random", "norm_w", "norm_delta_w", "amplification"})
+	cw.Write([]string{"layer", "matrix", "rank", "setting", "seed", "proj_delta_w", "proj_w", "proj_random", "norm_w", "norm_delta_w", "amplification", "lr"})
 	for _, r := range rows {
 		cw.Write([]string{strconv.Itoa(r.Layer), r.Matrix, strconv.Itoa(r.Rank), r.Setting, strconv.Itoa(r.Seed),
 			formatExact(r.ProjDeltaW), formatExact(r.ProjW), formatExact(r.ProjRandom),
-			formatExact(r.NormW), formatExact(r.NormDeltaW), formatExact(r.Factor)})
+			formatExact(r.NormW), formatExact(r.NormDeltaW), formatExact(r.Factor), formatExact(r.LR)})
 	}
 	cw.Flush()
 	if err := cw.Error(); err != nil {

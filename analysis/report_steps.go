@@ -39,11 +39,11 @@ func (r *reporter) amplificationStepsStudy() error {
 	for i, row := range rows {
 		lines[i] = []string{strconv.Itoa(row.Step), strconv.Itoa(row.Layer), row.Matrix, strconv.Itoa(row.Rank), row.Setting,
 			strconv.Itoa(row.Seed), formatExact(row.ProjDeltaW), formatExact(row.ProjW), formatExact(row.ProjRandom),
-			formatExact(row.NormW), formatExact(row.NormDeltaW), formatExact(row.Factor)}
+			formatExact(row.NormW), formatExact(row.NormDeltaW), formatExact(row.Factor), formatExact(row.LR)}
 	}
 	csvData, err := render(func(w io.Writer) error {
 		return writeCSV(w, "amplification steps", []string{"step", "layer", "matrix", "rank", "setting", "seed", "proj_delta_w",
-			"proj_w", "proj_random", "norm_w", "norm_delta_w", "amplification"}, lines)
+			"proj_w", "proj_random", "norm_w", "norm_delta_w", "amplification", "lr"}, lines)
 	})
 	if err != nil {
 		return err
@@ -80,9 +80,9 @@ func (r *reporter) amplificationStepsStudy() error {
 // amplifySteps measures one matrix of the run of one rank at each of its kept steps.
 func (r *reporter) amplifySteps(a *AmplificationSpec, matrix string, rank int) []stepRow {
 	what := fmt.Sprintf("amplification_steps r=%d W%s", rank, matrix)
-	run, ok := Selector{Rank: rank, Task: a.Task}.pick(r.sweep.Runs)
-	if !ok {
-		r.note("%s: no done LoRA run of rank %d", what, rank)
+	run, err := Selector{Rank: rank, Task: a.Task}.pick(r.sweep.Runs, r.summary)
+	if err != nil {
+		r.note("%s: %v", what, err)
 		return nil
 	}
 	base := r.resolveBase(a.Base, run)
@@ -159,13 +159,11 @@ func stepsMarkdown(rows []stepRow) string {
 		fmt.Fprintf(&b, "| %d | %d | W%s | %d | %s | %s | %s | %s | %s |\n", row.Rank, row.Layer, row.Matrix, row.Step,
 			g(row.ProjDeltaW), g(row.ProjW), g(row.ProjRandom), g(row.NormDeltaW), g(row.Factor))
 	}
-	var runs []string
-	for _, row := range rows {
-		if run := fmt.Sprintf("r=%d: %s seed %d", row.Rank, row.Setting, row.Seed); !slices.Contains(runs, run) {
-			runs = append(runs, run)
-		}
+	amps := make([]amplificationRow, len(rows))
+	for i, row := range rows {
+		amps[i] = row.amplificationRow
 	}
-	b.WriteString("\nRuns: " + strings.Join(runs, "; ") + ".\n")
+	b.WriteString("\nRuns: " + amplificationRuns(amps) + ".\n")
 	return b.String()
 }
 

@@ -66,17 +66,13 @@ func (r *reporter) subspaceStudies() error {
 // update rather than LoRA's A.
 func (r *reporter) subspaceJob(job subspaceJob) ([]Artifact, bool, error) {
 	what := fmt.Sprintf("subspace %s vs %s", job.a, job.b)
-	runA, okA := job.a.pick(r.sweep.Runs)
-	runB, okB := job.b.pick(r.sweep.Runs)
-	if okA {
-		runB, okB = partner(job.b, runA, r.sweep.Runs)
+	runA, err := job.a.pick(r.sweep.Runs, r.summary)
+	var runB Run
+	if err == nil {
+		runB, err = partner(job.b, runA, r.sweep.Runs, r.summary)
 	}
-	if !okA || !okB {
-		missing := job.a
-		if okA {
-			missing = job.b
-		}
-		r.note("%s: no done run matches %s", what, missing)
+	if err != nil {
+		r.note("%s: %v", what, err)
 		return nil, false, nil
 	}
 	usA, errA := r.subspaceUpdates(runA)
@@ -140,23 +136,26 @@ func subspaceBasis(u Update) (m mat.Matrix, k int, name string) {
 }
 
 // partner picks the run b selects, preferring one on the task and with the seed of runA
-// where b leaves them open, so that a rank comparison holds everything else fixed.
-func partner(b Selector, runA Run, runs []Run) (Run, bool) {
-	tries := []Selector{b}
+// where b leaves them open, so that a rank comparison holds everything else fixed. Its
+// error is b's own when no narrower selector picks a run.
+func partner(b Selector, runA Run, runs []Run, s Summary) (Run, error) {
+	var tries []Selector
 	if b.Task == "" {
-		b.Task = runA.Result.Task
-		tries = append([]Selector{b}, tries...)
+		narrow := b
+		narrow.Task = runA.Result.Task
 		if b.Seed == 0 {
-			b.Seed = runA.Result.Seed
-			tries = append([]Selector{b}, tries...)
+			withSeed := narrow
+			withSeed.Seed = runA.Result.Seed
+			tries = append(tries, withSeed)
 		}
+		tries = append(tries, narrow)
 	}
 	for _, sel := range tries {
-		if run, ok := sel.pick(runs); ok {
-			return run, true
+		if run, err := sel.pick(runs, s); err == nil {
+			return run, nil
 		}
 	}
-	return Run{}, false
+	return b.pick(runs, s)
 }
 
 // subspaceFigure computes phi for one layer and matrix, writes its grid as CSV and, if the

@@ -136,7 +136,7 @@ func TestReportNotes(t *testing.T) {
 	dir := writeFixtureSweep(t)
 	spec := Spec{
 		Subspace:      []SubspacePair{{A: Selector{Rank: 4}, B: Selector{Rank: 8}}},
-		Amplification: &AmplificationSpec{Ranks: []int{8}, Layers: []int{1}},
+		Amplification: &AmplificationSpec{Ranks: []int{8}, Layers: []int{1}, Task: "cls"},
 		Plots:         []string{},
 	}
 	p, err := WriteReport(dir, spec, Options{})

@@ -23,12 +23,22 @@ type measuredUpdate struct {
 }
 
 // eachUpdate calls fn with every selected update of every done run of sel's task whose
-// method changes weight matrices. Runs whose method does not, and runs whose files cannot be
-// read, become notes of the analysis what.
+// method changes weight matrices, among the runs at the learning rate the protocol chose for
+// their setting and task (the runs the tables report). Runs whose method does not, runs
+// whose files cannot be read, and searches where no rate could be chosen become notes of the
+// analysis what.
 func (r *reporter) eachUpdate(what string, sel UpdateSelection, fn func(measuredUpdate) error) error {
 	skipped := map[string]bool{}
 	for _, run := range r.sweep.Done() {
 		if sel.Task != "" && run.Result.Task != sel.Task {
+			continue
+		}
+		if !r.summary.atChosenRate(run.Result) {
+			search := run.Result.Setting + " on " + run.Result.Task
+			if slices.Contains(r.summary.Unchosen, search) && !skipped[search] {
+				skipped[search] = true
+				r.note("%s: %s left out: no learning rate could be chosen (every rate failed or lacks the validation metric)", what, search)
+			}
 			continue
 		}
 		base := r.resolveBase(sel.Base, run)

@@ -76,22 +76,6 @@ func (sel Selector) matches(r record.Result) bool {
 	return true
 }
 
-// pick returns the first done run matched by sel (runs are sorted by seed, then run id),
-// and whether there is one.
-func (sel Selector) pick(runs []Run) (Run, bool) {
-	var best Run
-	found := false
-	for _, r := range runs {
-		if r.Result.Status != record.StatusDone || !sel.matches(r.Result) {
-			continue
-		}
-		if !found || r.Result.Seed < best.Result.Seed {
-			best, found = r, true
-		}
-	}
-	return best, found
-}
-
 // String describes the selector for messages and file names, e.g. "lora r=8".
 func (sel Selector) String() string {
 	if sel.Setting != "" {

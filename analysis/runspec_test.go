@@ -1,7 +1,9 @@
 package analysis
 
 import (
+	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"loralab/experiments/record"
@@ -37,17 +39,24 @@ func TestSelectorMatches(t *testing.T) {
 	}
 }
 
+// TestSelectorPickLowestSeedDone: among done runs the lowest seed wins; two runs at that
+// seed are a tie the selector cannot break, an error naming both.
 func TestSelectorPickLowestSeedDone(t *testing.T) {
-	mk := func(id string, seed int, status string) Run {
-		return Run{Dir: id, Result: record.Result{RunID: id, Status: status, Method: "ft", Setting: "ft", Seed: seed}}
+	mk := func(id, task string, seed int, status string) Run {
+		return Run{Dir: id, Result: record.Result{RunID: id, Status: status, Method: "ft", Setting: "ft", Task: task, Seed: seed}}
 	}
-	runs := []Run{mk("a", 3, record.StatusDone), mk("b", 1, record.StatusFailed), mk("c", 2, record.StatusDone), mk("d", 2, record.StatusDone)}
-	got, ok := Selector{Method: "ft"}.pick(runs)
-	if !ok || got.Dir != "c" {
-		t.Errorf("picked %q, want c (lowest done seed, first by run id)", got.Dir)
+	runs := []Run{mk("a", "cls", 3, record.StatusDone), mk("b", "cls", 1, record.StatusFailed), mk("c", "cls", 2, record.StatusDone),
+		mk("d", "other", 2, record.StatusDone)}
+	s := Aggregate(Results(runs), "test", "")
+	if got, err := (Selector{Method: "ft", Task: "cls"}).pick(runs, s); err != nil || got.Dir != "c" {
+		t.Errorf("picked %q (%v), want c (lowest done seed)", got.Dir, err)
 	}
-	if _, ok := (Selector{Method: "lora"}).pick(runs); ok {
-		t.Error("picked a run for a selector nothing matches")
+	_, err := Selector{Method: "ft"}.pick(runs, s)
+	if pe := (*pickError)(nil); !errors.As(err, &pe) || !pe.ambiguous || !strings.Contains(err.Error(), "ft on cls (run c), ft on other (run d)") {
+		t.Errorf("tie at seed 2: error %v, want an ambiguous selector naming runs c and d", err)
+	}
+	if _, err := (Selector{Method: "lora"}).pick(runs, s); err == nil || !strings.Contains(err.Error(), "no done run matches lora") {
+		t.Errorf("a selector nothing matches: error %v", err)
 	}
 }
 
@@ -114,8 +123,8 @@ func TestPartnerPrefersSameTaskAndSeed(t *testing.T) {
 		{mk("x", "cls", 2, 1), Selector{Rank: 8, Seed: 2, Task: "cls"}, "c"}, // and its seed
 	}
 	for _, tc := range tests {
-		got, ok := partner(tc.b, tc.runA, runs)
-		if !ok || got.Dir != tc.want {
+		got, err := partner(tc.b, tc.runA, runs, Aggregate(Results(runs), "test", ""))
+		if err != nil || got.Dir != tc.want {
 			t.Errorf("partner(%+v, run on %s seed %d) = %q, want %q", tc.b, tc.runA.Result.Task, tc.runA.Result.Seed, got.Dir, tc.want)
 		}
 	}

@@ -82,8 +82,9 @@ type TableSpec struct {
 	Split string `yaml:"split,omitempty" json:"split,omitempty"`
 }
 
-// Selector picks runs of a sweep. Zero fields match anything; when several runs match, the
-// one with the lowest seed, then the lowest run id, is used.
+// Selector picks runs of a sweep. Zero fields match anything. It picks among the done runs
+// at the learning rate the protocol chose for their setting and task (the runs the tables
+// report) the one with the lowest seed; several runs at that seed are an error, as is no run.
 type Selector struct {
 	Setting string   `yaml:"setting,omitempty" json:"setting,omitempty"` // exact label, e.g. "lora r=8 q,v"
 	Method  string   `yaml:"method,omitempty" json:"method,omitempty"`   // "" = lora when Rank or Targets is set

@@ -14,10 +14,11 @@ import (
 	"strings"
 
 	"loralab/datasets"
+	"loralab/model/arch"
 )
 
 // ContentCacheFile is the file, in the data cache folder, that remembers the SHA-256 of
-// every file HashFiles has read, by absolute path, size and modification time.
+// every file the content hashes have read, by absolute path, size and modification time.
 const ContentCacheFile = "contenthash.json"
 
 // contentEntry is one remembered file: its SHA-256 while its size and mtime stay as seen.
@@ -30,28 +31,42 @@ type contentEntry struct {
 // namedFile is one file to hash: the name its content is hashed under, and its path.
 type namedFile struct{ name, path string }
 
-// HashFiles returns the content hash of the files, in order: the SHA-256 over each file's
-// base name, size and SHA-256. The folders holding them are no part of it, so moving the
-// files keeps the hash and editing one changes it. The files' SHA-256s are cached in the
-// data cache folder (datasets.DefaultCacheDir) by path, size and mtime, so that a large
-// file is read once while it is unchanged.
-func HashFiles(paths []string) (string, error) {
+// HashFiles returns the content hash of the files, in order, each named by its base name.
+// The content hash is the one definition of what a run reads from files (file tasks and
+// corpora by HashDir, model folders by HashModelFolder): the SHA-256 over each file's name,
+// size and SHA-256, in a fixed order. The folders holding the files are no part of it, so
+// moving them keeps the hash and editing one changes it. The files' SHA-256s are
+// remembered in cacheDir (ContentCacheFile; "" = datasets.DefaultCacheDir(), the folder
+// --cache and LORALAB_DATA choose) by path, size and mtime, so that a large file is read
+// once while it is unchanged.
+func HashFiles(cacheDir string, paths []string) (string, error) {
 	files := make([]namedFile, len(paths))
 	for i, p := range paths {
 		files[i] = namedFile{filepath.Base(p), p}
 	}
-	return hashNamed(datasets.DefaultCacheDir(), files)
+	return hashNamed(cacheDir, files)
 }
 
 // HashDir returns the content hash of every regular file under dir (hidden files and
 // folders excepted), each named by its path relative to dir: the folder's content, wherever
-// it is. It caches like HashFiles.
-func HashDir(dir string) (string, error) {
+// it is. A file task's folder is hashed this way.
+func HashDir(cacheDir, dir string) (string, error) {
 	files, err := dirFiles(dir)
 	if err != nil {
 		return "", err
 	}
-	return hashNamed(datasets.DefaultCacheDir(), files)
+	return hashNamed(cacheDir, files)
+}
+
+// HashModelFolder returns the content hash of the model folder dir: HashFiles of the files
+// the loader reads (arch.ModelFiles), so that notes beside the model do not count.
+// model: {from: DIR} records it (Pretrain.FromSHA256).
+func HashModelFolder(cacheDir, dir string) (string, error) {
+	paths, err := arch.ModelFiles(dir)
+	if err != nil {
+		return "", err
+	}
+	return HashFiles(cacheDir, paths)
 }
 
 // dirFiles lists the regular files under dir, sorted by relative path.
@@ -86,9 +101,13 @@ func dirFiles(dir string) ([]namedFile, error) {
 	return files, nil
 }
 
-// hashNamed hashes the files under their names, reading and updating the cache in cacheDir.
-// A cache that cannot be read or written only costs the files being read again.
+// hashNamed hashes the files under their names, reading and updating the cache in cacheDir
+// ("" = the default data cache). A cache that cannot be read or written only costs the
+// files being read again.
 func hashNamed(cacheDir string, files []namedFile) (string, error) {
+	if cacheDir == "" {
+		cacheDir = datasets.DefaultCacheDir()
+	}
 	cachePath := filepath.Join(cacheDir, ContentCacheFile)
 	cache := readContentCache(cachePath)
 	changed := false
@@ -180,7 +199,7 @@ func (s *Sweep) inputHashes() map[string]string {
 			continue
 		}
 		if _, dir, ok := datasets.FileTask(name); ok {
-			if h, err := HashDir(dir); err == nil {
+			if h, err := HashDir(s.CacheDir, dir); err == nil {
 				hashes[name] = h
 			}
 		}

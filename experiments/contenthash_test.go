@@ -2,6 +2,7 @@ package experiments
 
 import (
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"loralab/datasets"
+	"loralab/model"
 )
 
 // writeTaskDir writes a jsonl task folder with the given training rows.
@@ -31,14 +33,14 @@ func writeTaskDir(t *testing.T, dir, train string) {
 // a file's SHA-256 is taken from the cache while its size and mtime are unchanged.
 func TestHashDir(t *testing.T) {
 	cache := t.TempDir()
-	t.Setenv(datasets.EnvDataDir, cache)
+	t.Setenv(datasets.EnvDataDir, t.TempDir()) // not this one: the cache given wins
 	root := t.TempDir()
 	a, b := filepath.Join(root, "a"), filepath.Join(root, "elsewhere", "b")
 	writeTaskDir(t, a, `{"text": "a", "label": 0}`+"\n")
 	writeTaskDir(t, b, `{"text": "a", "label": 0}`+"\n")
 	hash := func(dir string) string {
 		t.Helper()
-		h, err := HashDir(dir)
+		h, err := HashDir(cache, dir)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -84,10 +86,10 @@ func TestHashDir(t *testing.T) {
 		t.Error("after a new mtime, the hash is not the file's again")
 	}
 
-	if _, err := HashDir(filepath.Join(root, "missing")); err == nil {
+	if _, err := HashDir(cache, filepath.Join(root, "missing")); err == nil {
 		t.Error("hash of a missing folder succeeded")
 	}
-	if _, err := HashDir(t.TempDir()); err == nil || !strings.Contains(err.Error(), "no files") {
+	if _, err := HashDir(cache, t.TempDir()); err == nil || !strings.Contains(err.Error(), "no files") {
 		t.Errorf("hash of an empty folder: %v", err)
 	}
 }
@@ -131,5 +133,96 @@ func TestRunIDFollowsContent(t *testing.T) {
 		if id == before[i] {
 			t.Errorf("run %d kept id %s after its labels were flipped", i, id)
 		}
+	}
+}
+
+// TestHashCacheFollowsTheCacheDir: the SHA-256s are remembered in the cache folder the sweep
+// was parsed with (runexp --cache), for file tasks and model folders alike, and nowhere
+// else; without one, in LORALAB_DATA's.
+func TestHashCacheFollowsTheCacheDir(t *testing.T) {
+	env, flag := t.TempDir(), t.TempDir()
+	t.Setenv(datasets.EnvDataDir, env)
+	task := filepath.Join(t.TempDir(), "mine")
+	writeTaskDir(t, task, `{"text": "a", "label": 0}`+"\n")
+	base := filepath.Join(t.TempDir(), "base")
+	saveTinyBase(t, base, 1)
+	text := strings.Replace(fromSweep(base, ""), "tasks: [cls-a, reg-a]", "tasks: [jsonl:"+task+"]", 1)
+	remembered := func(cacheDir string) map[string]contentEntry {
+		t.Helper()
+		entries := map[string]contentEntry{}
+		data, err := os.ReadFile(filepath.Join(cacheDir, ContentCacheFile))
+		if err == nil {
+			err = json.Unmarshal(data, &entries)
+		}
+		if err != nil && !errors.Is(err, os.ErrNotExist) {
+			t.Fatal(err)
+		}
+		return entries
+	}
+	parseExpand := func(cacheDir string) {
+		t.Helper()
+		sw, err := Parse("sweep.yaml", []byte(text), ParseOptions{Tasks: testTasks, CacheDir: cacheDir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sw.CacheDir != cacheDir {
+			t.Errorf("sweep cache %q, want %q", sw.CacheDir, cacheDir)
+		}
+		if _, err := sw.Expand(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	trainFile, _ := filepath.Abs(filepath.Join(task, "train.jsonl"))
+	weights, _ := filepath.Abs(filepath.Join(base, model.WeightsFile))
+	parseExpand(flag)
+	if got := remembered(flag); len(got) == 0 || got[trainFile].SHA256 == "" || got[weights].SHA256 == "" {
+		t.Errorf("--cache folder remembers %v, want the task's and the base's files", got)
+	}
+	if got := remembered(env); len(got) != 0 {
+		t.Errorf("LORALAB_DATA's folder remembers %d files though another cache was given", len(got))
+	}
+	parseExpand("")
+	if got := remembered(env); got[trainFile].SHA256 == "" || got[weights].SHA256 == "" {
+		t.Errorf("without a cache folder, LORALAB_DATA's remembers %v, want the task's and the base's files", got)
+	}
+}
+
+// TestHashModelFolder: a model folder's hash follows the files the loader reads, not the
+// folder's path or the notes beside the model, and is HashFiles of those files.
+func TestHashModelFolder(t *testing.T) {
+	cache := t.TempDir()
+	hash := func(dir string) string {
+		t.Helper()
+		h, err := HashModelFolder(cache, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	a := filepath.Join(t.TempDir(), "a")
+	saveTinyBase(t, a, 1)
+	ha := hash(a)
+	if want, err := HashFiles(cache, []string{filepath.Join(a, "config.json"), filepath.Join(a, model.WeightsFile)}); err != nil || ha != want {
+		t.Errorf("model folder hash %s, want HashFiles of config.json and the weights %s (%v)", ha, want, err)
+	}
+	b := filepath.Join(t.TempDir(), "elsewhere", "b")
+	saveTinyBase(t, b, 1)
+	for name, text := range map[string]string{"PROVENANCE.md": "notes", "stats.json": "{}", "checkpoints/step-10/model.safetensors": "x"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(b, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(b, name), []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if hb := hash(b); hb != ha {
+		t.Errorf("same model in another folder, with notes: %s, want %s", hb, ha)
+	}
+	saveTinyBase(t, b, 2)
+	if hash(b) == ha {
+		t.Error("other weights kept the hash")
+	}
+	if _, err := HashModelFolder(cache, t.TempDir()); err == nil || !strings.Contains(err.Error(), "holds no model files") {
+		t.Errorf("an empty folder: error %v", err)
 	}
 }

@@ -154,6 +154,13 @@
 // again from their results. On many workers a search whose first-seed runs are still running
 // elsewhere waits; running the sweep again when they have ended runs its other seeds.
 //
+// The analyses that read runs rather than tables (subspace, seed_pairs, amplification,
+// amplification_steps, update_rank, intruders, forgetting) read only the runs at the rate
+// chosen for their setting and task, the runs the tables report. A run selector picks the run
+// of the lowest seed among them; two runs at that seed (two tasks, say) are an error that asks
+// for a task, setting or targets, and so is a selected run missing at the chosen rate (its
+// search chose none, or it ran at other rates only); each becomes a note in the report.
+//
 // Problems in the analysis section are reported like the others, at the line of the key or
 // value they are about (runexp checks it with analysis.ParseSpecNode).
 //
@@ -194,10 +201,13 @@
 //	  preset: small            # optional: an error at this line if the folder is not small
 //	  dropout: 0.1
 //
-// pretraining: beside from is an error. The contents of the folder (arch.FolderDigest: the
+// pretraining: beside from is an error. The contents of the folder (HashModelFolder: the
 // name, size and SHA-256 of each file the loader reads), not its path, are part of the run
 // ids: the same base copied elsewhere gives the same ids, a retrained one new ids, and a
-// folder changed after the sweep was read fails its runs rather than mixing two bases.
+// folder changed after the sweep was read fails its runs rather than mixing two bases. A
+// folder runexp pretrain wrote records its corpus and split seed (pretrain.ReadProvenance);
+// the preflight refuses, at the task's line, a task drawn from that corpus's source split
+// with another data.seed, whose held-out documents may be in the base's pretraining text.
 //
 // # Pretraining recipes
 //
@@ -249,7 +259,8 @@
 // files (jsonl:DIR, e2e:DIR, glue:TASK:DIR) enters the id by the size and SHA-256 of every
 // file in its folder (HashDir, recorded in RunSpec.Inputs), not by the folder's path:
 // editing a file re-runs what reads it, moving the folder re-runs nothing. The SHA-256s are
-// cached in the data cache folder (ContentCacheFile) by path, size and mtime. Run writes
+// cached in the data cache folder (ContentCacheFile, under --cache or LORALAB_DATA) by path,
+// size and mtime. Run writes
 //
 //	<out>/<name>/sweep.yaml             a copy of the sweep file
 //	<out>/<name>/plan.json              every run of the sweep, in order (Plan)

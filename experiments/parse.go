@@ -25,6 +25,9 @@ type ParseOptions struct {
 	// filled in), any other error at the section's. The package does not import analysis
 	// itself, so that analysis may read what experiments writes.
 	CheckAnalysis func(section *yaml.Node) error
+	// CacheDir is the data cache folder (runexp --cache; "" = datasets.DefaultCacheDir()):
+	// where the content hashes of the files the sweep reads are remembered (Sweep.CacheDir).
+	CacheDir string
 }
 
 // Load reads and checks the sweep file at path against the built-in tasks. On any problem it
@@ -42,7 +45,7 @@ func Parse(file string, data []byte, opts ParseOptions) (*Sweep, error) {
 	if opts.Tasks == nil {
 		opts.Tasks = datasets.NewRegistry(datasets.Options{}).Names()
 	}
-	p := &parser{decoder: decoder{file: file}, opts: opts, s: &Sweep{File: file, Source: data}}
+	p := &parser{decoder: decoder{file: file}, opts: opts, s: &Sweep{File: file, Source: data, CacheDir: opts.CacheDir}}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
 		line, msg := yamlErrorLine(err)

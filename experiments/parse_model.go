@@ -170,7 +170,7 @@ func (p *parser) modelFrom(n *yaml.Node) {
 		p.errorf(fromNode, "model.from: %v", err)
 		return
 	}
-	digest, err := arch.FolderDigest(dir)
+	digest, err := HashModelFolder(p.opts.CacheDir, dir)
 	if err != nil {
 		p.errorf(fromNode, "model.from: %v", err)
 		return

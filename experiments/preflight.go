@@ -12,11 +12,12 @@ const (
 	PartTask   = "task"   // the run's fine-tuning task: its entry in tasks:
 	PartCorpus = "corpus" // the pretraining corpus: model.pretraining.corpus
 	PartMethod = "method" // the run's method setting: its entry in methods:
+	PartBase   = "base"   // the model folder the base is read from: model.from
 )
 
 // CheckProblem is one problem a Checker found with a run, about one part of its sweep.
 type CheckProblem struct {
-	Part string // PartTask, PartCorpus or PartMethod
+	Part string // PartTask, PartCorpus, PartMethod or PartBase
 	Err  error
 }
 
@@ -67,6 +68,7 @@ type positions struct {
 	file    string
 	tasks   map[string]*yaml.Node // by task name
 	corpus  *yaml.Node
+	from    *yaml.Node
 	methods map[string]*yaml.Node // the first entry of each method name
 	top     *yaml.Node
 }
@@ -90,6 +92,7 @@ func newPositions(sw *Sweep) *positions {
 		}
 	}
 	p.corpus = valueOf(valueOf(valueOf(p.top, "model"), "pretraining"), "corpus")
+	p.from = valueOf(valueOf(p.top, "model"), "from")
 	for _, it := range seqOf(valueOf(p.top, "methods")) {
 		if name := valueOf(it, "name"); name != nil && p.methods[name.Value] == nil {
 			p.methods[name.Value] = it
@@ -107,6 +110,8 @@ func (p *positions) problem(r RunSpec, cp CheckProblem) Problem {
 		n, what = p.tasks[r.Task], "task "+r.Task
 	case PartCorpus:
 		n, what = p.corpus, "corpus "+r.Pretrain.Corpus
+	case PartBase:
+		n, what = p.from, "model.from "+r.Pretrain.From
 	default:
 		n, what = p.methods[r.Method.Name], r.Method.Label()
 	}

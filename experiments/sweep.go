@@ -38,6 +38,10 @@ type Sweep struct {
 
 	// Analysis is the sweep's analysis: section, kept as YAML for package analysis to decode.
 	Analysis *yaml.Node
+
+	// CacheDir is the data cache folder the content hashes of the sweep's files are
+	// remembered in (ParseOptions.CacheDir; "" = datasets.DefaultCacheDir()).
+	CacheDir string
 }
 
 // Pretrain says how the base model is pretrained: masked-LM for an encoder, causal LM for a
@@ -50,7 +54,7 @@ type Pretrain struct {
 	SeqLen int     `json:"seq_len"`
 	LR     float64 `json:"lr"`
 	Seed   int     `json:"seed"`
-	// From is the model folder (model: {from: DIR}); FromSHA256 is arch.FolderDigest of
+	// From is the model folder (model: {from: DIR}); FromSHA256 is HashModelFolder of
 	// its contents. The digest, not the path, is part of run ids: the same base copied
 	// elsewhere gives the same runs, and a changed base different ones.
 	From       string `json:"-"`

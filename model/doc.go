@@ -31,8 +31,8 @@
 //     time and saves and loads its whole state (weights, AdamW moments, sampler, step), so
 //     that a resumed run continues bit-identically;
 //   - checkpoints (Save, SaveAs for F16, Load: model.safetensors with the config in its
-//     metadata, config.json for readers, tokenizer.json; FolderDigest identifies a folder's
-//     contents), import of local Hugging Face GPT-2 and RoBERTa folders (ImportGPT2,
+//     metadata, config.json for readers, tokenizer.json; arch.ModelFiles lists the files that
+//     identify a folder's model), import of local Hugging Face GPT-2 and RoBERTa folders (ImportGPT2,
 //     ImportRoBERTa, Open for any of the three) and LMScore, the mean next-token NLL of a text.
 //
 // Determinism: the same config and seed give bit-identical training on any number of

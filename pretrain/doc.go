@@ -13,11 +13,16 @@
 //   - evaluates the held-out loss, perplexity and masked-LM (or next-token) accuracy every
 //     eval interval, into OUT/curve.csv and the figure OUT/curve.png / .svg;
 //   - keeps the model at chosen fractions of the run as full model folders under
-//     OUT/checkpoints/ (the base-strength study fine-tunes from them);
+//     OUT/checkpoints/ (the base-strength study fine-tunes from them), each with a
+//     stats.json of its point of the run, corpus and data seed;
 //   - writes OUT as a model folder: config.json, model.safetensors (F32 or F16),
 //     tokenizer.json and stats.json (steps, tokens seen, wall time, sessions with load
 //     averages, tokens/s, held-out perplexity against the unigram's), stats.json last, so
 //     that its presence marks a finished run.
+//
+// ReadProvenance reads back from such a folder the corpus and the data seed of its split;
+// Provenance.Leak says when a task drawn from the corpus's source, split with another seed,
+// may hold documents the base was pretrained on (the preflight of model: {from: DIR}).
 //
 // Progress shows as a bar with ETA on a terminal and as plain lines otherwise.
 package pretrain

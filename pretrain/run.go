@@ -279,7 +279,13 @@ func (run *runner) keep(f float64) error {
 	if err := run.saveModel(dir); err != nil {
 		return err
 	}
-	b, err := json.MarshalIndent(k, "", "  ")
+	// The kept folder's stats.json says, beside its point of the run, what it was pretrained
+	// on (ReadProvenance), as a finished run's does.
+	b, err := json.MarshalIndent(struct {
+		Kept
+		Corpus   string `json:"corpus"`
+		DataSeed uint64 `json:"data_seed"`
+	}{k, run.r.Corpus, run.r.DataSeed}, "", "  ")
 	if err != nil {
 		return fmt.Errorf("pretrain: %w", err)
 	}

@@ -3,11 +3,11 @@ package sweeprun
 import (
 	"context"
 	"fmt"
-	"loralab/model/arch"
 	"path/filepath"
 	"sync"
 
 	"loralab/datasets"
+	"loralab/experiments"
 	"loralab/model"
 	"loralab/model/tokenizer"
 	"loralab/pretrain"
@@ -19,7 +19,7 @@ import (
 type BaseConfig struct {
 	Model model.Config // NumLabels is ignored: heads are added per task
 	// From is a model folder (model.Open: loralab or Hugging Face GPT-2 / RoBERTa) and
-	// FromSHA256 the arch.FolderDigest its contents had when the sweep was read; a folder
+	// FromSHA256 the experiments.HashModelFolder its contents had when the sweep was read; a folder
 	// changed since is an error, not a silently different base.
 	From       string
 	FromSHA256 string
@@ -99,7 +99,7 @@ func (b *Bases) Get(ctx context.Context, cfg BaseConfig, progress func(step, tot
 
 func (b *Bases) build(ctx context.Context, cfg BaseConfig, progress func(step, total int, loss float64)) (Base, error) {
 	if cfg.From != "" {
-		return fromFolder(cfg)
+		return fromFolder(b.CacheDir, cfg)
 	}
 	docs, err := pretrain.CorpusDocs(ctx, b.CacheDir, cfg.DataSeed, cfg.Corpus)
 	if err != nil {
@@ -135,10 +135,11 @@ func (b *Bases) build(ctx context.Context, cfg BaseConfig, progress func(step, t
 }
 
 // fromFolder reads the base from the model folder cfg.From, checking that it is the folder
-// the sweep was read with (same digest, same config up to dropout, a tokenizer). A
-// classification head the folder carries is dropped: heads are added per task.
-func fromFolder(cfg BaseConfig) (Base, error) {
-	digest, err := arch.FolderDigest(cfg.From)
+// the sweep was read with (same content hash, with the file SHA-256s remembered in
+// cacheDir; same config up to dropout; a tokenizer). A classification head the folder
+// carries is dropped: heads are added per task.
+func fromFolder(cacheDir string, cfg BaseConfig) (Base, error) {
+	digest, err := experiments.HashModelFolder(cacheDir, cfg.From)
 	if err != nil {
 		return Base{}, fmt.Errorf("base model: %w", err)
 	}

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"loralab/experiments"
 	"loralab/model"
-	"loralab/model/arch"
 	"loralab/model/tokenizer"
 )
 
@@ -61,7 +61,7 @@ func TestBasesFromFolder(t *testing.T) {
 	if err := model.Save(dir, m, tok, nil); err != nil {
 		t.Fatal(err)
 	}
-	digest, err := arch.FolderDigest(dir)
+	digest, err := experiments.HashModelFolder(t.TempDir(), dir)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,7 +89,7 @@ func TestBasesFromFolder(t *testing.T) {
 	if err := model.Save(noTok, m, nil, nil); err != nil {
 		t.Fatal(err)
 	}
-	digest, _ = arch.FolderDigest(noTok)
+	digest, _ = experiments.HashModelFolder(t.TempDir(), noTok)
 	_, err = NewBases(t.TempDir()).Get(context.Background(), BaseConfig{Model: want, From: noTok, FromSHA256: digest}, nil)
 	if err == nil || !strings.Contains(err.Error(), "no tokenizer") {
 		t.Errorf("folder without a tokenizer: error %v", err)

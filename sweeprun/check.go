@@ -7,6 +7,7 @@ import (
 	"loralab/datasets"
 	"loralab/experiments"
 	"loralab/model"
+	"loralab/pretrain"
 )
 
 // Check implements experiments.Checker: before anything is pretrained, it loads the run's
@@ -14,7 +15,10 @@ import (
 // with its file and line) and checks the task's kind against the architecture (a corpus is
 // no fine-tuning task; classification and regression need an encoder, generation a
 // decoder), and the method against a model of the run's shape with the task's head: its
-// setting applies, and its slot positions leave room for text within max_len.
+// setting applies, and its slot positions leave room for text within max_len. A base read
+// from a folder that records what it was pretrained on (pretrain.ReadProvenance) must not
+// have read the held-out documents of the run's task: a task drawn from its corpus's source
+// must be split with the data seed the corpus was (pretrain.Provenance.Leak).
 func (e *Executor) Check(ctx context.Context, run experiments.RunSpec) []experiments.CheckProblem {
 	var problems []experiments.CheckProblem
 	add := func(part string, err error) {
@@ -23,6 +27,17 @@ func (e *Executor) Check(ctx context.Context, run experiments.RunSpec) []experim
 	if run.Pretrain.Corpus != "" {
 		if _, err := e.task(ctx, run.Pretrain.Corpus, experiments.Data{Seed: run.Data.Seed}); err != nil {
 			add(experiments.PartCorpus, err)
+		}
+	}
+	if run.Pretrain.From != "" {
+		prov, ok, err := pretrain.ReadProvenance(run.Pretrain.From)
+		switch {
+		case err != nil:
+			add(experiments.PartBase, err)
+		case ok:
+			if err := prov.Leak(run.Task, uint64(run.Data.Seed)); err != nil {
+				add(experiments.PartTask, err)
+			}
 		}
 	}
 	task, err := e.task(ctx, run.Task, run.Data)

@@ -10,6 +10,8 @@ import (
 
 	"loralab/datasets"
 	"loralab/experiments"
+	"loralab/model"
+	"loralab/pretrain"
 )
 
 // preflightSweep has one problem of each kind the preflight finds, and one sound task.
@@ -91,5 +93,86 @@ func TestPreflight(t *testing.T) {
 		if _, err := os.Stat(filepath.Join(out, "pre", experiments.RunsDir)); !os.IsNotExist(err) {
 			t.Errorf("dry run %v: the sweep folder has runs: %v", dry, err)
 		}
+	}
+}
+
+// fromSweep starts from the model folder FROM and fine-tunes on TASK with data seed SEED.
+const fromSweep = `name: from
+version: 1
+model:
+  from: FROM
+data: {seed: SEED, max_train: 20, max_validation: 10, max_test: 10}
+tasks: [embedded-cls, TASK]
+train:
+  steps: 2
+  lr: 1e-3
+methods:
+  - {name: lora, rank: 2}
+  - {name: bitfit}
+seeds: [1]
+`
+
+// TestPreflightRefusesALeakyBase: a base whose stats.json says it was pretrained on a
+// corpus drawn from a task's source, split with another seed than the task's, is refused
+// at the task's line, once; the same base at its own seed, and a task of another source,
+// pass; a broken stats.json is reported at model.from.
+func TestPreflightRefusesALeakyBase(t *testing.T) {
+	t.Setenv(datasets.EnvDataDir, t.TempDir())
+	cfg := model.Config{Arch: model.Encoder, Vocab: 300, DModel: 16, Layers: 1, Heads: 2, DFF: 32, MaxLen: 64,
+		Dropout: 0.1, Activation: "gelu", LNEps: 1e-5}
+	m, err := model.NewModel(cfg, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := filepath.Join(t.TempDir(), "base")
+	if err := model.Save(base, m, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	preflight := func(stats, task, seed string) error {
+		t.Helper()
+		if err := os.WriteFile(filepath.Join(base, pretrain.StatsFile), []byte(stats), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		text := strings.NewReplacer("FROM", base, "TASK", task, "SEED", seed).Replace(fromSweep)
+		sw, err := experiments.Parse("from.yaml", []byte(text), experiments.ParseOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = experiments.Run(context.Background(), sw, experiments.Options{Out: t.TempDir(), DryRun: true}, NewExecutor(t.TempDir()))
+		return err
+	}
+	sotuSeed1 := `{"config": {"corpus": "sotu"}, "data_seed": 1}`
+	err = preflight(sotuSeed1, "sotu-era-small", "1")
+	var problems experiments.Problems
+	if !errors.As(err, &problems) || len(problems) != 1 {
+		t.Fatalf("sotu base of seed 1, sotu-era-small: error %v, want one problem", err)
+	}
+	want := "from.yaml:6:23: task sotu-era-small: the base was pretrained on sotu split with data seed 1, which keeps out the " +
+		"validation and test documents of sotu-era-small's split with that seed only; sotu-era-small is always split with data " +
+		"seed 0, so its held-out documents may be in the base's pretraining text: use a base pretrained with data seed 0"
+	if !strings.HasPrefix(err.Error(), want) {
+		t.Errorf("error\n%v\nwant it to start with\n%s", err, want)
+	}
+	// The shipped bases' case: real-english split with seed 0, sotu-era with data.seed 1 (the
+	// real data need not be there: the base is refused before the task is read).
+	err = preflight(`{"config": {"corpus": "real-english"}, "data_seed": 0}`, "sotu-era", "1")
+	want = "from.yaml:6:23: task sotu-era: the base was pretrained on real-english split with data seed 0, which keeps out " +
+		"the validation and test documents of sotu-era's split with that seed only; with data.seed 1, held-out documents of " +
+		"that split may be in the base's pretraining text: use data.seed 0, or a base pretrained with data seed 1"
+	if err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("real-english base of seed 0, sotu-era at seed 1: error\n%v\nwant\n%s", err, want)
+	}
+	for _, ok := range []struct{ stats, task, seed string }{
+		{`{"config": {"corpus": "sotu"}, "data_seed": 0}`, "sotu-era-small", "1"}, // the split seed-0 bases kept out
+		{sotuSeed1, "embedded-reg", "1"},                                          // not drawn from sotu
+		{`{"fraction": 0.5, "corpus": "embedded-corpus", "data_seed": 0}`, "embedded-reg", "2"},
+	} {
+		if err := preflight(ok.stats, ok.task, ok.seed); err != nil {
+			t.Errorf("base %s, task %s, data seed %s: %v", ok.stats, ok.task, ok.seed, err)
+		}
+	}
+	err = preflight("{broken", "embedded-reg", "0")
+	if want := "from.yaml:4:9: model.from " + base + ": pretrain: " + filepath.Join(base, pretrain.StatsFile); err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("broken stats.json: error %v, want %q", err, want)
 	}
 }

@@ -60,7 +60,7 @@ func newClusterJob(path string, shards int, f clusterFlags, command string) (*cl
 	if *f.cpus < 1 {
 		return nil, fmt.Errorf("--cpus %d: want at least 1", *f.cpus)
 	}
-	sw, err := loadSweep(path)
+	sw, err := loadSweep(path, "")
 	if err != nil {
 		return nil, err
 	}

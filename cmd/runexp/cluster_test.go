@@ -19,7 +19,7 @@ import (
 // together take every run of the sweep exactly once.
 func shardCover(t *testing.T, sweepPath string, envs []map[string]string, count int) {
 	t.Helper()
-	sw, err := loadSweep(sweepPath)
+	sw, err := loadSweep(sweepPath, "")
 	if err != nil {
 		t.Fatal(err)
 	}

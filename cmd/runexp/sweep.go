@@ -56,7 +56,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	} else if kind == bench.LatencyStudyKind {
 		return runLatencyStudy(ctx, path, *out, *threads, *dry, stdout, stderr)
 	}
-	sw, err := loadSweep(path)
+	sw, err := loadSweep(path, *cache)
 	if err != nil {
 		return err
 	}
@@ -109,14 +109,16 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	return nil
 }
 
-// loadSweep reads a sweep file, checking its analysis section too.
-func loadSweep(path string) (*experiments.Sweep, error) {
+// loadSweep reads a sweep file, checking its analysis section too; the content hashes of the
+// files it reads are remembered in cacheDir ("" = the default data cache).
+func loadSweep(path, cacheDir string) (*experiments.Sweep, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	return experiments.Parse(path, data, experiments.ParseOptions{
-		Tasks: datasets.NewRegistry(datasets.Options{}).Names(),
+		Tasks:    datasets.NewRegistry(datasets.Options{}).Names(),
+		CacheDir: cacheDir,
 		CheckAnalysis: func(section *yaml.Node) error {
 			_, err := analysis.ParseSpecNode(section)
 			return err
@@ -164,7 +166,7 @@ func runReport(_ context.Context, args []string, stdout, stderr io.Writer) error
 		return fmt.Errorf("report: want one sweep folder, got %d arguments", len(pos))
 	}
 	dir := pos[0]
-	sw, err := loadSweep(filepath.Join(dir, experiments.SweepFile))
+	sw, err := loadSweep(filepath.Join(dir, experiments.SweepFile), "")
 	if err != nil {
 		return fmt.Errorf("report: %w", err)
 	}

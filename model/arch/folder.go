@@ -1,13 +1,9 @@
 package arch
 
 import (
-	"crypto/sha256"
-	"encoding/binary"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -180,47 +176,30 @@ func (c RoBERTaConfig) Config(path string, numLabels int) (Config, int, error) {
 // and the tokenizer in either layout.
 var folderFiles = []string{ConfigFile, WeightsFile, TokenizerFile, "vocab.json", "merges.txt"}
 
-// FolderDigest identifies the contents of the model folder dir: the SHA-256 over, for each
-// file Open may read that is present (in a fixed order), its name, its size and its
-// SHA-256. The folder's path is not part of it, so a copied or moved folder keeps its
-// digest, and notes beside the model (a PROVENANCE.md, the curve of its pretraining) do not
-// count. It is hex, 64 digits.
-func FolderDigest(dir string) (string, error) {
-	h := sha256.New()
-	found := 0
+// ModelFiles lists the files of the model folder dir that Open may read and that are
+// present, in a fixed order: what identifies the model, where notes beside it (a
+// PROVENANCE.md, the curve of its pretraining, kept checkpoints) do not count. A folder
+// holding none of them is an error.
+func ModelFiles(dir string) ([]string, error) {
+	var paths []string
 	for _, name := range folderFiles {
-		sum, size, err := fileSHA256(filepath.Join(dir, name))
+		path := filepath.Join(dir, name)
+		info, err := os.Stat(path)
 		if errors.Is(err, os.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return "", fmt.Errorf("arch: digest of %s: %w", dir, err)
+			return nil, fmt.Errorf("arch: %w", err)
 		}
-		found++
-		h.Write(binary.LittleEndian.AppendUint64(nil, uint64(len(name))))
-		h.Write([]byte(name))
-		h.Write(binary.LittleEndian.AppendUint64(nil, uint64(size)))
-		h.Write(sum)
+		if !info.Mode().IsRegular() {
+			return nil, fmt.Errorf("arch: %s is not a regular file", path)
+		}
+		paths = append(paths, path)
 	}
-	if found == 0 {
-		return "", fmt.Errorf("arch: %s holds no model files (want %s)", dir, WeightsFile)
+	if len(paths) == 0 {
+		return nil, fmt.Errorf("arch: %s holds no model files (want %s)", dir, WeightsFile)
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
-}
-
-// fileSHA256 returns the SHA-256 and the size of the file at path.
-func fileSHA256(path string) ([]byte, int64, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer f.Close()
-	h := sha256.New()
-	n, err := io.Copy(h, f)
-	if err != nil {
-		return nil, 0, err
-	}
-	return h.Sum(nil), n, nil
+	return paths, nil
 }
 
 // OrDefault returns *p, or def when p is nil.
