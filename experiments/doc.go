@@ -123,6 +123,10 @@
 //	    base_k: 0              # W's top singular vectors compared with (default 0 = all)
 //	    epsilon: 0.5           # the table's threshold on the largest |cosine| (default 0.5)
 //	    epsilons: [0.1, 0.5, 0.9]  # the figure's thresholds (default 0.1 ... 0.9)
+//	  base_strength:           # on the base axis (model: {from: [DIR, ...]}): each setting's metric and
+//	    tasks: [sotu-era-small]  # the LoRA − FT gap (95 % CI, paired by seed) against the bases'
+//	    lora: lora r=8 q,v     # pretraining tokens; tasks default to all, lora and ft to the only
+//	    ft: ft                 # setting of that method (the labels the tables show)
 //	  plots: [heatmaps, rank, params, curves]  # the figures (default all of them; [] = none)
 //	  heatmap_scale: fixed     # heat map colours: fixed (phi on 0-1, figures compare) or auto
 //	                           # (the figure's own range, to tell small values apart)
