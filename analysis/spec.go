@@ -34,7 +34,7 @@ import (
 //	  update_rank: {energy: 0.9}               # effective rank of ΔW, per layer and matrix
 //	  intruders: {k: 10, epsilon: 0.5}         # intruder dimensions of W + ΔW
 //	  amplification_steps: {ranks: [1, 4, 16]} # Table 7 at each kept step (train.save_steps)
-//	  base_strength: {lora: lora r=8 q,v, ft: ft} # metric, LoRA − FT gap vs pretraining tokens
+//	  base_strength: {lora: "lora r=8 q,v", ft: ft} # metric, LoRA − FT gap vs pretraining tokens
 //	  plots: [heatmaps, rank, params, curves]
 //	  seed: 1                                  # seed of the random baselines
 type Spec struct {
