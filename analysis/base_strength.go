@@ -32,6 +32,9 @@ type StrengthRow struct {
 	Gap          Paired
 	GapLo, GapHi float64
 	HasGap       bool
+	// GapCollapsed says some run of LoRA or FT predicted one class for every input: the
+	// gap then compares a constant, not what the method learned.
+	GapCollapsed bool
 }
 
 // BuildBaseStrength lays out the base-strength study from a summary of a sweep on the base
@@ -86,6 +89,7 @@ func (bs *BaseStrength) row(s Summary, task string, b experiments.BaseFolder) St
 	if p, ok := PairedTest(lora.Seeds, lora.Values, ft.Seeds, ft.Values); ok {
 		row.Gap, row.HasGap = p, true
 		row.GapLo, row.GapHi, _ = MeanCI(PairedDiffs(lora.Seeds, lora.Values, ft.Seeds, ft.Values), Confidence)
+		row.GapCollapsed = len(lora.Collapsed)+len(ft.Collapsed) > 0
 	}
 	return row
 }

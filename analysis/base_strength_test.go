@@ -119,6 +119,34 @@ func TestBaseStrengthByHand(t *testing.T) {
 	}
 }
 
+// TestBaseStrengthCollapsedGap: a gap that compares a run predicting one class is marked.
+func TestBaseStrengthCollapsedGap(t *testing.T) {
+	sweep, err := LoadSweep(writeStrengthSweep(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := Aggregate(Results(sweep.Runs), "test", "")
+	for i, g := range s.Groups {
+		if g.Setting == "ft" && g.Base.Tokens != nil && *g.Base.Tokens == 0 {
+			s.Groups[i].Collapsed = []int{2}
+		}
+	}
+	bs, err := BuildBaseStrength(s, BaseStrengthSpec{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bs.Rows[0].GapCollapsed || bs.Rows[1].GapCollapsed || bs.Rows[2].GapCollapsed {
+		t.Errorf("collapsed gaps %v %v %v, want only the first", bs.Rows[0].GapCollapsed, bs.Rows[1].GapCollapsed, bs.Rows[2].GapCollapsed)
+	}
+	md, err := render(bs.WriteMarkdown)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(md), "−0.020 [−0.119, +0.079] (3 seeds) † |") || !strings.Contains(string(md), "a gap marked † compares such runs") {
+		t.Errorf("markdown:\n%s", md)
+	}
+}
+
 // TestBaseStrengthErrors: what the runs cannot give is an error saying why.
 func TestBaseStrengthErrors(t *testing.T) {
 	sweep, err := LoadSweep(writeStrengthSweep(t))

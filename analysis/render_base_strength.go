@@ -35,13 +35,14 @@ func (bs *BaseStrength) WriteMarkdown(w io.Writer) error {
 			searched, collapsed = searched || c.Searched, collapsed || c.Collapsed > 0
 		}
 		line = append(line, gapText(r))
+		collapsed = collapsed || r.GapCollapsed
 		writeMarkdownRow(&b, line)
 	}
 	if searched {
 		b.WriteString("\nlr: the learning rate with the best mean validation metric of those searched on that base, and the metric at it.\n")
 	}
 	if collapsed {
-		b.WriteString("\n†k/n: k of the n seeds predict one class for every input.\n")
+		b.WriteString("\n†k/n: k of the n seeds predict one class for every input; a gap marked † compares such runs.\n")
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -55,6 +56,9 @@ func gapText(r StrengthRow) string {
 	s := fmt.Sprintf("%s [%s, %s] (%d seeds)", signedValue(r.Gap.Diff), signedValue(r.GapLo), signedValue(r.GapHi), r.Gap.N)
 	if r.Gap.Holds() {
 		s = "**" + s + "**"
+	}
+	if r.GapCollapsed {
+		s += " †"
 	}
 	return s
 }
@@ -76,7 +80,7 @@ func (bs *BaseStrength) WriteCSV(w io.Writer) error {
 	for _, s := range bs.Settings {
 		header = append(header, s+":mean", s+":std", s+":n", s+":lr", s+":collapsed")
 	}
-	header = append(header, "gap", "gap:mean", "gap:ci_lo", "gap:ci_hi", "gap:n", "gap:p_paired_t", "gap:p_sign_flip")
+	header = append(header, "gap", "gap:mean", "gap:ci_lo", "gap:ci_hi", "gap:n", "gap:p_paired_t", "gap:p_sign_flip", "gap:collapsed")
 	if err := cw.Write(header); err != nil {
 		return fmt.Errorf("analysis: csv: %w", err)
 	}
@@ -90,7 +94,7 @@ func (bs *BaseStrength) WriteCSV(w io.Writer) error {
 			line = append(line, formatExact(c.Mean), formatExact(c.Std), strconv.Itoa(c.N), optional(c.LR, c.LR > 0), strconv.Itoa(c.Collapsed))
 		}
 		line = append(line, bs.gapName(), optional(r.Gap.Diff, r.HasGap), optional(r.GapLo, r.HasGap), optional(r.GapHi, r.HasGap),
-			strconv.Itoa(r.Gap.N), optional(r.Gap.P, r.HasGap), optional(r.Gap.PSignFlip, r.HasGap))
+			strconv.Itoa(r.Gap.N), optional(r.Gap.P, r.HasGap), optional(r.Gap.PSignFlip, r.HasGap), strconv.FormatBool(r.GapCollapsed))
 		if err := cw.Write(line); err != nil {
 			return fmt.Errorf("analysis: csv: %w", err)
 		}
