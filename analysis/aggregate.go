@@ -56,8 +56,8 @@ type Summary struct {
 	// what the choice compared.
 	Searches []Group
 	// Unchosen are the searches ("setting on task", then " on base DIR" on the base axis)
-	// where no rate could be chosen (every
-	// rate failed, or no validation metric); they have no group in Groups.
+	// where no rate could be chosen (every rate failed, or no validation metric); they have
+	// no group in Groups.
 	Unchosen []string
 	// Chance maps a task to the metrics on Split of a model that ignores its input (the
 	// majority class), as the runs recorded them; tasks without a record are absent.

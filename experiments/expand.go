@@ -147,22 +147,32 @@ func (s *Sweep) Expand() ([]RunSpec, error) {
 	}
 	for _, b := range bases {
 		for _, task := range s.Tasks {
-			for i, m := range s.Methods {
-				settings, err := s.settings(m)
-				if err != nil {
-					return nil, fmt.Errorf("expand methods[%d]: %w", i, err)
+			var err error
+			if runs, err = s.expandTask(runs, seen, b, task, inputs); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return runs, nil
+}
+
+// expandTask appends to runs the runs of one base and task not seen yet: method entries,
+// then the entry's settings, then seeds.
+func (s *Sweep) expandTask(runs []RunSpec, seen map[string]bool, b BaseFolder, task string, inputs map[string]string) ([]RunSpec, error) {
+	for i, m := range s.Methods {
+		settings, err := s.settings(m)
+		if err != nil {
+			return nil, fmt.Errorf("expand methods[%d]: %w", i, err)
+		}
+		for _, st := range settings {
+			for _, seed := range s.Seeds {
+				r := s.run(b, task, st, seed, inputs)
+				if seen[r.ID] {
+					continue
 				}
-				for _, st := range settings {
-					for _, seed := range s.Seeds {
-						r := s.run(b, task, st, seed, inputs)
-						if seen[r.ID] {
-							continue
-						}
-						seen[r.ID] = true
-						r.Index = len(runs)
-						runs = append(runs, r)
-					}
-				}
+				seen[r.ID] = true
+				r.Index = len(runs)
+				runs = append(runs, r)
 			}
 		}
 	}
