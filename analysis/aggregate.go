@@ -17,8 +17,11 @@ type Group struct {
 	Setting string
 	Spec    method.Spec // the setting, as far as the results record it
 	Task    string
-	Metric  string // the metric aggregated
-	Split   string
+	// Base is the model folder the runs started from (a sweep on the base axis has
+	// several); the zero BaseFolder for a pretrained base.
+	Base   experiments.BaseFolder
+	Metric string // the metric aggregated
+	Split  string
 
 	Seeds  []int     // seeds of the runs that reported the metric, ascending
 	Values []float64 // the metric of each seed, in the order of Seeds
@@ -52,20 +55,21 @@ type Summary struct {
 	// per rate with the main metric on the validation split over the seeds every rate ran:
 	// what the choice compared.
 	Searches []Group
-	// Unchosen are the searches ("setting on task") where no rate could be chosen (every
-	// rate failed, or no validation metric); they have no group in Groups.
+	// Unchosen are the searches ("setting on task", then " on base DIR" on the base axis)
+	// where no rate could be chosen (every rate failed, or no validation metric); they have
+	// no group in Groups.
 	Unchosen []string
 	// Chance maps a task to the metrics on Split of a model that ignores its input (the
 	// majority class), as the runs recorded them; tasks without a record are absent.
 	Chance map[string]map[string]float64
 }
 
-// Aggregate groups the done results by (Setting, Task, learning rate) and reduces each
-// group's metric on split to mean ± sample standard deviation over seeds. metric "" takes
-// each run's main metric. Failed runs are listed apart and never enter a mean. Where a
-// setting ran several learning rates on a task, only the group at the rate with the best
-// mean validation metric (experiments.ChooseLR) is kept in Groups; every rate is in
-// Searches.
+// Aggregate groups the done results by (Setting, Task, base folder, learning rate) and
+// reduces each group's metric on split to mean ± sample standard deviation over seeds.
+// metric "" takes each run's main metric. Failed runs are listed apart and never enter a
+// mean. Where a setting ran several learning rates on a task and base, only the group at
+// the rate with the best mean validation metric (experiments.ChooseLR) is kept in Groups;
+// every rate is in Searches.
 func Aggregate(results []record.Result, split, metric string) Summary {
 	byKey := map[runKey][]record.Result{}
 	var keys []runKey
@@ -77,7 +81,7 @@ func Aggregate(results []record.Result, split, metric string) Summary {
 		if r.Status != record.StatusDone && r.Status != record.StatusFailed {
 			continue
 		}
-		k := runKey{r.Setting, r.Task, runLR(r)}
+		k := runKey{r.Setting, r.Task, baseOf(r).Dir, runLR(r)}
 		if _, seen := byKey[k]; !seen {
 			keys = append(keys, k)
 		}
@@ -88,7 +92,7 @@ func Aggregate(results []record.Result, split, metric string) Summary {
 	}
 	s.Chance = chanceScores(results, split)
 	slices.SortFunc(s.Groups, func(a, b Group) int {
-		return cmp.Or(cmp.Compare(a.Task, b.Task), compareSettings(a.Spec, a.Setting, b.Spec, b.Setting))
+		return cmp.Or(cmp.Compare(a.Task, b.Task), compareSettings(a.Spec, a.Setting, b.Spec, b.Setting), compareBases(a.Base, b.Base))
 	})
 	slices.SortFunc(s.Failed, func(a, b record.Result) int {
 		return cmp.Or(cmp.Compare(a.Setting, b.Setting), cmp.Compare(a.Task, b.Task), cmp.Compare(a.Seed, b.Seed))
@@ -98,17 +102,17 @@ func Aggregate(results []record.Result, split, metric string) Summary {
 
 // runKey is what Aggregate groups by.
 type runKey struct {
-	setting, task string
-	lr            float64
+	setting, task, base string
+	lr                  float64
 }
 
-// searchesOf groups the keys by (setting, task), in order of first appearance: one group of
-// keys per setting and task, several keys when it ran several learning rates.
+// searchesOf groups the keys by (setting, task, base), in order of first appearance: one
+// group of keys per setting, task and base, several keys when it ran several learning rates.
 func searchesOf(keys []runKey) [][]runKey {
-	index := map[[2]string]int{}
+	index := map[[3]string]int{}
 	var out [][]runKey
 	for _, k := range keys {
-		sk := [2]string{k.setting, k.task}
+		sk := [3]string{k.setting, k.task, k.base}
 		i, ok := index[sk]
 		if !ok {
 			i = len(out)
@@ -157,10 +161,10 @@ func (s *Summary) addSearch(keys []runKey, byKey map[runKey][]record.Result, spl
 		}
 	}
 	if !ok {
-		s.Unchosen = append(s.Unchosen, keys[0].setting+" on "+keys[0].task)
+		s.Unchosen = append(s.Unchosen, keys[0].setting+" on "+keys[0].task+onBase(keys[0].base))
 		return
 	}
-	g := aggregateGroup(doneRuns(byKey[runKey{keys[0].setting, keys[0].task, chosen}]), split, metric)
+	g := aggregateGroup(doneRuns(byKey[runKey{keys[0].setting, keys[0].task, keys[0].base, chosen}]), split, metric)
 	g.LR, g.LRs = chosen, lrs
 	s.Groups = append(s.Groups, g)
 }
@@ -201,7 +205,7 @@ func aggregateGroup(runs []record.Result, split, metric string) Group {
 	first := runs[0]
 	g := Group{
 		Method: first.Method, Setting: first.Setting, Spec: methodSpec(first), Task: first.Task,
-		Metric: metric, Split: split,
+		Base: baseOf(first), Metric: metric, Split: split,
 		TrainableParams: first.TrainableParams, PaperFormulaParams: first.PaperFormulaParams,
 		HeadParams: first.HeadParams,
 	}

@@ -89,7 +89,8 @@ func curveSeries(runs []Run, summary Summary, task string) ([]Series, []error) {
 		}
 		var curves []map[int]float64
 		for _, r := range runs {
-			if r.Result.Setting != g.Setting || r.Result.Task != task || r.Result.Status != record.StatusDone || runLR(r.Result) != g.LR {
+			if r.Result.Setting != g.Setting || r.Result.Task != task || r.Result.Status != record.StatusDone || runLR(r.Result) != g.LR ||
+				baseOf(r.Result).Dir != g.Base.Dir {
 				continue
 			}
 			points, err := ReadPoints(r.Dir)

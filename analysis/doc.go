@@ -34,6 +34,10 @@
 //	tables/forgetting.*, update_rank.*, intruders.*, amplification_steps.*
 //	                          the update analyses, when the spec asks for them
 //	tables/cost.*             seconds per step and memory per setting, when asked for
+//	tables/base_strength.{md,csv}, figures/base_strength_<task>.*
+//	                          on the base axis (model: {from: [DIR, ...]}): each setting's
+//	                          metric and the LoRA − FT gap (confidence interval over seeds,
+//	                          paired by seed) against the bases' pretraining tokens
 //	tables/subspace_*.csv     phi(i, j) and its random baseline, per layer and matrix
 //	figures/*.png, *.svg      heatmaps, metric vs rank, metric vs parameters (with the chance
 //	                          line), validation metric vs learning rate, loss curves
@@ -42,6 +46,10 @@
 // forgetting, update rank, intruders) read only the runs at the learning rate chosen for
 // their setting and task, the runs the table reports; a run selector that matches none of
 // them, or two at its lowest seed, is a note saying why.
+// A sweep on the base axis never mixes its bases: the runs are aggregated per base (the
+// learning rate chosen on each), and the comparison table, the comparison with LoRA, the
+// metric tables and the figures of the sweep come once per base, their files named after
+// the base's folder (tables/main_<base>.md, ...).
 //
 // Each part (Aggregate, BuildTable, Similarity, RandomSimilarity, Amplify, LinePlot,
 // SaveHeatmaps, LoadSweep, LoadAdapter) is usable on its own.

@@ -14,7 +14,7 @@ import (
 func (t *Table) ComparisonMarkdown() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s (%s split): the best LoRA setting of each column minus each other method, paired by seed; "+
-		"the p of a paired t-test, \"tie\" when p ≥ %g; the exact sign-flip p is in tables/main.csv.\n\n", t.Title, t.Split, Alpha)
+		"the p of a paired t-test, \"tie\" when p ≥ %g; the exact sign-flip p is in the comparison table's CSV.\n\n", t.Title, t.Split, Alpha)
 	header := []string{"Method"}
 	for i, task := range t.Tasks {
 		h := columnTitle(task, t.Metric[i])

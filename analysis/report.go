@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"loralab/experiments"
 	"loralab/experiments/record"
 )
 
@@ -89,9 +90,9 @@ func WriteReport(sweepDir string, spec Spec, opt Options) (*Produced, error) {
 		}
 	}
 	r := newReporter(sweep, spec, opt)
-	steps := []func() error{r.comparisonTable, r.protocolSections, r.metricTables, r.subspaceStudies, r.amplificationStudy,
-		r.metricPlots, r.lrSensitivity, r.learningCurves, r.forgettingStudy, r.updateRankStudy, r.intrudersStudy,
-		r.amplificationStepsStudy, r.costStudy}
+	steps := []func() error{r.perBase(r.comparisonTable, r.protocolSections, r.metricTables), r.baseStrengthStudy,
+		r.subspaceStudies, r.amplificationStudy, r.perBase(r.metricPlots, r.lrSensitivity, r.learningCurves),
+		r.forgettingStudy, r.updateRankStudy, r.intrudersStudy, r.amplificationStepsStudy, r.costStudy}
 	for _, step := range steps {
 		if err := step(); err != nil {
 			return nil, err
@@ -115,6 +116,8 @@ type reporter struct {
 	summary  Summary
 	produced *Produced
 	updates  map[string][]Update // by run folder and base (runUpdates)
+	// base is the base folder the steps perBase runs are cut to, nil outside them.
+	base *experiments.BaseFolder
 }
 
 func newReporter(sweep *Sweep, spec Spec, opt Options) *reporter {

@@ -81,9 +81,13 @@ func (r *reporter) learningCurves() error {
 	return nil
 }
 
-// saveLinePlot saves a line plot under figures/ and links it in sec.
+// saveLinePlot saves a line plot under figures/ and links it in sec; in a step perBase runs,
+// its file and title name the base.
 func (r *reporter) saveLinePlot(sec *Section, name string, lp LinePlot) error {
-	paths, err := lp.Save(filepath.Join(r.dir, FiguresDir, name))
+	if r.base != nil {
+		lp.Title += " (" + r.base.Dir + ")"
+	}
+	paths, err := lp.Save(filepath.Join(r.dir, FiguresDir, r.named(name)))
 	if err != nil {
 		return err
 	}

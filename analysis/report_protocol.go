@@ -52,7 +52,7 @@ func (r *reporter) metricTables() error {
 			continue
 		}
 		sec := Section{Title: fmt.Sprintf("Table %s: %s, %s", mt.Name, mt.Task, strings.Join(mt.Metrics, ", "))}
-		md, err := r.writeTable(&sec, mt.Name, t)
+		md, err := r.writeTable(&sec, r.named(mt.Name), t)
 		if err != nil {
 			return err
 		}
@@ -84,7 +84,7 @@ func (r *reporter) protocolSections() error {
 	if t := r.produced.Table; t != nil && slices.ContainsFunc(t.LoRARef, func(i int) bool { return i >= 0 }) {
 		sec := Section{Title: "LoRA against each method"}
 		body := t.ComparisonMarkdown()
-		rel, err := r.writeFile(TablesDir+"/vs_lora.md", []byte(body))
+		rel, err := r.writeFile(TablesDir+"/"+r.named("vs_lora")+".md", []byte(body))
 		if err != nil {
 			return err
 		}

@@ -5,7 +5,8 @@ import (
 	"strings"
 )
 
-// comparisonTable writes tables/main.{md,csv,tex} and shows the table on the terminal.
+// comparisonTable writes tables/main.{md,csv,tex} (one per base on the base axis:
+// main_<base>) and shows the table on the terminal.
 func (r *reporter) comparisonTable() error {
 	if len(r.summary.Groups) == 0 {
 		r.note("no done run: no comparison table")
@@ -15,13 +16,17 @@ func (r *reporter) comparisonTable() error {
 	if what == "" {
 		what = "main metric"
 	}
-	t := BuildTable(r.summary, fmt.Sprintf("%s: %s", r.produced.Sweep, what))
+	title := fmt.Sprintf("%s: %s", r.produced.Sweep, what)
+	if r.base != nil {
+		title += ", " + baseTitle(*r.base)
+	}
+	t := BuildTable(r.summary, title)
 	r.produced.Table = t
 	if err := t.WriteText(r.opt.Out); err != nil {
 		return err
 	}
 	sec := Section{Title: "Comparison table"}
-	md, err := r.writeTable(&sec, "main", t)
+	md, err := r.writeTable(&sec, r.named("main"), t)
 	if err != nil {
 		return err
 	}

@@ -35,6 +35,7 @@ import (
 //	  intruders: {k: 10, epsilon: 0.5}         # intruder dimensions of W + ΔW
 //	  amplification_steps: {ranks: [1, 4, 16]} # Table 7 at each kept step (train.save_steps)
 //	  cost: {}                                 # seconds per step and memory per setting and task
+//	  base_strength: {lora: "lora r=8 q,v", ft: ft} # metric, LoRA − FT gap vs pretraining tokens
 //	  plots: [heatmaps, rank, params, curves]
 //	  seed: 1                                  # seed of the random baselines
 type Spec struct {
@@ -52,6 +53,8 @@ type Spec struct {
 	AmplificationSteps *AmplificationSpec `yaml:"amplification_steps,omitempty" json:"amplification_steps,omitempty"`
 	// Cost asks for the seconds per step and the memory of each setting (report_cost.go).
 	Cost *CostSpec `yaml:"cost,omitempty" json:"cost,omitempty"`
+	// BaseStrength asks for the base-strength study of a sweep on the base axis.
+	BaseStrength *BaseStrengthSpec `yaml:"base_strength,omitempty" json:"base_strength,omitempty"`
 	// Plots lists the figures to draw, among PlotHeatmaps, PlotRank, PlotParams and
 	// PlotCurves. Absent (nil) means all of them; an empty list means none.
 	Plots []string `yaml:"plots,omitempty" json:"plots,omitempty"`
@@ -219,6 +222,7 @@ func (s Spec) problems() []string {
 		checkLayersMatrices("amplification", a.Layers, a.Matrices)
 	}
 	s.validateUpdateAnalyses(bad, checkLayersMatrices)
+	s.baseStrengthProblems(bad)
 	for i, p := range s.Plots {
 		if !slices.Contains(AllPlots(), p) {
 			bad("plots[%d]: unknown plot %q (want one of %s)", i, p, strings.Join(AllPlots(), ", "))

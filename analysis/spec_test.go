@@ -84,7 +84,7 @@ func TestParseSpecErrors(t *testing.T) {
 		name, yaml string
 		want       []string
 	}{
-		{"unknown field", "tabel: {}", []string{"analysis spec:1:1: tabel: unknown key, want one of amplification, amplification_steps, cost, forgetting, heatmap_scale, intruders, plots, seed, seed_pairs, subspace, table, tables, update_rank"}},
+		{"unknown field", "tabel: {}", []string{"analysis spec:1:1: tabel: unknown key, want one of amplification, amplification_steps, base_strength, cost, forgetting, heatmap_scale, intruders, plots, seed, seed_pairs, subspace, table, tables, update_rank"}},
 		{"wrong type", "seed: many", []string{"analysis spec:1:7: cannot unmarshal !!str `many` into uint64"}},
 		{"bad metric", "table: {metric: acc}", []string{`analysis spec:1:17: table.metric "acc": unknown metric, want one of accuracy, f1,`}},
 		{"bad scale", "heatmap_scale: log", []string{`analysis spec:1:16: heatmap_scale: unknown scale "log" (want one of fixed, auto)`}},

@@ -55,6 +55,17 @@ func (p Paired) Holds() bool { return p.N >= 2 && p.P < Alpha }
 // others left out. ok is false below two pairs. When every difference is the same the t
 // statistic is infinite (P = 0) unless they are all zero (P = 1).
 func PairedTest(aSeeds []int, a []float64, bSeeds []int, b []float64) (Paired, bool) {
+	d := PairedDiffs(aSeeds, a, bSeeds, b)
+	if len(d) < 2 {
+		return Paired{N: len(d)}, false
+	}
+	mean, sd := stat.MeanStdDev(d, nil)
+	p := Paired{N: len(d), Diff: mean, P: pairedTP(mean, sd, len(d)), PSignFlip: SignFlipP(d)}
+	return p, true
+}
+
+// PairedDiffs are the differences a - b of the seeds a and b share, in the order of aSeeds.
+func PairedDiffs(aSeeds []int, a []float64, bSeeds []int, b []float64) []float64 {
 	bBySeed := map[int]float64{}
 	for i, s := range bSeeds {
 		bBySeed[s] = b[i]
@@ -65,12 +76,7 @@ func PairedTest(aSeeds []int, a []float64, bSeeds []int, b []float64) (Paired, b
 			d = append(d, a[i]-v)
 		}
 	}
-	if len(d) < 2 {
-		return Paired{N: len(d)}, false
-	}
-	mean, sd := stat.MeanStdDev(d, nil)
-	p := Paired{N: len(d), Diff: mean, P: pairedTP(mean, sd, len(d)), PSignFlip: SignFlipP(d)}
-	return p, true
+	return d
 }
 
 // pairedTP is the two-sided p-value of t = mean/(sd/√n) with n-1 degrees of freedom.

@@ -125,6 +125,10 @@
 //	    epsilons: [0.1, 0.5, 0.9]  # the figure's thresholds (default 0.1 ... 0.9)
 //	  cost:                    # seconds per training step, tokens/s and each run's memory
 //	    task: spam             # (result.json memory_bytes), per setting and task (default: every task)
+//	  base_strength:           # on the base axis (model: {from: [DIR, ...]}): each setting's metric and
+//	    tasks: [sotu-era-small]  # the LoRA − FT gap (95 % CI, paired by seed) against the bases'
+//	    lora: lora r=8 q,v     # pretraining tokens; tasks default to all, lora and ft to the only
+//	    ft: ft                 # setting of that method (the labels the tables show)
 //	  plots: [heatmaps, rank, params, curves]  # the figures (default all of them; [] = none)
 //	  heatmap_scale: fixed     # heat map colours: fixed (phi on 0-1, figures compare) or auto
 //	                           # (the figure's own range, to tell small values apart)
@@ -209,6 +213,25 @@
 // the preflight refuses, at the task's line, a task drawn from that corpus's source split
 // with another data.seed, whose held-out documents may be in the base's pretraining text.
 //
+// # The base axis
+//
+// A list of folders repeats every run of the sweep on each base, to compare bases (the
+// base-strength study: one pretraining run's kept checkpoints, experiments/base_strength.yaml):
+//
+//	model:
+//	  from: [models/encoder/checkpoints/step-000000, models/encoder/checkpoints/step-000916, models/encoder]
+//
+// The bases must hold one architecture (every key of config.json but dropout), be distinct
+// in path and contents, and record their pretraining tokens in a stats.json (`runexp
+// pretrain` writes it: "tokens" in a kept checkpoint, "tokens_seen" in the finished folder;
+// BaseTokens); each problem is an error at its item. The shape keys beside from are checked
+// against the first. The bases come first in the run order (all the runs of the first base,
+// then of the second...), a run's axes name its folder (axis "base") and its config.json
+// records it with its tokens (RunSpec.Base). A run has the id it would have in a sweep from
+// that one folder, and a learning-rate search is per base. The report never mixes bases:
+// it makes one comparison table per base, and analysis: {base_strength: ...} plots the
+// metric and the LoRA − FT gap against the pretraining tokens (package analysis).
+//
 // # Pretraining recipes
 //
 // `runexp pretrain RECIPE.yaml` pretrains a base to a model folder that from: can read
@@ -251,11 +274,12 @@
 //
 // # Runs and their folders
 //
-// Expand lists the runs in a stable order: tasks, then method entries, then settings, then
-// seeds. Each run's fully resolved config (model, pretraining, data, task, train settings,
-// method setting, seed) is hashed into its id, RunSpec.RunID: the same run has the same id in
-// any sweep and on any machine, and changing any field changes it. The thread count is not
-// part of it: results are bit-identical whatever the threads. A task or corpus read from
+// Expand lists the runs in a stable order: bases (on the base axis), tasks, then method
+// entries, then settings, then seeds. Each run's fully resolved config (model, pretraining,
+// data, task, train settings, method setting, seed) is hashed into its id, RunSpec.RunID:
+// the same run has the same id in any sweep and on any machine, and changing any field
+// changes it. The thread count is not part of it: results are bit-identical whatever the
+// threads. A task or corpus read from
 // files (jsonl:DIR, e2e:DIR, glue:TASK:DIR) enters the id by the size and SHA-256 of every
 // file in its folder (HashDir, recorded in RunSpec.Inputs), not by the folder's path:
 // editing a file re-runs what reads it, moving the folder re-runs nothing. The SHA-256s are

@@ -8,9 +8,9 @@ import (
 	"text/tabwriter"
 )
 
-// DryRun writes the runs of the shard — id, task, method setting, seed and trainable
-// parameters by the paper's formula (and the actual count when exec is a Counter) — then what
-// each parameter budget chose, and the counts. It runs nothing; exec may be nil. When the
+// DryRun writes the runs of the shard — id, base folder (on the base axis), task, method
+// setting, seed and trainable parameters by the paper's formula (and the actual count when
+// exec is a Counter) — then what each parameter budget chose, and the counts. It runs nothing; exec may be nil. When the
 // Counter fails for a run, the listing shows ? and the first such error is returned after it;
 // the problems Preflight finds are returned instead, all of them.
 func DryRun(ctx context.Context, w io.Writer, sw *Sweep, shard Shard, exec Executor) error {
@@ -30,6 +30,9 @@ func DryRun(ctx context.Context, w io.Writer, sw *Sweep, shard Shard, exec Execu
 	counter, _ := exec.(Counter)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	header := "#\tid\ttask\tmethod\tseed\tparams (paper)"
+	if sw.BaseAxis {
+		header = "#\tid\tbase\ttask\tmethod\tseed\tparams (paper)"
+	}
 	if counter != nil {
 		header += "\tparams (actual)\thead"
 	}
@@ -37,6 +40,9 @@ func DryRun(ctx context.Context, w io.Writer, sw *Sweep, shard Shard, exec Execu
 	var countErr error
 	for _, r := range selected {
 		line := fmt.Sprintf("%d\t%s\t%s\t%s\t%d\t%d", r.Index, r.ID, r.Task, r.Method.Label(), r.Seed, r.PaperParams)
+		if sw.BaseAxis {
+			line = fmt.Sprintf("%d\t%s\t%s\t%s\t%s\t%d\t%d", r.Index, r.ID, r.Base.Dir, r.Task, r.Method.Label(), r.Seed, r.PaperParams)
+		}
 		if counter != nil {
 			if err := ctx.Err(); err != nil {
 				return err

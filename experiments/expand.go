@@ -28,11 +28,15 @@ type RunSpec struct {
 
 	Model    arch.Config `json:"model"` // NumLabels is 0: the executor sets it from the task
 	Pretrain Pretrain    `json:"pretraining"`
-	Data     Data        `json:"data"`
-	Task     string      `json:"task"`
-	Train    Train       `json:"train"`  // Train.LR resolved for this method
-	Method   method.Spec `json:"method"` // Method.LR folded into Train.LR
-	Seed     int         `json:"seed"`
+	// Base is the model folder the run starts from (model: {from: ...}), with its
+	// pretraining tokens, for reports; nil for a pretrained base. It is no part of the run's
+	// identity: Pretrain.FromSHA256 is.
+	Base   *BaseFolder `json:"base_folder,omitempty"`
+	Data   Data        `json:"data"`
+	Task   string      `json:"task"`
+	Train  Train       `json:"train"`  // Train.LR resolved for this method
+	Method method.Spec `json:"method"` // Method.LR folded into Train.LR
+	Seed   int         `json:"seed"`
 
 	// Axes are the values this run takes on its entry's swept fields, plus "budget" and the
 	// solved field when a budget chose the size; reports group runs by them.
@@ -112,50 +116,86 @@ func hashJSON(v any) string {
 	return hex.EncodeToString(sum[:6])
 }
 
-// Label names the run for people: task, method setting, learning rate when the sweep
-// searches it, and seed.
+// AxisBase is the axis key that names a run's base folder on the base axis
+// (model: {from: [DIR, ...]}).
+const AxisBase = "base"
+
+// Label names the run for people: its base on the base axis, task, method setting,
+// learning rate when the sweep searches it, and seed.
 func (r RunSpec) Label() string {
-	if _, ok := r.Axes["lr"]; ok {
-		return fmt.Sprintf("%s %s lr=%g seed=%d", r.Task, r.Method.Label(), r.Train.LR, r.Seed)
+	out := fmt.Sprintf("%s %s", r.Task, r.Method.Label())
+	if b, ok := r.Axes[AxisBase]; ok {
+		out = fmt.Sprintf("%s@%v", out, b)
 	}
-	return fmt.Sprintf("%s %s seed=%d", r.Task, r.Method.Label(), r.Seed)
+	if _, ok := r.Axes["lr"]; ok {
+		out += fmt.Sprintf(" lr=%g", r.Train.LR)
+	}
+	return fmt.Sprintf("%s seed=%d", out, r.Seed)
 }
 
-// Expand turns the sweep into its runs, in a stable order: tasks, then method entries, then
-// the entry's settings (its last axis varying fastest), then seeds. A run that two entries
-// both produce (a budget list solving to the same size, say) appears once, at its first place.
+// Expand turns the sweep into its runs, in a stable order: bases (on the base axis), then
+// tasks, then method entries, then the entry's settings (its last axis varying fastest),
+// then seeds. A run that two entries both produce (a budget list solving to the same size,
+// say) appears once, at its first place.
 func (s *Sweep) Expand() ([]RunSpec, error) {
 	var runs []RunSpec
 	seen := map[string]bool{}
 	inputs := s.inputHashes()
-	for _, task := range s.Tasks {
-		for i, m := range s.Methods {
-			settings, err := s.settings(m)
-			if err != nil {
-				return nil, fmt.Errorf("expand methods[%d]: %w", i, err)
-			}
-			for _, st := range settings {
-				for _, seed := range s.Seeds {
-					r := s.run(task, st, seed, inputs)
-					if seen[r.ID] {
-						continue
-					}
-					seen[r.ID] = true
-					r.Index = len(runs)
-					runs = append(runs, r)
-				}
+	bases := s.Bases
+	if len(bases) == 0 {
+		bases = []BaseFolder{{}} // the pretrained base
+	}
+	for _, b := range bases {
+		for _, task := range s.Tasks {
+			var err error
+			if runs, err = s.expandTask(runs, seen, b, task, inputs); err != nil {
+				return nil, err
 			}
 		}
 	}
 	return runs, nil
 }
 
-// run builds the RunSpec of one task, setting and seed, with the content hashes of the
-// file inputs it reads among inputs.
-func (s *Sweep) run(task string, st setting, seed int, inputs map[string]string) RunSpec {
+// expandTask appends to runs the runs of one base and task not seen yet: method entries,
+// then the entry's settings, then seeds.
+func (s *Sweep) expandTask(runs []RunSpec, seen map[string]bool, b BaseFolder, task string, inputs map[string]string) ([]RunSpec, error) {
+	for i, m := range s.Methods {
+		settings, err := s.settings(m)
+		if err != nil {
+			return nil, fmt.Errorf("expand methods[%d]: %w", i, err)
+		}
+		for _, st := range settings {
+			for _, seed := range s.Seeds {
+				r := s.run(b, task, st, seed, inputs)
+				if seen[r.ID] {
+					continue
+				}
+				seen[r.ID] = true
+				r.Index = len(runs)
+				runs = append(runs, r)
+			}
+		}
+	}
+	return runs, nil
+}
+
+// run builds the RunSpec of one base, task, setting and seed, with the content hashes of
+// the file inputs it reads among inputs. A zero base is the sweep's pretrained base.
+func (s *Sweep) run(b BaseFolder, task string, st setting, seed int, inputs map[string]string) RunSpec {
 	r := RunSpec{
 		Sweep: s.Name, Model: s.Model, Pretrain: s.Pretrain, Data: s.Data, Task: task,
 		Train: s.trainFor(task), Method: st.spec, Seed: seed, Axes: st.axes, Budget: st.budget, PaperParams: st.params,
+	}
+	if b.Dir != "" {
+		r.Pretrain.From, r.Pretrain.FromSHA256 = b.Dir, b.SHA256
+		r.Base = &b
+		if s.BaseAxis {
+			r.Axes = maps.Clone(r.Axes)
+			if r.Axes == nil {
+				r.Axes = map[string]any{}
+			}
+			r.Axes[AxisBase] = b.Dir
+		}
 	}
 	for _, name := range []string{task, s.Pretrain.Corpus} {
 		if h, ok := inputs[name]; ok {

@@ -100,8 +100,8 @@ func TestModelFromErrors(t *testing.T) {
 			`sweep.yaml:5:3: model: unknown key "corpus", want one of from, arch, preset, vocab, d_model, layers, heads, d_ff, max_len, activation, dropout, pretraining`},
 		{"no such folder", filepath.Join(dir, "missing"), "",
 			`sweep.yaml:4:9: model.from: arch: model folder: stat`},
-		{"from a list", "[a, b]", "",
-			`sweep.yaml:4:9: model.from: found a list, want a string`},
+		{"from a mapping", "{dir: a}", "",
+			`sweep.yaml:4:9: model.from: found a mapping, want a string`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

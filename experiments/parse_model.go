@@ -146,8 +146,9 @@ func (p *parser) pretraining(n *yaml.Node) {
 
 // modelFrom decodes model: {from: DIR, ...}: the base is the model folder DIR (a folder
 // runexp pretrain wrote, any loralab model folder, or a Hugging Face GPT-2 or RoBERTa
-// folder), read rather than pretrained. Shape keys beside from must agree with the folder's
-// config; dropout, which only fine-tuning uses, may change. pretraining is an error.
+// folder), read rather than pretrained; from: [DIR, ...] is the base axis (fromFolders).
+// Shape keys beside from must agree with the folder's config; dropout, which only
+// fine-tuning uses, may change. pretraining is an error.
 func (p *parser) modelFrom(n *yaml.Node) {
 	var fromNode, dropNode *yaml.Node
 	shape := map[string]*yaml.Node{}
@@ -161,21 +162,15 @@ func (p *parser) modelFrom(n *yaml.Node) {
 			p.errorf(v, "model.pretraining: the base is read from the folder given by from, not pretrained: remove one of them")
 		}},
 	})
-	dir, ok := p.str(fromNode, "model.from")
-	if !ok {
+	if fromNode == nil {
 		return
 	}
-	cfg, err := arch.ReadFolder(dir)
-	if err != nil {
-		p.errorf(fromNode, "model.from: %v", err)
+	bases, list := p.fromFolders(fromNode)
+	if len(bases) == 0 {
 		return
 	}
-	digest, err := HashModelFolder(p.opts.CacheDir, dir)
-	if err != nil {
-		p.errorf(fromNode, "model.from: %v", err)
-		return
-	}
-	consistent := p.agreesWith(cfg, dir, shape)
+	cfg := bases[0].cfg
+	consistent := p.agreesWith(cfg, bases[0].Dir, shape)
 	if dropNode != nil {
 		d := -1.0
 		p.floatField("model", "dropout", &d, 0, 1, false).decode(dropNode)
@@ -183,7 +178,11 @@ func (p *parser) modelFrom(n *yaml.Node) {
 			cfg.Dropout = float32(d)
 		}
 	}
-	p.s.Model, p.s.Pretrain = cfg, Pretrain{From: dir, FromSHA256: digest}
+	p.s.Model, p.s.Pretrain = cfg, Pretrain{From: bases[0].Dir, FromSHA256: bases[0].SHA256}
+	p.s.BaseAxis = list
+	for _, b := range bases {
+		p.s.Bases = append(p.s.Bases, b.BaseFolder)
+	}
 	if n := shape["preset"]; n != nil {
 		p.s.Preset = n.Value
 	}

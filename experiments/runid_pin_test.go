@@ -1,6 +1,7 @@
 package experiments
 
 import (
+	"path/filepath"
 	"testing"
 )
 
@@ -61,5 +62,35 @@ func TestRunIDsPinned(t *testing.T) {
 	}
 	if len(runs) != len(want) {
 		t.Errorf("%d runs, want %d", len(runs), len(want))
+	}
+}
+
+// TestRunIDsPinnedFrom pins the run ids of a sweep that starts from one model folder
+// (model: {from: DIR}), computed before the base axis (from: [DIR, ...]) existed: the axis
+// must leave the ids of single-base sweeps as they were.
+func TestRunIDsPinnedFrom(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "base")
+	saveTinyBase(t, dir, 1)
+	want := map[string]string{
+		"cls-a lora r=2 q,v seed=1": "3e48a9e91356",
+		"cls-a lora r=2 q,v seed=2": "d299a415ab57",
+		"cls-a bitfit seed=1":       "37c4b5befc3b",
+		"reg-a lora r=4 q,v seed=2": "31fc08a6612f",
+	}
+	runs, err := parseTest(t, fromSweep(dir, "")).Expand()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := 0
+	for _, r := range runs {
+		if id, ok := want[r.Label()]; ok {
+			found++
+			if r.ID != id {
+				t.Errorf("%s: id %s, want %s", r.Label(), r.ID, id)
+			}
+		}
+	}
+	if found != len(want) || len(runs) != 12 {
+		t.Errorf("%d runs, %d of the pinned labels; want 12 and %d", len(runs), found, len(want))
 	}
 }

@@ -7,9 +7,9 @@ import (
 	"loralab/model/arch"
 )
 
-// Sweep is a parsed and checked sweep file: one model, its pretraining, the tasks, the
-// training settings, and the method settings to compare over several seeds. Expand turns it
-// into runs.
+// Sweep is a parsed and checked sweep file: one model (pretrained, or read from one or
+// several folders), the tasks, the training settings, and the method settings to compare
+// over several seeds. Expand turns it into runs.
 type Sweep struct {
 	File    string // the file it was read from, for messages
 	Source  []byte // the file's bytes, copied into the results folder for reports
@@ -18,7 +18,13 @@ type Sweep struct {
 
 	Model    arch.Config // resolved from the preset and the explicit dimensions; no head
 	Preset   string      // the preset the model started from, "" for explicit dimensions
-	Pretrain Pretrain
+	Pretrain Pretrain    // with model: {from: ...}, the first base's folder
+	// Bases are the model folders of model: {from: ...}, in file order: one for from: DIR,
+	// several for the base axis from: [DIR, ...], whose runs are repeated on each; none when
+	// the sweep pretrains its base.
+	Bases []BaseFolder
+	// BaseAxis says from was a list: each run's axes name its base ("base").
+	BaseAxis bool
 	Data     Data
 	Tasks    []string
 	// TaskBudgets holds the tasks that give their own steps or epochs (tasks: entries

@@ -2,6 +2,9 @@ package sweeprun
 
 import (
 	"context"
+	"fmt"
+	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -93,5 +96,67 @@ func TestBasesFromFolder(t *testing.T) {
 	_, err = NewBases(t.TempDir()).Get(context.Background(), BaseConfig{Model: want, From: noTok, FromSHA256: digest}, nil)
 	if err == nil || !strings.Contains(err.Error(), "no tokenizer") {
 		t.Errorf("folder without a tokenizer: error %v", err)
+	}
+}
+
+// saveFolderBase writes an encoder base of the given seed, with a tokenizer and the
+// stats.json of a kept checkpoint recording tokens, into a new folder.
+func saveFolderBase(t *testing.T, cfg model.Config, seed uint64, tokens int64) string {
+	t.Helper()
+	m, err := model.NewModel(cfg, seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := tokenizer.Train([]string{"a small corpus of words", "and more words"}, tokenizer.TrainConfig{VocabSize: 280})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(t.TempDir(), fmt.Sprintf("step-%d", tokens))
+	if err := model.Save(dir, m, tok, nil); err != nil {
+		t.Fatal(err)
+	}
+	stats := fmt.Sprintf(`{"fraction": 0.5, "step": 3, "tokens": %d}`, tokens)
+	if err := os.WriteFile(filepath.Join(dir, experiments.StatsFile), []byte(stats), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// TestExecutorLoadsEachBaseOnce: a sweep on the base axis (model: {from: [A, B]}) runs
+// every run on both bases; the executor loads each base once for all of its runs, and runs
+// on different bases start from different weights.
+func TestExecutorLoadsEachBaseOnce(t *testing.T) {
+	cfg := model.Config{Arch: model.Encoder, Vocab: 300, DModel: 16, Layers: 1, Heads: 2, DFF: 32, MaxLen: 32,
+		Dropout: 0.1, Activation: "gelu", LNEps: 1e-5}
+	a, b := saveFolderBase(t, cfg, 1, 0), saveFolderBase(t, cfg, 2, 640)
+	text := fmt.Sprintf(`name: axis
+model: {from: [%s, %s]}
+data: {max_train: 16, max_validation: 8, max_test: 8}
+tasks: [embedded-cls]
+train: {steps: 2, batch: 4, seq_len: 16, lr: 1e-2}
+methods:
+  - {name: lora, rank: 2, targets: [q, v]}
+  - {name: bitfit}
+seeds: [1]
+`, a, b)
+	sw, err := experiments.Parse("axis.yaml", []byte(text), experiments.ParseOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := NewExecutor(t.TempDir())
+	e.Export = nil
+	sum, err := experiments.Run(context.Background(), sw, experiments.Options{Out: t.TempDir(), Jobs: 1, Threads: 1}, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Done != 4 || e.Bases.builds != 2 {
+		t.Fatalf("%d runs done, bases loaded %d times; want 4 runs and 2 loads", sum.Done, e.Bases.builds)
+	}
+	loaded := map[string][]float32{}
+	for _, entry := range e.Bases.building {
+		loaded[entry.base.Dir] = entry.base.Model.TokEmb.Data
+	}
+	if len(loaded) != 2 || slices.Equal(loaded[a], loaded[b]) {
+		t.Errorf("loaded bases %v: want %s and %s, with different weights", slices.Collect(maps.Keys(loaded)), a, b)
 	}
 }
