@@ -52,7 +52,7 @@ func BaseTokens(dir string) (tokens int64, found bool, err error) {
 	case st.Tokens != nil:
 		return *st.Tokens, true, nil
 	}
-	return 0, false, fmt.Errorf("pretraining tokens: %s gives neither tokens nor tokens_seen", filepath.Join(dir, StatsFile))
+	return 0, false, nil // a stats.json of another kind (a sweep's cached base, say)
 }
 
 // base is a base folder as read by the parser, with the config it holds.
@@ -124,7 +124,7 @@ func (p *parser) readBase(n *yaml.Node, at, dir string, needTokens bool) (base, 
 		p.errorf(n, "%s: %v", at, err)
 		return base{}, false
 	case !found && needTokens:
-		p.errorf(n, "%s: %s has no %s: every base of a list needs its pretraining tokens (runexp pretrain writes them)", at, dir, StatsFile)
+		p.errorf(n, "%s: %s has no %s giving tokens or tokens_seen: every base of a list needs its pretraining tokens (runexp pretrain writes them)", at, dir, StatsFile)
 		return base{}, false
 	}
 	b := base{BaseFolder: BaseFolder{Dir: dir, SHA256: digest}, cfg: cfg, node: n}

@@ -66,16 +66,17 @@ func TestRunIDsPinned(t *testing.T) {
 }
 
 // TestRunIDsPinnedFrom pins the run ids of a sweep that starts from one model folder
-// (model: {from: DIR}), computed before the base axis (from: [DIR, ...]) existed: the axis
-// must leave the ids of single-base sweeps as they were.
+// (model: {from: DIR}), computed before the base axis (from: [DIR, ...]) existed, after the
+// folder's content hash became HashModelFolder: the axis must leave the ids of single-base
+// sweeps as they were.
 func TestRunIDsPinnedFrom(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "base")
 	saveTinyBase(t, dir, 1)
 	want := map[string]string{
-		"cls-a lora r=2 q,v seed=1": "3e48a9e91356",
-		"cls-a lora r=2 q,v seed=2": "d299a415ab57",
-		"cls-a bitfit seed=1":       "37c4b5befc3b",
-		"reg-a lora r=4 q,v seed=2": "31fc08a6612f",
+		"cls-a lora r=2 q,v seed=1": "8ad12330af0f",
+		"cls-a lora r=2 q,v seed=2": "e57027c16ec7",
+		"cls-a bitfit seed=1":       "69d9a8cba1a8",
+		"reg-a lora r=4 q,v seed=2": "1bb81ef39f03",
 	}
 	runs, err := parseTest(t, fromSweep(dir, "")).Expand()
 	if err != nil {
