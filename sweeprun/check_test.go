@@ -171,9 +171,13 @@ func TestPreflightRefusesALeakyBase(t *testing.T) {
 			t.Errorf("base %s, task %s, data seed %s: %v", ok.stats, ok.task, ok.seed, err)
 		}
 	}
-	// A broken stats.json is an error at the model.from line, whether the parser (reading the
-	// pretraining tokens) or the preflight (reading the provenance) meets it first.
-	err = preflight("{broken", "embedded-reg", "0")
+	// A broken stats.json is an error at the model.from line: the parser, reading the
+	// pretraining tokens, meets it before the preflight.
+	if err := os.WriteFile(filepath.Join(base, pretrain.StatsFile), []byte("{broken"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.NewReplacer("FROM", base, "TASK", "embedded-reg", "SEED", "0").Replace(fromSweep)
+	_, err = experiments.Parse("from.yaml", []byte(text), experiments.ParseOptions{})
 	if err == nil || !strings.HasPrefix(err.Error(), "from.yaml:4:9: model.from") || !strings.Contains(err.Error(), filepath.Join(base, pretrain.StatsFile)) {
 		t.Errorf("broken stats.json: error %v, want one at from.yaml:4:9 naming %s", err, filepath.Join(base, pretrain.StatsFile))
 	}
