@@ -30,7 +30,7 @@ const StatsFile = "stats.json"
 
 // BaseTokens reads the pretraining tokens a model folder has seen from its stats.json:
 // "tokens" for a checkpoint kept during a run, "tokens_seen" for a finished run. found is
-// false when the folder has no stats.json; a file that gives neither is an error.
+// false when the folder has no stats.json or one that gives neither (another kind of file).
 func BaseTokens(dir string) (tokens int64, found bool, err error) {
 	data, err := os.ReadFile(filepath.Join(dir, StatsFile))
 	if errors.Is(err, fs.ErrNotExist) {
