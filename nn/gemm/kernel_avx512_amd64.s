@@ -37,6 +37,40 @@
 	ADDQ    R11, R14;                                 \
 	ADDQ    BX, DI
 
+// FSTEP is STEP for an A panel whose rows are adjacent (aRow = 1: packed panels, and A^T
+// read in place): the sixteen values of A are at fixed offsets from SI, so each
+// VFMADD231PS addresses its broadcast without an index register and stays one fused
+// micro-op (Intel CPUs split an indexed memory operand of a three-operand instruction in
+// two), which leaves the front end room for the other hyperthread.
+#define FSTEP \
+	VMOVUPS              (DI), Z0;      \
+	VFMADD231PS.BCST     (SI), Z0, Z1;  \
+	VFMADD231PS.BCST     4(SI), Z0, Z2; \
+	VFMADD231PS.BCST     8(SI), Z0, Z3; \
+	VFMADD231PS.BCST     12(SI), Z0, Z4; \
+	VFMADD231PS.BCST     16(SI), Z0, Z5; \
+	VFMADD231PS.BCST     20(SI), Z0, Z6; \
+	VFMADD231PS.BCST     24(SI), Z0, Z7; \
+	VFMADD231PS.BCST     28(SI), Z0, Z8; \
+	VFMADD231PS.BCST     32(SI), Z0, Z9; \
+	VFMADD231PS.BCST     36(SI), Z0, Z10; \
+	VFMADD231PS.BCST     40(SI), Z0, Z11; \
+	VFMADD231PS.BCST     44(SI), Z0, Z12; \
+	VFMADD231PS.BCST     48(SI), Z0, Z13; \
+	VFMADD231PS.BCST     52(SI), Z0, Z14; \
+	VFMADD231PS.BCST     56(SI), Z0, Z15; \
+	VFMADD231PS.BCST     60(SI), Z0, Z16; \
+	ADDQ                 R11, SI;       \
+	ADDQ                 BX, DI
+
+// FSTEP_PREFETCH is FSTEP that also prefetches the rows of B and A 16 steps ahead.
+#define FSTEP_PREFETCH \
+	PREFETCHT0 (R8);  \
+	PREFETCHT0 (R10); \
+	ADDQ R11, R10;    \
+	ADDQ BX, R8;      \
+	FSTEP
+
 // STEP_PREFETCH is STEP that also prefetches the rows of B and A 16 steps ahead.
 #define STEP_PREFETCH \
 	PREFETCHT0 (R8);  \
@@ -125,6 +159,9 @@ prefetch:
 	// hardware prefetchers follow; operands read in place take the prefetching loop.
 	MOVQ CX, AX
 	SHRQ $2, AX
+	CMPQ R9, $4
+	JEQ  fused
+	TESTQ AX, AX
 	JZ   tail
 	CMPQ BX, $64
 	JNE  loop4prefetch
@@ -156,6 +193,42 @@ loop1:
 	STEP
 	DECQ CX
 	JNZ  loop1
+	JMP  store
+
+	// The same loops for adjacent rows of A (aRow = 1), with FSTEP.
+fused:
+	TESTQ AX, AX
+	JZ    ftail
+	CMPQ  BX, $64
+	JNE   floop4prefetch
+	CMPQ  R11, $64
+	JGT   floop4prefetch
+
+floop4:
+	FSTEP
+	FSTEP
+	FSTEP
+	FSTEP
+	DECQ AX
+	JNZ  floop4
+	JMP  ftail
+
+floop4prefetch:
+	FSTEP_PREFETCH
+	FSTEP_PREFETCH
+	FSTEP_PREFETCH
+	FSTEP_PREFETCH
+	DECQ AX
+	JNZ  floop4prefetch
+
+ftail:
+	ANDQ $3, CX
+	JZ   store
+
+floop1:
+	FSTEP
+	DECQ CX
+	JNZ  floop1
 
 store:
 	MOVQ         ldc+104(FP), R8
