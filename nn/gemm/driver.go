@@ -103,6 +103,10 @@ func (w *workspace) grow(buf *[]float32, n int) {
 // mr x nr tile at a time. The B micro-panel stays in L1 while the inner loop streams the
 // A micro-panels from L2.
 func (w *workspace) macroKernel(jb *job, st *depthSlice) {
+	if jb.strip != nil {
+		w.macroKernelStrips(jb, st)
+		return
+	}
 	pr, mr := jb.pr, jb.mr
 	rows, cols := st.blk.i1-st.blk.i0, st.blk.j1-st.blk.j0
 	for jr := 0; jr < cols; jr += nr {
@@ -118,6 +122,33 @@ func (w *workspace) macroKernel(jb *job, st *depthSlice) {
 				continue
 			}
 			w.edgeTile(jb, st, pr.c[off:], height, width, aPanel, aRow, aStep, bPanel, bStep)
+		}
+	}
+}
+
+// macroKernelStrips is macroKernel for a kernel with a strip form: for each micro-panel
+// of A, one call multiplies it by all the full-width micro-panels of B, then the edge
+// tile. The A micro-panel stays in L1 while the B micro-panels stream from L2.
+func (w *workspace) macroKernelStrips(jb *job, st *depthSlice) {
+	pr, mr := jb.pr, jb.mr
+	rows, cols := st.blk.i1-st.blk.i0, st.blk.j1-st.blk.j0
+	full := cols / nr
+	b, bStep := w.panelB(jb, st, 0)
+	bPanel := nr * st.depth // the packed micro-panels follow each other
+	if jb.directB {
+		bPanel = nr
+	}
+	for ir := 0; ir < rows; ir += mr {
+		aPanel, aRow, aStep := w.panelA(jb, st, ir)
+		height := min(mr, rows-ir)
+		off := (st.blk.i0+ir)*pr.ldc + st.blk.j0
+		if full > 0 {
+			jb.strip(st.depth, aPanel, aRow, aStep, b, bStep, bPanel, pr.c[off:], pr.ldc, height,
+				pr.alpha, st.beta, full)
+		}
+		if jr := full * nr; jr < cols {
+			bEdge, _ := w.panelB(jb, st, jr)
+			w.edgeTile(jb, st, pr.c[off+jr:], height, cols-jr, aPanel, aRow, aStep, bEdge, bStep)
 		}
 	}
 }
@@ -140,15 +171,16 @@ func (w *workspace) panelA(jb *job, st *depthSlice, ir int) (a []float32, aRow, 
 	}
 }
 
-// panelB returns the micro-panel of B for columns jr..jr+nr-1 of the chunk and its row
-// stride: from the packed slab, or read in place when the job reads B directly.
+// panelB returns the micro-panel of B for columns jr..jr+nr-1 of the chunk, followed by
+// those to its right, and its row stride: from the packed slab, or read in place when the
+// job reads B directly.
 func (w *workspace) panelB(jb *job, st *depthSlice, jr int) (b []float32, bStep int) {
 	pr := jb.pr
 	if jb.directB {
 		return pr.b[st.pc*pr.ldb+st.blk.j0+jr:], pr.ldb
 	}
-	slab := w.packedB[roundUp(st.blk.j1-st.blk.j0, nr)*st.pc:]
-	return slab[jr*st.depth : (jr+nr)*st.depth], nr
+	width := roundUp(st.blk.j1-st.blk.j0, nr)
+	return w.packedB[width*st.pc+jr*st.depth : width*(st.pc+st.depth)], nr
 }
 
 // edgeTile runs the kernel on a copy of a tile narrower than nr (height x width), so that

@@ -23,12 +23,23 @@ import (
 type microKernel func(kc int, a []float32, aRow, aStep int, b []float32, bStep int,
 	c []float32, ldc, rows int, alpha, beta float32)
 
+// stripKernel computes panels tiles of C side by side, a strip mr rows high: tile t is the
+// microKernel product of the same A panel with the B panel b[t*bPanel:], stored into
+// c[t*nr:], with the arithmetic of microKernel. One call per strip instead of one per
+// tile saves the call and set-up of every tile after the first, which is most of the time
+// of a tile when kc is small (LoRA's rank-8 products). Callers guarantee panels >= 1 and
+// the microKernel conditions for every tile.
+type stripKernel func(kc int, a []float32, aRow, aStep int, b []float32, bStep, bPanel int,
+	c []float32, ldc, rows int, alpha, beta float32, panels int)
+
 // kernel is a micro-kernel with its tile height mr (packing of A follows it) and the name
-// benchmarks, tests and the environment variable LORALAB_GEMM_KERNEL know it by.
+// benchmarks, tests and the environment variable LORALAB_GEMM_KERNEL know it by. strip, when
+// not nil, is the same kernel over a strip of tiles.
 type kernel struct {
-	name string
-	mr   int
-	run  microKernel
+	name  string
+	mr    int
+	run   microKernel
+	strip stripKernel
 }
 
 // portableKernel runs everywhere; see kernelPortable.

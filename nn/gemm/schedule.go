@@ -98,7 +98,8 @@ type job struct {
 	pr    *problem
 	sched schedule
 	kern  microKernel
-	mr    int // the kernel's tile height
+	strip stripKernel // nil if the kernel has no strip form
+	mr    int         // the kernel's tile height
 	// directA reads full micro-panels of A in place (C has few column panels); directB
 	// reads B in place (C has few row panels, op(B) = B, and no partial column panel).
 	directA, directB bool
@@ -109,7 +110,7 @@ type job struct {
 // Whether an operand is packed changes where the kernel reads a value, never the value or
 // the order of the arithmetic.
 func (jb *job) start(pr *problem, kern kernel, threads int) {
-	jb.pr, jb.kern, jb.mr = pr, kern.run, kern.mr
+	jb.pr, jb.kern, jb.strip, jb.mr = pr, kern.run, kern.strip, kern.mr
 	jb.sched = plan(pr.m, pr.n, pr.k, threads, kern.mr)
 	jb.directA = ceilDiv(pr.n, nr) <= directPanels
 	jb.directB = !pr.transB && pr.n%nr == 0 && ceilDiv(pr.m, kern.mr) <= directPanels
