@@ -44,6 +44,10 @@ func (w *workspace) work(jb *job) {
 			return
 		}
 		blk, slab := s.chunk(c)
+		if jb.row != nil {
+			rowBlock(jb, blk)
+			continue
+		}
 		if slab != packedSlab && !jb.directB {
 			w.packSlab(pr, blk.j0, blk.j1-blk.j0)
 			packedSlab = slab
@@ -58,6 +62,24 @@ func (w *workspace) work(jb *job) {
 			w.packRows(jb, &st)
 			w.macroKernel(jb, &st)
 		}
+	}
+}
+
+// rowBlock computes the columns of blk in a product of one row with the job's row
+// kernel, one kc-deep slice of k after another, as the tiles would.
+func rowBlock(jb *job, blk block) {
+	pr := jb.pr
+	aStep := 1
+	if pr.transA {
+		aStep = pr.lda
+	}
+	for pc := 0; pc < pr.k; pc += kc {
+		beta := pr.beta
+		if pc > 0 {
+			beta = 1
+		}
+		jb.row(min(kc, pr.k-pc), pr.a[pc*aStep:], aStep, pr.b[pc*pr.ldb+blk.j0:], pr.ldb,
+			pr.c[blk.j0:], pr.alpha, beta, blk.j1-blk.j0)
 	}
 }
 

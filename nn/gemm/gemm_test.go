@@ -19,6 +19,8 @@ func TestSgemmMatchesReference(t *testing.T) {
 		// Around the AVX-512 kernel's 16-row tiles and the four-panel limit of reading
 		// an operand in place.
 		{33, 64, 300}, {64, 16, 513}, {65, 65, 20}, {16, 1, 700}, {2, 768, 20},
+		// A single row: the row kernel, where the kernel has one.
+		{1, 300, 600},
 	}
 	scalings := []struct{ alpha, beta float32 }{{1, 0}, {-0.5, 1}, {2, -1.5}, {0, 0.5}, {0, 0}}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -49,7 +51,7 @@ func TestSgemmMatchesReference(t *testing.T) {
 // results, through both the Pool and the package-level Sgemm, for sizes large enough to be
 // split and with a k deeper than one kc slice.
 func TestSgemmThreadCountIndependent(t *testing.T) {
-	sizes := []struct{ m, n, k int }{{97, 203, 300}, {300, 50, 80}, {13, 700, 40}, {64, 64, 64}, {20, 300, 4000}, {17, 48, 2000}}
+	sizes := []struct{ m, n, k int }{{97, 203, 300}, {300, 50, 80}, {13, 700, 40}, {64, 64, 64}, {20, 300, 4000}, {17, 48, 2000}, {1, 700, 600}}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, kern := range kernels(t) {
 		for _, sz := range sizes {
@@ -228,7 +230,7 @@ func TestAssemblyKernelsAgree(t *testing.T) {
 		t.Skipf("this CPU runs %d assembly kernels; nothing to compare", len(asm))
 	}
 	rng := rand.New(rand.NewPCG(11, 12))
-	sizes := []struct{ m, n, k int }{{97, 203, 300}, {16, 768, 8}, {33, 8, 600}, {1, 50, 1000}}
+	sizes := []struct{ m, n, k int }{{97, 203, 300}, {16, 768, 8}, {33, 8, 600}, {1, 50, 1000}, {1, 300, 700}}
 	for _, sz := range sizes {
 		for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
 			o := newOperands(rng, tr[0], tr[1], sz.m, sz.n, sz.k, 1, 0.75, 0.25)

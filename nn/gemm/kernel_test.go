@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -198,6 +199,67 @@ func checkStrip(t *testing.T, kern kernel, depth, panels, rows int, inPlace bool
 			if math.Abs(float64(got)-want) > tol {
 				t.Fatalf("C[%d][%d] = %g, want %g (tolerance %.3g)", i, j, got, want, tol)
 			}
+		}
+	}
+}
+
+// TestRowKernel checks the row form of each kernel that has one against the kernel's own
+// tiles: for widths around its blocks of 16 and 128 columns, strides of A of 1 and 3 and
+// every beta, each value of C is bit-identical to what the micro-kernel stores for row 0
+// of a packed tile (the row forms promise the same arithmetic), and C past the row's
+// width is left alone. TestMicroKernel checks the tiles against float64 sums.
+func TestRowKernel(t *testing.T) {
+	for _, kern := range kernels(t) {
+		if kern.row == nil {
+			t.Logf("kernel %s has no row form", kern.name)
+			continue
+		}
+		for _, tc := range cross(cross([]int{1, 7, 256}, []int{1, 15, 16, 17, 128, 200, 300}), []int{1, 3}) {
+			depth, cols, aStep := tc.x.x, tc.x.y, tc.y
+			for _, beta := range []float32{0, 1, -0.5} {
+				name := fmt.Sprintf("%s/kc=%d/cols=%d/aStep=%d/beta=%g", kern.name, depth, cols, aStep, beta)
+				t.Run(name, func(t *testing.T) { checkRow(t, kern, depth, cols, aStep, beta) })
+			}
+		}
+	}
+}
+
+// checkRow runs the row kernel on one row of cols values and compares it with kern.run on
+// tiles whose packed A panel holds the same row (and zeros below it).
+func checkRow(t *testing.T, kern kernel, depth, cols, aStep int, beta float32) {
+	const pad, alpha = 5, 1.5
+	rng := rand.New(rand.NewPCG(uint64(depth*cols), uint64(aStep)))
+	a := randomSlice(rng, (depth-1)*aStep+1)
+	bStep := cols + pad
+	b := randomSlice(rng, depth*bStep)
+	old := randomSlice(rng, cols+pad)
+	got := slices.Clone(old)
+	kern.row(depth, a, aStep, b, bStep, got, alpha, beta, cols)
+
+	panelA := make([]float32, kern.mr*depth)
+	for p := range depth {
+		panelA[p*kern.mr] = a[p*aStep]
+	}
+	panelB := make([]float32, depth*nr)
+	tile := make([]float32, nr)
+	for j0 := 0; j0 < cols; j0 += nr {
+		w := min(nr, cols-j0)
+		for p := range depth {
+			clear(panelB[p*nr : (p+1)*nr])
+			copy(panelB[p*nr:p*nr+w], b[p*bStep+j0:])
+		}
+		clear(tile)
+		copy(tile, old[j0:j0+w])
+		kern.run(depth, panelA, 1, kern.mr, panelB, nr, tile, nr, 1, alpha, beta)
+		for j := range w {
+			if got[j0+j] != tile[j] {
+				t.Fatalf("C[%d] = %g, the tile kernel gives %g", j0+j, got[j0+j], tile[j])
+			}
+		}
+	}
+	for j := cols; j < len(old); j++ {
+		if got[j] != old[j] {
+			t.Fatalf("C[%d] past the row changed from %g to %g", j, old[j], got[j])
 		}
 	}
 }

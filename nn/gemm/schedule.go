@@ -69,6 +69,22 @@ func plan(m, n, k, threads, mr int) schedule {
 	return s
 }
 
+// rowCols is the width of a chunk of a one-row product: the row kernel's block of eight
+// vectors.
+const rowCols = 128
+
+// planRow returns the schedule of a 1 x n x k product computed by a row kernel: chunks of
+// rowCols columns, each read through all of k by one goroutine.
+func planRow(n, k, threads int) schedule {
+	if threads < 1 || n*k < serialWork {
+		threads = 1
+	}
+	s := schedule{m: 1, n: n, chunkRows: 1, rowChunks: 1, slabCols: rowCols}
+	s.colSlabs = ceilDiv(n, rowCols)
+	s.workers = max(1, min(threads, s.chunks()))
+	return s
+}
+
 // setSlabs cuts the n columns into about count slabs of equal width on the nr grid.
 func (s *schedule) setSlabs(count int) {
 	s.slabCols = max(nr, roundUp(ceilDiv(s.n, max(count, 1)), nr))
@@ -99,6 +115,7 @@ type job struct {
 	sched schedule
 	kern  microKernel
 	strip stripKernel // nil if the kernel has no strip form
+	row   rowKernel   // the kernel's row form, set when it computes this product
 	mr    int         // the kernel's tile height
 	// directA reads full micro-panels of A in place (C has few column panels); directB
 	// reads B in place (C has few row panels, op(B) = B, and no partial column panel).
@@ -111,6 +128,13 @@ type job struct {
 // the order of the arithmetic.
 func (jb *job) start(pr *problem, kern kernel, threads int) {
 	jb.pr, jb.kern, jb.strip, jb.mr = pr, kern.run, kern.strip, kern.mr
+	jb.row = nil
+	if pr.m == 1 && !pr.transB && kern.row != nil {
+		jb.row = kern.row
+		jb.sched = planRow(pr.n, pr.k, threads)
+		jb.next.Store(0)
+		return
+	}
 	jb.sched = plan(pr.m, pr.n, pr.k, threads, kern.mr)
 	jb.directA = ceilDiv(pr.n, nr) <= directPanels
 	jb.directB = !pr.transB && pr.n%nr == 0 && ceilDiv(pr.m, kern.mr) <= directPanels
