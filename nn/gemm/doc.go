@@ -20,7 +20,9 @@
 // of at most mc rows, and each kc-deep slice of k in increasing order, the chunk's rows of
 // op(A) are packed into mr-row micro-panels (they live in L2), and the micro-kernel
 // multiplies one A micro-panel by one B micro-panel into one mr x nr tile of C, kept in
-// registers for the whole kc-long loop (the two panels live in L1). See blocking.go for
+// registers for the whole kc-long loop (the two panels live in L1); a B micro-panel
+// serves all the A micro-panels of the chunk in turn, or, for a kernel with a strip form,
+// an A micro-panel all the B micro-panels of the slab. See blocking.go for
 // the sizes: nr = 16, kc = 256 and mc = 144 for every kernel, mr = 16 for the AVX-512
 // kernel and 6 for the others.
 //
@@ -33,7 +35,9 @@
 // Packing pays only when a packed panel is used many times, so the kernel takes operand
 // strides and reads full panels of A in place when C has at most four column panels
 // (n <= 64: LoRA's x A^T, say), and B in place when C has at most four row panels and
-// op(B) = B. The packs walk the source along its stored rows; 8 x 8 blocks are transposed
+// op(B) = B. A product of one row (m = 1: a vector times a matrix, LoRA's rank-1 dA =
+// dh^T x) packs nothing where the kernel has a row form (below): each value of B is used
+// once. The packs walk the source along its stored rows; 8 x 8 blocks are transposed
 // with AVX shuffles (transpose_amd64.s) where available: op(B) = B^T, and op(A) = A into
 // the AVX-512 kernel's 16-row panels.
 //
@@ -45,10 +49,19 @@
 //
 //   - avx512 (kernel_avx512_amd64.s), with AVX-512F: a 16 x 16 tile in 16 ZMM
 //     accumulators, one per row; per step of k one 64-byte load of B and 16 VFMADD231PS
-//     that broadcast their value of A from memory (embedded broadcast). It prefetches the
-//     rows of its C tile before the loop and, when it reads B or A^T in place (a row
-//     stride apart, which the hardware prefetchers do not follow), their rows 16 steps
-//     ahead.
+//     that broadcast their value of A from memory (embedded broadcast). When the 16
+//     values of A are adjacent (a packed panel, or A^T read in place) each FMA addresses
+//     its value by a displacement from one register: with an index register, Intel cores
+//     split each of these FMAs into two micro-ops, and the front end, which the other
+//     hyperthread shares, rather than the FMA units would set the pace. One call
+//     computes a strip of tiles (one A panel against all the B panels of a chunk), so that
+//     only the first tile pays for the call and its set-up; while a tile runs it
+//     prefetches the rows of the next tile of C, and, when it reads B or A^T in place (a
+//     row stride apart, which the hardware prefetchers do not follow), their rows 16 steps
+//     ahead. A tile of fewer than 32 steps with beta = 0 does not prefetch C (its stores go
+//     to the store buffer), and one of 16 steps or fewer no rows ahead. Its row
+//     form (row_avx512_amd64.s) computes a C of one row in blocks of 128 columns, eight
+//     accumulators, reading a row of B per step; the last columns go under a mask.
 //   - avx2-fma (kernel_amd64.s), with AVX2 and FMA3: a 6 x 16 tile in 12 YMM accumulators;
 //     per step two loads of B, six VBROADCASTSS of A and 12 VFMADD231PS.
 //   - portable (kernel_portable.go), everywhere and under the build tag purego: Go that
@@ -60,10 +73,11 @@
 // the variable says, and log the ones they skip with the reason; BenchmarkGemmAVX512,
 // BenchmarkGemmAVX2 and BenchmarkGemmPortable measure one kernel each.
 //
-// The two assembly kernels compute every element the same way (one fused multiply-add per
-// term, p increasing, C updated as alpha*sum + beta*C with the same two roundings), so
-// they give bit-identical results (tested): which of them a machine has changes the speed
-// only. The portable kernel rounds differently (a multiply and an add where the assembly
+// The two assembly kernels, and the AVX-512 kernel's strip and row forms, compute every
+// element the same way (one fused multiply-add per term, p increasing, C updated as
+// alpha*sum + beta*C with the same two roundings), so they give bit-identical results
+// (tested): which of them a machine has, and which form a product's shape picks, changes
+// the speed only. The portable kernel rounds differently (a multiply and an add where the assembly
 // fuses them).
 //
 // # Threads and determinism
