@@ -35,9 +35,11 @@ type workspace struct {
 // its two outer loops (column slabs, GotoBLAS's nc; row chunks of at most mc rows) shared
 // among goroutines: for each chunk, for each kc-deep slice of k in increasing order, pack
 // the chunk's rows of op(A) and sweep its micro-tiles against the packed slab of op(B).
+// With keepA, the rows are packed all of k deep and kept for the goroutine's next chunk of
+// the same rows.
 func (w *workspace) work(jb *job) {
 	pr, s := jb.pr, jb.sched
-	packedSlab := -1
+	packedSlab, packedRows := -1, -1
 	for {
 		c := int(jb.next.Add(1) - 1)
 		if c >= s.chunks() {
@@ -52,14 +54,28 @@ func (w *workspace) work(jb *job) {
 			w.packSlab(pr, blk.j0, blk.j1-blk.j0)
 			packedSlab = slab
 		}
-		w.grow(&w.packedA, roundUp(blk.i1-blk.i0, jb.mr)*min(kc, pr.k))
+		height := roundUp(blk.i1-blk.i0, jb.mr)
+		rows := c % s.rowChunks
+		pack := !jb.keepA || rows != packedRows
+		if jb.keepA {
+			w.grow(&w.packedA, height*pr.k)
+			packedRows = rows
+		} else {
+			w.grow(&w.packedA, height*min(kc, pr.k))
+		}
 		for pc := 0; pc < pr.k; pc += kc {
 			st := depthSlice{blk: blk, pc: pc, depth: min(kc, pr.k-pc), beta: pr.beta}
 			// Slices after the first add onto what the earlier ones left in C.
 			if pc > 0 {
 				st.beta = 1
 			}
-			w.packRows(jb, &st)
+			st.packedA = w.packedA[:height*st.depth]
+			if jb.keepA {
+				st.packedA = w.packedA[height*pc : height*(pc+st.depth)]
+			}
+			if pack {
+				w.packRows(jb, &st)
+			}
 			w.macroKernel(jb, &st)
 		}
 	}
@@ -86,8 +102,9 @@ func rowBlock(jb *job, blk block) {
 // depthSlice is one kc-deep slice of the k dimension for one chunk of C.
 type depthSlice struct {
 	blk       block
-	pc, depth int     // the slice covers k indices pc..pc+depth-1
-	beta      float32 // the caller's beta for the first slice, 1 for the others
+	pc, depth int       // the slice covers k indices pc..pc+depth-1
+	beta      float32   // the caller's beta for the first slice, 1 for the others
+	packedA   []float32 // the chunk's rows of op(A) for the slice, as packRows leaves them
 }
 
 // packRows packs the chunk's rows of op(A) for the slice: all of them, or with directA
@@ -100,7 +117,7 @@ func (w *workspace) packRows(jb *job, st *depthSlice) {
 		i0, rows = i0+full, rows-full
 	}
 	if rows > 0 {
-		packA(w.packedA, pr.transA, pr.a, pr.lda, i0, st.pc, rows, st.depth, jb.mr)
+		packA(st.packedA, pr.transA, pr.a, pr.lda, i0, st.pc, rows, st.depth, jb.mr)
 	}
 }
 
@@ -183,9 +200,9 @@ func (w *workspace) panelA(jb *job, st *depthSlice, ir int) (a []float32, aRow, 
 	i := st.blk.i0 + ir
 	switch {
 	case !jb.directA:
-		return w.packedA[ir*st.depth : (ir+mr)*st.depth], 1, mr
+		return st.packedA[ir*st.depth : (ir+mr)*st.depth], 1, mr
 	case i+mr > st.blk.i1: // the partial panel, packed alone by packRows
-		return w.packedA[:mr*st.depth], 1, mr
+		return st.packedA[:mr*st.depth], 1, mr
 	case pr.transA:
 		return pr.a[st.pc*pr.lda+i:], 1, pr.lda
 	default:

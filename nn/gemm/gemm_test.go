@@ -21,6 +21,8 @@ func TestSgemmMatchesReference(t *testing.T) {
 		{33, 64, 300}, {64, 16, 513}, {65, 65, 20}, {16, 1, 700}, {2, 768, 20},
 		// A single row: the row kernel, where the kernel has one.
 		{1, 300, 600},
+		// B read in place, the rows of A packed once for several chunks of columns.
+		{40, 512, 520}, {24, 512, 300},
 	}
 	scalings := []struct{ alpha, beta float32 }{{1, 0}, {-0.5, 1}, {2, -1.5}, {0, 0.5}, {0, 0}}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -51,7 +53,8 @@ func TestSgemmMatchesReference(t *testing.T) {
 // results, through both the Pool and the package-level Sgemm, for sizes large enough to be
 // split and with a k deeper than one kc slice.
 func TestSgemmThreadCountIndependent(t *testing.T) {
-	sizes := []struct{ m, n, k int }{{97, 203, 300}, {300, 50, 80}, {13, 700, 40}, {64, 64, 64}, {20, 300, 4000}, {17, 48, 2000}, {1, 700, 600}}
+	sizes := []struct{ m, n, k int }{{97, 203, 300}, {300, 50, 80}, {13, 700, 40}, {64, 64, 64}, {20, 300, 4000}, {17, 48, 2000}, {1, 700, 600},
+		{40, 768, 600}, {24, 512, 700}}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, kern := range kernels(t) {
 		for _, sz := range sizes {

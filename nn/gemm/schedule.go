@@ -11,6 +11,10 @@ const serialWork = 1 << 18
 // a slab is k deep and as many columns wide as fit (4 MiB: the whole of a 768 x 768 B).
 const packedBBudget = 1 << 20
 
+// packedABudget bounds, in float32 values, the rows of op(A) a goroutine keeps packed all
+// of k deep (see job.keepA): 4 MiB, 64 rows of a k of 16384.
+const packedABudget = 1 << 20
+
 // chunksPerThread is how many chunks of rows each goroutine gets on average, so that a
 // goroutine that the operating system pauses (the machine is shared) hands its remaining
 // chunks to the others instead of holding up the whole product.
@@ -120,7 +124,12 @@ type job struct {
 	// directA reads full micro-panels of A in place (C has few column panels); directB
 	// reads B in place (C has few row panels, op(B) = B, and no partial column panel).
 	directA, directB bool
-	next             atomic.Int64
+	// keepA packs a chunk's rows of op(A) all of k deep, so that a goroutine that takes
+	// several chunks of the same rows packs them once. With B read in place nothing else
+	// is packed and the rows are few (C has at most four row panels), so the chunks
+	// are slabs of columns of the same rows, and each would pack the same rows again.
+	keepA bool
+	next  atomic.Int64
 }
 
 // start prepares the job for a validated problem with k > 0 on up to threads goroutines.
@@ -128,7 +137,7 @@ type job struct {
 // the order of the arithmetic.
 func (jb *job) start(pr *problem, kern kernel, threads int) {
 	jb.pr, jb.kern, jb.strip, jb.mr = pr, kern.run, kern.strip, kern.mr
-	jb.row = nil
+	jb.row, jb.directA, jb.directB, jb.keepA = nil, false, false, false
 	if pr.m == 1 && !pr.transB && kern.row != nil {
 		jb.row = kern.row
 		jb.sched = planRow(pr.n, pr.k, threads)
@@ -138,6 +147,7 @@ func (jb *job) start(pr *problem, kern kernel, threads int) {
 	jb.sched = plan(pr.m, pr.n, pr.k, threads, kern.mr)
 	jb.directA = ceilDiv(pr.n, nr) <= directPanels
 	jb.directB = !pr.transB && pr.n%nr == 0 && ceilDiv(pr.m, kern.mr) <= directPanels
+	jb.keepA = jb.directB && roundUp(jb.sched.chunkRows, kern.mr)*pr.k <= packedABudget
 	jb.next.Store(0)
 }
 
