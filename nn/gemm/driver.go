@@ -1,5 +1,7 @@
 package gemm
 
+import "runtime"
+
 // problem is one Sgemm call: C = alpha*op(A)*op(B) + beta*C with op(A) m x k and op(B)
 // k x n, all row-major. It is validated before any work starts.
 type problem struct {
@@ -26,6 +28,9 @@ type workspace struct {
 	// the slab's nr-column micro-panels. It stays packed while the goroutine takes row
 	// chunks of the same slab.
 	packedB []float32
+	// slab is the packed slab this goroutine reads during a call: packedB, or the job's
+	// shared one.
+	slab []float32
 	// packedA is one kc-deep slice of a row chunk of op(A), as mr-row micro-panels.
 	packedA []float32
 	edge    [maxMR * nr]float32
@@ -40,6 +45,7 @@ type workspace struct {
 func (w *workspace) work(jb *job) {
 	pr, s := jb.pr, jb.sched
 	packedSlab, packedRows := -1, -1
+	defer func() { w.slab = nil }() // drop the job's buffer
 	for {
 		c := int(jb.next.Add(1) - 1)
 		if c >= s.chunks() {
@@ -51,17 +57,21 @@ func (w *workspace) work(jb *job) {
 			continue
 		}
 		if slab != packedSlab && !jb.directB {
-			w.packSlab(pr, blk.j0, blk.j1-blk.j0)
+			w.slab = jb.sharedSlab()
+			if w.slab == nil {
+				w.packSlab(pr, blk.j0, blk.j1-blk.j0)
+				w.slab = w.packedB
+			}
 			packedSlab = slab
 		}
 		height := roundUp(blk.i1-blk.i0, jb.mr)
 		rows := c % s.rowChunks
 		pack := !jb.keepA || rows != packedRows
 		if jb.keepA {
-			w.grow(&w.packedA, height*pr.k)
+			grow(&w.packedA, height*pr.k)
 			packedRows = rows
 		} else {
-			w.grow(&w.packedA, height*min(kc, pr.k))
+			grow(&w.packedA, height*min(kc, pr.k))
 		}
 		for pc := 0; pc < pr.k; pc += kc {
 			st := depthSlice{blk: blk, pc: pc, depth: min(kc, pr.k-pc), beta: pr.beta}
@@ -124,15 +134,48 @@ func (w *workspace) packRows(jb *job, st *depthSlice) {
 // packSlab packs columns j0..j0+cols-1 of op(B), every kc-deep slice of k, into packedB.
 func (w *workspace) packSlab(pr *problem, j0, cols int) {
 	width := roundUp(cols, nr)
-	w.grow(&w.packedB, width*pr.k)
+	grow(&w.packedB, width*pr.k)
 	for pc := 0; pc < pr.k; pc += kc {
 		depth := min(kc, pr.k-pc)
 		packB(w.packedB[width*pc:], pr.transB, pr.b, pr.ldb, pc, j0, depth, cols)
 	}
 }
 
+// sharedSlab packs op(B) into the job's shared slab together with the other goroutines,
+// sharedCols columns at a time, and returns the slab once all of it is packed; nil if the
+// job packs no shared slab, or if a goroutine that took a part has not finished it after
+// spinRounds polls (the operating system may have paused it), in which case the caller
+// packs a slab of its own. Packing changes where the kernel reads op(B), not its values.
+func (jb *job) sharedSlab() []float32 {
+	if jb.sharedB == nil {
+		return nil
+	}
+	pr := jb.pr
+	width := roundUp(pr.n, nr)
+	for {
+		t := int(jb.bNext.Add(1) - 1)
+		if t >= jb.bParts {
+			break
+		}
+		j0 := t * sharedCols
+		cols := min(sharedCols, pr.n-j0)
+		for pc := 0; pc < pr.k; pc += kc {
+			depth := min(kc, pr.k-pc)
+			packB(jb.sharedB[width*pc+j0*depth:], pr.transB, pr.b, pr.ldb, pc, j0, depth, cols)
+		}
+		jb.bDone.Add(1)
+	}
+	for i := 0; jb.bDone.Load() < int64(jb.bParts); i++ {
+		if i == spinRounds {
+			return nil
+		}
+		runtime.Gosched()
+	}
+	return jb.sharedB
+}
+
 // grow makes *buf at least n long, keeping it when it is.
-func (w *workspace) grow(buf *[]float32, n int) {
+func grow(buf *[]float32, n int) {
 	if len(*buf) < n {
 		*buf = make([]float32, n)
 	}
@@ -219,7 +262,7 @@ func (w *workspace) panelB(jb *job, st *depthSlice, jr int) (b []float32, bStep 
 		return pr.b[st.pc*pr.ldb+st.blk.j0+jr:], pr.ldb
 	}
 	width := roundUp(st.blk.j1-st.blk.j0, nr)
-	return w.packedB[width*st.pc+jr*st.depth : width*(st.pc+st.depth)], nr
+	return w.slab[width*st.pc+jr*st.depth : width*(st.pc+st.depth)], nr
 }
 
 // edgeTile runs the kernel on a copy of a tile narrower than nr (height x width), so that

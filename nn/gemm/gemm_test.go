@@ -257,3 +257,35 @@ func TestAssemblyKernelsAgree(t *testing.T) {
 		}
 	}
 }
+
+// TestSharedSlabFallback checks the two ways a goroutine gets op(B) when the goroutines of a
+// product pack it together: from the shared slab, and, when a part of that slab that
+// another goroutine took is never finished (a goroutine the operating system paused),
+// from a slab of its own after polling; both give the reference product.
+func TestSharedSlabFallback(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, kern := range kernels(t) {
+		for _, stalled := range []bool{false, true} {
+			o := newOperands(rng, false, true, 300, 203, 300, 1, 1, 0.5)
+			want, bound := reference(o)
+			pr := o.problem()
+			var jb job
+			var shared []float32
+			jb.start(pr, kern, 2, &shared)
+			if jb.sharedB == nil {
+				t.Fatalf("%s: a %dx%dx%d product on 2 goroutines packs no shared slab", kern.name, o.m, o.n, o.k)
+			}
+			if stalled {
+				jb.bNext.Store(int64(jb.bParts)) // every part taken, none finished
+			}
+			var ws workspace
+			ws.work(&jb) // one goroutine takes every chunk
+			if got := jb.bDone.Load(); stalled != (got == 0) {
+				t.Fatalf("%s, stalled %v: %d parts of the shared slab packed", kern.name, stalled, got)
+			}
+			t.Run(fmt.Sprintf("%s/stalled=%v", kern.name, stalled), func(t *testing.T) {
+				checkAgainst(t, o, pr.c, want, bound)
+			})
+		}
+	}
+}

@@ -129,15 +129,25 @@ type job struct {
 	// is packed and the rows are few (C has at most four row panels), so the chunks
 	// are slabs of columns of the same rows, and each would pack the same rows again.
 	keepA bool
-	next  atomic.Int64
+	// sharedB, when not nil, is one packed slab of all of op(B) that the goroutines pack
+	// together (sharedSlab), bParts parts of sharedCols columns, instead of one slab each:
+	// a product of a single column slab on several goroutines.
+	sharedB      []float32
+	bParts       int
+	bNext, bDone atomic.Int64
+	next         atomic.Int64
 }
 
-// start prepares the job for a validated problem with k > 0 on up to threads goroutines.
+// sharedCols is the width of a part of a shared slab of op(B) (see job.sharedB).
+const sharedCols = 8 * nr
+
+// start prepares the job for a validated problem with k > 0 on up to threads goroutines;
+// *shared is the buffer for a shared slab of op(B), grown as needed.
 // Whether an operand is packed changes where the kernel reads a value, never the value or
 // the order of the arithmetic.
-func (jb *job) start(pr *problem, kern kernel, threads int) {
+func (jb *job) start(pr *problem, kern kernel, threads int, shared *[]float32) {
 	jb.pr, jb.kern, jb.strip, jb.mr = pr, kern.run, kern.strip, kern.mr
-	jb.row, jb.directA, jb.directB, jb.keepA = nil, false, false, false
+	jb.row, jb.directA, jb.directB, jb.keepA, jb.sharedB = nil, false, false, false, nil
 	if pr.m == 1 && !pr.transB && kern.row != nil {
 		jb.row = kern.row
 		jb.sched = planRow(pr.n, pr.k, threads)
@@ -148,6 +158,13 @@ func (jb *job) start(pr *problem, kern kernel, threads int) {
 	jb.directA = ceilDiv(pr.n, nr) <= directPanels
 	jb.directB = !pr.transB && pr.n%nr == 0 && ceilDiv(pr.m, kern.mr) <= directPanels
 	jb.keepA = jb.directB && roundUp(jb.sched.chunkRows, kern.mr)*pr.k <= packedABudget
+	jb.sharedB, jb.bParts = nil, 0
+	if !jb.directB && jb.sched.colSlabs == 1 && jb.sched.workers > 1 {
+		grow(shared, roundUp(pr.n, nr)*pr.k)
+		jb.sharedB, jb.bParts = *shared, ceilDiv(pr.n, sharedCols)
+	}
+	jb.bNext.Store(0)
+	jb.bDone.Store(0)
 	jb.next.Store(0)
 }
 
