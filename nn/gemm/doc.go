@@ -89,13 +89,13 @@
 // added to C slice after slice in increasing order, whichever goroutine computed it and
 // however many there are. The results are therefore bit-identical for any thread count
 // (the tests check 1, 2, 3 and 7), and for any assignment of chunks to goroutines.
+//
 // When C is a single column slab, the goroutines pack op(B) together into one shared slab,
 // 128 columns at a time, and each waits for the parts the others took before it uses the
 // slab; one that polls too long (the other goroutine paused) packs a slab of its own.
 // With B read in place, a goroutine packs its rows of op(A) once, all of k deep, for all
 // its chunks (slabs of columns of the same rows). Where an operand is packed changes
-// where the kernel reads it, never the arithmetic.
-// Products below m*n*k = 2^18 (LoRA's 16 x 768 x 8, for one) run on the calling goroutine
+// where the kernel reads it, never the arithmetic. Products below m*n*k = 2^18 (LoRA's 16 x 768 x 8, for one) run on the calling goroutine
 // alone, since handing work over costs more than it saves. The guarantee is per kernel,
 // and the two assembly kernels agree with each other; the portable kernel rounds
 // differently, so a CPU without AVX2/FMA, or a purego build, gives slightly different
