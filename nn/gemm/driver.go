@@ -1,5 +1,7 @@
 package gemm
 
+import "runtime"
+
 // problem is one Sgemm call: C = alpha*op(A)*op(B) + beta*C with op(A) m x k and op(B)
 // k x n, all row-major. It is validated before any work starts.
 type problem struct {
@@ -26,6 +28,9 @@ type workspace struct {
 	// the slab's nr-column micro-panels. It stays packed while the goroutine takes row
 	// chunks of the same slab.
 	packedB []float32
+	// slab is the packed slab this goroutine reads during a call: packedB, or the job's
+	// shared one.
+	slab []float32
 	// packedA is one kc-deep slice of a row chunk of op(A), as mr-row micro-panels.
 	packedA []float32
 	edge    [maxMR * nr]float32
@@ -35,37 +40,81 @@ type workspace struct {
 // its two outer loops (column slabs, GotoBLAS's nc; row chunks of at most mc rows) shared
 // among goroutines: for each chunk, for each kc-deep slice of k in increasing order, pack
 // the chunk's rows of op(A) and sweep its micro-tiles against the packed slab of op(B).
+// With keepA, the rows are packed all of k deep and kept for the goroutine's next chunk of
+// the same rows.
 func (w *workspace) work(jb *job) {
 	pr, s := jb.pr, jb.sched
-	packedSlab := -1
+	packedSlab, packedRows := -1, -1
+	defer func() { w.slab = nil }() // drop the job's buffer
 	for {
 		c := int(jb.next.Add(1) - 1)
 		if c >= s.chunks() {
 			return
 		}
 		blk, slab := s.chunk(c)
+		if jb.row != nil {
+			rowBlock(jb, blk)
+			continue
+		}
 		if slab != packedSlab && !jb.directB {
-			w.packSlab(pr, blk.j0, blk.j1-blk.j0)
+			w.slab = jb.sharedSlab()
+			if w.slab == nil {
+				w.packSlab(pr, blk.j0, blk.j1-blk.j0)
+				w.slab = w.packedB
+			}
 			packedSlab = slab
 		}
-		w.grow(&w.packedA, roundUp(blk.i1-blk.i0, jb.mr)*min(kc, pr.k))
+		height := roundUp(blk.i1-blk.i0, jb.mr)
+		rows := c % s.rowChunks
+		pack := !jb.keepA || rows != packedRows
+		if jb.keepA {
+			grow(&w.packedA, height*pr.k)
+			packedRows = rows
+		} else {
+			grow(&w.packedA, height*min(kc, pr.k))
+		}
 		for pc := 0; pc < pr.k; pc += kc {
 			st := depthSlice{blk: blk, pc: pc, depth: min(kc, pr.k-pc), beta: pr.beta}
 			// Slices after the first add onto what the earlier ones left in C.
 			if pc > 0 {
 				st.beta = 1
 			}
-			w.packRows(jb, &st)
+			st.packedA = w.packedA[:height*st.depth]
+			if jb.keepA {
+				st.packedA = w.packedA[height*pc : height*(pc+st.depth)]
+			}
+			if pack {
+				w.packRows(jb, &st)
+			}
 			w.macroKernel(jb, &st)
 		}
+	}
+}
+
+// rowBlock computes the columns of blk in a product of one row with the job's row
+// kernel, one kc-deep slice of k after another, as the tiles would.
+func rowBlock(jb *job, blk block) {
+	pr := jb.pr
+	aStep := 1
+	if pr.transA {
+		aStep = pr.lda
+	}
+	for pc := 0; pc < pr.k; pc += kc {
+		beta := pr.beta
+		if pc > 0 {
+			beta = 1
+		}
+		jb.row(min(kc, pr.k-pc), pr.a[pc*aStep:], aStep, pr.b[pc*pr.ldb+blk.j0:], pr.ldb,
+			pr.c[blk.j0:], pr.alpha, beta, blk.j1-blk.j0)
 	}
 }
 
 // depthSlice is one kc-deep slice of the k dimension for one chunk of C.
 type depthSlice struct {
 	blk       block
-	pc, depth int     // the slice covers k indices pc..pc+depth-1
-	beta      float32 // the caller's beta for the first slice, 1 for the others
+	pc, depth int       // the slice covers k indices pc..pc+depth-1
+	beta      float32   // the caller's beta for the first slice, 1 for the others
+	packedA   []float32 // the chunk's rows of op(A) for the slice, as packRows leaves them
 }
 
 // packRows packs the chunk's rows of op(A) for the slice: all of them, or with directA
@@ -78,22 +127,55 @@ func (w *workspace) packRows(jb *job, st *depthSlice) {
 		i0, rows = i0+full, rows-full
 	}
 	if rows > 0 {
-		packA(w.packedA, pr.transA, pr.a, pr.lda, i0, st.pc, rows, st.depth, jb.mr)
+		packA(st.packedA, pr.transA, pr.a, pr.lda, i0, st.pc, rows, st.depth, jb.mr)
 	}
 }
 
 // packSlab packs columns j0..j0+cols-1 of op(B), every kc-deep slice of k, into packedB.
 func (w *workspace) packSlab(pr *problem, j0, cols int) {
 	width := roundUp(cols, nr)
-	w.grow(&w.packedB, width*pr.k)
+	grow(&w.packedB, width*pr.k)
 	for pc := 0; pc < pr.k; pc += kc {
 		depth := min(kc, pr.k-pc)
 		packB(w.packedB[width*pc:], pr.transB, pr.b, pr.ldb, pc, j0, depth, cols)
 	}
 }
 
+// sharedSlab packs op(B) into the job's shared slab together with the other goroutines,
+// sharedCols columns at a time, and returns the slab once all of it is packed; nil if the
+// job packs no shared slab, or if a goroutine that took a part has not finished it after
+// spinRounds polls (the operating system may have paused it), in which case the caller
+// packs a slab of its own. Packing changes where the kernel reads op(B), not its values.
+func (jb *job) sharedSlab() []float32 {
+	if jb.sharedB == nil {
+		return nil
+	}
+	pr := jb.pr
+	width := roundUp(pr.n, nr)
+	for {
+		t := int(jb.bNext.Add(1) - 1)
+		if t >= jb.bParts {
+			break
+		}
+		j0 := t * sharedCols
+		cols := min(sharedCols, pr.n-j0)
+		for pc := 0; pc < pr.k; pc += kc {
+			depth := min(kc, pr.k-pc)
+			packB(jb.sharedB[width*pc+j0*depth:], pr.transB, pr.b, pr.ldb, pc, j0, depth, cols)
+		}
+		jb.bDone.Add(1)
+	}
+	for i := 0; jb.bDone.Load() < int64(jb.bParts); i++ {
+		if i == spinRounds {
+			return nil
+		}
+		runtime.Gosched()
+	}
+	return jb.sharedB
+}
+
 // grow makes *buf at least n long, keeping it when it is.
-func (w *workspace) grow(buf *[]float32, n int) {
+func grow(buf *[]float32, n int) {
 	if len(*buf) < n {
 		*buf = make([]float32, n)
 	}
@@ -103,6 +185,10 @@ func (w *workspace) grow(buf *[]float32, n int) {
 // mr x nr tile at a time. The B micro-panel stays in L1 while the inner loop streams the
 // A micro-panels from L2.
 func (w *workspace) macroKernel(jb *job, st *depthSlice) {
+	if jb.strip != nil {
+		w.macroKernelStrips(jb, st)
+		return
+	}
 	pr, mr := jb.pr, jb.mr
 	rows, cols := st.blk.i1-st.blk.i0, st.blk.j1-st.blk.j0
 	for jr := 0; jr < cols; jr += nr {
@@ -122,6 +208,33 @@ func (w *workspace) macroKernel(jb *job, st *depthSlice) {
 	}
 }
 
+// macroKernelStrips is macroKernel for a kernel with a strip form: for each micro-panel
+// of A, one call multiplies it by all the full-width micro-panels of B, then the edge
+// tile. The A micro-panel stays in L1 while the B micro-panels stream from L2.
+func (w *workspace) macroKernelStrips(jb *job, st *depthSlice) {
+	pr, mr := jb.pr, jb.mr
+	rows, cols := st.blk.i1-st.blk.i0, st.blk.j1-st.blk.j0
+	full := cols / nr
+	b, bStep := w.panelB(jb, st, 0)
+	bPanel := nr * st.depth // the packed micro-panels follow each other
+	if jb.directB {
+		bPanel = nr
+	}
+	for ir := 0; ir < rows; ir += mr {
+		aPanel, aRow, aStep := w.panelA(jb, st, ir)
+		height := min(mr, rows-ir)
+		off := (st.blk.i0+ir)*pr.ldc + st.blk.j0
+		if full > 0 {
+			jb.strip(st.depth, aPanel, aRow, aStep, b, bStep, bPanel, pr.c[off:], pr.ldc, height,
+				pr.alpha, st.beta, full)
+		}
+		if jr := full * nr; jr < cols {
+			bEdge, _ := w.panelB(jb, st, jr)
+			w.edgeTile(jb, st, pr.c[off+jr:], height, cols-jr, aPanel, aRow, aStep, bEdge, bStep)
+		}
+	}
+}
+
 // panelA returns the micro-panel of A for rows ir..ir+mr-1 of the chunk and its strides
 // (see microKernel): from the packed rows, or read in place when the job reads A
 // directly and the panel is full.
@@ -130,9 +243,9 @@ func (w *workspace) panelA(jb *job, st *depthSlice, ir int) (a []float32, aRow, 
 	i := st.blk.i0 + ir
 	switch {
 	case !jb.directA:
-		return w.packedA[ir*st.depth : (ir+mr)*st.depth], 1, mr
+		return st.packedA[ir*st.depth : (ir+mr)*st.depth], 1, mr
 	case i+mr > st.blk.i1: // the partial panel, packed alone by packRows
-		return w.packedA[:mr*st.depth], 1, mr
+		return st.packedA[:mr*st.depth], 1, mr
 	case pr.transA:
 		return pr.a[st.pc*pr.lda+i:], 1, pr.lda
 	default:
@@ -140,15 +253,16 @@ func (w *workspace) panelA(jb *job, st *depthSlice, ir int) (a []float32, aRow, 
 	}
 }
 
-// panelB returns the micro-panel of B for columns jr..jr+nr-1 of the chunk and its row
-// stride: from the packed slab, or read in place when the job reads B directly.
+// panelB returns the micro-panel of B for columns jr..jr+nr-1 of the chunk, followed by
+// those to its right, and its row stride: from the packed slab, or read in place when the
+// job reads B directly.
 func (w *workspace) panelB(jb *job, st *depthSlice, jr int) (b []float32, bStep int) {
 	pr := jb.pr
 	if jb.directB {
 		return pr.b[st.pc*pr.ldb+st.blk.j0+jr:], pr.ldb
 	}
-	slab := w.packedB[roundUp(st.blk.j1-st.blk.j0, nr)*st.pc:]
-	return slab[jr*st.depth : (jr+nr)*st.depth], nr
+	width := roundUp(st.blk.j1-st.blk.j0, nr)
+	return w.slab[width*st.pc+jr*st.depth : width*(st.pc+st.depth)], nr
 }
 
 // edgeTile runs the kernel on a copy of a tile narrower than nr (height x width), so that

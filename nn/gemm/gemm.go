@@ -38,7 +38,8 @@ func sgemmOnce(pr *problem, kern kernel, threads int) {
 		return
 	}
 	jb := new(job)
-	jb.start(pr, kern, threads)
+	var shared []float32
+	jb.start(pr, kern, threads, &shared)
 	var wg sync.WaitGroup
 	for range jb.sched.workers - 1 {
 		wg.Go(func() {

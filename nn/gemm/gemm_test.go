@@ -19,6 +19,10 @@ func TestSgemmMatchesReference(t *testing.T) {
 		// Around the AVX-512 kernel's 16-row tiles and the four-panel limit of reading
 		// an operand in place.
 		{33, 64, 300}, {64, 16, 513}, {65, 65, 20}, {16, 1, 700}, {2, 768, 20},
+		// A single row: the row kernel, where the kernel has one.
+		{1, 300, 600},
+		// B read in place, the rows of A packed once for several chunks of columns.
+		{40, 512, 520}, {24, 512, 300},
 	}
 	scalings := []struct{ alpha, beta float32 }{{1, 0}, {-0.5, 1}, {2, -1.5}, {0, 0.5}, {0, 0}}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -49,7 +53,8 @@ func TestSgemmMatchesReference(t *testing.T) {
 // results, through both the Pool and the package-level Sgemm, for sizes large enough to be
 // split and with a k deeper than one kc slice.
 func TestSgemmThreadCountIndependent(t *testing.T) {
-	sizes := []struct{ m, n, k int }{{97, 203, 300}, {300, 50, 80}, {13, 700, 40}, {64, 64, 64}, {20, 300, 4000}, {17, 48, 2000}}
+	sizes := []struct{ m, n, k int }{{97, 203, 300}, {300, 50, 80}, {13, 700, 40}, {64, 64, 64}, {20, 300, 4000}, {17, 48, 2000}, {1, 700, 600},
+		{40, 768, 600}, {24, 512, 700}}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, kern := range kernels(t) {
 		for _, sz := range sizes {
@@ -228,7 +233,7 @@ func TestAssemblyKernelsAgree(t *testing.T) {
 		t.Skipf("this CPU runs %d assembly kernels; nothing to compare", len(asm))
 	}
 	rng := rand.New(rand.NewPCG(11, 12))
-	sizes := []struct{ m, n, k int }{{97, 203, 300}, {16, 768, 8}, {33, 8, 600}, {1, 50, 1000}}
+	sizes := []struct{ m, n, k int }{{97, 203, 300}, {16, 768, 8}, {33, 8, 600}, {1, 50, 1000}, {1, 300, 700}}
 	for _, sz := range sizes {
 		for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
 			o := newOperands(rng, tr[0], tr[1], sz.m, sz.n, sz.k, 1, 0.75, 0.25)
@@ -249,6 +254,38 @@ func TestAssemblyKernelsAgree(t *testing.T) {
 						asm[0].name, first[i])
 				}
 			}
+		}
+	}
+}
+
+// TestSharedSlabFallback checks the two ways a goroutine gets op(B) when the goroutines of a
+// product pack it together: from the shared slab, and, when a part of that slab that
+// another goroutine took is never finished (a goroutine the operating system paused),
+// from a slab of its own after polling; both give the reference product.
+func TestSharedSlabFallback(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	for _, kern := range kernels(t) {
+		for _, stalled := range []bool{false, true} {
+			o := newOperands(rng, false, true, 300, 203, 300, 1, 1, 0.5)
+			want, bound := reference(o)
+			pr := o.problem()
+			var jb job
+			var shared []float32
+			jb.start(pr, kern, 2, &shared)
+			if jb.sharedB == nil {
+				t.Fatalf("%s: a %dx%dx%d product on 2 goroutines packs no shared slab", kern.name, o.m, o.n, o.k)
+			}
+			if stalled {
+				jb.bNext.Store(int64(jb.bParts)) // every part taken, none finished
+			}
+			var ws workspace
+			ws.work(&jb) // one goroutine takes every chunk
+			if got := jb.bDone.Load(); stalled != (got == 0) {
+				t.Fatalf("%s, stalled %v: %d parts of the shared slab packed", kern.name, stalled, got)
+			}
+			t.Run(fmt.Sprintf("%s/stalled=%v", kern.name, stalled), func(t *testing.T) {
+				checkAgainst(t, o, pr.c, want, bound)
+			})
 		}
 	}
 }

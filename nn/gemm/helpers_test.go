@@ -57,6 +57,12 @@ func newOperands(rng *rand.Rand, transA, transB bool, m, n, k, pad int, alpha, b
 	return o
 }
 
+// problem returns the operands as a problem of this package.
+func (o operands) problem() *problem {
+	return &problem{transA: o.transA, transB: o.transB, m: o.m, n: o.n, k: o.k, alpha: o.alpha,
+		a: o.a, lda: o.lda, b: o.b, ldb: o.ldb, beta: o.beta, c: o.c, ldc: o.ldc}
+}
+
 // at returns op(X)[i][j] of a row-major X with stride ld.
 func at(x []float32, ld int, trans bool, i, j int) float64 {
 	if trans {

@@ -23,12 +23,32 @@ import (
 type microKernel func(kc int, a []float32, aRow, aStep int, b []float32, bStep int,
 	c []float32, ldc, rows int, alpha, beta float32)
 
+// stripKernel computes panels tiles of C side by side, a strip mr rows high: tile t is the
+// microKernel product of the same A panel with the B panel b[t*bPanel:], stored into
+// c[t*nr:], with the arithmetic of microKernel. One call per strip instead of one per
+// tile saves the call and set-up of every tile after the first, which is most of the time
+// of a tile when kc is small (LoRA's rank-8 products). Callers guarantee panels >= 1 and
+// the microKernel conditions for every tile.
+type stripKernel func(kc int, a []float32, aRow, aStep int, b []float32, bStep, bPanel int,
+	c []float32, ldc, rows int, alpha, beta float32, panels int)
+
+// rowKernel computes a C of one row, cols values wide: C[j] = alpha * sum_{p<kc} A[p] *
+// B[p][j] + beta * C[j], where A[p] is a[p*aStep] and B[p][j] is b[p*bStep+j], with the
+// arithmetic of microKernel (so the result is the one the tiles would give). It reads
+// both operands in place: a matrix-vector product uses each value of B once, and
+// packing would only copy it. Callers guarantee kc >= 1 and cols >= 1.
+type rowKernel func(kc int, a []float32, aStep int, b []float32, bStep int, c []float32,
+	alpha, beta float32, cols int)
+
 // kernel is a micro-kernel with its tile height mr (packing of A follows it) and the name
-// benchmarks, tests and the environment variable LORALAB_GEMM_KERNEL know it by.
+// benchmarks, tests and the environment variable LORALAB_GEMM_KERNEL know it by. strip and
+// row, when not nil, are the same kernel over a strip of tiles and over a single row.
 type kernel struct {
-	name string
-	mr   int
-	run  microKernel
+	name  string
+	mr    int
+	run   microKernel
+	strip stripKernel
+	row   rowKernel
 }
 
 // portableKernel runs everywhere; see kernelPortable.

@@ -4,14 +4,28 @@ package gemm
 
 import "golang.org/x/sys/cpu"
 
-// kernel16x16AVX512 is the AVX-512 micro-kernel (kernel_avx512_amd64.s) with the contract
-// of microKernel for mr = 16: sixteen ZMM accumulators hold the 16 x 16 tile, one per row,
+// kernel16xNAVX512 is the AVX-512 micro-kernel (kernel_avx512_amd64.s) with the contract
+// of stripKernel for mr = 16: sixteen ZMM accumulators hold a 16 x 16 tile, one per row,
 // and each step of p multiplies sixteen values of A, broadcast inside VFMADD231PS, into
-// one 16-wide row of B.
+// one 16-wide row of B. It runs the tiles of a strip one after the other without
+// returning, and prefetches each tile's rows of C while the one before it runs.
 //
 //go:noescape
+func kernel16xNAVX512(kc int, a []float32, aRow, aStep int, b []float32, bStep, bPanel int,
+	c []float32, ldc, rows int, alpha, beta float32, panels int)
+
+// kernel16x16AVX512 is kernel16xNAVX512 on one tile, with the contract of microKernel.
 func kernel16x16AVX512(kc int, a []float32, aRow, aStep int, b []float32, bStep int,
-	c []float32, ldc, rows int, alpha, beta float32)
+	c []float32, ldc, rows int, alpha, beta float32) {
+	kernel16xNAVX512(kc, a, aRow, aStep, b, bStep, 0, c, ldc, rows, alpha, beta, 1)
+}
+
+// kernel1xNAVX512 is the AVX-512 row kernel (row_avx512_amd64.s) with the contract of
+// rowKernel.
+//
+//go:noescape
+func kernel1xNAVX512(kc int, a []float32, aStep int, b []float32, bStep int, c []float32,
+	alpha, beta float32, cols int)
 
 // kernel6x16AVX2 is the AVX2 micro-kernel (kernel_amd64.s) with the contract of
 // microKernel for mr = 6: twelve YMM accumulators hold the 6 x 16 tile, each step of p
@@ -23,8 +37,9 @@ func kernel6x16AVX2(kc int, a []float32, aRow, aStep int, b []float32, bStep int
 	ldc, rows int, alpha, beta float32)
 
 var (
-	avx512Kernel = kernel{name: "avx512", mr: 16, run: kernel16x16AVX512}
-	avx2Kernel   = kernel{name: "avx2-fma", mr: 6, run: kernel6x16AVX2}
+	avx512Kernel = kernel{name: "avx512", mr: 16, run: kernel16x16AVX512, strip: kernel16xNAVX512,
+		row: kernel1xNAVX512}
+	avx2Kernel = kernel{name: "avx2-fma", mr: 6, run: kernel6x16AVX2}
 )
 
 // archKernels lists the assembly micro-kernels, fastest first, with whether this CPU runs

@@ -2,7 +2,8 @@
 
 #include "textflag.h"
 
-// Register use in kernel16x16AVX512:
+// kernel16xNAVX512 computes panels adjacent 16 x 16 tiles of C, one after the other, from
+// one A panel and as many B panels (bPanel values apart). Register use:
 //   SI  A[0][p] and R14 A[8][p]; row i of A is at SI (or R14) + (i mod 8)*R9, and each
 //       step of p adds R11 to both
 //   R9, R12, R13, R15  1, 3, 5 and 7 times the row stride of A in bytes
@@ -10,7 +11,9 @@
 //   DX  C tile, R8 its row stride in bytes
 //   R10 rows of the tile still to store
 //   R8, R10 while the products run: the rows of B and A 16 steps of p ahead, to prefetch
-//   CX, AX  steps left
+//   CX  steps left, AX groups of four steps left (C rows left to prefetch before)
+//   0(SP), 8(SP), 16(SP), 24(SP), 32(SP)  the current B panel, the current C tile, the
+//       tiles left, the distance between B panels in bytes, and 1 to prefetch C (else 0)
 //   Z0        one row of B: columns 0-15
 //   Z1..Z16   accumulators: row i in Z(1+i)
 //   Z30, Z31  alpha and beta, Z29 scratch, when storing
@@ -37,6 +40,40 @@
 	ADDQ    R11, R14;                                 \
 	ADDQ    BX, DI
 
+// FSTEP is STEP for an A panel whose rows are adjacent (aRow = 1: packed panels, and A^T
+// read in place): the sixteen values of A are at fixed offsets from SI, so each
+// VFMADD231PS addresses its broadcast without an index register and stays one fused
+// micro-op (Intel CPUs split an indexed memory operand of a three-operand instruction in
+// two), which leaves the front end room for the other hyperthread.
+#define FSTEP \
+	VMOVUPS              (DI), Z0;      \
+	VFMADD231PS.BCST     (SI), Z0, Z1;  \
+	VFMADD231PS.BCST     4(SI), Z0, Z2; \
+	VFMADD231PS.BCST     8(SI), Z0, Z3; \
+	VFMADD231PS.BCST     12(SI), Z0, Z4; \
+	VFMADD231PS.BCST     16(SI), Z0, Z5; \
+	VFMADD231PS.BCST     20(SI), Z0, Z6; \
+	VFMADD231PS.BCST     24(SI), Z0, Z7; \
+	VFMADD231PS.BCST     28(SI), Z0, Z8; \
+	VFMADD231PS.BCST     32(SI), Z0, Z9; \
+	VFMADD231PS.BCST     36(SI), Z0, Z10; \
+	VFMADD231PS.BCST     40(SI), Z0, Z11; \
+	VFMADD231PS.BCST     44(SI), Z0, Z12; \
+	VFMADD231PS.BCST     48(SI), Z0, Z13; \
+	VFMADD231PS.BCST     52(SI), Z0, Z14; \
+	VFMADD231PS.BCST     56(SI), Z0, Z15; \
+	VFMADD231PS.BCST     60(SI), Z0, Z16; \
+	ADDQ                 R11, SI;       \
+	ADDQ                 BX, DI
+
+// FSTEP_PREFETCH is FSTEP that also prefetches the rows of B and A 16 steps ahead.
+#define FSTEP_PREFETCH \
+	PREFETCHT0 (R8);  \
+	PREFETCHT0 (R10); \
+	ADDQ R11, R10;    \
+	ADDQ BX, R8;      \
+	FSTEP
+
 // STEP_PREFETCH is STEP that also prefetches the rows of B and A 16 steps ahead.
 #define STEP_PREFETCH \
 	PREFETCHT0 (R8);  \
@@ -46,14 +83,14 @@
 	STEP
 
 // STORE_BETA writes one row of the tile: C = alpha*acc + beta*C, then advances DX to the
-// next row and returns after the last wanted row.
+// next row and moves on to the next tile after the last wanted row.
 #define STORE_BETA(acc) \
 	VMULPS      (DX), Z31, Z29; \
 	VFMADD231PS acc, Z30, Z29;  \
 	VMOVUPS     Z29, (DX);      \
 	ADDQ        R8, DX;         \
 	DECQ        R10;            \
-	JZ          done
+	JZ          next
 
 // STORE_ZERO writes one row of the tile when beta is zero: C = alpha*acc, C not read.
 #define STORE_ZERO(acc) \
@@ -61,37 +98,87 @@
 	VMOVUPS acc, (DX);     \
 	ADDQ    R8, DX;        \
 	DECQ    R10;           \
-	JZ      done
+	JZ      next
 
-// func kernel16x16AVX512(kc int, a []float32, aRow, aStep int, b []float32, bStep int, c []float32, ldc, rows int, alpha, beta float32)
-TEXT ·kernel16x16AVX512(SB), NOSPLIT, $0-128
-	MOVQ kc+0(FP), CX
-	MOVQ a_base+8(FP), SI
+// STORE_BETA_ALL and STORE_ZERO_ALL are STORE_BETA and STORE_ZERO for a tile whose
+// sixteen rows are all wanted.
+#define STORE_BETA_ALL(acc) \
+	VMULPS      (DX), Z31, Z29; \
+	VFMADD231PS acc, Z30, Z29;  \
+	VMOVUPS     Z29, (DX);      \
+	ADDQ        R8, DX
+
+#define STORE_ZERO_ALL(acc) \
+	VMULPS  acc, Z30, acc; \
+	VMOVUPS acc, (DX);     \
+	ADDQ    R8, DX
+
+// PREFETCH_C fetches the rows of the C tile at DX into L1 (clobbers AX, R10): while the
+// products run, so that the stores at the end do not wait on memory, one miss per row.
+#define PREFETCH_C(label) \
+	MOVQ       rows+120(FP), AX; \
+	MOVQ       DX, R10;          \
+label:                         \
+	PREFETCHT0 (R10);            \
+	ADDQ       R8, R10;          \
+	DECQ       AX;               \
+	JNZ        label
+
+// func kernel16xNAVX512(kc int, a []float32, aRow, aStep int, b []float32, bStep, bPanel int, c []float32, ldc, rows int, alpha, beta float32, panels int)
+TEXT ·kernel16xNAVX512(SB), NOSPLIT, $40-144
 	MOVQ aRow+32(FP), R9
 	SHLQ $2, R9
 	LEAQ (R9)(R9*2), R12
 	LEAQ (R9)(R9*4), R13
-	LEAQ (SI)(R9*8), R14
+	LEAQ (R12)(R9*4), R15
 	MOVQ aStep+40(FP), R11
 	SHLQ $2, R11
-	MOVQ b_base+48(FP), DI
 	MOVQ bStep+72(FP), BX
 	SHLQ $2, BX
-	MOVQ c_base+80(FP), DX
-	MOVQ ldc+104(FP), R8
+	MOVQ b_base+48(FP), DI
+	MOVQ DI, 0(SP)
+	MOVQ c_base+88(FP), DX
+	MOVQ DX, 8(SP)
+	MOVQ panels+136(FP), AX
+	MOVQ AX, 16(SP)
+	MOVQ bPanel+80(FP), AX
+	SHLQ $2, AX
+	MOVQ AX, 24(SP)
+	MOVQ ldc+112(FP), R8
 	SHLQ $2, R8
-	MOVQ rows+112(FP), R10
 
-	// Fetch the rows of the C tile into L1 while the products run: the stores at the end
-	// then do not wait on memory, one miss per row.
-	MOVQ R10, AX
-	MOVQ DX, R15
-prefetch:
-	PREFETCHT0 (R15)
-	ADDQ       R8, R15
-	DECQ       AX
-	JNZ        prefetch
-	LEAQ       (R12)(R9*4), R15
+	// Prefetching C pays when the tile has enough steps of p to hide the misses, or when
+	// the stores must read C (beta != 0). A few steps with beta = 0 (a product of rank 8,
+	// say) leave the stores to the store buffer instead.
+	MOVQ  $1, 32(SP)
+	CMPQ  kc+0(FP), $32
+	JGE   prefetchfirst
+	MOVL  beta+132(FP), AX
+	TESTL $0x7fffffff, AX
+	JNZ   prefetchfirst
+	MOVQ  $0, 32(SP)
+	JMP   panel
+
+prefetchfirst:
+	PREFETCH_C(prefetch0)
+
+panel:
+	// The C tile to the right is the next one: prefetch it while this one runs.
+	MOVQ 8(SP), DX
+	ADDQ $64, DX
+	MOVQ ldc+112(FP), R8
+	SHLQ $2, R8
+	CMPQ 16(SP), $1
+	JEQ  noprefetch
+	CMPQ 32(SP), $0
+	JEQ  noprefetch
+	PREFETCH_C(prefetch1)
+
+noprefetch:
+	MOVQ kc+0(FP), CX
+	MOVQ a_base+8(FP), SI
+	LEAQ (SI)(R9*8), R14
+	MOVQ 0(SP), DI
 
 	// R8 and R10 run 16 steps of p ahead of DI and SI: read in place, the
 	// rows of B (and of A^T) are a whole row stride apart, a pattern the hardware
@@ -122,10 +209,16 @@ prefetch:
 
 	// Four steps of p per iteration, then the remaining kc mod 4 one at a time. Packed
 	// panels (B rows 64 bytes apart, A columns at most 64) are read in order, which the
-	// hardware prefetchers follow; operands read in place take the prefetching loop.
+	// hardware prefetchers follow; operands read in place take the prefetching loop,
+	// unless there are no rows 16 steps ahead to prefetch.
 	MOVQ CX, AX
 	SHRQ $2, AX
+	CMPQ R9, $4
+	JEQ  fused
+	TESTQ AX, AX
 	JZ   tail
+	CMPQ CX, $16
+	JLE  loop4
 	CMPQ BX, $64
 	JNE  loop4prefetch
 	CMPQ R11, $64
@@ -156,17 +249,58 @@ loop1:
 	STEP
 	DECQ CX
 	JNZ  loop1
+	JMP  store
+
+	// The same loops for adjacent rows of A (aRow = 1), with FSTEP.
+fused:
+	TESTQ AX, AX
+	JZ    ftail
+	CMPQ  CX, $16
+	JLE   floop4
+	CMPQ  BX, $64
+	JNE   floop4prefetch
+	CMPQ  R11, $64
+	JGT   floop4prefetch
+
+floop4:
+	FSTEP
+	FSTEP
+	FSTEP
+	FSTEP
+	DECQ AX
+	JNZ  floop4
+	JMP  ftail
+
+floop4prefetch:
+	FSTEP_PREFETCH
+	FSTEP_PREFETCH
+	FSTEP_PREFETCH
+	FSTEP_PREFETCH
+	DECQ AX
+	JNZ  floop4prefetch
+
+ftail:
+	ANDQ $3, CX
+	JZ   store
+
+floop1:
+	FSTEP
+	DECQ CX
+	JNZ  floop1
 
 store:
-	MOVQ         ldc+104(FP), R8
+	MOVQ         ldc+112(FP), R8
 	SHLQ         $2, R8
-	MOVQ         rows+112(FP), R10
-	VBROADCASTSS alpha+120(FP), Z30
-	MOVL         beta+124(FP), AX
+	MOVQ         rows+120(FP), R10
+	MOVQ         8(SP), DX
+	VBROADCASTSS alpha+128(FP), Z30
+	MOVL         beta+132(FP), AX
+	CMPQ         R10, $16
+	JEQ          full
 	TESTL        $0x7fffffff, AX   // +0 or -0
 	JZ           betazero
 
-	VBROADCASTSS beta+124(FP), Z31
+	VBROADCASTSS beta+132(FP), Z31
 	STORE_BETA(Z1)
 	STORE_BETA(Z2)
 	STORE_BETA(Z3)
@@ -183,7 +317,7 @@ store:
 	STORE_BETA(Z14)
 	STORE_BETA(Z15)
 	STORE_BETA(Z16)
-	JMP          done
+	JMP          next
 
 betazero:
 	STORE_ZERO(Z1)
@@ -203,6 +337,52 @@ betazero:
 	STORE_ZERO(Z15)
 	STORE_ZERO(Z16)
 
-done:
+	// All sixteen rows: the same stores without the count of rows.
+full:
+	TESTL        $0x7fffffff, AX
+	JZ           fullzero
+	VBROADCASTSS beta+132(FP), Z31
+	STORE_BETA_ALL(Z1)
+	STORE_BETA_ALL(Z2)
+	STORE_BETA_ALL(Z3)
+	STORE_BETA_ALL(Z4)
+	STORE_BETA_ALL(Z5)
+	STORE_BETA_ALL(Z6)
+	STORE_BETA_ALL(Z7)
+	STORE_BETA_ALL(Z8)
+	STORE_BETA_ALL(Z9)
+	STORE_BETA_ALL(Z10)
+	STORE_BETA_ALL(Z11)
+	STORE_BETA_ALL(Z12)
+	STORE_BETA_ALL(Z13)
+	STORE_BETA_ALL(Z14)
+	STORE_BETA_ALL(Z15)
+	STORE_BETA_ALL(Z16)
+	JMP          next
+
+fullzero:
+	STORE_ZERO_ALL(Z1)
+	STORE_ZERO_ALL(Z2)
+	STORE_ZERO_ALL(Z3)
+	STORE_ZERO_ALL(Z4)
+	STORE_ZERO_ALL(Z5)
+	STORE_ZERO_ALL(Z6)
+	STORE_ZERO_ALL(Z7)
+	STORE_ZERO_ALL(Z8)
+	STORE_ZERO_ALL(Z9)
+	STORE_ZERO_ALL(Z10)
+	STORE_ZERO_ALL(Z11)
+	STORE_ZERO_ALL(Z12)
+	STORE_ZERO_ALL(Z13)
+	STORE_ZERO_ALL(Z14)
+	STORE_ZERO_ALL(Z15)
+	STORE_ZERO_ALL(Z16)
+
+next:
+	MOVQ 24(SP), AX
+	ADDQ AX, 0(SP)
+	ADDQ $64, 8(SP)
+	DECQ 16(SP)
+	JNZ  panel
 	VZEROUPPER
 	RET

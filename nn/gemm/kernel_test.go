@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -116,5 +117,149 @@ func TestChooseKernel(t *testing.T) {
 	_, err := chooseKernel("avx1024")
 	if err == nil || !strings.Contains(err.Error(), EnvKernel) || !strings.Contains(err.Error(), "no such kernel") {
 		t.Errorf(`chooseKernel("avx1024") = %v; want "no such kernel" naming %s`, err, EnvKernel)
+	}
+}
+
+// TestStripKernel checks the strip form of each kernel that has one: every tile of a strip
+// of one to three tiles matches a float64 dot product, for A as a packed panel (aRow = 1)
+// and as rows of a row-major matrix read in place (aStep = 1), B as packed panels and as
+// a row-major matrix read in place, depths on both sides of the kernel's prefetching
+// thresholds, and beta = 0 ignoring the old C; C outside the strip's rows and columns is
+// left alone.
+func TestStripKernel(t *testing.T) {
+	sentinel := float32(math.Inf(-1))
+	for _, kern := range kernels(t) {
+		if kern.strip == nil {
+			t.Logf("kernel %s has no strip form", kern.name)
+			continue
+		}
+		mr := kern.mr
+		for _, tc := range cross(cross([]int{1, 8, 17, 40, 256}, []int{1, 3}), []bool{false, true}) {
+			depth, panels, inPlace := tc.x.x, tc.x.y, tc.y
+			for _, rows := range []int{1, mr - 1, mr} {
+				for _, beta := range []float32{0, 1, -0.5} {
+					name := fmt.Sprintf("%s/kc=%d/panels=%d/inPlace=%v/rows=%d/beta=%g",
+						kern.name, depth, panels, inPlace, rows, beta)
+					t.Run(name, func(t *testing.T) {
+						checkStrip(t, kern, depth, panels, rows, inPlace, beta, sentinel)
+					})
+				}
+			}
+		}
+	}
+}
+
+// checkStrip runs one strip of kern and compares it with a float64 reference. With inPlace,
+// A is row-major (aRow = depth+3, aStep = 1) and B a row-major matrix wider than the strip
+// (bStep = panels*nr+5, bPanel = nr); otherwise both are packed panels.
+func checkStrip(t *testing.T, kern kernel, depth, panels, rows int, inPlace bool, beta, sentinel float32) {
+	mr := kern.mr
+	ldc := panels*nr + 3
+	rng := rand.New(rand.NewPCG(uint64(depth), uint64(rows*panels)))
+	aRow, aStep := 1, mr
+	bStep, bPanel := nr, nr*depth
+	if inPlace {
+		aRow, aStep = depth+3, 1
+		bStep, bPanel = panels*nr+5, nr
+	}
+	a := randomSlice(rng, (mr-1)*aRow+(depth-1)*aStep+1)
+	b := randomSlice(rng, depth*bStep*panels)
+	aAt := func(i, p int) float64 { return float64(a[i*aRow+p*aStep]) }
+	bAt := func(p, j int) float64 { return float64(b[j/nr*bPanel+p*bStep+j%nr]) }
+	old := randomSlice(rng, mr*ldc)
+	c := make([]float32, mr*ldc)
+	for i := range c {
+		c[i] = old[i]
+		if i/ldc >= rows || i%ldc >= panels*nr || beta == 0 {
+			c[i] = sentinel
+		}
+	}
+	const alpha = -0.75
+	kern.strip(depth, a, aRow, aStep, b, bStep, bPanel, c, ldc, rows, alpha, beta, panels)
+	for i := range mr {
+		for j := range ldc {
+			got := c[i*ldc+j]
+			if i >= rows || j >= panels*nr {
+				if got != sentinel {
+					t.Fatalf("C[%d][%d] outside the strip changed to %g", i, j, got)
+				}
+				continue
+			}
+			var sum, abs float64
+			for p := range depth {
+				x := aAt(i, p) * bAt(p, j)
+				sum += x
+				abs += math.Abs(x)
+			}
+			want := alpha * sum
+			if beta != 0 {
+				want += float64(beta) * float64(old[i*ldc+j])
+			}
+			tol := float64(depth+3) / (1 << 23) * (math.Abs(alpha)*abs + math.Abs(float64(beta*old[i*ldc+j])))
+			if math.Abs(float64(got)-want) > tol {
+				t.Fatalf("C[%d][%d] = %g, want %g (tolerance %.3g)", i, j, got, want, tol)
+			}
+		}
+	}
+}
+
+// TestRowKernel checks the row form of each kernel that has one against the kernel's own
+// tiles: for widths around its blocks of 16 and 128 columns, strides of A of 1 and 3 and
+// every beta, each value of C is bit-identical to what the micro-kernel stores for row 0
+// of a packed tile (the row forms promise the same arithmetic), and C past the row's
+// width is left alone. TestMicroKernel checks the tiles against float64 sums.
+func TestRowKernel(t *testing.T) {
+	for _, kern := range kernels(t) {
+		if kern.row == nil {
+			t.Logf("kernel %s has no row form", kern.name)
+			continue
+		}
+		for _, tc := range cross(cross([]int{1, 7, 256}, []int{1, 15, 16, 17, 128, 200, 300}), []int{1, 3}) {
+			depth, cols, aStep := tc.x.x, tc.x.y, tc.y
+			for _, beta := range []float32{0, 1, -0.5} {
+				name := fmt.Sprintf("%s/kc=%d/cols=%d/aStep=%d/beta=%g", kern.name, depth, cols, aStep, beta)
+				t.Run(name, func(t *testing.T) { checkRow(t, kern, depth, cols, aStep, beta) })
+			}
+		}
+	}
+}
+
+// checkRow runs the row kernel on one row of cols values and compares it with kern.run on
+// tiles whose packed A panel holds the same row (and zeros below it).
+func checkRow(t *testing.T, kern kernel, depth, cols, aStep int, beta float32) {
+	const pad, alpha = 5, 1.5
+	rng := rand.New(rand.NewPCG(uint64(depth*cols), uint64(aStep)))
+	a := randomSlice(rng, (depth-1)*aStep+1)
+	bStep := cols + pad
+	b := randomSlice(rng, depth*bStep)
+	old := randomSlice(rng, cols+pad)
+	got := slices.Clone(old)
+	kern.row(depth, a, aStep, b, bStep, got, alpha, beta, cols)
+
+	panelA := make([]float32, kern.mr*depth)
+	for p := range depth {
+		panelA[p*kern.mr] = a[p*aStep]
+	}
+	panelB := make([]float32, depth*nr)
+	tile := make([]float32, nr)
+	for j0 := 0; j0 < cols; j0 += nr {
+		w := min(nr, cols-j0)
+		for p := range depth {
+			clear(panelB[p*nr : (p+1)*nr])
+			copy(panelB[p*nr:p*nr+w], b[p*bStep+j0:])
+		}
+		clear(tile)
+		copy(tile, old[j0:j0+w])
+		kern.run(depth, panelA, 1, kern.mr, panelB, nr, tile, nr, 1, alpha, beta)
+		for j := range w {
+			if got[j0+j] != tile[j] {
+				t.Fatalf("C[%d] = %g, the tile kernel gives %g", j0+j, got[j0+j], tile[j])
+			}
+		}
+	}
+	for j := cols; j < len(old); j++ {
+		if got[j] != old[j] {
+			t.Fatalf("C[%d] past the row changed from %g to %g", j, old[j], got[j])
+		}
 	}
 }

@@ -22,7 +22,9 @@ func packA(dst []float32, transA bool, a []float32, lda, i0, p0, rows, depth, mr
 // all the rows are adjacent in memory, so it walks the source one stored row (one p) at a
 // time, reading it with unit stride and handing mr values to each micro-panel; walking
 // panel by panel instead would touch a new cache line, and often a new page, per value.
-// The kernels' heights (6 and 16) copy through fixed-size arrays, without a memmove call.
+// The kernels' heights (6 and 16) copy through fixed-size arrays held in a local value:
+// an assignment from one array pointer to another may overlap as far as the compiler
+// knows and becomes a memmove call per micro-panel row.
 func packATrans(dst, a []float32, lda, i0, p0, rows, depth, mr int) {
 	full := rows / mr * mr
 	for p := range depth {
@@ -31,9 +33,11 @@ func packATrans(dst, a []float32, lda, i0, p0, rows, depth, mr int) {
 			d := dst[q*depth+p*mr:]
 			switch mr {
 			case 6:
-				*(*[6]float32)(d) = *(*[6]float32)(src[q:])
+				v := *(*[6]float32)(src[q:])
+				*(*[6]float32)(d) = v
 			case 16:
-				*(*[16]float32)(d) = *(*[16]float32)(src[q:])
+				v := *(*[16]float32)(src[q:])
+				*(*[16]float32)(d) = v
 			default:
 				copy(d[:mr], src[q:])
 			}

@@ -17,12 +17,14 @@ type Pool struct {
 	threads int
 	kern    kernel
 
-	mu    sync.Mutex
-	own   workspace // the caller's packing buffers
-	call  problem
-	job   job
-	tasks chan task
-	done  sync.WaitGroup
+	mu  sync.Mutex
+	own workspace // the caller's packing buffers
+	// sharedB holds the slab of op(B) that the goroutines of a call pack together.
+	sharedB []float32
+	call    problem
+	job     job
+	tasks   chan task
+	done    sync.WaitGroup
 	// pending counts the workers still busy with the current call: the caller spins on
 	// it before it blocks in done.Wait.
 	pending atomic.Int32
@@ -162,7 +164,7 @@ func (p *Pool) run(pr *problem) {
 		threads = 1
 	}
 	p.call = *pr
-	p.job.start(&p.call, p.kern, threads)
+	p.job.start(&p.call, p.kern, threads, &p.sharedB)
 	helpers := p.job.sched.workers - 1
 	p.done.Add(helpers)
 	p.pending.Store(int32(helpers))
@@ -175,5 +177,5 @@ func (p *Pool) run(pr *problem) {
 	}
 	p.done.Wait()
 	p.call = problem{} // drop references to the caller's slices
-	p.job.pr = nil
+	p.job.pr, p.job.sharedB = nil, nil
 }

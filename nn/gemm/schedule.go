@@ -11,6 +11,10 @@ const serialWork = 1 << 18
 // a slab is k deep and as many columns wide as fit (4 MiB: the whole of a 768 x 768 B).
 const packedBBudget = 1 << 20
 
+// packedABudget bounds, in float32 values, the rows of op(A) a goroutine keeps packed all
+// of k deep (see job.keepA): 4 MiB, 64 rows of a k of 16384.
+const packedABudget = 1 << 20
+
 // chunksPerThread is how many chunks of rows each goroutine gets on average, so that a
 // goroutine that the operating system pauses (the machine is shared) hands its remaining
 // chunks to the others instead of holding up the whole product.
@@ -69,6 +73,22 @@ func plan(m, n, k, threads, mr int) schedule {
 	return s
 }
 
+// rowCols is the width of a chunk of a one-row product: the row kernel's block of eight
+// vectors.
+const rowCols = 128
+
+// planRow returns the schedule of a 1 x n x k product computed by a row kernel: chunks of
+// rowCols columns, each read through all of k by one goroutine.
+func planRow(n, k, threads int) schedule {
+	if threads < 1 || n*k < serialWork {
+		threads = 1
+	}
+	s := schedule{m: 1, n: n, chunkRows: 1, rowChunks: 1, slabCols: rowCols}
+	s.colSlabs = ceilDiv(n, rowCols)
+	s.workers = max(1, min(threads, s.chunks()))
+	return s
+}
+
 // setSlabs cuts the n columns into about count slabs of equal width on the nr grid.
 func (s *schedule) setSlabs(count int) {
 	s.slabCols = max(nr, roundUp(ceilDiv(s.n, max(count, 1)), nr))
@@ -98,21 +118,53 @@ type job struct {
 	pr    *problem
 	sched schedule
 	kern  microKernel
-	mr    int // the kernel's tile height
+	strip stripKernel // nil if the kernel has no strip form
+	row   rowKernel   // the kernel's row form, set when it computes this product
+	mr    int         // the kernel's tile height
 	// directA reads full micro-panels of A in place (C has few column panels); directB
 	// reads B in place (C has few row panels, op(B) = B, and no partial column panel).
 	directA, directB bool
-	next             atomic.Int64
+	// keepA packs a chunk's rows of op(A) all of k deep, so that a goroutine that takes
+	// several chunks of the same rows packs them once. With B read in place nothing else
+	// is packed and the rows are few (C has at most four row panels), so the chunks
+	// are slabs of columns of the same rows, and each would pack the same rows again.
+	keepA bool
+	// sharedB, when not nil, is one packed slab of all of op(B) that the goroutines pack
+	// together (sharedSlab), bParts parts of sharedCols columns, instead of one slab each:
+	// a product of a single column slab on several goroutines.
+	sharedB      []float32
+	bParts       int
+	bNext, bDone atomic.Int64
+	next         atomic.Int64
 }
 
-// start prepares the job for a validated problem with k > 0 on up to threads goroutines.
+// sharedCols is the width of a part of a shared slab of op(B) (see job.sharedB).
+const sharedCols = 8 * nr
+
+// start prepares the job for a validated problem with k > 0 on up to threads goroutines;
+// *shared is the buffer for a shared slab of op(B), grown as needed.
 // Whether an operand is packed changes where the kernel reads a value, never the value or
 // the order of the arithmetic.
-func (jb *job) start(pr *problem, kern kernel, threads int) {
-	jb.pr, jb.kern, jb.mr = pr, kern.run, kern.mr
+func (jb *job) start(pr *problem, kern kernel, threads int, shared *[]float32) {
+	jb.pr, jb.kern, jb.strip, jb.mr = pr, kern.run, kern.strip, kern.mr
+	jb.row, jb.directA, jb.directB, jb.keepA, jb.sharedB = nil, false, false, false, nil
+	if pr.m == 1 && !pr.transB && kern.row != nil {
+		jb.row = kern.row
+		jb.sched = planRow(pr.n, pr.k, threads)
+		jb.next.Store(0)
+		return
+	}
 	jb.sched = plan(pr.m, pr.n, pr.k, threads, kern.mr)
 	jb.directA = ceilDiv(pr.n, nr) <= directPanels
 	jb.directB = !pr.transB && pr.n%nr == 0 && ceilDiv(pr.m, kern.mr) <= directPanels
+	jb.keepA = jb.directB && roundUp(jb.sched.chunkRows, kern.mr)*pr.k <= packedABudget
+	jb.sharedB, jb.bParts = nil, 0
+	if !jb.directB && jb.sched.colSlabs == 1 && jb.sched.workers > 1 {
+		grow(shared, roundUp(pr.n, nr)*pr.k)
+		jb.sharedB, jb.bParts = *shared, ceilDiv(pr.n, sharedCols)
+	}
+	jb.bNext.Store(0)
+	jb.bDone.Store(0)
 	jb.next.Store(0)
 }
 
