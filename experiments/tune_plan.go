@@ -143,3 +143,13 @@ func (ph *phases) second(dir string, grid []RunSpec) ([]RunSpec, bool) {
 func sortByIndex(runs []RunSpec) {
 	slices.SortFunc(runs, func(a, b RunSpec) int { return a.Index - b.Index })
 }
+
+// PlannedRuns is the number of runs the sweep will have run when it is done: the whole
+// expansion runs, or, under lr_tuning: first_seed, the first phase and each search's
+// remaining seeds at its chosen rate.
+func (s *Sweep) PlannedRuns(runs []RunSpec) int {
+	if ph := s.lrPhases(runs); ph != nil {
+		return ph.total(len(s.Seeds))
+	}
+	return len(runs)
+}

@@ -324,3 +324,26 @@ func TestEntryLRList(t *testing.T) {
 		t.Errorf("first_seed phases: %+v, want 2 searches and 3+2 first-seed runs", ph)
 	}
 }
+
+// TestPlannedRuns: a first_seed search runs 3 rates on seed 1 and the 2 other seeds at one
+// rate (5 of its 9-run grid), beside bitfit's 3 seeds: 8 of 12; a sweep without the search
+// runs its whole expansion.
+func TestPlannedRuns(t *testing.T) {
+	for _, c := range []struct {
+		name        string
+		text        string
+		grid, total int
+	}{
+		{"first_seed", searchSweep, 12, 8},
+		{"whole grid", strings.Replace(searchSweep, "  lr_tuning: first_seed\n", "", 1), 12, 12},
+	} {
+		sw := parseTest(t, c.text)
+		runs, err := sw.Expand()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(runs) != c.grid || sw.PlannedRuns(runs) != c.total {
+			t.Errorf("%s: %d runs expanded, %d planned; want %d and %d", c.name, len(runs), sw.PlannedRuns(runs), c.grid, c.total)
+		}
+	}
+}

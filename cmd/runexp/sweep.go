@@ -150,7 +150,7 @@ func report(dir string, sw *experiments.Sweep, command string, stdout io.Writer)
 	if err != nil {
 		return err
 	}
-	_, err = analysis.WriteReport(dir, spec, analysis.Options{Out: stdout, Command: command, Expected: len(runs), Merge: merge.Matrices})
+	_, err = analysis.WriteReport(dir, spec, analysis.Options{Out: stdout, Command: command, Expected: sw.PlannedRuns(runs), Merge: merge.Matrices})
 	return err
 }
 
