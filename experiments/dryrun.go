@@ -70,11 +70,7 @@ func DryRun(ctx context.Context, w io.Writer, sw *Sweep, shard Shard, exec Execu
 		fmt.Fprintf(w, "%d learning-rate searches (lr_tuning: first_seed): the runs above, then %d more, the other seeds at each search's chosen rate\n",
 			len(ph.searches), ph.total(len(sw.Seeds))-len(ph.first))
 	}
-	total := len(all)
-	if ph != nil {
-		total = ph.total(len(sw.Seeds))
-	}
-	if _, err := fmt.Fprintf(w, "sweep %s: %d runs; shard %s: %d runs\n", sw.Name, total, shard, len(selected)); err != nil {
+	if _, err := fmt.Fprintf(w, "sweep %s: %d runs; shard %s: %d runs\n", sw.Name, sw.PlannedRuns(all), shard, len(selected)); err != nil {
 		return fmt.Errorf("dry run: %w", err)
 	}
 	if err := Preflight(ctx, sw, selected, exec); err != nil {

@@ -23,6 +23,7 @@ import (
 	"testing"
 
 	"loralab/model"
+	"loralab/model/tokenizer"
 	"loralab/pretrain"
 )
 
@@ -78,7 +79,7 @@ func shippedFolders(t *testing.T) []string {
 func TestShippedBasesScoreTheirRecordedLoss(t *testing.T) {
 	for _, dir := range shippedFolders(t) {
 		t.Run(dir, func(t *testing.T) {
-			m, _, err := model.Open(dir)
+			m, tok, err := model.Open(dir)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,7 +87,7 @@ func TestShippedBasesScoreTheirRecordedLoss(t *testing.T) {
 				if _, err := os.Stat(filepath.Join(dir, checkFile)); err == nil {
 					rescoreCheck(t, dir, m)
 				} else {
-					writeCheck(t, dir, m)
+					writeCheck(t, dir, m, tok)
 				}
 			}
 			c := readCheck(t, dir)
@@ -151,15 +152,11 @@ func readStats(t *testing.T, dir string) folderStats {
 
 // writeCheck rebuilds dir's held-out split from the data cache, checks the folder's model
 // scores what stats.json recorded, and writes the first windows as its heldout-check.json.
-func writeCheck(t *testing.T, dir string, m *model.Model) {
+func writeCheck(t *testing.T, dir string, m *model.Model, tok *tokenizer.Tokenizer) {
 	st := readStats(t, dir)
 	base := readStats(t, strings.Split(filepath.ToSlash(dir), "/")[0]) // a kept checkpoint records only its loss
 	st.Config, st.DataSeed = base.Config, base.DataSeed
 	docs, err := pretrain.CorpusDocs(context.Background(), "", st.DataSeed, corpus)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, tok, err := model.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
