@@ -2,16 +2,24 @@ package model
 
 import (
 	"fmt"
+	"math"
 
 	"loralab/model/tokenizer"
 )
 
-// HeldOutSet is the held-out documents of one pretraining run, kept to score other models on
+// HeldOutSet is held-out windows of one pretraining run, kept to score other models on
 // them: the base itself, and the base after fine-tuning, whose higher loss on the same text
-// measures what fine-tuning made it forget.
+// measures what fine-tuning made it forget. NewHeldOutSet rebuilds them from the corpus;
+// ReadHeldOut reads the ones a model folder carries (HeldOutFile).
 type HeldOutSet struct {
-	cfg  PretrainConfig
-	data *pretrainData
+	arch         string
+	vocab        int
+	batch        int // windows per forward pass, the pretraining's batch
+	threads      int
+	ids, targets [][]int32 // -1 in targets where nothing is predicted
+	// unigram is the log-probabilities of the unigram model of the training stream, scoring
+	// the same targets as a baseline; nil for windows without their corpus.
+	unigram []float64
 }
 
 // NewHeldOutSet rebuilds the held-out split Pretrain makes of corpus under cfg (the
@@ -36,27 +44,54 @@ func NewHeldOutSet(cfg PretrainConfig, corpus []string, tok *tokenizer.Tokenizer
 	if err != nil {
 		return nil, fmt.Errorf("model: held-out set: %w", err)
 	}
-	return &HeldOutSet{cfg: cfg, data: data}, nil
+	return heldOutSetOf(cfg, data), nil
 }
 
-// Score is m's pretraining loss on the held-out documents: next-token NLL for a decoder,
+// heldOutSetOf is the held-out windows of d that Pretrain evaluates under cfg, with the
+// unigram baseline of d's training stream.
+func heldOutSetOf(cfg PretrainConfig, d *pretrainData) *HeldOutSet {
+	ids, targets := heldOutWindows(cfg, d)
+	return &HeldOutSet{arch: d.arch, vocab: cfg.Model.Vocab, batch: cfg.Batch, threads: cfg.Threads,
+		ids: ids, targets: targets, unigram: unigramLogProbs(d.train, d.tokVocab)}
+}
+
+// Score is m's pretraining loss on the held-out windows: next-token NLL for a decoder,
 // masked-LM NLL for an encoder with the masks drawn from a fixed seed, so every model is
-// scored on the same windows, masks and targets. m must have the base's architecture and
-// vocabulary; methods applied to it (LoRA, adapters) take part in its forward pass.
+// scored on the same windows, masks and targets; the unigram fields are zero for a set read
+// from a folder. m must have the base's architecture and vocabulary; methods applied to it
+// (LoRA, adapters) take part in its forward pass.
 func (h *HeldOutSet) Score(m *Model) (HeldOutEval, error) {
-	if m.Cfg.Arch != h.cfg.Model.Arch || m.Cfg.Vocab != h.cfg.Model.Vocab {
+	if m.Cfg.Arch != h.arch || m.Cfg.Vocab != h.vocab {
 		return HeldOutEval{}, fmt.Errorf("model: held-out score: the model is an %s of vocabulary %d, the held-out set was made for an %s of vocabulary %d",
-			m.Cfg.Arch, m.Cfg.Vocab, h.cfg.Model.Arch, h.cfg.Model.Vocab)
+			m.Cfg.Arch, m.Cfg.Vocab, h.arch, h.vocab)
 	}
-	return evaluateHeldOut(m, h.cfg, h.data), nil
+	if len(h.ids[0]) > m.Cfg.MaxLen {
+		return HeldOutEval{}, fmt.Errorf("model: held-out score: windows of %d tokens, the model reads at most %d", len(h.ids[0]), m.Cfg.MaxLen)
+	}
+	e := scoreWindows(m, h.ids, h.targets, h.batch, h.threads)
+	if h.unigram == nil {
+		return e, nil
+	}
+	var uni float64
+	for _, row := range h.targets {
+		for _, tg := range row {
+			if tg >= 0 {
+				uni -= h.unigram[tg]
+			}
+		}
+	}
+	e.UnigramNLL = uni / float64(e.Tokens)
+	e.UnigramPPL = math.Exp(e.UnigramNLL)
+	return e, nil
 }
 
 // Windows returns the windows Score reads, in order: each row's input ids and its targets
-// (-1 where nothing is predicted). Scored by ScoreWindows at the set's batch size they give
-// Score's NLL and accuracy.
-func (h *HeldOutSet) Windows() (ids, targets [][]int32) {
-	return heldOutWindows(h.cfg, h.data)
-}
+// (-1 where nothing is predicted). Scored by ScoreWindows at Batch windows at a time they
+// give Score's NLL and accuracy.
+func (h *HeldOutSet) Windows() (ids, targets [][]int32) { return h.ids, h.targets }
+
+// Batch is how many windows Score reads at a time (the pretraining's batch size).
+func (h *HeldOutSet) Batch() int { return h.batch }
 
 // ScoreWindows is m's NLL, perplexity and accuracy on the predicted positions (targets >= 0)
 // of equal-length windows, read batch windows at a time (the unigram fields are zero): a

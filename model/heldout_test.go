@@ -74,7 +74,7 @@ func TestScoreWindowsRepeatsScore(t *testing.T) {
 			t.Fatal(err)
 		}
 		ids, targets := h.Windows()
-		got, err := ScoreWindows(m, ids, targets, h.cfg.Batch, 2)
+		got, err := ScoreWindows(m, ids, targets, h.Batch(), 2)
 		if err != nil {
 			t.Fatal(err)
 		}

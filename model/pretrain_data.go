@@ -160,19 +160,7 @@ func (d *pretrainData) corruptAt(rng *rand.Rand, ids, targets []int32, i int) {
 // encoder, NLL and accuracy of the corrupted positions, corrupted with a fixed seed so that
 // every model sees the same masks. The unigram baseline scores the same target tokens.
 func evaluateHeldOut(m *Model, cfg PretrainConfig, d *pretrainData) HeldOutEval {
-	ids, targets := heldOutWindows(cfg, d)
-	e := scoreWindows(m, ids, targets, cfg.Batch, cfg.Threads)
-	unigram := unigramLogProbs(d.train, d.tokVocab)
-	var uni float64
-	for _, row := range targets {
-		for _, tg := range row {
-			if tg >= 0 {
-				uni -= unigram[tg]
-			}
-		}
-	}
-	e.UnigramNLL = uni / float64(e.Tokens)
-	e.UnigramPPL = math.Exp(e.UnigramNLL)
+	e, _ := heldOutSetOf(cfg, d).Score(m) // the model is the one pretrained on d: it fits
 	return e
 }
 

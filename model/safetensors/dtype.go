@@ -1,10 +1,13 @@
 package safetensors
 
+import "math"
+
 // DType is the element type of a stored tensor, spelled as in the safetensors header.
 type DType string
 
-// The element types the format defines. The writer stores F32, F16 and BF16; the reader
-// indexes all of them and converts F32, F16 and BF16 (and F64) to float32.
+// The element types the format defines. The writer stores F32, F16, BF16 and the integers
+// I32 and I16; the reader indexes all of them, converts F32, F16 and BF16 (and F64) to
+// float32 and I32 and I16 to int32.
 const (
 	F64  DType = "F64"
 	F32  DType = "F32"
@@ -40,4 +43,16 @@ func (d DType) Size() int {
 }
 
 // writable reports whether Write can store a tensor with this dtype.
-func (d DType) writable() bool { return d == F32 || d == F16 || d == BF16 }
+func (d DType) writable() bool { return d == F32 || d == F16 || d == BF16 || d == I32 || d == I16 }
+
+// intRange is the range of an integer dtype Write stores (ok false for the others). I32 is
+// limited to the integers a float32 holds exactly, as Named.Data carries them.
+func (d DType) intRange() (lo, hi float32, ok bool) {
+	switch d {
+	case I32:
+		return -1 << 24, 1 << 24, true
+	case I16:
+		return math.MinInt16, math.MaxInt16, true
+	}
+	return 0, 0, false
+}

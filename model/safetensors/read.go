@@ -186,3 +186,31 @@ func (f *File) Float32(name string, wantShape []int) ([]float32, error) {
 	}
 	return out, nil
 }
+
+// Int32 returns the named tensor converted to int32: I32 and I16 tensors convert; other
+// dtypes are an error. If wantShape is not nil the tensor's shape must equal it exactly.
+// Errors name the file and the tensor and give the expected and found values.
+func (f *File) Int32(name string, wantShape []int) ([]int32, error) {
+	t, ok := f.tensors[name]
+	if !ok {
+		return nil, fmt.Errorf("safetensors: %s: %w %q", f.name, ErrMissing, name)
+	}
+	if wantShape != nil && !slices.Equal(t.Shape, wantShape) {
+		return nil, fmt.Errorf("safetensors: %s: tensor %q: %w: found %v, want %v", f.name, name, ErrShape, t.Shape, wantShape)
+	}
+	raw := f.data[t.Begin:t.End]
+	out := make([]int32, t.Len())
+	switch t.DType {
+	case I32:
+		for i := range out {
+			out[i] = int32(binary.LittleEndian.Uint32(raw[4*i:]))
+		}
+	case I16:
+		for i := range out {
+			out[i] = int32(int16(binary.LittleEndian.Uint16(raw[2*i:])))
+		}
+	default:
+		return nil, fmt.Errorf("safetensors: %s: tensor %q: %w: found %s, want I32 or I16", f.name, name, ErrDType, t.DType)
+	}
+	return out, nil
+}

@@ -17,8 +17,9 @@ import (
 type Named struct {
 	Name  string
 	Shape []int
-	// DType is the stored element type: F32, F16 or BF16. Empty means F32. Narrowing to F16
-	// or BF16 rounds to nearest even.
+	// DType is the stored element type: F32, F16, BF16, I32 or I16. Empty means F32.
+	// Narrowing to F16 or BF16 rounds to nearest even; an integer dtype takes integer values
+	// in its range (I32: |v| <= 2^24, what a float32 holds exactly).
 	DType DType
 	// Data holds the product of Shape values, row-major.
 	Data []float32
@@ -133,7 +134,14 @@ func checkNamed(t Named, seen map[string]bool) error {
 	case seen[t.Name]:
 		return fmt.Errorf("%w: duplicate name %q", ErrTensor, t.Name)
 	case !t.DType.writable():
-		return fmt.Errorf("%w: tensor %q: cannot write dtype %q, want F32, F16 or BF16", ErrDType, t.Name, t.DType)
+		return fmt.Errorf("%w: tensor %q: cannot write dtype %q, want F32, F16, BF16, I32 or I16", ErrDType, t.Name, t.DType)
+	}
+	if lo, hi, ok := t.DType.intRange(); ok {
+		for i, v := range t.Data {
+			if v != float32(math.Trunc(float64(v))) || v < lo || v > hi {
+				return fmt.Errorf("%w: tensor %q: value %v at %d is not an integer %s holds (%v to %v)", ErrTensor, t.Name, v, i, t.DType, lo, hi)
+			}
+		}
 	}
 	seen[t.Name] = true
 	n := 1
@@ -199,6 +207,10 @@ func appendData(dst []byte, values []float32, dtype DType) []byte {
 			dst = binary.LittleEndian.AppendUint16(dst, float32ToHalf(v))
 		case BF16:
 			dst = binary.LittleEndian.AppendUint16(dst, float32ToBFloat16(v))
+		case I32:
+			dst = binary.LittleEndian.AppendUint32(dst, uint32(int32(v)))
+		case I16:
+			dst = binary.LittleEndian.AppendUint16(dst, uint16(int16(v)))
 		}
 	}
 	return dst

@@ -115,7 +115,10 @@ func TestWriteErrors(t *testing.T) {
 		{"duplicate", []Named{{Name: "a", Shape: []int{1}, Data: []float32{1}}, {Name: "a", Shape: []int{1}, Data: []float32{2}}}, ErrTensor, `duplicate name "a"`},
 		{"shape and data disagree", []Named{{Name: "a", Shape: []int{2, 2}, Data: []float32{1, 2, 3}}}, ErrTensor, `tensor "a": shape [2 2] holds 4 values, data has 3`},
 		{"negative dimension", []Named{{Name: "a", Shape: []int{-1}, Data: nil}}, ErrTensor, "negative dimension"},
-		{"integer dtype", []Named{{Name: "a", Shape: []int{1}, DType: I32, Data: []float32{1}}}, ErrDType, `cannot write dtype "I32"`},
+		{"unwritable dtype", []Named{{Name: "a", Shape: []int{1}, DType: U8, Data: []float32{1}}}, ErrDType, `cannot write dtype "U8"`},
+		{"fraction in an integer dtype", []Named{{Name: "a", Shape: []int{2}, DType: I32, Data: []float32{1, 2.5}}}, ErrTensor, "value 2.5 at 1 is not an integer I32 holds"},
+		{"I16 overflow", []Named{{Name: "a", Shape: []int{1}, DType: I16, Data: []float32{32768}}}, ErrTensor, "value 32768 at 0 is not an integer I16 holds"},
+		{"I32 beyond float32's integers", []Named{{Name: "a", Shape: []int{1}, DType: I32, Data: []float32{1 << 25}}}, ErrTensor, "is not an integer I32 holds"},
 	}
 	for _, tc := range tests {
 		path := filepath.Join(t.TempDir(), "out.safetensors")
@@ -170,5 +173,36 @@ func TestFloat32F64(t *testing.T) {
 	want := []float32{1.5, float32(math.Inf(-1)), 0}
 	if err != nil || !slices.Equal(got, want) {
 		t.Errorf("Float32(d) = %v, %v; want %v", got, err, want)
+	}
+}
+
+// TestInt32RoundTrip writes integer tensors, including both ends of each dtype's range, and
+// reads them back exactly; Int32 refuses a float tensor, a wrong shape and a missing name.
+func TestInt32RoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "ints.safetensors")
+	i32 := []float32{-1 << 24, -1, 0, 1 << 24}
+	i16 := []float32{math.MinInt16, -1, 7, math.MaxInt16}
+	err := WriteFile(path, []Named{{Name: "a", Shape: []int{2, 2}, DType: I32, Data: i32},
+		{Name: "b", Shape: []int{4}, DType: I16, Data: i16}, {Name: "f", Shape: []int{1}, Data: []float32{1}}}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := Read(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, want := range map[string][]int32{"a": {-1 << 24, -1, 0, 1 << 24}, "b": {math.MinInt16, -1, 7, math.MaxInt16}} {
+		if got, err := f.Int32(name, nil); err != nil || !slices.Equal(got, want) {
+			t.Errorf("Int32(%s) = %v, %v; want %v", name, got, err, want)
+		}
+	}
+	for _, tc := range []struct {
+		name  string
+		shape []int
+		want  error
+	}{{"f", nil, ErrDType}, {"a", []int{4}, ErrShape}, {"zz", nil, ErrMissing}} {
+		if _, err := f.Int32(tc.name, tc.shape); !errors.Is(err, tc.want) || !strings.Contains(err.Error(), path) {
+			t.Errorf("Int32(%s, %v): error %v, want %v naming %s", tc.name, tc.shape, err, tc.want, path)
+		}
 	}
 }
