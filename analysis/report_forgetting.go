@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"loralab/experiments/record"
+	"loralab/model"
 )
 
 // Keys of the derived split forgettingStudy aggregates: the held-out loss changes.
@@ -44,6 +45,24 @@ func withForgetting(results []record.Result, task string) []record.Result {
 	return out
 }
 
+// unmeasuredWhy says which runs never measure held-out losses (sweeprun's forgetting).
+const unmeasuredWhy = "prefix methods, and bases neither pretrained by the sweep nor read from a model folder carrying its held-out windows (" + model.HeldOutFile + "; a Hugging Face folder has none), are never measured"
+
+// unmeasured lists the settings and tasks of the done runs without held-out losses, in
+// order of first appearance: what the forgetting table leaves out.
+func unmeasured(results []record.Result, task string) []string {
+	var out []string
+	for _, r := range results {
+		if _, ok := r.Metrics[record.ForgettingSplit]; ok || r.Status != record.StatusDone || task != "" && r.Task != task {
+			continue
+		}
+		if s := r.Setting + " on " + r.Task; !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 // forgettingRow is one setting on one task: its task metric and held-out loss changes.
 type forgettingRow struct {
 	Task, Setting     string
@@ -62,8 +81,11 @@ func (r *reporter) forgettingStudy() error {
 	}
 	results := withForgetting(Results(r.sweep.Runs), f.Task)
 	if len(results) == 0 {
-		r.note("forgetting: no done run measured held-out losses: set train.forgetting_tokens in the sweep (prefix methods and bases that were not pretrained are never measured)")
+		r.note("forgetting: no done run measured held-out losses: set train.forgetting_tokens in the sweep (%s)", unmeasuredWhy)
 		return nil
+	}
+	if missing := unmeasured(Results(r.sweep.Runs), f.Task); len(missing) > 0 {
+		r.note("forgetting: %s: done runs without held-out losses, left out of the table (%s)", strings.Join(missing, ", "), unmeasuredWhy)
 	}
 	rows := forgettingRows(results, r.spec.Table.split(), r.spec.Table.Metric)
 	md := forgettingMarkdown(rows, r.spec.Table.split())

@@ -29,7 +29,11 @@
 //     then documents each closed by </s>), so the classification token is trained; decoder
 //     documents are separated by the end-of-text token. Pretrainer takes it one step at a
 //     time and saves and loads its whole state (weights, AdamW moments, sampler, step), so
-//     that a resumed run continues bit-identically;
+//     that a resumed run continues bit-identically
+//   - held-out windows (HeldOutSet): the split's windows with their targets, rebuilt from the
+//     corpus (NewHeldOutSet) or read from the model folder that carries them (ReadHeldOut of
+//     heldout.safetensors, written by Save, WriteHeldOut and Pretrainer.SaveHeldOut), to
+//     score a base and its fine-tuned versions on text the base never trained on (forgetting);
 //   - checkpoints (Save, SaveAs for F16, Load: model.safetensors with the config in its
 //     metadata, config.json for readers, tokenizer.json; arch.ModelFiles lists the files that
 //     identify a folder's model), import of local Hugging Face GPT-2 and RoBERTa folders (ImportGPT2,

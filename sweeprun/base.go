@@ -56,7 +56,9 @@ type Base struct {
 	Model *model.Model // shared and frozen: Share or Clone it before changing it
 	Tok   *tokenizer.Tokenizer
 	Stats model.PretrainStats
-	Dir   string
+	// Dir is the folder the model is cached in or was read from (model.from); a folder that
+	// carries model.HeldOutFile gives the held-out windows that measure forgetting.
+	Dir string
 	// Corpus is the pretraining corpus's documents, from which the held-out ones that
 	// measure forgetting are drawn (model.NewHeldOutSet).
 	Corpus []string

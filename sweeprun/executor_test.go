@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -13,6 +14,7 @@ import (
 	"loralab/experiments/record"
 	"loralab/method"
 	"loralab/model"
+	"loralab/model/tokenizer"
 	"loralab/train"
 )
 
@@ -168,5 +170,81 @@ func TestTrainConfigCarriesProtocolKeys(t *testing.T) {
 	cfg := trainConfig(run, 100)
 	if cfg.HeadLR != 3e-2 || cfg.EvalLimit != 40 || cfg.LR != 1e-3 {
 		t.Errorf("config %+v", cfg)
+	}
+}
+
+// TestExecutorMeasuresForgettingOnAFolderBase: a base read with model.from whose folder
+// carries held-out windows (model.HeldOutFile) is measured on the leading windows that
+// cover train.forgetting_tokens: its NLL is ScoreWindows' on them, LoRA's step 0 equals it
+// (identity at init) and training moves it. The same folder without the file measures
+// nothing.
+func TestExecutorMeasuresForgettingOnAFolderBase(t *testing.T) {
+	cfg := model.Config{Arch: model.Encoder, Vocab: 300, DModel: 16, Layers: 2, Heads: 2, DFF: 32, MaxLen: 32,
+		Activation: "gelu", LNEps: 1e-5}
+	m, err := model.NewModel(cfg, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := tokenizer.Train([]string{"a small corpus of words about scenes", "and more words with other letters"}, tokenizer.TrainConfig{VocabSize: 280})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const T, windows, batch = 16, 12, 4
+	rng := rand.New(rand.NewPCG(1, 2))
+	ids, targets := make([][]int32, windows), make([][]int32, windows)
+	for w := range windows {
+		ids[w], targets[w] = make([]int32, T), make([]int32, T)
+		for i := range T {
+			ids[w][i], targets[w][i] = int32(rng.IntN(tok.VocabSize())), -1
+			if rng.IntN(4) == 0 {
+				targets[w][i] = int32(rng.IntN(tok.VocabSize()))
+			}
+		}
+	}
+	held, err := model.NewHeldOutWindows(model.Encoder, cfg.Vocab, batch, ids, targets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, withFile := range []bool{true, false} {
+		dir := filepath.Join(t.TempDir(), "base")
+		if err := model.Save(dir, m, tok, nil); err != nil {
+			t.Fatal(err)
+		}
+		if withFile {
+			if err := held.Save(dir, "test"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		digest, err := experiments.HashModelFolder(t.TempDir(), dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// 64 held-out tokens: the encoder's windows advance by T-1 = 15, so 5 windows.
+		run := experiments.RunSpec{Model: cfg, Task: "embedded-cls", Seed: 1,
+			Pretrain: experiments.Pretrain{From: dir, FromSHA256: digest},
+			Data:     experiments.Data{MaxTrain: 16, MaxValidation: 8, MaxTest: 8},
+			Train:    experiments.Train{Steps: 3, Batch: 4, SeqLen: 16, LR: 1e-2, ForgettingTokens: 64},
+			Method:   method.Spec{Name: method.LoRA, Rank: 2, Alpha: 2, Targets: []string{"q", "v"}}}
+		res, err := NewExecutor(t.TempDir()).Run(context.Background(), run, t.TempDir(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		h, measured := res.Metrics[record.ForgettingSplit]
+		if !withFile {
+			if measured {
+				t.Errorf("a folder without %s measured forgetting: %v", model.HeldOutFile, h)
+			}
+			continue
+		}
+		want, err := model.ScoreWindows(m, ids[:5], targets[:5], batch, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h[record.NLLBase] != want.NLL || h[record.NLLTokens] != float64(want.Tokens) {
+			t.Errorf("base NLL %v on %v tokens, ScoreWindows on the first 5 windows gives %v on %d", h[record.NLLBase], h[record.NLLTokens], want.NLL, want.Tokens)
+		}
+		if h[record.NLLStep0] != h[record.NLLBase] || h[record.NLLAfter] == h[record.NLLBase] {
+			t.Errorf("held-out NLL base %v, step 0 %v, after %v: want step 0 = base != after", h[record.NLLBase], h[record.NLLStep0], h[record.NLLAfter])
+		}
 	}
 }
