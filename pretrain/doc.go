@@ -14,11 +14,14 @@
 //     eval interval, into OUT/curve.csv and the figure OUT/curve.png / .svg;
 //   - keeps the model at chosen fractions of the run as full model folders under
 //     OUT/checkpoints/ (the base-strength study fine-tunes from them), each with a
-//     stats.json of its point of the run, corpus and data seed;
+//     stats.json of its point of the run, corpus and data seed, and the run's held-out
+//     windows;
 //   - writes OUT as a model folder: config.json, model.safetensors (F32 or F16),
-//     tokenizer.json and stats.json (steps, tokens seen, wall time, sessions with load
-//     averages, tokens/s, held-out perplexity against the unigram's), stats.json last, so
-//     that its presence marks a finished run.
+//     tokenizer.json, heldout.safetensors (model.HeldOutFile: the leading held-out windows
+//     of the split with their targets, at least 16,384 predicted tokens, with which a sweep
+//     measures forgetting on a base read from the folder) and stats.json (steps, tokens
+//     seen, wall time, sessions with load averages, tokens/s, held-out perplexity against
+//     the unigram's), stats.json last, so that its presence marks a finished run.
 //
 // ReadProvenance reads back from such a folder the corpus and the data seed of its split;
 // Provenance.Leak says when a task drawn from the corpus's source, split with another seed,

@@ -279,6 +279,9 @@ func (run *runner) keep(f float64) error {
 	if err := run.saveModel(dir); err != nil {
 		return err
 	}
+	if err := run.saveHeldOut(dir); err != nil {
+		return err
+	}
 	// The kept folder's stats.json says, beside its point of the run, what it was pretrained
 	// on (ReadProvenance), as a finished run's does.
 	b, err := json.MarshalIndent(struct {
@@ -303,6 +306,18 @@ func (run *runner) saveModel(dir string) error {
 		dtype = safetensors.F16
 	}
 	if err := model.SaveAs(dir, run.pt.Model(), run.tok, map[string]string{"loralab.recipe": filepath.Base(run.r.File)}, dtype); err != nil {
+		return fmt.Errorf("pretrain: %w", err)
+	}
+	return nil
+}
+
+// saveHeldOut writes the held-out windows of the run's split into the model folder dir
+// (model.HeldOutFile), with which forgetting is measured on a base read from the folder.
+func (run *runner) saveHeldOut(dir string) error {
+	d := run.pt.Dataset()
+	note := fmt.Sprintf("the leading held-out windows of runexp pretrain %s: corpus %s (data_seed %d), %d of %d documents held out",
+		filepath.Base(run.r.File), run.r.Corpus, run.r.DataSeed, d.HeldOutDocs, d.HeldOutDocs+d.TrainDocs)
+	if err := run.pt.SaveHeldOut(dir, note); err != nil {
 		return fmt.Errorf("pretrain: %w", err)
 	}
 	return nil
@@ -340,6 +355,9 @@ func (run *runner) closeSession() Session {
 func (run *runner) finish() (*Stats, error) {
 	r := run.r
 	if err := run.saveModel(r.Out); err != nil {
+		return nil, err
+	}
+	if err := run.saveHeldOut(r.Out); err != nil {
 		return nil, err
 	}
 	tokBytes, err := os.ReadFile(filepath.Join(r.Out, model.TokenizerFile))

@@ -121,7 +121,8 @@ func TestRunOutput(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "out")
 	r := tinyRecipe(out)
 	r.FP16 = true
-	st, err := Run(context.Background(), r, Options{CacheDir: t.TempDir()})
+	cache := t.TempDir()
+	st, err := Run(context.Background(), r, Options{CacheDir: cache})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -151,6 +152,7 @@ func TestRunOutput(t *testing.T) {
 			t.Error(err)
 		}
 	}
+	checkHeldOutFiles(t, r, st, cache, m)
 	again, err := Run(context.Background(), r, Options{CacheDir: t.TempDir()})
 	if err != nil || !again.Sessions[0].Start.Equal(st.Sessions[0].Start) {
 		t.Errorf("a second run did not return the finished stats: %v", err)
@@ -175,5 +177,38 @@ func TestRunRefusesAnotherRecipe(t *testing.T) {
 	_, err = Run(context.Background(), r, Options{CacheDir: cache})
 	if err == nil || !strings.Contains(err.Error(), "another recipe") {
 		t.Errorf("error %v, want one saying the folder holds another recipe's run", err)
+	}
+}
+
+// checkHeldOutFiles: the finished folder and each kept checkpoint carry the run's held-out
+// windows; read under the recipe's eval_tokens they are the rebuilt split's (the same
+// score, bit for bit) and predict the tokens stats.json records.
+func checkHeldOutFiles(t *testing.T, r Recipe, st *Stats, cache string, m *model.Model) {
+	t.Helper()
+	docs, err := CorpusDocs(context.Background(), cache, r.DataSeed, r.Corpus)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, tok, err := model.Open(r.Out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rebuilt, err := model.NewHeldOutSet(st.Config, docs, tok, r.EvalTokens, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := rebuilt.Score(m)
+	for _, k := range append([]Kept{{Dir: "."}}, st.Kept...) {
+		h, err := model.ReadHeldOut(filepath.Join(r.Out, k.Dir), r.EvalTokens, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := h.Score(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.NLL != want.NLL || got.Tokens != want.Tokens || got.Tokens != st.HeldOut.Tokens {
+			t.Errorf("%s: the folder's held-out windows score %+v, the rebuilt split %+v (stats.json: %d tokens)", k.Dir, got, want, st.HeldOut.Tokens)
+		}
 	}
 }
