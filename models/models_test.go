@@ -16,9 +16,11 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -89,6 +91,9 @@ func TestShippedBasesScoreTheirRecordedLoss(t *testing.T) {
 				} else {
 					writeCheck(t, dir, m, tok)
 				}
+				if _, err := os.Stat(filepath.Join(dir, model.HeldOutFile)); err != nil {
+					writeHeldOut(t, dir, tok)
+				}
 			}
 			c := readCheck(t, dir)
 			got, err := model.ScoreWindows(m, c.IDs, c.Targets, c.Batch, 2)
@@ -150,16 +155,34 @@ func readStats(t *testing.T, dir string) folderStats {
 	return st
 }
 
-// writeCheck rebuilds dir's held-out split from the data cache, checks the folder's model
-// scores what stats.json recorded, and writes the first windows as its heldout-check.json.
-func writeCheck(t *testing.T, dir string, m *model.Model, tok *tokenizer.Tokenizer) {
+// splitOf reads dir's stats.json, with the pretraining config and data seed of its base
+// (a kept checkpoint records only its loss), and the corpus documents from the data cache.
+func splitOf(t *testing.T, dir string) (folderStats, []string) {
 	st := readStats(t, dir)
-	base := readStats(t, strings.Split(filepath.ToSlash(dir), "/")[0]) // a kept checkpoint records only its loss
+	base := readStats(t, strings.Split(filepath.ToSlash(dir), "/")[0])
 	st.Config, st.DataSeed = base.Config, base.DataSeed
 	docs, err := pretrain.CorpusDocs(context.Background(), "", st.DataSeed, corpus)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return st, docs
+}
+
+// writeHeldOut rebuilds dir's held-out split from the data cache with today's code and
+// writes its leading windows as the folder's model.HeldOutFile; TestShippedHeldOutWindows
+// then checks them against heldout-check.json and stats.json.
+func writeHeldOut(t *testing.T, dir string, tok *tokenizer.Tokenizer) {
+	st, docs := splitOf(t, dir)
+	note := fmt.Sprintf("the leading held-out windows of the base's split of %s (data_seed %d), rebuilt by go test ./models -update", corpus, st.DataSeed)
+	if err := model.WriteHeldOut(dir, st.Config, docs, tok, note); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// writeCheck rebuilds dir's held-out split from the data cache, checks the folder's model
+// scores what stats.json recorded, and writes the first windows as its heldout-check.json.
+func writeCheck(t *testing.T, dir string, m *model.Model, tok *tokenizer.Tokenizer) {
+	st, docs := splitOf(t, dir)
 	h, err := model.NewHeldOutSet(st.Config, docs, tok, 0, 2)
 	if err != nil {
 		t.Fatal(err)
@@ -184,4 +207,56 @@ func writeCheck(t *testing.T, dir string, m *model.Model, tok *tokenizer.Tokeniz
 	})
 	t.Logf("%s: whole held-out split NLL %.4f (stats.json %.4f, unigram %.4f); check windows NLL %.4f on %d tokens",
 		dir, full.NLL, st.HeldOut.NLL, full.UnigramNLL, e.NLL, e.Tokens)
+}
+
+// TestShippedHeldOutWindows checks each folder's held-out windows (model.HeldOutFile), with
+// which forgetting is measured on a base read from the folder: the file loads, predicts at
+// least model.HeldOutFileTokens tokens, begins with heldout-check.json's windows, and its
+// leading windows under the base's eval_tokens are the held-out evaluation stats.json
+// recorded (the same predicted tokens, the same loss to 1e-3 nats: the folder holds the
+// weights rounded to fp16, stats.json scored them in fp32).
+func TestShippedHeldOutWindows(t *testing.T) {
+	for _, dir := range shippedFolders(t) {
+		t.Run(dir, func(t *testing.T) {
+			h, err := model.ReadHeldOut(dir, 0, 2)
+			if err != nil {
+				t.Fatalf("%v (go test ./models -update writes it from the data cache)", err)
+			}
+			ids, targets := h.Windows()
+			predicted := 0
+			for _, row := range targets {
+				for _, tg := range row {
+					if tg >= 0 {
+						predicted++
+					}
+				}
+			}
+			if predicted < model.HeldOutFileTokens {
+				t.Errorf("%d windows predict %d tokens, want >= %d", len(ids), predicted, model.HeldOutFileTokens)
+			}
+			c := readCheck(t, dir)
+			if len(ids) < len(c.IDs) || h.Batch() != c.Batch ||
+				!slices.EqualFunc(ids[:len(c.IDs)], c.IDs, slices.Equal) || !slices.EqualFunc(targets[:len(c.IDs)], c.Targets, slices.Equal) {
+				t.Fatalf("the first %d windows (batch %d) differ from %s's (batch %d)", len(c.IDs), h.Batch(), checkFile, c.Batch)
+			}
+			m, _, err := model.Open(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := readStats(t, dir)
+			base := readStats(t, strings.Split(filepath.ToSlash(dir), "/")[0])
+			lead, err := model.ReadHeldOut(dir, base.Config.EvalTokens, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := lead.Score(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Tokens != st.HeldOut.Tokens || math.Abs(got.NLL-st.HeldOut.NLL) > 1e-3 || got.Accuracy != st.HeldOut.Accuracy {
+				t.Errorf("the leading windows score NLL %.6f, accuracy %.6f on %d tokens; stats.json recorded %.6f, %.6f on %d",
+					got.NLL, got.Accuracy, got.Tokens, st.HeldOut.NLL, st.HeldOut.Accuracy, st.HeldOut.Tokens)
+			}
+		})
+	}
 }
