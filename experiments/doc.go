@@ -64,7 +64,10 @@
 //	  eval_limit: 200          # validation examples of the periodic evaluations (default 0 = all;
 //	                           # the final validation and test scores use every example)
 //	  save_steps: [25, 50, 100]  # keep what was trained after these steps, under checkpoints/ (default none)
-//	  forgetting_tokens: 8192  # held-out pretraining tokens read before and after, at most (default 0 = not measured)
+//	  forgetting_tokens: 8192  # held-out pretraining tokens read before and after, at most (default 0 = not measured):
+//	                           # the split of a base the sweep pretrains, or the heldout.safetensors of a from: folder
+//	                           # (models/encoder's: 108,585 tokens, 16,387 of them masked; asking more reads all of it,
+//	                           # and the table gives the tokens scored); a folder without one is not measured
 //	  generation:              # decoding of generation tasks (the paper: beam 10, 0.9, 4)
 //	    beam: 10               # default 1 (greedy)
 //	    length_penalty: 0.9    # default 1
