@@ -3,11 +3,15 @@
 // recorded on a fixed batch of held-out text, so a corrupted or swapped file, or an engine
 // change that alters what a base computes, fails here without the data cache.
 //
+// Each folder's heldout.safetensors (model.HeldOutFile: the held-out windows with which a
+// sweep measures forgetting on the base) must load, begin with the heldout-check.json
+// windows and score the held-out loss its stats.json recorded.
+//
 // go test ./models -update rescores the windows of every heldout-check.json and records the
 // loss; for a folder without one, it rebuilds the base's held-out split (the documents it
 // never trained on) from the data cache, checks that the folder's model scores the held-out
 // loss its stats.json recorded, and keeps the first windows of that split with their
-// targets. (The shipped encoder's windows were written by the pretraining code of the
+// targets. For a folder without heldout.safetensors it writes one from the same split. (The shipped encoder's windows were written by the pretraining code of the
 // commit that trained it, whose corpus filter dropped 11 fewer documents than today's, so
 // today's code rebuilds another split: see models/encoder/PROVENANCE.md.)
 package models_test
