@@ -22,8 +22,9 @@ import (
 const HeldOutFile = "heldout.safetensors"
 
 // HeldOutFileTokens is how many predicted tokens a written HeldOutFile holds at least (all
-// the split has if it has fewer): the shortest run of leading windows that reaches it. 128
-// decoder windows of 128 tokens; about 870 encoder windows, which predict 15%.
+// the split has if it has fewer): the shortest run of leading windows that reaches it (about
+// 870 encoder windows of 128, which predict 15%), or, written from a pretraining, the windows
+// of its own held-out evaluation if they are more (eval_tokens 65,536: 512 decoder windows).
 const HeldOutFileTokens = 16384
 
 // Metadata keys of a HeldOutFile.
@@ -91,9 +92,12 @@ func (h *HeldOutSet) stride() int {
 
 // Save writes the leading windows of h that predict HeldOutFileTokens tokens (all of them
 // if they predict fewer) as dir's HeldOutFile, with note saying how they were made.
-func (h *HeldOutSet) Save(dir, note string) error {
+func (h *HeldOutSet) Save(dir, note string) error { return h.save(dir, note, 0) }
+
+// save is Save keeping at least minWindows windows (as many as h has).
+func (h *HeldOutSet) save(dir, note string, minWindows int) error {
 	n, predicted := 0, 0
-	for n < len(h.targets) && predicted < HeldOutFileTokens {
+	for n < len(h.targets) && (predicted < HeldOutFileTokens || n < minWindows) {
 		for _, tg := range h.targets[n] {
 			if tg >= 0 {
 				predicted++
@@ -129,20 +133,30 @@ func flatten(rows [][]int32) []float32 {
 }
 
 // WriteHeldOut rebuilds the held-out split of a base pretrained under cfg on corpus with
-// tok (as NewHeldOutSet) and writes it as dir's HeldOutFile (Save).
+// tok (as NewHeldOutSet) and writes it as dir's HeldOutFile: the leading windows that
+// predict HeldOutFileTokens tokens and cover the pretraining's held-out evaluation.
 func WriteHeldOut(dir string, cfg PretrainConfig, corpus []string, tok *tokenizer.Tokenizer, note string) error {
-	h, err := NewHeldOutSet(cfg, corpus, tok, math.MaxInt32, 1) // every window: Save keeps the leading ones it needs
-	if err != nil {
-		return err
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return fmt.Errorf("model: held-out windows: %w", err)
 	}
-	return h.Save(dir, note)
+	data, err := newPretrainData(cfg, corpus, tok)
+	if err != nil {
+		return fmt.Errorf("model: held-out windows: %w", err)
+	}
+	return saveSplit(dir, note, cfg, data)
 }
 
-// SaveHeldOut writes the held-out split of this pretraining as dir's HeldOutFile (Save).
-func (p *Pretrainer) SaveHeldOut(dir, note string) error {
-	cfg := p.cfg
-	cfg.EvalTokens = math.MaxInt32
-	return heldOutSetOf(cfg, p.data).Save(dir, note)
+// SaveHeldOut writes the held-out split of this pretraining as dir's HeldOutFile, as
+// WriteHeldOut does.
+func (p *Pretrainer) SaveHeldOut(dir, note string) error { return saveSplit(dir, note, p.cfg, p.data) }
+
+// saveSplit writes the held-out windows of d as dir's HeldOutFile: at least those cfg's
+// evaluation reads and those that predict HeldOutFileTokens tokens.
+func saveSplit(dir, note string, cfg PretrainConfig, d *pretrainData) error {
+	eval, _ := heldOutWindows(cfg, d)
+	cfg.EvalTokens = math.MaxInt32 // every window: save keeps the leading ones it needs
+	return heldOutSetOf(cfg, d).save(dir, note, len(eval))
 }
 
 // ReadHeldOut reads dir's HeldOutFile. maxTokens caps the held-out stream tokens Score

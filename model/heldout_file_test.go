@@ -22,7 +22,7 @@ func TestHeldOutFileRoundTrip(t *testing.T) {
 			t.Fatal(err)
 		}
 		m, _ := NewModel(cfg.Model, 5)
-		for _, maxTokens := range []int{45, 200} {
+		for _, maxTokens := range []int{45, 200, cfg.EvalTokens} {
 			want, err := NewHeldOutSet(cfg, corpus, tok, maxTokens, 1)
 			if err != nil {
 				t.Fatal(err)
@@ -56,7 +56,8 @@ func TestHeldOutFileRoundTrip(t *testing.T) {
 }
 
 // TestHeldOutFileKeepsEnoughWindows: Save keeps the shortest run of leading windows that
-// predicts HeldOutFileTokens tokens, in I16 for a small vocabulary and I32 for a large one.
+// predicts HeldOutFileTokens tokens, in I16 for a small vocabulary and I32 for a large one;
+// a pretraining's evaluation windows, if more, are all kept.
 func TestHeldOutFileKeepsEnoughWindows(t *testing.T) {
 	const T = 8 // 3 predicted per window: 16384/3 needs 5462 windows
 	for _, vocab := range []int{300, 40000} {
@@ -84,6 +85,13 @@ func TestHeldOutFileKeepsEnoughWindows(t *testing.T) {
 		}
 		if !slices.Equal(info.Shape, []int{5462, T}) || info.DType != wantType {
 			t.Errorf("vocabulary %d: saved %s %v, want %s [5462 %d]", vocab, info.DType, info.Shape, wantType, T)
+		}
+		more := t.TempDir()
+		if err := h.save(more, "", 5900); err != nil {
+			t.Fatal(err)
+		}
+		if m, err := ReadHeldOut(more, 0, 1); err != nil || len(m.ids) != 5900 {
+			t.Errorf("vocabulary %d: asked to keep 5,900 windows: %v", vocab, err)
 		}
 		got, err := ReadHeldOut(dir, 0, 1)
 		if err != nil {

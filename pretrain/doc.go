@@ -18,10 +18,11 @@
 //     windows;
 //   - writes OUT as a model folder: config.json, model.safetensors (F32 or F16),
 //     tokenizer.json, heldout.safetensors (model.HeldOutFile: the leading held-out windows
-//     of the split with their targets, at least 16,384 predicted tokens, with which a sweep
-//     measures forgetting on a base read from the folder) and stats.json (steps, tokens
-//     seen, wall time, sessions with load averages, tokens/s, held-out perplexity against
-//     the unigram's), stats.json last, so that its presence marks a finished run.
+//     of the split with their targets, those its held-out evaluation reads and more if they
+//     predict fewer than 16,384 tokens, with which a sweep measures forgetting on a base
+//     read from the folder) and stats.json (steps, tokens seen, wall time, sessions with
+//     load averages, tokens/s, held-out perplexity against the unigram's), stats.json
+//     last, so that its presence marks a finished run.
 //
 // ReadProvenance reads back from such a folder the corpus and the data seed of its split;
 // Provenance.Leak says when a task drawn from the corpus's source, split with another seed,
