@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"loralab/experiments/record"
-	"loralab/model"
+	"loralab/model/arch"
 )
 
 // Keys of the derived split forgettingStudy aggregates: the held-out loss changes.
@@ -46,7 +46,7 @@ func withForgetting(results []record.Result, task string) []record.Result {
 }
 
 // unmeasuredWhy says which runs never measure held-out losses (sweeprun's forgetting).
-const unmeasuredWhy = "prefix methods, and bases neither pretrained by the sweep nor read from a model folder carrying its held-out windows (" + model.HeldOutFile + "; a Hugging Face folder has none), are never measured"
+const unmeasuredWhy = "prefix methods, and bases neither pretrained by the sweep nor read from a model folder carrying its held-out windows (" + arch.HeldOutFile + "; a Hugging Face folder has none), are never measured"
 
 // unmeasured lists the settings and tasks of the done runs without held-out losses, in
 // order of first appearance: what the forgetting table leaves out.

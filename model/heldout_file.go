@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strconv"
 
+	"loralab/model/arch"
 	"loralab/model/safetensors"
 	"loralab/model/tokenizer"
 )
@@ -18,8 +19,8 @@ import (
 // safetensors file with two integer tensors of shape [windows, seq_len], "ids" (the input
 // tokens, after masked-LM corruption for an encoder) and "targets" (the token predicted at
 // each position, -1 where none is), I16 when the vocabulary fits and I32 otherwise, and the
-// metadata keys of heldOutMeta.
-const HeldOutFile = "heldout.safetensors"
+// metadata keys below.
+const HeldOutFile = arch.HeldOutFile
 
 // HeldOutFileTokens is how many predicted tokens a written HeldOutFile holds at least (all
 // the split has if it has fewer): the shortest run of leading windows that reaches it (about

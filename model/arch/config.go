@@ -107,3 +107,7 @@ func Preset(name, arch string, vocab int) (Config, error) {
 
 // WeightsFile is the name of a checkpoint's weights in its folder.
 const WeightsFile = "model.safetensors"
+
+// HeldOutFile is the name of a pretrained base's held-out windows in its folder, on which
+// forgetting is measured (model.ReadHeldOut).
+const HeldOutFile = "heldout.safetensors"
