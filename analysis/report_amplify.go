@@ -4,7 +4,6 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -68,7 +67,7 @@ func (r *reporter) amplifyRank(a *AmplificationSpec, matrix string, rank int) ([
 		r.note("%s: %v", what, err)
 		return nil, nil
 	}
-	base := r.basePath(a, run)
+	base := r.resolveBase(a.Base, run)
 	if base == "" {
 		r.note("%s: no base checkpoint: set analysis.amplification.base", what)
 		return nil, nil
@@ -109,18 +108,6 @@ func (r *reporter) amplifyUpdate(run Run, u Update) (amplificationRow, error) {
 	}
 	return amplificationRow{Layer: u.Layer, Matrix: u.Matrix, Setting: run.Result.Setting, LR: runLR(run.Result),
 		Seed: run.Result.Seed, Amplification: amp}, nil
-}
-
-// basePath is the pretrained checkpoint holding W: the spec's, else the run config's "base".
-func (r *reporter) basePath(a *AmplificationSpec, run Run) string {
-	path := a.Base
-	if path == "" {
-		path, _ = run.Result.Config["base"].(string)
-	}
-	if path == "" || filepath.IsAbs(path) {
-		return path
-	}
-	return filepath.Join(r.dir, path)
 }
 
 // amplificationMarkdown lays the rows out as the paper's Table 7: one column per measured

@@ -70,13 +70,16 @@ func (r *reporter) eachUpdate(what string, sel UpdateSelection, fn func(measured
 	return nil
 }
 
-// resolveBase is the pretrained checkpoint of a run: path (relative to the sweep folder)
-// when set, else the run config's "base".
+// resolveBase is the pretrained checkpoint of a run: path, relative to the sweep folder,
+// when the analysis sets one; else the checkpoint the run's config records ("base"), an
+// absolute path, or for runs recorded before it was made absolute, a path relative to the
+// folder runexp ran in.
 func (r *reporter) resolveBase(path string, run Run) string {
 	if path == "" {
 		path, _ = run.Result.Config["base"].(string)
+		return path
 	}
-	if path == "" || filepath.IsAbs(path) {
+	if filepath.IsAbs(path) {
 		return path
 	}
 	return filepath.Join(r.dir, path)

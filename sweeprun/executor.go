@@ -177,8 +177,12 @@ func (e *Executor) Run(ctx context.Context, run experiments.RunSpec, dir string,
 		TokensPerSecond: out.TokensPerSecond, MemoryBytes: out.MemoryBytes, CheckpointBytes: size}
 	if base.Dir != "" {
 		// The analyses that compare the update with the base weights (amplification) find
-		// W here.
-		res.Config = map[string]any{"base": filepath.Join(base.Dir, model.WeightsFile)}
+		// W here, whatever folder the report is made in.
+		weights, err := filepath.Abs(filepath.Join(base.Dir, model.WeightsFile))
+		if err != nil {
+			return res, fmt.Errorf("base weights: %w", err)
+		}
+		res.Config = map[string]any{"base": weights}
 	}
 	return res, nil
 }

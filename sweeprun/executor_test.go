@@ -248,3 +248,46 @@ func TestExecutorMeasuresForgettingOnAFolderBase(t *testing.T) {
 		}
 	}
 }
+
+// TestExecutorRecordsAbsoluteBaseWeights runs from a base folder named relative to the
+// working directory and checks that the result records the weights file by an absolute
+// path, so the update analyses find W whatever folder the report is made in.
+func TestExecutorRecordsAbsoluteBaseWeights(t *testing.T) {
+	cfg := model.Config{Arch: model.Encoder, Vocab: 300, DModel: 16, Layers: 2, Heads: 2, DFF: 32, MaxLen: 32,
+		Activation: "gelu", LNEps: 1e-5}
+	m, err := model.NewModel(cfg, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := tokenizer.Train([]string{"a small corpus of words about scenes", "and more words with other letters"}, tokenizer.TrainConfig{VocabSize: 280})
+	if err != nil {
+		t.Fatal(err)
+	}
+	work := t.TempDir()
+	if err := model.Save(filepath.Join(work, "models", "base"), m, tok, nil); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(work)
+	const rel = "models/base"
+	digest, err := experiments.HashModelFolder(t.TempDir(), rel)
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := experiments.RunSpec{Model: cfg, Task: "embedded-cls", Seed: 1,
+		Pretrain: experiments.Pretrain{From: rel, FromSHA256: digest},
+		Data:     experiments.Data{MaxTrain: 16, MaxValidation: 8, MaxTest: 8},
+		Train:    experiments.Train{Steps: 2, Batch: 4, SeqLen: 16, LR: 1e-2},
+		Method:   method.Spec{Name: method.LoRA, Rank: 2, Alpha: 2, Targets: []string{"q", "v"}}}
+	res, err := NewExecutor(t.TempDir()).Run(context.Background(), run, t.TempDir(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := res.Config["base"].(string)
+	want := filepath.Join(work, rel, model.WeightsFile)
+	if got != want {
+		t.Errorf("recorded base %q, want the absolute %q", got, want)
+	}
+	if _, err := os.Stat(got); err != nil {
+		t.Errorf("recorded base: %v", err)
+	}
+}
