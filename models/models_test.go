@@ -64,7 +64,7 @@ type folderStats struct {
 }
 
 // shippedBases are the committed base folders.
-var shippedBases = []string{"encoder"}
+var shippedBases = []string{"encoder", "decoder"}
 
 // shippedFolders lists the model folders: each base and its kept checkpoints.
 func shippedFolders(t *testing.T) []string {
@@ -257,7 +257,9 @@ func TestShippedHeldOutWindows(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Tokens != st.HeldOut.Tokens || math.Abs(got.NLL-st.HeldOut.NLL) > 1e-3 || got.Accuracy != st.HeldOut.Accuracy {
+			// stats.json scored the fp32 weights; the folder holds them in F16, which moves the
+			// loss in the sixth digit and flips the top guess of a few tokens in 10^5.
+			if got.Tokens != st.HeldOut.Tokens || math.Abs(got.NLL-st.HeldOut.NLL) > 1e-3 || math.Abs(got.Accuracy-st.HeldOut.Accuracy) > 1e-3 {
 				t.Errorf("the leading windows score NLL %.6f, accuracy %.6f on %d tokens; stats.json recorded %.6f, %.6f on %d",
 					got.NLL, got.Accuracy, got.Tokens, st.HeldOut.NLL, st.HeldOut.Accuracy, st.HeldOut.Tokens)
 			}
