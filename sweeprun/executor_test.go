@@ -179,16 +179,7 @@ func TestTrainConfigCarriesProtocolKeys(t *testing.T) {
 // (identity at init) and training moves it. The same folder without the file measures
 // nothing.
 func TestExecutorMeasuresForgettingOnAFolderBase(t *testing.T) {
-	cfg := model.Config{Arch: model.Encoder, Vocab: 300, DModel: 16, Layers: 2, Heads: 2, DFF: 32, MaxLen: 32,
-		Activation: "gelu", LNEps: 1e-5}
-	m, err := model.NewModel(cfg, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := tokenizer.Train([]string{"a small corpus of words about scenes", "and more words with other letters"}, tokenizer.TrainConfig{VocabSize: 280})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, m, tok := tinyFolderModel(t)
 	const T, windows, batch = 16, 12, 4
 	rng := rand.New(rand.NewPCG(1, 2))
 	ids, targets := make([][]int32, windows), make([][]int32, windows)
@@ -253,16 +244,7 @@ func TestExecutorMeasuresForgettingOnAFolderBase(t *testing.T) {
 // working directory and checks that the result records the weights file by an absolute
 // path, so the update analyses find W whatever folder the report is made in.
 func TestExecutorRecordsAbsoluteBaseWeights(t *testing.T) {
-	cfg := model.Config{Arch: model.Encoder, Vocab: 300, DModel: 16, Layers: 2, Heads: 2, DFF: 32, MaxLen: 32,
-		Activation: "gelu", LNEps: 1e-5}
-	m, err := model.NewModel(cfg, 3)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, err := tokenizer.Train([]string{"a small corpus of words about scenes", "and more words with other letters"}, tokenizer.TrainConfig{VocabSize: 280})
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg, m, tok := tinyFolderModel(t)
 	work := t.TempDir()
 	if err := model.Save(filepath.Join(work, "models", "base"), m, tok, nil); err != nil {
 		t.Fatal(err)
@@ -290,4 +272,20 @@ func TestExecutorRecordsAbsoluteBaseWeights(t *testing.T) {
 	if _, err := os.Stat(got); err != nil {
 		t.Errorf("recorded base: %v", err)
 	}
+}
+
+// tinyFolderModel is a small encoder and a tokenizer to save as a from: base folder.
+func tinyFolderModel(t *testing.T) (model.Config, *model.Model, *tokenizer.Tokenizer) {
+	t.Helper()
+	cfg := model.Config{Arch: model.Encoder, Vocab: 300, DModel: 16, Layers: 2, Heads: 2, DFF: 32, MaxLen: 32,
+		Activation: "gelu", LNEps: 1e-5}
+	m, err := model.NewModel(cfg, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := tokenizer.Train([]string{"a small corpus of words about scenes", "and more words with other letters"}, tokenizer.TrainConfig{VocabSize: 280})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg, m, tok
 }

@@ -151,18 +151,27 @@ func (f *File) Bytes(name string) ([]byte, error) {
 	return f.data[t.Begin:t.End], nil
 }
 
+// tensor looks up the named tensor and its raw bytes, checking its shape against
+// wantShape when that is not nil.
+func (f *File) tensor(name string, wantShape []int) (TensorInfo, []byte, error) {
+	t, ok := f.tensors[name]
+	if !ok {
+		return t, nil, fmt.Errorf("safetensors: %s: %w %q", f.name, ErrMissing, name)
+	}
+	if wantShape != nil && !slices.Equal(t.Shape, wantShape) {
+		return t, nil, fmt.Errorf("safetensors: %s: tensor %q: %w: found %v, want %v", f.name, name, ErrShape, t.Shape, wantShape)
+	}
+	return t, f.data[t.Begin:t.End], nil
+}
+
 // Float32 returns the named tensor converted to float32. F32, F16, BF16 and F64 tensors
 // convert; other dtypes are an error. If wantShape is not nil the tensor's shape must equal
 // it exactly. Errors name the file and the tensor and give the expected and found values.
 func (f *File) Float32(name string, wantShape []int) ([]float32, error) {
-	t, ok := f.tensors[name]
-	if !ok {
-		return nil, fmt.Errorf("safetensors: %s: %w %q", f.name, ErrMissing, name)
+	t, raw, err := f.tensor(name, wantShape)
+	if err != nil {
+		return nil, err
 	}
-	if wantShape != nil && !slices.Equal(t.Shape, wantShape) {
-		return nil, fmt.Errorf("safetensors: %s: tensor %q: %w: found %v, want %v", f.name, name, ErrShape, t.Shape, wantShape)
-	}
-	raw := f.data[t.Begin:t.End]
 	out := make([]float32, t.Len())
 	switch t.DType {
 	case F32:
@@ -191,14 +200,10 @@ func (f *File) Float32(name string, wantShape []int) ([]float32, error) {
 // dtypes are an error. If wantShape is not nil the tensor's shape must equal it exactly.
 // Errors name the file and the tensor and give the expected and found values.
 func (f *File) Int32(name string, wantShape []int) ([]int32, error) {
-	t, ok := f.tensors[name]
-	if !ok {
-		return nil, fmt.Errorf("safetensors: %s: %w %q", f.name, ErrMissing, name)
+	t, raw, err := f.tensor(name, wantShape)
+	if err != nil {
+		return nil, err
 	}
-	if wantShape != nil && !slices.Equal(t.Shape, wantShape) {
-		return nil, fmt.Errorf("safetensors: %s: tensor %q: %w: found %v, want %v", f.name, name, ErrShape, t.Shape, wantShape)
-	}
-	raw := f.data[t.Begin:t.End]
 	out := make([]int32, t.Len())
 	switch t.DType {
 	case I32:
