@@ -91,10 +91,11 @@ func (w *workspace) work(jb *job) {
 	}
 }
 
-// rowBlock computes the columns of blk in a product of one row with the job's row
-// kernel, one kc-deep slice of k after another, as the tiles would.
+// rowBlock computes the columns of blk in a product of one row (the job's row view of the
+// problem, see rowView) with the job's row kernel, one kc-deep slice of k after another,
+// as the tiles would.
 func rowBlock(jb *job, blk block) {
-	pr := jb.pr
+	pr := &jb.rowPr
 	aStep := 1
 	if pr.transA {
 		aStep = pr.lda
