@@ -23,8 +23,8 @@ func TestSgemmMatchesReference(t *testing.T) {
 		{1, 300, 600},
 		// B read in place, the rows of A packed once for several chunks of columns.
 		{40, 512, 520}, {24, 512, 300},
-		// One column, odd m and k: with pad 0 (ldc = 1) and op(A) = A^T the row kernel on
-		// the transposed product, otherwise the tiles.
+		// One column, odd m and k: with pad 0 (ldc = 1) the row kernel on the transposed
+		// product (op(A) = A^T) or the column kernel (op(A) = A), otherwise the tiles.
 		{37, 1, 301}, {301, 1, 37}, {129, 1, 513},
 	}
 	scalings := []struct{ alpha, beta float32 }{{1, 0}, {-0.5, 1}, {2, -1.5}, {0, 0.5}, {0, 0}}
@@ -262,12 +262,12 @@ func TestAssemblyKernelsAgree(t *testing.T) {
 	}
 }
 
-// TestOneColumnAsRow checks products of one column (n = 1), which a kernel with a row
-// form computes as the transposed one-row product when C's values are adjacent (ldc = 1):
-// for every transposition, with 1, 2, 3 and 7 threads, C with ldc = 1 is bit-identical to
+// TestOneColumnForms checks products of one column (n = 1), which, when C's values are
+// adjacent (ldc = 1), a kernel with a row form computes as the transposed one-row product
+// (op(A) = A^T) and one with a column form with it (op(A) = A): for every transposition, with 1, 2, 3 and 7 threads, C with ldc = 1 is bit-identical to
 // the same product into a C with ldc = 3, which the tiles compute. TestSgemmMatchesReference
 // checks both against float64 sums.
-func TestOneColumnAsRow(t *testing.T) {
+func TestOneColumnForms(t *testing.T) {
 	rng := rand.New(rand.NewPCG(13, 14))
 	sizes := []struct{ m, k int }{{1, 1}, {17, 5}, {300, 301}, {1000, 700}}
 	scalings := []struct{ alpha, beta float32 }{{1, 0}, {0.75, 0.25}, {-2, 1}}

@@ -121,7 +121,10 @@ type job struct {
 	strip stripKernel // nil if the kernel has no strip form
 	row   rowKernel   // the kernel's row form, set when it computes this product
 	rowPr problem     // the product as one row, when row is set (see rowView)
-	mr    int         // the kernel's tile height
+	// col is the kernel's column form, set when it computes this product (n = 1, ldc = 1,
+	// op(A) = A); the schedule's columns are then the rows of C.
+	col colKernel
+	mr  int // the kernel's tile height
 	// directA reads full micro-panels of A in place (C has few column panels); directB
 	// reads B in place (C has few row panels, op(B) = B, and no partial column panel).
 	directA, directB bool
@@ -149,10 +152,16 @@ const sharedCols = 8 * nr
 func (jb *job) start(pr *problem, kern kernel, threads int, shared *[]float32) {
 	jb.pr, jb.kern, jb.strip, jb.mr = pr, kern.run, kern.strip, kern.mr
 	jb.row, jb.directA, jb.directB, jb.keepA, jb.sharedB = nil, false, false, false, nil
-	jb.rowPr = problem{}
+	jb.rowPr, jb.col = problem{}, nil
 	if view, ok := rowView(pr); ok && kern.row != nil {
 		jb.row, jb.rowPr = kern.row, view
 		jb.sched = planRow(view.n, view.k, threads)
+		jb.next.Store(0)
+		return
+	}
+	if pr.n == 1 && pr.ldc == 1 && !pr.transA && kern.col != nil {
+		jb.col = kern.col
+		jb.sched = planRow(pr.m, pr.k, threads)
 		jb.next.Store(0)
 		return
 	}
@@ -176,7 +185,7 @@ func (jb *job) start(pr *problem, kern kernel, threads int, shared *[]float32) {
 // = A^T, its transpose C^T = op(B)^T op(A)^T = op(B)^T A, which is the same memory. The
 // transpose sums the same terms in the same order (a product of two values is the same
 // either way round), so it changes which kernel form runs, never a result. With op(A) = A
-// the row kernel would read A down its columns; the tiles read its rows.
+// the row kernel would read A down its columns; the column kernel reads its rows.
 func rowView(pr *problem) (problem, bool) {
 	switch {
 	case pr.m == 1 && !pr.transB:
