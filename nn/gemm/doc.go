@@ -208,8 +208,9 @@
 // thread, all 30 cases before and after, load average 2.1 to 3.4): NT_2048x1x768 1.02 ->
 // 2.14, NN_2048x1x768 0.99 -> 1.88, TN_768x1x2048 0.84 -> 1.98 (GFLOPS-per-CPU 6.0, 5.3,
 // 3.7 -> 9.9, 10.4, 9.9), geometric mean of the three 0.95 -> 2.00; in a run of the
-// n = 1 cases alone, 2.28, 2.04 and 2.23. The other 27 cases, whose code did not change,
-// moved as runs do (geometric mean 1.13 -> 1.11, NN_1024x768x768 0.93 -> 0.77 with
-// OpenBLAS's own figure 101 -> 151 GFLOPS-per-CPU). The n = 1 rows of the table above are
+// n = 1 cases alone, 2.28, 2.04 and 2.23, and in a second run of all 30 (load 2.4 to 2.6)
+// 2.19, 2.26 and 2.44. The other 27 cases, whose code did not change, moved as runs do
+// (geometric mean 1.13 -> 1.11 and 1.10; NN_1024x768x768 0.93 -> 0.77 with OpenBLAS's own
+// figure 101 -> 151 GFLOPS-per-CPU, then 0.96). The n = 1 rows of the table above are
 // from before.
 package gemm
