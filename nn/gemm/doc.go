@@ -37,9 +37,13 @@
 // (n <= 64: LoRA's x A^T, say), and B in place when C has at most four row panels and
 // op(B) = B. A product of one row (m = 1: a vector times a matrix, LoRA's rank-1 dA =
 // dh^T x) packs nothing where the kernel has a row form (below): each value of B is used
-// once. The packs walk the source along its stored rows; 8 x 8 blocks are transposed
-// with AVX shuffles (transpose_amd64.s) where available: op(B) = B^T, and op(A) = A into
-// the AVX-512 kernel's 16-row panels.
+// once. Nor does a product of one column whose m values of C are adjacent (n = 1 and ldc
+// = 1: LoRA's rank-1 x A^T and dy B): with op(A) = A^T it is computed as its transpose
+// C^T = op(B)^T A, a product of one row, which is the same memory and the same sums in
+// the same order; with op(A) = A by the kernel's column form, which reads the rows of A
+// in place (C with ldc > 1 goes through the tiles). The packs walk the source along its
+// stored rows; 8 x 8 blocks are transposed with AVX shuffles (transpose_amd64.s) where
+// available: op(B) = B^T, and op(A) = A into the AVX-512 kernel's 16-row panels.
 //
 // # Kernels
 //
@@ -61,7 +65,13 @@
 //     ahead. A tile of fewer than 32 steps with beta = 0 does not prefetch C (its stores go
 //     to the store buffer), and one of 16 steps or fewer no rows ahead. Its row
 //     form (row_avx512_amd64.s) computes a C of one row in blocks of 128 columns, eight
-//     accumulators, reading a row of B per step; the last columns go under a mask.
+//     accumulators, reading a row of B per step; the last columns go under a mask. Its
+//     column form (col_avx512_amd64.s) computes a C of one column from a row-major A in
+//     blocks of 16 rows, one accumulator whose lanes are the rows: per 16 steps it loads
+//     64 bytes of each row, transposes the 16 x 16 block in registers (unpacks, then
+//     128-bit lane shuffles) and runs 16 FMAs in order of p that broadcast the vector's
+//     value from memory; the last k mod 16 steps load under a mask, and a block short of
+//     16 rows runs on a zero-padded copy.
 //   - avx2-fma (kernel_amd64.s), with AVX2 and FMA3: a 6 x 16 tile in 12 YMM accumulators;
 //     per step two loads of B, six VBROADCASTSS of A and 12 VFMADD231PS.
 //   - portable (kernel_portable.go), everywhere and under the build tag purego: Go that
@@ -73,8 +83,8 @@
 // the variable says, and log the ones they skip with the reason; BenchmarkGemmAVX512,
 // BenchmarkGemmAVX2 and BenchmarkGemmPortable measure one kernel each.
 //
-// The two assembly kernels, and the AVX-512 kernel's strip and row forms, compute every
-// element the same way (one fused multiply-add per term, p increasing, C updated as
+// The two assembly kernels, and the AVX-512 kernel's strip, row and column forms, compute
+// every element the same way (one fused multiply-add per term, p increasing, C updated as
 // alpha*sum + beta*C with the same two roundings), so they give bit-identical results
 // (tested): which of them a machine has, and which form a product's shape picks, changes
 // the speed only. The portable kernel rounds differently (a multiply and an add where the assembly
@@ -178,8 +188,9 @@
 // the AVX-512 kernel is ahead of OpenBLAS on 16 of the 30 cases and at 0.99 on one more,
 // 1.10 in the geometric mean, and 1.95 times as fast as the AVX2 kernel. It is behind
 // (0.74 to 0.94) on the square products of 768 and 256, the products with one output
-// column (n = 1: the 16 x 16 tile computes 16 columns for one, as the m = 1 products did
-// before the row kernel), TN_768x8x2048, NN_2048x64x768, TN_64x768x2048 and
+// column (n = 1: the 16 x 16 tile computed 16 columns for one, as the m = 1 products did
+// before the row kernel; they now have the row and column forms, below), TN_768x8x2048,
+// NN_2048x64x768, TN_64x768x2048 and
 // TN_768x64x2048; in earlier one-thread runs of the same code the square products
 // ranged from 0.85 to 1.13 and TN_64x768x2048 from 0.92 to 1.10. On two threads the
 // spread between runs (OpenBLAS's own figures for one case change by factors of two to
@@ -191,4 +202,15 @@
 // 0.84, NT_2048x256x256 0.79 -> 1.05, TN_64x768x2048 0.89 -> 1.01; strips of tiles and
 // no prefetches for short tiles: NN_16x768x8 0.63 -> 0.95, TN_16x768x8 0.57 -> 0.87 (two
 // runs each); the row kernel: TN_1x768x2048 0.99 -> 2.64.
+//
+// The forms for one column (the transposed product on the row kernel for op(A) = A^T,
+// the column kernel for op(A) = A), measured with the first command above (avx512, one
+// thread, all 30 cases before and after, load average 2.1 to 3.4): NT_2048x1x768 1.02 ->
+// 2.14, NN_2048x1x768 0.99 -> 1.88, TN_768x1x2048 0.84 -> 1.98 (GFLOPS-per-CPU 6.0, 5.3,
+// 3.7 -> 9.9, 10.4, 9.9), geometric mean of the three 0.95 -> 2.00; in a run of the
+// n = 1 cases alone, 2.28, 2.04 and 2.23, and in a second run of all 30 (load 2.4 to 2.6)
+// 2.19, 2.26 and 2.44. The other 27 cases, whose code did not change, moved as runs do
+// (geometric mean 1.13 -> 1.11 and 1.10; NN_1024x768x768 0.93 -> 0.77 with OpenBLAS's own
+// figure 101 -> 151 GFLOPS-per-CPU, then 0.96). The n = 1 rows of the table above are
+// from before.
 package gemm

@@ -34,6 +34,9 @@ type workspace struct {
 	// packedA is one kc-deep slice of a row chunk of op(A), as mr-row micro-panels.
 	packedA []float32
 	edge    [maxMR * nr]float32
+	// colX and colA are op(B)'s one column made adjacent, and a block of rows of A short of
+	// 16 padded with zero rows, for the column kernel (see colBlock).
+	colX, colA []float32
 }
 
 // work takes chunks from the job until none is left. This is the GotoBLAS loop nest with
@@ -54,6 +57,10 @@ func (w *workspace) work(jb *job) {
 		blk, slab := s.chunk(c)
 		if jb.row != nil {
 			rowBlock(jb, blk)
+			continue
+		}
+		if jb.col != nil {
+			w.colBlock(jb, blk)
 			continue
 		}
 		if slab != packedSlab && !jb.directB {
@@ -91,10 +98,11 @@ func (w *workspace) work(jb *job) {
 	}
 }
 
-// rowBlock computes the columns of blk in a product of one row with the job's row
-// kernel, one kc-deep slice of k after another, as the tiles would.
+// rowBlock computes the columns of blk in a product of one row (the job's row view of the
+// problem, see rowView) with the job's row kernel, one kc-deep slice of k after another,
+// as the tiles would.
 func rowBlock(jb *job, blk block) {
-	pr := jb.pr
+	pr := &jb.rowPr
 	aStep := 1
 	if pr.transA {
 		aStep = pr.lda
@@ -107,6 +115,56 @@ func rowBlock(jb *job, blk block) {
 		jb.row(min(kc, pr.k-pc), pr.a[pc*aStep:], aStep, pr.b[pc*pr.ldb+blk.j0:], pr.ldb,
 			pr.c[blk.j0:], pr.alpha, beta, blk.j1-blk.j0)
 	}
+}
+
+// colBlock computes rows blk.j0..blk.j1-1 of a product of one column (op(A) = A, ldc = 1:
+// the schedule's columns are the rows of C) with the job's column kernel, one kc-deep
+// slice of k after another, as the tiles would. The kernel reads A in place and x, the
+// column of op(B), as adjacent values: in place for op(B) = B^T or ldb = 1, otherwise
+// copied once per chunk. Rows short of a block of 16 go through colEdge.
+func (w *workspace) colBlock(jb *job, blk block) {
+	pr := jb.pr
+	x := pr.b
+	if !pr.transB && pr.ldb != 1 {
+		grow(&w.colX, pr.k)
+		for p := range pr.k {
+			w.colX[p] = pr.b[p*pr.ldb]
+		}
+		x = w.colX
+	}
+	rows := blk.j1 - blk.j0
+	full := rows / 16 * 16
+	for pc := 0; pc < pr.k; pc += kc {
+		beta := pr.beta
+		if pc > 0 {
+			beta = 1
+		}
+		depth := min(kc, pr.k-pc)
+		if full > 0 {
+			jb.col(depth, pr.a[blk.j0*pr.lda+pc:], pr.lda, x[pc:], pr.c[blk.j0:], pr.alpha,
+				beta, full/16)
+		}
+		if full < rows {
+			w.colEdge(jb, blk.j0+full, rows-full, pc, depth, x[pc:], beta)
+		}
+	}
+}
+
+// colEdge runs the column kernel on a copy of the last rows < 16 rows from row i0, padded
+// with zero rows, into a copy of their values of C, then copies the valid part back: the
+// kernel reads and writes whole blocks of 16 rows.
+func (w *workspace) colEdge(jb *job, i0, rows, pc, depth int, x []float32, beta float32) {
+	pr := jb.pr
+	grow(&w.colA, 16*kc)
+	a := w.colA[:16*depth]
+	clear(a)
+	for i := range rows {
+		copy(a[i*depth:(i+1)*depth], pr.a[(i0+i)*pr.lda+pc:])
+	}
+	var c [16]float32
+	copy(c[:rows], pr.c[i0:])
+	jb.col(depth, a, depth, x, c[:], pr.alpha, beta, 1)
+	copy(pr.c[i0:i0+rows], c[:rows])
 }
 
 // depthSlice is one kc-deep slice of the k dimension for one chunk of C.

@@ -23,6 +23,9 @@ func TestSgemmMatchesReference(t *testing.T) {
 		{1, 300, 600},
 		// B read in place, the rows of A packed once for several chunks of columns.
 		{40, 512, 520}, {24, 512, 300},
+		// One column, odd m and k: with pad 0 (ldc = 1) the row kernel on the transposed
+		// product (op(A) = A^T) or the column kernel (op(A) = A), otherwise the tiles.
+		{37, 1, 301}, {301, 1, 37}, {129, 1, 513},
 	}
 	scalings := []struct{ alpha, beta float32 }{{1, 0}, {-0.5, 1}, {2, -1.5}, {0, 0.5}, {0, 0}}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -233,7 +236,8 @@ func TestAssemblyKernelsAgree(t *testing.T) {
 		t.Skipf("this CPU runs %d assembly kernels; nothing to compare", len(asm))
 	}
 	rng := rand.New(rand.NewPCG(11, 12))
-	sizes := []struct{ m, n, k int }{{97, 203, 300}, {16, 768, 8}, {33, 8, 600}, {1, 50, 1000}, {1, 300, 700}}
+	sizes := []struct{ m, n, k int }{{97, 203, 300}, {16, 768, 8}, {33, 8, 600}, {1, 50, 1000}, {1, 300, 700},
+		{300, 1, 700}}
 	for _, sz := range sizes {
 		for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
 			o := newOperands(rng, tr[0], tr[1], sz.m, sz.n, sz.k, 1, 0.75, 0.25)
@@ -253,6 +257,51 @@ func TestAssemblyKernelsAgree(t *testing.T) {
 						transName(tr[0], tr[1]), sz.m, sz.n, sz.k, kern.name, got[i], i,
 						asm[0].name, first[i])
 				}
+			}
+		}
+	}
+}
+
+// TestOneColumnForms checks products of one column (n = 1), which, when C's values are
+// adjacent (ldc = 1), a kernel with a row form computes as the transposed one-row product
+// (op(A) = A^T) and one with a column form with it (op(A) = A): for every transposition, with 1, 2, 3 and 7 threads, C with ldc = 1 is bit-identical to
+// the same product into a C with ldc = 3, which the tiles compute. TestSgemmMatchesReference
+// checks both against float64 sums.
+func TestOneColumnForms(t *testing.T) {
+	rng := rand.New(rand.NewPCG(13, 14))
+	sizes := []struct{ m, k int }{{1, 1}, {17, 5}, {300, 301}, {1000, 700}}
+	scalings := []struct{ alpha, beta float32 }{{1, 0}, {0.75, 0.25}, {-2, 1}}
+	for _, kern := range kernels(t) {
+		for _, tc := range cross(sizes, scalings) {
+			sz, sc := tc.x, tc.y
+			for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+				name := fmt.Sprintf("%s/%s_%dx1x%d/alpha=%g,beta=%g", kern.name,
+					transName(tr[0], tr[1]), sz.m, sz.k, sc.alpha, sc.beta)
+				t.Run(name, func(t *testing.T) {
+					o := newOperands(rng, tr[0], tr[1], sz.m, 1, sz.k, 0, sc.alpha, sc.beta)
+					const ldc = 3
+					tiled := make([]float32, (sz.m-1)*ldc+1)
+					for i := range sz.m {
+						tiled[i*ldc] = o.c[i]
+					}
+					pool := newPool(1, kern)
+					pool.packedSgemm(o.transA, o.transB, o.m, 1, o.k, o.alpha, o.a, o.lda,
+						o.b, o.ldb, o.beta, tiled, ldc)
+					pool.Close()
+					for _, threads := range []int{1, 2, 3, 7} {
+						got := slices.Clone(o.c)
+						pool := newPool(threads, kern)
+						pool.packedSgemm(o.transA, o.transB, o.m, 1, o.k, o.alpha, o.a, o.lda,
+							o.b, o.ldb, o.beta, got, 1)
+						pool.Close()
+						for i := range sz.m {
+							if math.Float32bits(got[i]) != math.Float32bits(tiled[i*ldc]) {
+								t.Fatalf("%d threads: C[%d] = %g with ldc = 1, %g with ldc = %d",
+									threads, i, got[i], tiled[i*ldc], ldc)
+							}
+						}
+					}
+				})
 			}
 		}
 	}

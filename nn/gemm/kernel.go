@@ -40,15 +40,25 @@ type stripKernel func(kc int, a []float32, aRow, aStep int, b []float32, bStep, 
 type rowKernel func(kc int, a []float32, aStep int, b []float32, bStep int, c []float32,
 	alpha, beta float32, cols int)
 
+// colKernel computes a C of one column, 16*blocks adjacent values, from as many rows of a
+// row-major A (row stride lda) and a vector x of kc adjacent values: C[i] = alpha *
+// sum_{p<kc} A[i][p] * x[p] + beta * C[i], with the arithmetic of microKernel (so the
+// result is the one the tiles would give). It reads A in place: a matrix-vector product
+// uses each value of A once. Callers guarantee kc >= 1 and blocks >= 1.
+type colKernel func(kc int, a []float32, lda int, x []float32, c []float32,
+	alpha, beta float32, blocks int)
+
 // kernel is a micro-kernel with its tile height mr (packing of A follows it) and the name
-// benchmarks, tests and the environment variable LORALAB_GEMM_KERNEL know it by. strip and
-// row, when not nil, are the same kernel over a strip of tiles and over a single row.
+// benchmarks, tests and the environment variable LORALAB_GEMM_KERNEL know it by. strip,
+// row and col, when not nil, are the same kernel over a strip of tiles, over a single row
+// and over a single column of a row-major A.
 type kernel struct {
 	name  string
 	mr    int
 	run   microKernel
 	strip stripKernel
 	row   rowKernel
+	col   colKernel
 }
 
 // portableKernel runs everywhere; see kernelPortable.

@@ -27,6 +27,13 @@ func kernel16x16AVX512(kc int, a []float32, aRow, aStep int, b []float32, bStep 
 func kernel1xNAVX512(kc int, a []float32, aStep int, b []float32, bStep int, c []float32,
 	alpha, beta float32, cols int)
 
+// kernel16x1AVX512 is the AVX-512 column kernel (col_avx512_amd64.s) with the contract of
+// colKernel.
+//
+//go:noescape
+func kernel16x1AVX512(kc int, a []float32, lda int, x []float32, c []float32,
+	alpha, beta float32, blocks int)
+
 // kernel6x16AVX2 is the AVX2 micro-kernel (kernel_amd64.s) with the contract of
 // microKernel for mr = 6: twelve YMM accumulators hold the 6 x 16 tile, each step of p
 // broadcasts six values of A and multiplies them into two 8-wide rows of B with
@@ -38,7 +45,7 @@ func kernel6x16AVX2(kc int, a []float32, aRow, aStep int, b []float32, bStep int
 
 var (
 	avx512Kernel = kernel{name: "avx512", mr: 16, run: kernel16x16AVX512, strip: kernel16xNAVX512,
-		row: kernel1xNAVX512}
+		row: kernel1xNAVX512, col: kernel16x1AVX512}
 	avx2Kernel = kernel{name: "avx2-fma", mr: 6, run: kernel6x16AVX2}
 )
 

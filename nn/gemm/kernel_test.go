@@ -263,3 +263,62 @@ func checkRow(t *testing.T, kern kernel, depth, cols, aStep int, beta float32) {
 		}
 	}
 }
+
+// TestColKernel checks the column form of each kernel that has one against the kernel's
+// own tiles: for depths around its 16-step blocks, one and three blocks of rows and every
+// beta, each value of C is bit-identical to column 0 of the tile that multiplies the same
+// rows of A, read in place, by a packed B panel holding x in its first column (the column
+// forms promise the same arithmetic), and C past the column is left alone.
+func TestColKernel(t *testing.T) {
+	for _, kern := range kernels(t) {
+		if kern.col == nil {
+			t.Logf("kernel %s has no column form", kern.name)
+			continue
+		}
+		for _, tc := range cross([]int{1, 7, 15, 16, 17, 48, 255, 256}, []int{1, 3}) {
+			depth, blocks := tc.x, tc.y
+			for _, beta := range []float32{0, 1, -0.5} {
+				name := fmt.Sprintf("%s/kc=%d/blocks=%d/beta=%g", kern.name, depth, blocks, beta)
+				t.Run(name, func(t *testing.T) { checkCol(t, kern, depth, blocks, beta) })
+			}
+		}
+	}
+}
+
+// checkCol runs the column kernel on 16*blocks rows and compares it with kern.run on
+// tiles of the same rows.
+func checkCol(t *testing.T, kern kernel, depth, blocks int, beta float32) {
+	const pad, alpha = 3, 1.5
+	rows := 16 * blocks
+	rng := rand.New(rand.NewPCG(uint64(depth), uint64(blocks)))
+	lda := depth + pad
+	a := randomSlice(rng, rows*lda)
+	x := randomSlice(rng, depth)
+	old := randomSlice(rng, rows+pad)
+	got := slices.Clone(old)
+	kern.col(depth, a, lda, x, got, alpha, beta, blocks)
+
+	panelB := make([]float32, depth*nr)
+	for p := range depth {
+		panelB[p*nr] = x[p]
+	}
+	tile := make([]float32, kern.mr*nr)
+	for i0 := 0; i0 < rows; i0 += kern.mr {
+		h := min(kern.mr, rows-i0)
+		clear(tile)
+		for i := range h {
+			tile[i*nr] = old[i0+i]
+		}
+		kern.run(depth, a[i0*lda:], lda, 1, panelB, nr, tile, nr, h, alpha, beta)
+		for i := range h {
+			if math.Float32bits(got[i0+i]) != math.Float32bits(tile[i*nr]) {
+				t.Fatalf("C[%d] = %g, the tile kernel gives %g", i0+i, got[i0+i], tile[i*nr])
+			}
+		}
+	}
+	for i := rows; i < len(old); i++ {
+		if got[i] != old[i] {
+			t.Fatalf("C[%d] past the column changed from %g to %g", i, old[i], got[i])
+		}
+	}
+}

@@ -177,5 +177,5 @@ func (p *Pool) run(pr *problem) {
 	}
 	p.done.Wait()
 	p.call = problem{} // drop references to the caller's slices
-	p.job.pr, p.job.sharedB = nil, nil
+	p.job.pr, p.job.sharedB, p.job.rowPr = nil, nil, problem{}
 }

@@ -120,7 +120,11 @@ type job struct {
 	kern  microKernel
 	strip stripKernel // nil if the kernel has no strip form
 	row   rowKernel   // the kernel's row form, set when it computes this product
-	mr    int         // the kernel's tile height
+	rowPr problem     // the product as one row, when row is set (see rowView)
+	// col is the kernel's column form, set when it computes this product (n = 1, ldc = 1,
+	// op(A) = A); the schedule's columns are then the rows of C.
+	col colKernel
+	mr  int // the kernel's tile height
 	// directA reads full micro-panels of A in place (C has few column panels); directB
 	// reads B in place (C has few row panels, op(B) = B, and no partial column panel).
 	directA, directB bool
@@ -148,9 +152,16 @@ const sharedCols = 8 * nr
 func (jb *job) start(pr *problem, kern kernel, threads int, shared *[]float32) {
 	jb.pr, jb.kern, jb.strip, jb.mr = pr, kern.run, kern.strip, kern.mr
 	jb.row, jb.directA, jb.directB, jb.keepA, jb.sharedB = nil, false, false, false, nil
-	if pr.m == 1 && !pr.transB && kern.row != nil {
-		jb.row = kern.row
-		jb.sched = planRow(pr.n, pr.k, threads)
+	jb.rowPr, jb.col = problem{}, nil
+	if view, ok := rowView(pr); ok && kern.row != nil {
+		jb.row, jb.rowPr = kern.row, view
+		jb.sched = planRow(view.n, view.k, threads)
+		jb.next.Store(0)
+		return
+	}
+	if pr.n == 1 && pr.ldc == 1 && !pr.transA && kern.col != nil {
+		jb.col = kern.col
+		jb.sched = planRow(pr.m, pr.k, threads)
 		jb.next.Store(0)
 		return
 	}
@@ -166,6 +177,24 @@ func (jb *job) start(pr *problem, kern kernel, threads int, shared *[]float32) {
 	jb.bNext.Store(0)
 	jb.bDone.Store(0)
 	jb.next.Store(0)
+}
+
+// rowView returns the product as a product of one row, C' = op(A') op(B'), and whether it
+// is one that a row kernel computes (op(B') = B', which it reads in place): the problem
+// itself when m = 1, and, when n = 1, the m values of C are adjacent (ldc = 1) and op(A)
+// = A^T, its transpose C^T = op(B)^T op(A)^T = op(B)^T A, which is the same memory. The
+// transpose sums the same terms in the same order (a product of two values is the same
+// either way round), so it changes which kernel form runs, never a result. With op(A) = A
+// the row kernel would read A down its columns; the column kernel reads its rows.
+func rowView(pr *problem) (problem, bool) {
+	switch {
+	case pr.m == 1 && !pr.transB:
+		return *pr, true
+	case pr.n == 1 && pr.ldc == 1 && pr.transA:
+		return problem{transA: !pr.transB, m: 1, n: pr.m, k: pr.k, alpha: pr.alpha,
+			a: pr.b, lda: pr.ldb, b: pr.a, ldb: pr.lda, beta: pr.beta, c: pr.c, ldc: pr.m}, true
+	}
+	return problem{}, false
 }
 
 // ceilDiv is x/y rounded up.
