@@ -90,6 +90,12 @@
 // the speed only. The portable kernel rounds differently (a multiply and an add where the assembly
 // fuses them).
 //
+// The AVX2 and portable kernels have no row or column form: their products of one row or
+// one column (m = 1, or n = 1 with any ldc and either op(A)) run on the tiles like any
+// other shape, a whole mr x 16 tile per block of which C keeps one row or one column (edge
+// tiles as above). The AVX2 kernel's results are bit-identical to the AVX-512 forms'
+// (TestAssemblyKernelsAgree); the portable kernel's carry its own rounding.
+//
 // # Threads and determinism
 //
 // The chunks of C (row chunks of column slabs, on the mr x nr grid) are handed out to the
