@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"os"
 	"path/filepath"
 	"strconv"
 
@@ -91,6 +90,13 @@ func (h *HeldOutSet) stride() int {
 	return len(h.ids[0])
 }
 
+// covering is how many leading windows cover tokens held-out stream tokens (all of them
+// if they cover fewer): the cap NewHeldOutSet's maxTokens and the pretraining's
+// eval_tokens put on the same windows.
+func (h *HeldOutSet) covering(tokens int) int {
+	return min(len(h.ids), (tokens+h.stride()-1)/h.stride())
+}
+
 // Save writes the leading windows of h that predict HeldOutFileTokens tokens (all of them
 // if they predict fewer) as dir's HeldOutFile, with note saying how they were made.
 func (h *HeldOutSet) Save(dir, note string) error { return h.save(dir, note, 0) }
@@ -155,9 +161,10 @@ func (p *Pretrainer) SaveHeldOut(dir, note string) error { return saveSplit(dir,
 // saveSplit writes the held-out windows of d as dir's HeldOutFile: at least those cfg's
 // evaluation reads and those that predict HeldOutFileTokens tokens.
 func saveSplit(dir, note string, cfg PretrainConfig, d *pretrainData) error {
-	eval, _ := heldOutWindows(cfg, d)
+	evalTokens := cfg.EvalTokens
 	cfg.EvalTokens = math.MaxInt32 // every window: save keeps the leading ones it needs
-	return heldOutSetOf(cfg, d).save(dir, note, len(eval))
+	h := heldOutSetOf(cfg, d)
+	return h.save(dir, note, h.covering(evalTokens))
 }
 
 // ReadHeldOut reads dir's HeldOutFile. maxTokens caps the held-out stream tokens Score
@@ -170,15 +177,12 @@ func ReadHeldOut(dir string, maxTokens, threads int) (*HeldOutSet, error) {
 	if maxTokens < 0 {
 		return nil, fmt.Errorf("model: held-out windows %s: max tokens %d, want >= 0", path, maxTokens)
 	}
-	if _, err := os.Stat(path); err != nil {
-		return nil, fmt.Errorf("model: held-out windows: %w", err)
-	}
 	h, err := readHeldOut(path)
 	if err != nil {
 		return nil, fmt.Errorf("model: held-out windows %s: %w", path, err)
 	}
 	if maxTokens > 0 {
-		n := min(len(h.ids), (maxTokens+h.stride()-1)/h.stride())
+		n := h.covering(maxTokens)
 		h.ids, h.targets = h.ids[:n], h.targets[:n]
 	}
 	h.threads = max(threads, 1)

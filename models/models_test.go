@@ -11,9 +11,10 @@
 // loss; for a folder without one, it rebuilds the base's held-out split (the documents it
 // never trained on) from the data cache, checks that the folder's model scores the held-out
 // loss its stats.json recorded, and keeps the first windows of that split with their
-// targets. For a folder without heldout.safetensors it writes one from the same split. (The shipped encoder's windows were written by the pretraining code of the
-// commit that trained it, whose corpus filter dropped 11 fewer documents than today's, so
-// today's code rebuilds another split: see models/encoder/PROVENANCE.md.)
+// targets. For a folder without heldout.safetensors it writes one from the same split.
+// (The shipped encoder's windows were written by the pretraining code of the commit that
+// trained it, whose corpus filter dropped 11 fewer documents than today's, so today's code
+// rebuilds another split: see models/encoder/PROVENANCE.md.)
 package models_test
 
 import (
@@ -159,11 +160,18 @@ func readStats(t *testing.T, dir string) folderStats {
 	return st
 }
 
+// baseStats reads the stats.json of the base dir belongs to (dir itself, or the base whose
+// kept checkpoint it is): a kept checkpoint records only its loss, not the pretraining's
+// config.
+func baseStats(t *testing.T, dir string) folderStats {
+	return readStats(t, strings.Split(filepath.ToSlash(dir), "/")[0])
+}
+
 // splitOf reads dir's stats.json, with the pretraining config and data seed of its base
 // (a kept checkpoint records only its loss), and the corpus documents from the data cache.
 func splitOf(t *testing.T, dir string) (folderStats, []string) {
 	st := readStats(t, dir)
-	base := readStats(t, strings.Split(filepath.ToSlash(dir), "/")[0])
+	base := baseStats(t, dir)
 	st.Config, st.DataSeed = base.Config, base.DataSeed
 	docs, err := pretrain.CorpusDocs(context.Background(), "", st.DataSeed, corpus)
 	if err != nil {
@@ -248,7 +256,7 @@ func TestShippedHeldOutWindows(t *testing.T) {
 				t.Fatal(err)
 			}
 			st := readStats(t, dir)
-			base := readStats(t, strings.Split(filepath.ToSlash(dir), "/")[0])
+			base := baseStats(t, dir)
 			lead, err := model.ReadHeldOut(dir, base.Config.EvalTokens, 2)
 			if err != nil {
 				t.Fatal(err)
