@@ -307,6 +307,14 @@
 // panic, non-finite loss) is recorded with its reason and the sweep goes on. Cancelling the
 // context stops the running jobs; they leave no result, and the next Run starts them afresh.
 //
+// Sweeps under one results root share their runs. A run that another sweep folder of
+// Options.Out has finished (the same id: the same base, data, training, method and seed) is
+// adopted instead of trained: its files are hard-linked (copied across file systems) into
+// this sweep's run folder, config.json and the labels of result.json are this sweep's, and
+// result.json keeps the measurements and provenance of the run that trained it, with its
+// folder in reused_from. Table 2, Figure 2, Tables 5 and 6 share many spam runs this way.
+// Options.NoReuse (runexp --no-reuse) trains every run.
+//
 // # Using it
 //
 //	sw, err := experiments.Load("experiments/quick.yaml")

@@ -107,11 +107,20 @@ func (rp *reporter) err() error {
 	return rp.writeErr
 }
 
-// fill sets the bookkeeping fields of a result: identity, labels, resolved config and
-// provenance. The executor's measurements (metrics, counts, timings) are kept, and so are the
-// config entries it adds (such as "base", the path of the pretrained model) where the run's
-// own config has no entry of that name.
+// fill sets the bookkeeping fields of a result: identity, labels, resolved config (label) and
+// provenance.
 func (r *runner) fill(res *record.Result, run RunSpec, started time.Time) {
+	r.label(res, run)
+	res.Provenance = r.prov
+	res.Provenance.Threads = run.Threads
+	res.Provenance.Started = started.UTC().Format(time.RFC3339)
+}
+
+// label sets a result's identity, labels and resolved config from run. The executor's
+// measurements (metrics, counts, timings) are kept, and so are the config entries it adds
+// (such as "base", the path of the pretrained model) where the run's own config has no entry
+// of that name.
+func (r *runner) label(res *record.Result, run RunSpec) {
 	res.RunID, res.Sweep, res.Task, res.Seed = run.ID, run.Sweep, run.Task, run.Seed
 	res.Method, res.Setting, res.Axes = run.Method.Name, run.Method.Label(), run.Axes
 	if res.PaperFormulaParams == 0 {
@@ -124,9 +133,6 @@ func (r *runner) fill(res *record.Result, run RunSpec, started time.Time) {
 			res.Config[k] = v
 		}
 	}
-	res.Provenance = r.prov
-	res.Provenance.Threads = run.Threads
-	res.Provenance.Started = started.UTC().Format(time.RFC3339)
 }
 
 // configMap is the run's config.json as a generic map, as result.json embeds it.

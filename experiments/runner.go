@@ -23,13 +23,16 @@ const (
 
 // Options control Run.
 type Options struct {
-	Out         string    // results root; the sweep writes <Out>/<name>/. "" means "results"
-	Jobs        int       // runs in parallel; 0 means 1
-	Threads     int       // threads shared by the jobs; 0 means the sweep's threads, else all CPUs
-	Shard       Shard     // which runs this worker takes; the zero Shard takes all
-	DryRun      bool      // list the runs and their parameter counts, run nothing
-	RetryFailed bool      // run again the runs whose result says failed
-	Progress    io.Writer // live progress and the dry-run listing; nil means none
+	Out         string // results root; the sweep writes <Out>/<name>/. "" means "results"
+	Jobs        int    // runs in parallel; 0 means 1
+	Threads     int    // threads shared by the jobs; 0 means the sweep's threads, else all CPUs
+	Shard       Shard  // which runs this worker takes; the zero Shard takes all
+	DryRun      bool   // list the runs and their parameter counts, run nothing
+	RetryFailed bool   // run again the runs whose result says failed
+	// NoReuse trains every run here; by default a run that another sweep folder of Out has
+	// finished (the same run id) is adopted from it (see reuse.go).
+	NoReuse  bool
+	Progress io.Writer // live progress and the dry-run listing; nil means none
 
 	// Report is called on the sweep folder when every selected run has ended (not after a
 	// cancellation or a dry run): the place for analysis.Report.
@@ -49,6 +52,7 @@ type Summary struct {
 	Total    int    // runs in the sweep
 	Selected int    // runs in this shard
 	Ran      int    // runs executed now (done or failed)
+	Reused   int    // runs adopted now from another sweep folder of the results root
 	Done     int    // runs of the shard done, now or before
 	Failed   int    // runs of the shard failed, now or before and not retried
 	Claimed  int    // runs left to other workers that hold them
@@ -248,6 +252,7 @@ type outcome int
 
 const (
 	ended     outcome = iota // done or failed: result.json written
+	reused                   // adopted from another sweep folder: result.json written
 	claimed                  // another worker holds it
 	already                  // another worker ended it before our claim: result.json is theirs
 	cancelled                // the sweep was cancelled: no result written
@@ -266,6 +271,9 @@ func (r *runner) one(ctx context.Context, run RunSpec) {
 		r.sum.Claimed++
 	case out == cancelled:
 		r.sum.Cancelled++
+	case out == reused:
+		r.sum.Reused++
+		r.sum.Done++
 	case out == already && res.Status == record.StatusDone:
 		r.sum.Done++
 	case out == already:
@@ -300,6 +308,14 @@ func (r *runner) execute(ctx context.Context, run RunSpec) (record.Result, outco
 	}
 	if err := prepareRunDir(dir, run); err != nil {
 		return record.Result{}, ended, err
+	}
+	if src := finishedElsewhere(r.opts.Out, r.dir, run.ID); src != "" && !r.opts.NoReuse {
+		res, err := r.adopt(run, dir, src)
+		if err != nil {
+			return record.Result{}, ended, err
+		}
+		r.display.start(run).end("reused from " + src)
+		return res, reused, nil
 	}
 	started := r.opts.Now()
 	res, out, err := r.call(ctx, run, dir)

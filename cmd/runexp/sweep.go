@@ -31,6 +31,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	shards := fs.Int("shards", 0, "shard count for JOB_COMPLETION_INDEX (Kubernetes indexed Jobs)")
 	dry := fs.Bool("dry-run", false, "print the expanded runs with their parameter counts and run nothing")
 	retry := fs.Bool("retry-failed", false, "run again the runs whose result says failed")
+	noReuse := fs.Bool("no-reuse", false, "train every run here, even one that another sweep under --out has finished (same run id)")
 	cache := fs.String("cache", "", "data and pretrained-model cache (default $LORALAB_DATA or ~/.cache/loralab)")
 	noReport := fs.Bool("no-report", false, "do not write the report when the runs are done")
 	pos, err := parseInterspersed(fs, args)
@@ -75,7 +76,7 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		*jobs = train.DefaultJobs(t, availableMemory(), train.RunMemory(sw.Model, sw.Train.Batch, sw.Train.SeqLen))
 	}
 	opts := experiments.Options{Out: *out, Jobs: *jobs, Threads: *threads, Shard: sh, DryRun: *dry,
-		RetryFailed: *retry, Progress: stderr}
+		RetryFailed: *retry, NoReuse: *noReuse, Progress: stderr}
 	if !*noReport {
 		command := "runexp " + strings.Join(args, " ")
 		opts.Report = func(_ context.Context, dir string) error { return report(dir, sw, command, stdout) }
@@ -84,8 +85,8 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *dry {
 		return err
 	}
-	fmt.Fprintf(stderr, "sweep %s: %d runs, %d in this shard: %d done, %d failed, %d ran now, %d held by other workers\n",
-		sw.Name, sum.Total, sum.Selected, sum.Done, sum.Failed, sum.Ran, sum.Claimed)
+	fmt.Fprintf(stderr, "sweep %s: %d runs, %d in this shard: %d done, %d failed, %d ran now, %d reused from other sweeps, %d held by other workers\n",
+		sw.Name, sum.Total, sum.Selected, sum.Done, sum.Failed, sum.Ran, sum.Reused, sum.Claimed)
 	for _, f := range sum.Failures {
 		fmt.Fprintln(stderr, "  failed:", f)
 	}

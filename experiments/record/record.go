@@ -64,6 +64,10 @@ type Result struct {
 	MemoryBytes     int64      `json:"memory_bytes,omitempty"` // the run's tensors, optimizer and tape at their largest (train.Outcome)
 	CheckpointBytes int64      `json:"checkpoint_bytes"`
 	Provenance      Provenance `json:"provenance"`
+	// ReusedFrom is the run folder of another sweep that trained this run, when this sweep
+	// adopted its result instead of training it again (same run id); Provenance is that
+	// run's.
+	ReusedFrom string `json:"reused_from,omitempty"`
 }
 
 // Provenance says what code and machine produced a result.
