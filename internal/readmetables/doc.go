@@ -8,7 +8,8 @@
 //	<!-- end table -->
 //
 // TestReadmeTables fails when a copy differs from its file or when a results section of the
-// README has a table outside such a block (a table typed by hand), and
+// README has a table outside such a block (a table typed by hand); TestReferenceReadmeTables
+// checks the copies that the reference folders' READMEs hold the same way; and
 //
 //	go test ./internal/readmetables -update
 //

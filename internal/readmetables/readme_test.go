@@ -114,42 +114,67 @@ func fileLines(root, file string) ([]string, error) {
 	return strings.Split(strings.TrimRight(string(data), "\n"), "\n"), nil
 }
 
+const root = "../.."
+
+// TestReadmeTables checks the README's copies and that its results sections have no table
+// typed by hand.
 func TestReadmeTables(t *testing.T) {
-	const root = "../.."
-	path := filepath.Join(root, "README.md")
-	data, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(string(data), "\n")
-	blocks, err := parseBlocks("README.md", lines)
-	if err != nil {
-		t.Fatal(err)
-	}
+	lines, blocks := checkCopies(t, "README.md")
 	if len(blocks) == 0 {
 		t.Fatal("README.md has no generated table")
 	}
 	for _, l := range handTables(lines, blocks) {
 		t.Errorf("README.md:%d: a table typed by hand in a results section; copy a generated table file between %q and %q markers", l, beginMark+"FILE -->", endMark)
 	}
+}
+
+// TestReferenceReadmeTables checks the copies in the reference folders' READMEs, which may
+// also hold tables of their own (the paper's numbers beside ours).
+func TestReferenceReadmeTables(t *testing.T) {
+	names, err := filepath.Glob(filepath.Join(root, "results", "reference", "*", "README.md"))
+	if err != nil || len(names) == 0 {
+		t.Fatalf("no reference README (%v)", err)
+	}
+	for _, name := range names {
+		rel, _ := filepath.Rel(root, name)
+		checkCopies(t, filepath.ToSlash(rel))
+	}
+}
+
+// checkCopies compares each generated block of the document name (relative to the
+// repository root) with its file, or rewrites the blocks from their files under -update, and
+// returns the document's lines and blocks.
+func checkCopies(t *testing.T, name string) ([]string, []block) {
+	t.Helper()
+	path := filepath.Join(root, filepath.FromSlash(name))
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(string(data), "\n")
+	blocks, err := parseBlocks(name, lines)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var out []string
 	last := 0
 	for _, b := range blocks {
 		want, err := fileLines(root, b.file)
 		if err != nil {
-			t.Errorf("README.md:%d: %v", b.markerLine, err)
+			t.Errorf("%s:%d: %v", name, b.markerLine, err)
 			continue
 		}
 		out = append(append(out, lines[last:b.begin]...), want...)
 		last = b.end
 		if got := lines[b.begin:b.end]; !*update && strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Errorf("README.md:%d: the copy of %s differs from the file (run `go test ./internal/readmetables -update`)", b.markerLine, b.file)
+			t.Errorf("%s:%d: the copy of %s differs from the file (run `go test ./internal/readmetables -update`)", name, b.markerLine, b.file)
 		}
 	}
 	out = append(out, lines[last:]...)
-	if *update {
+	if *update && len(blocks) > 0 {
 		if err := os.WriteFile(path, []byte(strings.Join(out, "\n")), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
+	return lines, blocks
 }
