@@ -230,3 +230,61 @@ func TestKernelLayerNormRows(t *testing.T) {
 		}
 	})
 }
+
+// TestGELUVectorVariantsAgree checks that the AVX-512 GELU kernels give the AVX2 kernels'
+// results bit for bit (the AVX2 ones are what the other GELU tests check against math).
+func TestGELUVectorVariantsAgree(t *testing.T) {
+	impls := geluImplementations()
+	var ref *geluImpl
+	for i := range impls {
+		if impls[i].name == "avx2" {
+			ref = &impls[i]
+		}
+	}
+	if ref == nil {
+		t.Skip("variant skipped: avx2 GELU (the CPU lacks AVX2 and FMA, or a purego build); nothing to compare")
+	}
+	compared := false
+	for _, impl := range impls {
+		if impl.name == "portable" || impl.name == "avx2" {
+			continue
+		}
+		compared = true
+		for _, n := range kernelLengths {
+			for _, off := range kernelOffsets {
+				rng := newRand(uint64(7*n + off))
+				special := []float32{0, float32(math.Copysign(0, -1)), 1e-40, -1e-40, 9, -9, 40, -40, 1e3, -1e3, 1e20,
+					-1e20, float32(math.Inf(1)), float32(math.Inf(-1)), float32(math.NaN())}
+				gen := func(i int) float32 {
+					if rng.IntN(8) == 0 {
+						return special[rng.IntN(len(special))]
+					}
+					return float32(rng.NormFloat64() * 3)
+				}
+				_, x := kernelBuf(off, n, gen)
+				_, dy := kernelBuf(off, n, gen)
+				ybuf, _ := kernelBuf(off, n, gen)
+				for _, withGates := range []bool{true, false} {
+					yw, yg := append([]float32(nil), ybuf...), append([]float32(nil), ybuf...)
+					gw, gg := append([]float32(nil), ybuf...), append([]float32(nil), ybuf...)
+					var gatesW, gatesG []float32
+					if withGates {
+						gatesW, gatesG = gw[off:off+n], gg[off:off+n]
+					}
+					ref.forward(yw[off:off+n], gatesW, x)
+					impl.forward(yg[off:off+n], gatesG, x)
+					compareBufs(t, fmt.Sprintf("%s forward n=%d off=%d gates=%v", impl.name, n, off, withGates), yg, yw, off)
+					compareBufs(t, fmt.Sprintf("%s gates n=%d off=%d", impl.name, n, off), gg, gw, off)
+				}
+				_, gates := kernelBuf(off, n, func(int) float32 { return float32(rng.Float64()) })
+				dw, dg := append([]float32(nil), ybuf...), append([]float32(nil), ybuf...)
+				ref.backward(dw[off:off+n], dy, x, gates)
+				impl.backward(dg[off:off+n], dy, x, gates)
+				compareBufs(t, fmt.Sprintf("%s backward n=%d off=%d", impl.name, n, off), dg, dw, off)
+			}
+		}
+	}
+	if !compared {
+		t.Skip("variant skipped: avx512 GELU (the CPU or operating system lacks AVX-512F or AVX-512DQ)")
+	}
+}
