@@ -288,3 +288,53 @@ func TestGELUVectorVariantsAgree(t *testing.T) {
 		t.Skip("variant skipped: avx512 GELU (the CPU or operating system lacks AVX-512F or AVX-512DQ)")
 	}
 }
+
+// BenchmarkKernels times every variant of the vector kernels on slices of 64 Ki values
+// (256 KiB each, in L2).
+func BenchmarkKernels(b *testing.B) {
+	const n = 1 << 16
+	rng := newRand(5)
+	bufs := make([][]float32, 5)
+	for i := range bufs {
+		_, bufs[i] = kernelBuf(0, n, randValues(rng, 1))
+	}
+	for i := range bufs[4] {
+		bufs[4][i] = float32(math.Abs(float64(bufs[4][i])))
+	}
+	x, y, m, v := bufs[0], bufs[1], bufs[2], bufs[4]
+	c := adamWConsts{b1: 0.9, ob1: 1 - float32(0.9), b2: 0.999, ob2: 1 - float32(0.999), c1: 0.5, c2: 0.01, eta: 1e-9, shrink: 1, eps: 1e-8}
+	have, _ := kernelVariants()
+	for _, k := range have {
+		for _, c2 := range []struct {
+			name string
+			f    func()
+		}{
+			{"addTo", func() { k.addTo(y, x) }},
+			{"adamW", func() { k.adamW(y, x, m, v, &c) }},
+			{"dropout", func() { k.dropout(y, x, 7, 0, dropThreshold(0.1), 1/0.9) }},
+			{"sumSquares", func() { k.sumSquares(0, x) }},
+			{"layerNormRow", func() { k.layerNormRow(y, x, m, v, 0.1, 1.1) }},
+		} {
+			b.Run(c2.name+"/"+k.name, func(b *testing.B) {
+				b.SetBytes(4 * n)
+				for b.Loop() {
+					c2.f()
+				}
+			})
+		}
+	}
+	for _, impl := range geluImplementations() {
+		b.Run("geluForward/"+impl.name, func(b *testing.B) {
+			b.SetBytes(4 * n)
+			for b.Loop() {
+				impl.forward(y, m, x)
+			}
+		})
+		b.Run("geluBackward/"+impl.name, func(b *testing.B) {
+			b.SetBytes(4 * n)
+			for b.Loop() {
+				impl.backward(y, x, x, v)
+			}
+		})
+	}
+}
