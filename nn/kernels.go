@@ -23,6 +23,9 @@ type vecKernels struct {
 
 	// addTo sets y[i] += x[i].
 	addTo func(y, x []float32)
+	// addColSums adds rows r = 0..rows-1 of x, x[r*stride:r*stride+len(y)], to y, one row
+	// after the other (for each element, the same additions as addTo row by row).
+	addColSums func(y, x []float32, stride, rows int)
 	// axpy sets y[i] += a·x[i].
 	axpy func(y []float32, a float32, x []float32)
 	// scaleTo sets y[i] = a·x[i]; y may be x.
@@ -48,6 +51,7 @@ type vecKernels struct {
 var goKernels = vecKernels{
 	name:                 "go",
 	addTo:                addToGo,
+	addColSums:           addColSumsGo,
 	axpy:                 axpyGo,
 	scaleTo:              scaleToGo,
 	adamW:                adamWGo,
@@ -65,6 +69,15 @@ var kern = bestKernels()
 // addTo computes y += x element-wise.
 func addTo(y, x []float32) { kern.addTo(y, x[:len(y)]) }
 
+// addColSums adds rows 0..rows-1 of x (row r starts at r*stride) to y, in row order.
+func addColSums(y, x []float32, stride, rows int) {
+	if rows <= 0 || len(y) == 0 {
+		return
+	}
+	_ = x[(rows-1)*stride+len(y)-1] // every row is in x
+	kern.addColSums(y, x, stride, rows)
+}
+
 // axpy computes y += a*x element-wise.
 func axpy(y []float32, a float32, x []float32) { kern.axpy(y, a, x[:len(y)]) }
 
@@ -75,6 +88,12 @@ func addToGo(y, x []float32) {
 	x = x[:len(y)]
 	for i := range y {
 		y[i] += x[i]
+	}
+}
+
+func addColSumsGo(y, x []float32, stride, rows int) {
+	for r := range rows {
+		addToGo(y, x[r*stride:r*stride+len(y)])
 	}
 }
 

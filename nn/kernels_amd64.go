@@ -8,6 +8,7 @@ import "golang.org/x/sys/cpu"
 var avx2Kernels = vecKernels{
 	name:                 "avx2",
 	addTo:                addToAVX2Tail,
+	addColSums:           addColSumsGo,
 	axpy:                 axpyAVX2Tail,
 	scaleTo:              scaleToAVX2Tail,
 	adamW:                adamWAVX2Tail,
@@ -76,6 +77,7 @@ func layerNormGainGradRowAVX2Tail(dg, dy, x []float32, m, s float32) {
 var avx512Kernels = vecKernels{
 	name:                 "avx512",
 	addTo:                addToAVX512,
+	addColSums:           addColSumsAVX512,
 	axpy:                 axpyAVX512,
 	scaleTo:              scaleToAVX512,
 	adamW:                adamWAVX512,
@@ -127,6 +129,9 @@ func addToAVX2(y, x []float32)
 
 //go:noescape
 func addToAVX512(y, x []float32)
+
+//go:noescape
+func addColSumsAVX512(y, x []float32, stride, rows int)
 
 //go:noescape
 func axpyAVX2(y []float32, a float32, x []float32)

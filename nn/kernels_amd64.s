@@ -114,6 +114,69 @@ adddone:
 	VZEROUPPER
 	RET
 
+// func addColSumsAVX512(y, x []float32, stride, rows int)
+// Column blocks of 64 (four accumulators), then of 16 under K1; each accumulator starts
+// from y and adds the rows in order.
+TEXT ·addColSumsAVX512(SB), NOSPLIT, $0-64
+	MOVQ y_base+0(FP), DI
+	MOVQ y_len+8(FP), CX
+	MOVQ x_base+24(FP), SI
+	MOVQ stride+48(FP), R8
+	SHLQ $2, R8           // row stride in bytes
+	MOVQ rows+56(FP), R9
+	ALLONES
+
+cols64:
+	CMPQ    CX, $64
+	JB      cols16
+	VMOVUPS (DI), Z0
+	VMOVUPS 64(DI), Z1
+	VMOVUPS 128(DI), Z2
+	VMOVUPS 192(DI), Z3
+	MOVQ    SI, R10
+	MOVQ    R9, R11
+
+rows64:
+	VADDPS (R10), Z0, Z0
+	VADDPS 64(R10), Z1, Z1
+	VADDPS 128(R10), Z2, Z2
+	VADDPS 192(R10), Z3, Z3
+	ADDQ   R8, R10
+	DECQ   R11
+	JNZ    rows64
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	ADDQ    $256, DI
+	ADDQ    $256, SI
+	SUBQ    $64, CX
+	JMP     cols64
+
+cols16:
+	TAIL16(colsbody, colsdone)
+
+colsbody:
+	VMOVUPS.Z (DI), K1, Z0
+	MOVQ      SI, R10
+	MOVQ      R9, R11
+
+rows16:
+	VMOVUPS.Z (R10), K1, Z1
+	VADDPS    Z1, Z0, Z0
+	ADDQ      R8, R10
+	DECQ      R11
+	JNZ       rows16
+	VMOVUPS   Z0, K1, (DI)
+	ADDQ      $64, DI
+	ADDQ      $64, SI
+	SUBQ      $16, CX
+	JMP       cols16
+
+colsdone:
+	VZEROUPPER
+	RET
+
 // func axpyAVX2(y []float32, a float32, x []float32)
 TEXT ·axpyAVX2(SB), NOSPLIT, $0-56
 	MOVQ         y_base+0(FP), DI

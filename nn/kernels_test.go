@@ -338,3 +338,19 @@ func BenchmarkKernels(b *testing.B) {
 		})
 	}
 }
+
+func TestKernelAddColSums(t *testing.T) {
+	forKernelCases(t, func(t *testing.T, k *vecKernels, rng *rand.Rand, off, n int) {
+		for _, rows := range []int{1, 2, 5, 33} {
+			stride := n + rng.IntN(5)
+			_, x := kernelBuf(off, (rows-1)*stride+n, randValues(rng, 1))
+			ybuf, _ := kernelBuf(off, n, randValues(rng, 1))
+			want, got := append([]float32(nil), ybuf...), append([]float32(nil), ybuf...)
+			addColSumsGo(want[off:off+n], x, stride, rows)
+			if n > 0 {
+				k.addColSums(got[off:off+n], x, stride, rows)
+			}
+			compareBufs(t, fmt.Sprintf("addColSums rows=%d stride=%d", rows, stride), got, want, off)
+		}
+	})
+}

@@ -111,13 +111,12 @@ func layerNormParamGradCols(o *op, _, lo, hi int) {
 	n, d := x.Shape[0], x.Shape[1]
 	mean, rstd := o.saved[:n], o.saved[n:]
 	wantG, wantB := needsGrad(g), needsGrad(b)
-	for r := range n {
-		xr, dyr := x.Data[r*d+lo:r*d+hi], o.out.Grad[r*d+lo:r*d+hi]
-		if wantG {
-			kern.layerNormGainGradRow(g.Grad[lo:hi], dyr, xr, mean[r], rstd[r])
+	if wantG {
+		for r := range n {
+			kern.layerNormGainGradRow(g.Grad[lo:hi], o.out.Grad[r*d+lo:r*d+hi], x.Data[r*d+lo:r*d+hi], mean[r], rstd[r])
 		}
-		if wantB {
-			addTo(b.Grad[lo:hi], dyr)
-		}
+	}
+	if wantB {
+		addColSums(b.Grad[lo:hi], o.out.Grad[lo:], d, n)
 	}
 }
