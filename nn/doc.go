@@ -254,14 +254,24 @@
 // and tables.
 //
 // Measured at the main job's shape (encoder d=128, 4 layers, vocabulary 8192, batch
-// 16×32, 2 threads), runexp built at commit 5740442 and with these kernels, alternately,
-// three rounds (load average 2.2-2.3; medians of wall time per step):
+// 16×32, 2 threads), runexp built at commit 5740442 and at this package's kernels
+// (commit "addColSums"), alternately, three rounds, load average 2.3-2.6 (/tmp/benchall.sh
+// of the work log: the two commands below, each build in turn):
 //
 //	runexp bench train --arch encoder --vocab 8192 --seq 32 --batch 16 --threads 2 \
-//	    --steps 60 --warmup 5 --method ft           30.3 -> 23.0 ms (×0.76; CPU time ×0.81)
-//	    --method lora --rank 8 --targets q,v        15.6 -> 14.8 ms (×0.95; CPU time ×0.93)
+//	    --steps 60 --warmup 5 --method ft           wall 30.9 -> 23.0 ms (×0.74),
+//	                                                CPU 44.4 -> 35.7 ms (×0.80)
+//	    --method lora --rank 8 --targets q,v        wall ×0.92 (median of the rounds'
+//	                                                ratios; two main rounds were
+//	                                                disturbed), CPU 24.7 -> 23.2 ms (×0.94)
 //	go test -run '^$' -bench 'TrainStep$' -benchtime 8x ./nn/   (decoder, 16×128, FT;
-//	    two rounds)   1 thread 177 -> 155 ms (×0.88), 2 threads 126 -> 114 ms (×0.90)
+//	    two rounds)   1 thread 176 -> 154 ms (×0.88), 2 threads 128 -> 110 ms (×0.86)
+//
+// An earlier, quieter run (before addColSums; load 2.2-2.3) gave FT 30.3 -> 23.0 ms
+// (×0.76) and LoRA 15.6 -> 14.8 ms (×0.95). Per kernel (BenchmarkKernels, 64 Ki values,
+// Go -> AVX-512): AdamW ×9.5, dropout ×3.6, y += x ×7, LayerNorm row ×6.6; GELU forward
+// ×1.5 and backward ×3 over AVX2; clipping's sum of squares gains only where blocks are
+// zero (its additions are a chain, as before).
 //
 // A CPU profile of the FT step afterwards: 58% in package gemm, 7% in AdamW (reading
 // and writing four arrays of 1.9 M values: memory-bound), 4% clearing activation
