@@ -254,9 +254,9 @@
 // and tables.
 //
 // Measured at the main job's shape (encoder d=128, 4 layers, vocabulary 8192, batch
-// 16×32, 2 threads), runexp built at commit 5740442 and at this package's kernels
-// (commit "addColSums"), alternately, three rounds, load average 2.3-2.6 (/tmp/benchall.sh
-// of the work log: the two commands below, each build in turn):
+// 16×32, 2 threads), runexp and the nn test binary built at commit 5740442 and at
+// commit a4ab924 (these kernels), each command run by the two builds in turn, three
+// rounds, load average 2.3-2.6, medians:
 //
 //	runexp bench train --arch encoder --vocab 8192 --seq 32 --batch 16 --threads 2 \
 //	    --steps 60 --warmup 5 --method ft           wall 30.9 -> 23.0 ms (×0.74),
