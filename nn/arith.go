@@ -12,10 +12,9 @@ func (t *Tape) Add(a, b *Tensor) *Tensor {
 }
 
 func addForward(o *op, _, lo, hi int) {
-	a, b, y := o.in[0].Data[lo:hi], o.in[1].Data[lo:hi], o.out.Data[lo:hi]
-	for i := range y {
-		y[i] = a[i] + b[i]
-	}
+	y := o.out.Data[lo:hi]
+	copy(y, o.in[0].Data[lo:hi])
+	addTo(y, o.in[1].Data[lo:hi])
 }
 
 func addBackward(t *Tape, o *op) { t.parallel(o, o.out.Len(), minWork, addBackwardRange) }
@@ -39,10 +38,7 @@ func (t *Tape) Scale(x *Tensor, s float32) *Tensor {
 }
 
 func scaleForward(o *op, _, lo, hi int) {
-	x, y := o.in[0].Data[lo:hi], o.out.Data[lo:hi]
-	for i := range y {
-		y[i] = o.scalar * x[i]
-	}
+	scaleTo(o.out.Data[lo:hi], o.scalar, o.in[0].Data[lo:hi])
 }
 
 func scaleBackward(t *Tape, o *op) { t.parallel(o, o.out.Len(), minWork, scaleBackwardRange) }
@@ -70,10 +66,7 @@ func (t *Tape) ScaleRows(x *Tensor, scales []float32) *Tensor {
 func scaleRowsForward(o *op, _, lo, hi int) {
 	d := o.out.Shape[1]
 	for r := lo; r < hi; r++ {
-		x, y, s := o.in[0].Data[r*d:(r+1)*d], o.out.Data[r*d:(r+1)*d], o.saved[r]
-		for j, v := range x {
-			y[j] = s * v
-		}
+		scaleTo(o.out.Data[r*d:(r+1)*d], o.saved[r], o.in[0].Data[r*d:(r+1)*d])
 	}
 }
 

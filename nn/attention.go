@@ -167,9 +167,7 @@ func softmaxVisible(row []float32, padding []bool) {
 		return
 	}
 	inv := 1 / expSub(row, row, mx)
-	for j := range row {
-		row[j] *= inv
-	}
+	scaleTo(row, inv, row)
 }
 
 func attentionBackward(t *Tape, o *op) {

@@ -11,9 +11,7 @@ func ClipGradNorm(params []*Tensor, maxNorm float32) float64 {
 		if !p.Trainable {
 			continue
 		}
-		for _, g := range p.Grad {
-			sum += float64(g) * float64(g)
-		}
+		sum = kern.sumSquares(sum, p.Grad)
 	}
 	norm := math.Sqrt(sum)
 	if maxNorm > 0 && norm > float64(maxNorm) {
@@ -22,9 +20,7 @@ func ClipGradNorm(params []*Tensor, maxNorm float32) float64 {
 			if !p.Trainable {
 				continue
 			}
-			for i := range p.Grad {
-				p.Grad[i] *= scale
-			}
+			scaleTo(p.Grad, scale, p.Grad)
 		}
 	}
 	return norm

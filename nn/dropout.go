@@ -40,25 +40,11 @@ func kept(seed uint64, i int, threshold uint64) bool {
 }
 
 func dropoutForward(o *op, _, lo, hi int) {
-	x, y := o.in[0].Data, o.out.Data
-	threshold, scale := dropThreshold(o.scalar), 1/(1-o.scalar)
-	for i := lo; i < hi; i++ {
-		if kept(o.seed, i, threshold) {
-			y[i] = x[i] * scale
-		} else {
-			y[i] = 0
-		}
-	}
+	kern.dropout(o.out.Data[lo:hi], o.in[0].Data[lo:hi], o.seed, lo, dropThreshold(o.scalar), 1/(1-o.scalar))
 }
 
 func dropoutBackward(t *Tape, o *op) { t.parallel(o, o.out.Len(), minWork, dropoutBackwardRange) }
 
 func dropoutBackwardRange(o *op, _, lo, hi int) {
-	dx, dy := o.in[0].Grad, o.out.Grad
-	threshold, scale := dropThreshold(o.scalar), 1/(1-o.scalar)
-	for i := lo; i < hi; i++ {
-		if kept(o.seed, i, threshold) {
-			dx[i] += dy[i] * scale
-		}
-	}
+	kern.dropoutGrad(o.in[0].Grad[lo:hi], o.out.Grad[lo:hi], o.seed, lo, dropThreshold(o.scalar), 1/(1-o.scalar))
 }

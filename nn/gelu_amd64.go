@@ -3,14 +3,20 @@
 package nn
 
 // geluForwardSlice sets y[i] = gelu(x[i]) for i < len(y) and, if gates is not nil,
-// gates[i] = σ(2u); with AVX2 and FMA when the CPU has them, the last len(y) mod 8
-// elements under a mask, so that an element's result does not depend on the range.
+// gates[i] = σ(2u); with AVX-512, or AVX2 and FMA, when the CPU has them, the last
+// elements under a mask, so that an element's result does not depend on the range. The
+// AVX-512 kernels give the AVX2 kernels' results bit for bit (the same instructions on
+// every lane).
 func geluForwardSlice(y, gates, x []float32) {
 	x = x[:len(y)]
 	if gates != nil {
 		gates = gates[:len(y)]
 	}
-	if haveAVX2FMA {
+	switch {
+	case haveAVX512:
+		geluForwardAVX512(y, gates, x)
+		return
+	case haveAVX2FMA:
 		geluForwardAVX2(y, gates, x)
 		return
 	}
@@ -21,7 +27,11 @@ func geluForwardSlice(y, gates, x []float32) {
 // forward kept.
 func geluBackwardSlice(dx, dy, x, gates []float32) {
 	dy, x, gates = dy[:len(dx)], x[:len(dx)], gates[:len(dx)]
-	if haveAVX2FMA {
+	switch {
+	case haveAVX512:
+		geluBackwardAVX512(dx, dy, x, gates)
+		return
+	case haveAVX2FMA:
 		geluBackwardAVX2(dx, dy, x, gates)
 		return
 	}
@@ -38,3 +48,13 @@ func geluForwardAVX2(y, gates, x []float32)
 //
 //go:noescape
 func geluBackwardAVX2(dx, dy, x, gates []float32)
+
+// geluForwardAVX512 is geluForwardAVX2 on 16 lanes (gelu_amd64.s), with the same results.
+//
+//go:noescape
+func geluForwardAVX512(y, gates, x []float32)
+
+// geluBackwardAVX512 is geluBackwardAVX2 on 16 lanes, with the same results.
+//
+//go:noescape
+func geluBackwardAVX512(dx, dy, x, gates []float32)

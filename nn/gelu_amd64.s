@@ -123,3 +123,159 @@ bwdtail:
 bwddone:
 	VZEROUPPER
 	RET
+
+// The AVX-512 kernels below compute every lane with the instructions of GELU8, EXP8 and
+// GELUGRAD8 on zmm registers, so their results are the AVX2 kernels' bit for bit; the
+// constants stay in Z16-Z31 and the last, partial block runs under the mask K1.
+
+// GELUCONST16 loads the forward constants into Z16-Z31.
+#define GELUCONST16 \
+	VBROADCASTSS expk<>+0(SB), Z16   \ // log2e
+	VBROADCASTSS expk<>+32(SB), Z17  \ // ln2Hi
+	VBROADCASTSS expk<>+64(SB), Z18  \ // ln2Lo
+	VBROADCASTSS expk<>+96(SB), Z19  \ // 1/7!
+	VBROADCASTSS expk<>+128(SB), Z20 \ // 1/6!
+	VBROADCASTSS expk<>+160(SB), Z21 \ // 1/5!
+	VBROADCASTSS expk<>+192(SB), Z22 \ // 1/4!
+	VBROADCASTSS expk<>+224(SB), Z23 \ // 1/3!
+	VBROADCASTSS expk<>+256(SB), Z24 \ // 1/2
+	VBROADCASTSS expk<>+288(SB), Z25 \ // 1
+	VBROADCASTSS expk<>+320(SB), Z26 \ // 127
+	VBROADCASTSS expk<>+352(SB), Z27 \ // expMax
+	VBROADCASTSS expk<>+384(SB), Z28 \ // expMin
+	VBROADCASTSS expk<>+416(SB), Z29 \ // +Inf
+	VBROADCASTSS geluk<>+0(SB), Z30  \ // k1
+	VBROADCASTSS geluk<>+32(SB), Z31   // k2
+
+// EXP16 is EXP8 on the sixteen floats of Z0; it uses Z1-Z4 and K2-K4.
+#define EXP16 \
+	VMULPS       Z16, Z0, Z1  \ // t = x·log2e
+	VRNDSCALEPS  $0, Z1, Z1   \ // k = round to nearest even (as VROUNDPS $0)
+	VMOVAPS      Z0, Z2       \
+	VFNMADD231PS Z17, Z1, Z2  \ // r = x - k·ln2Hi
+	VFNMADD231PS Z18, Z1, Z2  \ // r -= k·ln2Lo
+	VMOVAPS      Z19, Z3      \
+	VFMADD213PS  Z20, Z2, Z3  \
+	VFMADD213PS  Z21, Z2, Z3  \
+	VFMADD213PS  Z22, Z2, Z3  \
+	VFMADD213PS  Z23, Z2, Z3  \
+	VFMADD213PS  Z24, Z2, Z3  \
+	VFMADD213PS  Z25, Z2, Z3  \
+	VFMADD213PS  Z25, Z2, Z3  \ // p = e^r
+	VCVTPS2DQ    Z1, Z1       \
+	VPSRAD       $1, Z1, Z4   \ // k1 = k>>1
+	VPSUBD       Z4, Z1, Z1   \ // k2 = k - k1
+	VPADDD       Z26, Z4, Z4  \
+	VPADDD       Z26, Z1, Z1  \
+	VPSLLD       $23, Z4, Z4  \
+	VPSLLD       $23, Z1, Z1  \
+	VMULPS       Z4, Z3, Z3   \
+	VMULPS       Z1, Z3, Z3   \ // p·2^k1·2^k2
+	VCMPPS       $0x1e, Z27, Z0, K2 \ // x > expMax (ordered)
+	VMOVAPS      Z29, K2, Z3  \ // -> +Inf
+	VCMPPS       $0x11, Z28, Z0, K3 \ // x < expMin (ordered)
+	KNOTW        K3, K4       \
+	VMOVAPS.Z    Z3, K4, Z0     // -> 0; result in Z0
+
+// GELU16 is GELU8 on the sixteen x of Z10: Z0 = gelu(x), Z11 = s.
+#define GELU16 \
+	VMULPS      Z10, Z10, Z0 \ // x²
+	VMOVAPS     Z31, Z11     \
+	VFMADD213PS Z30, Z0, Z11 \ // k1 + k2·x²
+	VMULPS      Z11, Z10, Z0 \ // -2u
+	EXP16                    \
+	VADDPS      Z25, Z0, Z0  \ // 1 + e^{-2u}
+	VDIVPS      Z0, Z25, Z11 \ // s
+	VMULPS      Z11, Z10, Z0   // x·s
+
+// func geluForwardAVX512(y, gates, x []float32)
+TEXT ·geluForwardAVX512(SB), NOSPLIT, $0-72
+	MOVQ  y_base+0(FP), DI
+	MOVQ  y_len+8(FP), CX
+	MOVQ  gates_base+24(FP), R8
+	MOVQ  gates_len+32(FP), R9 // 0: no gates to keep
+	MOVQ  x_base+48(FP), SI
+	GELUCONST16
+	MOVQ  $0xffff, AX
+	KMOVW AX, K1
+
+fwd16:
+	CMPQ  CX, $16
+	JAE   fwdbody
+	TESTQ CX, CX
+	JZ    fwd16done
+	MOVQ  $1, AX
+	SHLQ  CX, AX
+	DECQ  AX
+	KMOVW AX, K1
+	MOVQ  $16, CX
+
+fwdbody:
+	VMOVUPS.Z (SI), K1, Z10
+	GELU16
+	VMOVUPS   Z0, K1, (DI)
+	TESTQ     R9, R9
+	JZ        fwd16next
+	VMOVUPS   Z11, K1, (R8)
+	ADDQ      $64, R8
+
+fwd16next:
+	ADDQ $64, SI
+	ADDQ $64, DI
+	SUBQ $16, CX
+	JMP  fwd16
+
+fwd16done:
+	VZEROUPPER
+	RET
+
+// func geluBackwardAVX512(dx, dy, x, gates []float32)
+TEXT ·geluBackwardAVX512(SB), NOSPLIT, $0-96
+	MOVQ         dx_base+0(FP), DI
+	MOVQ         dx_len+8(FP), CX
+	MOVQ         dy_base+24(FP), DX
+	MOVQ         x_base+48(FP), SI
+	MOVQ         gates_base+72(FP), R8
+	VBROADCASTSS expk<>+288(SB), Z15 // 1
+	VBROADCASTSS geluk<>+64(SB), Z16 // b1
+	VBROADCASTSS geluk<>+96(SB), Z17 // b2
+	VBROADCASTSS geluk<>+128(SB), Z18 // cap on x²
+	MOVQ         $0xffff, AX
+	KMOVW        AX, K1
+
+bwd16:
+	CMPQ  CX, $16
+	JAE   bwdbody
+	TESTQ CX, CX
+	JZ    bwd16done
+	MOVQ  $1, AX
+	SHLQ  CX, AX
+	DECQ  AX
+	KMOVW AX, K1
+	MOVQ  $16, CX
+
+bwdbody:
+	VMOVUPS.Z   (SI), K1, Z0 // x
+	VMOVUPS.Z   (R8), K1, Z1 // s
+	VMOVUPS.Z   (DX), K1, Z5 // dy
+	VMOVUPS.Z   (DI), K1, Z6 // dx
+	VMULPS      Z0, Z0, Z2   // x²
+	VMINPS      Z18, Z2, Z2  // capped
+	VMOVAPS     Z17, Z3
+	VFMADD213PS Z16, Z2, Z3  // b1 + b2·x²
+	VSUBPS      Z1, Z15, Z4  // 1 - s
+	VMULPS      Z1, Z4, Z4   // s(1-s)
+	VMULPS      Z0, Z4, Z4   // x·s(1-s)
+	VFMADD213PS Z1, Z3, Z4   // d
+	VFMADD231PS Z4, Z5, Z6   // dx + dy·d
+	VMOVUPS     Z6, K1, (DI)
+	ADDQ        $64, SI
+	ADDQ        $64, R8
+	ADDQ        $64, DX
+	ADDQ        $64, DI
+	SUBQ        $16, CX
+	JMP         bwd16
+
+bwd16done:
+	VZEROUPPER
+	RET

@@ -95,7 +95,5 @@ func linearBackward(t *Tape, o *op) {
 func biasGradCols(o *op, _, lo, hi int) {
 	db, dy := o.in[2].Grad, o.out.Grad
 	out := len(db)
-	for r := range len(dy) / out {
-		addTo(db[lo:hi], dy[r*out+lo:r*out+hi])
-	}
+	addColSums(db[lo:hi], dy[lo:], out, len(dy)/out)
 }

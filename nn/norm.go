@@ -38,10 +38,7 @@ func layerNormForward(o *op, _, lo, hi int) {
 		mu, variance := meanVariance(xr)
 		rs := 1 / math.Sqrt(variance+float64(o.scalar))
 		mean[r], rstd[r] = float32(mu), float32(rs)
-		m, s := float32(mu), float32(rs)
-		for j, v := range xr {
-			yr[j] = (v-m)*s*g[j] + b[j]
-		}
+		kern.layerNormRow(yr, xr, g, b, float32(mu), float32(rs))
 	}
 }
 
@@ -67,14 +64,14 @@ func meanVariance(row []float32) (mean, variance float64) {
 	for ; i+4 <= len(row); i += 4 {
 		r := row[i : i+4 : i+4]
 		d0, d1, d2, d3 := float64(r[0])-mean, float64(r[1])-mean, float64(r[2])-mean, float64(r[3])-mean
-		s0 += d0 * d0
-		s1 += d1 * d1
-		s2 += d2 * d2
-		s3 += d3 * d3
+		s0 += float64(d0 * d0)
+		s1 += float64(d1 * d1)
+		s2 += float64(d2 * d2)
+		s3 += float64(d3 * d3)
 	}
 	for ; i < len(row); i++ {
 		dv := float64(row[i]) - mean
-		s0 += dv * dv
+		s0 += float64(dv * dv)
 	}
 	return mean, ((s0 + s1) + (s2 + s3)) / float64(len(row))
 }
@@ -100,12 +97,10 @@ func layerNormInputGrad(o *op, _, lo, hi int) {
 		for j, v := range xr {
 			gh := float64(dyr[j] * g[j])
 			sumG += gh
-			sumGX += gh * float64((v-m)*s)
+			sumGX += float64(gh * float64((v-m)*s))
 		}
 		meanG, meanGX := float32(sumG/float64(d)), float32(sumGX/float64(d))
-		for j, v := range xr {
-			dxr[j] += (dyr[j]*g[j] - meanG - (v-m)*s*meanGX) * s
-		}
+		kern.layerNormGradRow(dxr, dyr, xr, g, m, s, meanG, meanGX)
 	}
 }
 
@@ -116,16 +111,12 @@ func layerNormParamGradCols(o *op, _, lo, hi int) {
 	n, d := x.Shape[0], x.Shape[1]
 	mean, rstd := o.saved[:n], o.saved[n:]
 	wantG, wantB := needsGrad(g), needsGrad(b)
-	for r := range n {
-		xr, dyr := x.Data[r*d:(r+1)*d], o.out.Grad[r*d:(r+1)*d]
-		m, s := mean[r], rstd[r]
-		for j := lo; j < hi; j++ {
-			if wantG {
-				g.Grad[j] += dyr[j] * (xr[j] - m) * s
-			}
-			if wantB {
-				b.Grad[j] += dyr[j]
-			}
+	if wantG {
+		for r := range n {
+			kern.layerNormGainGradRow(g.Grad[lo:hi], o.out.Grad[r*d+lo:r*d+hi], x.Data[r*d+lo:r*d+hi], mean[r], rstd[r])
 		}
+	}
+	if wantB {
+		addColSums(b.Grad[lo:hi], o.out.Grad[lo:], d, n)
 	}
 }

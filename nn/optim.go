@@ -43,8 +43,9 @@ type AdamW struct {
 	Groups            []ParamGroup
 	Beta1, Beta2, Eps float32
 
-	steps int
-	m, v  [][][]float32 // moments, indexed by group then parameter
+	steps  int
+	m, v   [][][]float32 // moments, indexed by group then parameter
+	consts adamWConsts   // the scalars of the current update, for the vector kernel
 }
 
 // NewAdamW returns an AdamW optimizer over groups with the usual β₁ = 0.9, β₂ = 0.999,
@@ -109,21 +110,15 @@ func (a *AdamW) Step(lr float32) {
 	}
 }
 
-// update applies one AdamW step to p with moment buffers m and v.
+// update applies one AdamW step to p with moment buffers m and v (the vector kernel
+// adamW: m ← β₁m + (1-β₁)g, v ← β₂v + (1-β₂)g·g, p ← p·(1-ηλ) - η(m/c1)/(√(v/c2) + ε),
+// each product rounded before it is added).
 func (a *AdamW) update(p *Tensor, m, v []float32, eta, decay, c1, c2 float32) {
-	b1, b2, eps := a.Beta1, a.Beta2, a.Eps
-	shrink := 1 - eta*decay
-	grad := p.Grad[:len(p.Data)]
-	m, v = m[:len(p.Data)], v[:len(p.Data)]
-	for i, g := range grad {
-		m[i] = b1*m[i] + (1-b1)*g
-		v[i] = b2*v[i] + (1-b2)*g*g
-		mHat, vHat := m[i]/c1, v[i]/c2
-		p.Data[i] = p.Data[i]*shrink - eta*mHat/(sqrt32(vHat)+eps)
-	}
+	a.consts = adamWConsts{b1: a.Beta1, ob1: 1 - a.Beta1, b2: a.Beta2, ob2: 1 - a.Beta2, c1: c1, c2: c2,
+		eta: eta, shrink: 1 - eta*decay, eps: a.Eps}
+	n := len(p.Data)
+	kern.adamW(p.Data, p.Grad[:n], m[:n], v[:n], &a.consts)
 }
-
-func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
 
 // mustHaveGrad gives the trainable parameter p a zero gradient if it has none yet (no op
 // has used it since it was made trainable) and panics if its gradient has the wrong size.

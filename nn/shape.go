@@ -53,19 +53,3 @@ func needRowIndex(op, what string, id int32, pos, n int, shape []int) {
 		panic(fmt.Sprintf("%s: %s %d at position %d is outside [0,%d) for shape %v", op, what, id, pos, n, shape))
 	}
 }
-
-// axpy computes y += a*x element-wise.
-func axpy(y []float32, a float32, x []float32) {
-	x = x[:len(y)]
-	for i := range y {
-		y[i] += a * x[i]
-	}
-}
-
-// addTo computes y += x element-wise.
-func addTo(y, x []float32) {
-	x = x[:len(y)]
-	for i := range y {
-		y[i] += x[i]
-	}
-}

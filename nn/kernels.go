@@ -1,0 +1,186 @@
+package nn
+
+import "math"
+
+// Vector kernels: the element-wise loops that training steps spend their time in outside
+// package gemm (AdamW, gradient accumulation, dropout, gradient clipping, LayerNorm rows),
+// each a portable Go loop (the reference) and, on amd64, AVX2 and AVX-512 assembly
+// (kernels_amd64.s) that gives bit-identical results: the same operations, in the same
+// order, on every element, with no fused multiply-add where the Go loop multiplies and
+// then adds. The Go loops write float32(a*b) where a product is added, which the Go
+// compiler must round before the addition (the spec's rule for explicit conversions),
+// so that a GOAMD64=v3 build, which may fuse a*b+c otherwise, computes the same values.
+// Sums keep the Go loop's order (clipping's sum of squares adds each element in turn,
+// skipping zeros, which leaves a sum of non-negative terms unchanged).
+//
+// kern is the best variant the CPU supports, chosen once at start-up; the purego build
+// tag, or another architecture, leaves only the Go loops (kernels_other.go).
+
+// vecKernels is one variant of every vector kernel. Slices other than the first are at
+// least as long as the first, which gives the length (the wrappers below reslice them).
+type vecKernels struct {
+	name string
+
+	// addTo sets y[i] += x[i].
+	addTo func(y, x []float32)
+	// addColSums adds rows r = 0..rows-1 of x, x[r*stride:r*stride+len(y)], to y, one row
+	// after the other (for each element, the same additions as addTo row by row).
+	addColSums func(y, x []float32, stride, rows int)
+	// axpy sets y[i] += a·x[i].
+	axpy func(y []float32, a float32, x []float32)
+	// scaleTo sets y[i] = a·x[i]; y may be x.
+	scaleTo func(y []float32, a float32, x []float32)
+	// adamW applies one AdamW update to p with gradient g and moments m, v.
+	adamW func(p, g, m, v []float32, c *adamWConsts)
+	// dropout sets y[i] = x[i]·scale if element lo+i is kept at the threshold, else 0;
+	// dropoutGrad adds dy[i]·scale to dx[i] for the kept elements.
+	dropout     func(y, x []float32, seed uint64, lo int, threshold uint64, scale float32)
+	dropoutGrad func(dx, dy []float32, seed uint64, lo int, threshold uint64, scale float32)
+	// sumSquares returns sum + Σ float64(g[i])², added in index order (zeros skipped).
+	sumSquares func(sum float64, g []float32) float64
+	// layerNormRow sets y[j] = (x[j]-m)·s·g[j] + b[j].
+	layerNormRow func(y, x, g, b []float32, m, s float32)
+	// layerNormGradRow adds (dy[j]·g[j] - meanG - (x[j]-m)·s·meanGX)·s to dx[j].
+	layerNormGradRow func(dx, dy, x, g []float32, m, s, meanG, meanGX float32)
+	// layerNormGainGradRow adds dy[j]·(x[j]-m)·s to dg[j].
+	layerNormGainGradRow func(dg, dy, x []float32, m, s float32)
+}
+
+// goKernels are the portable loops, the reference every other variant must match bit for
+// bit.
+var goKernels = vecKernels{
+	name:                 "go",
+	addTo:                addToGo,
+	addColSums:           addColSumsGo,
+	axpy:                 axpyGo,
+	scaleTo:              scaleToGo,
+	adamW:                adamWGo,
+	dropout:              dropoutGo,
+	dropoutGrad:          dropoutGradGo,
+	sumSquares:           sumSquaresGo,
+	layerNormRow:         layerNormRowGo,
+	layerNormGradRow:     layerNormGradRowGo,
+	layerNormGainGradRow: layerNormGainGradRowGo,
+}
+
+// kern is the variant the ops use: the fastest one the CPU supports.
+var kern = bestKernels()
+
+// addTo computes y += x element-wise.
+func addTo(y, x []float32) { kern.addTo(y, x[:len(y)]) }
+
+// addColSums adds rows 0..rows-1 of x (row r starts at r*stride) to y, in row order.
+func addColSums(y, x []float32, stride, rows int) {
+	if rows <= 0 || len(y) == 0 {
+		return
+	}
+	_ = x[(rows-1)*stride+len(y)-1] // every row is in x
+	kern.addColSums(y, x, stride, rows)
+}
+
+// axpy computes y += a*x element-wise.
+func axpy(y []float32, a float32, x []float32) { kern.axpy(y, a, x[:len(y)]) }
+
+// scaleTo computes y = a*x element-wise; y may be x.
+func scaleTo(y []float32, a float32, x []float32) { kern.scaleTo(y, a, x[:len(y)]) }
+
+func addToGo(y, x []float32) {
+	x = x[:len(y)]
+	for i := range y {
+		y[i] += x[i]
+	}
+}
+
+func addColSumsGo(y, x []float32, stride, rows int) {
+	for r := range rows {
+		addToGo(y, x[r*stride:r*stride+len(y)])
+	}
+}
+
+func axpyGo(y []float32, a float32, x []float32) {
+	x = x[:len(y)]
+	for i := range y {
+		y[i] += float32(a * x[i])
+	}
+}
+
+func scaleToGo(y []float32, a float32, x []float32) {
+	x = x[:len(y)]
+	for i := range y {
+		y[i] = a * x[i]
+	}
+}
+
+// adamWConsts are the scalars of one AdamW update of a parameter (see AdamW): the
+// assembly reads them in this order.
+type adamWConsts struct {
+	b1, ob1 float32 // β₁, 1-β₁
+	b2, ob2 float32 // β₂, 1-β₂
+	c1, c2  float32 // bias corrections 1-β₁ᵗ, 1-β₂ᵗ
+	eta     float32 // learning rate
+	shrink  float32 // 1 - η·λ
+	eps     float32
+}
+
+func adamWGo(p, g, m, v []float32, c *adamWConsts) {
+	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
+	for i, gi := range g {
+		mi := float32(c.b1*m[i]) + float32(c.ob1*gi)
+		vi := float32(c.b2*v[i]) + float32(float32(c.ob2*gi)*gi)
+		m[i], v[i] = mi, vi
+		mHat, vHat := mi/c.c1, vi/c.c2
+		p[i] = float32(p[i]*c.shrink) - float32(c.eta*mHat)/(sqrt32(vHat)+c.eps)
+	}
+}
+
+func sqrt32(x float32) float32 { return float32(math.Sqrt(float64(x))) }
+
+func dropoutGo(y, x []float32, seed uint64, lo int, threshold uint64, scale float32) {
+	x = x[:len(y)]
+	for i := range y {
+		if kept(seed, lo+i, threshold) {
+			y[i] = x[i] * scale
+		} else {
+			y[i] = 0
+		}
+	}
+}
+
+func dropoutGradGo(dx, dy []float32, seed uint64, lo int, threshold uint64, scale float32) {
+	dy = dy[:len(dx)]
+	for i := range dx {
+		if kept(seed, lo+i, threshold) {
+			dx[i] += float32(dy[i] * scale)
+		}
+	}
+}
+
+// sumSquaresGo adds the squares in order. A square of a float32 is exact in float64, and
+// adding +0 to a sum of squares (never -0) leaves it unchanged, so zeros may be skipped.
+func sumSquaresGo(sum float64, g []float32) float64 {
+	for _, x := range g {
+		sum += float64(float64(x) * float64(x))
+	}
+	return sum
+}
+
+func layerNormRowGo(y, x, g, b []float32, m, s float32) {
+	x, g, b = x[:len(y)], g[:len(y)], b[:len(y)]
+	for j, v := range x {
+		y[j] = float32((v-m)*s*g[j]) + b[j]
+	}
+}
+
+func layerNormGradRowGo(dx, dy, x, g []float32, m, s, meanG, meanGX float32) {
+	dy, x, g = dy[:len(dx)], x[:len(dx)], g[:len(dx)]
+	for j, v := range x {
+		dx[j] += float32((float32(dy[j]*g[j]) - meanG - float32((v-m)*s*meanGX)) * s)
+	}
+}
+
+func layerNormGainGradRowGo(dg, dy, x []float32, m, s float32) {
+	dy, x = dy[:len(dg)], x[:len(dg)]
+	for j, v := range x {
+		dg[j] += float32(dy[j] * (v - m) * s)
+	}
+}
