@@ -17,10 +17,14 @@ import (
 )
 
 // Series is one line of a line plot: points (X[i], Y[i]) with a symmetric error bar Err[i]
-// (nil: no error bars).
+// (nil: no error bars). A Level series is a control's horizontal line (chance, the head-only
+// probe): it stretches the y axis only as far as the data's own span again, so that a chance
+// score far below the methods does not flatten their differences; a level beyond that is left
+// off the axis and its legend entry says where it lies.
 type Series struct {
 	Name      string
 	X, Y, Err []float64
+	Level     bool
 }
 
 // xyErrors adapts a Series to plotter.NewYErrorBars.
@@ -51,7 +55,8 @@ func (lp LinePlot) Save(base string) ([]string, error) {
 		return nil, fmt.Errorf("analysis: plot %s: %w", base, err)
 	}
 	const plotW, gap, height = 5.6 * vg.Inch, 4 * vg.Millimeter, 3.6 * vg.Inch
-	legendW := legendWidth(legend, lp.Series)
+	placed, _, _ := placeLevels(lp.Series)
+	legendW := legendWidth(legend, placed)
 	return figure.Save(base, plotW+gap+legendW, height, func(dc draw.Canvas) {
 		dc.FillPolygon(color.White, rectangle(dc))
 		plt.Draw(draw.Crop(dc, 0, -legendW-gap, 0, 0))
@@ -78,12 +83,16 @@ func (lp LinePlot) plot() (*plot.Plot, plot.Legend, error) {
 	plt.Add(plotter.NewGrid())
 	legend := plot.NewLegend()
 	legend.Top, legend.Left = true, true
+	series, ylo, yhi := placeLevels(lp.Series)
 	var xs []float64
-	for i, s := range lp.Series {
+	for i, s := range series {
 		if err := addSeries(plt, &legend, s, i); err != nil {
 			return nil, legend, fmt.Errorf("series %q: %w", s.Name, err)
 		}
 		xs = append(xs, s.X...)
+	}
+	if ylo <= yhi {
+		plt.Y.Min, plt.Y.Max = ylo, yhi
 	}
 	padRange(&plt.Y.Min, &plt.Y.Max, false)
 	padRange(&plt.X.Min, &plt.X.Max, lp.XLog != linearAxis)
@@ -99,6 +108,51 @@ func (lp LinePlot) plot() (*plot.Plot, plot.Legend, error) {
 		plt.X.Tick.Marker = decadeTicks(xs)
 	}
 	return plt, legend, nil
+}
+
+// placeLevels returns the y range of the series, with each Level series that lies off the
+// axis (offAxis) left out of it and renamed to say its value, and the series so renamed.
+func placeLevels(in []Series) (out []Series, lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for _, s := range in {
+		if !s.Level {
+			l, h := seriesYRange(s)
+			lo, hi = min(lo, l), max(hi, h)
+		}
+	}
+	data := lo <= hi
+	out = make([]Series, len(in))
+	for i, s := range in {
+		if s.Level && data && len(s.Y) > 0 && offAxis(s.Y[0], lo, hi) {
+			s.Name = fmt.Sprintf("%s: %s, off the axis", s.Name, strconv.FormatFloat(s.Y[0], 'f', 3, 64))
+		} else if s.Level {
+			l, h := seriesYRange(s)
+			lo, hi = min(lo, l), max(hi, h)
+		}
+		out[i] = s
+	}
+	return out, lo, hi
+}
+
+// seriesYRange is the span of a series' values and error bars.
+func seriesYRange(s Series) (lo, hi float64) {
+	lo, hi = math.Inf(1), math.Inf(-1)
+	for k, y := range s.Y {
+		e := 0.0
+		if s.Err != nil {
+			e = math.Abs(s.Err[k])
+		}
+		lo, hi = min(lo, y-e), max(hi, y+e)
+	}
+	return lo, hi
+}
+
+// offAxis says whether a level y lies further from the data's span [lo, hi] than the span's
+// own width (or than 0.05 of its magnitude when the span is a point): drawing it would shrink
+// the data to less than half the axis.
+func offAxis(y, lo, hi float64) bool {
+	room := max(hi-lo, 0.05*max(math.Abs(lo), math.Abs(hi)))
+	return y < lo-room || y > hi+room
 }
 
 // padRange widens an axis range by 5% on each side (a factor of 1.15 on a log axis), so

@@ -128,7 +128,7 @@ func levelLines(series []Series, s Summary, task, metric string) []Series {
 	}
 	level := func(name string, y float64) {
 		if finite(y) {
-			series = append(series, Series{Name: name, X: []float64{lo, hi}, Y: []float64{y, y}})
+			series = append(series, Series{Name: name, X: []float64{lo, hi}, Y: []float64{y, y}, Level: true})
 		}
 	}
 	for _, g := range s.Groups {

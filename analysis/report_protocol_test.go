@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"slices"
@@ -125,12 +126,53 @@ func TestLevelLines(t *testing.T) {
 	}
 	for i, w := range want {
 		g := got[2+i]
-		if g.Name != w.Name || !slices.Equal(g.X, w.X) || !slices.Equal(g.Y, w.Y) || g.Err != nil {
+		if g.Name != w.Name || !slices.Equal(g.X, w.X) || !slices.Equal(g.Y, w.Y) || g.Err != nil || !g.Level {
 			t.Errorf("level line %d: %+v, want %+v", i, g, w)
 		}
 	}
 	if got := levelLines(series, Summary{}, "cls", "accuracy"); len(got) != 2 {
 		t.Errorf("no controls added lines: %+v", got)
+	}
+}
+
+// TestLevelOffAxis: a control's level far from the methods' values (chance F1 0 beside scores
+// of 0.9) leaves the y axis to the data and says in the legend where it lies; a level near
+// them widens the axis to include it.
+func TestLevelOffAxis(t *testing.T) {
+	data := Series{Name: "lora", X: []float64{1, 64}, Y: []float64{0.91, 0.93}, Err: []float64{0.01, 0.005}}
+	cases := []struct {
+		name    string
+		level   float64
+		lo, hi  float64 // the y range before padding
+		offAxis bool
+	}{
+		{"far below", 0, 0.90, 0.935, true},
+		{"far above", 2, 0.90, 0.935, true},
+		{"just below", 0.88, 0.88, 0.935, false},
+		{"inside", 0.92, 0.90, 0.935, false},
+		{"a span below", 0.90 - 0.035, 0.865, 0.935, false},
+	}
+	for _, c := range cases {
+		lp := LinePlot{Series: []Series{data, {Name: "chance", X: []float64{1, 64}, Y: []float64{c.level, c.level}, Level: true}}}
+		plt, _, err := lp.plot()
+		if err != nil {
+			t.Fatal(err)
+		}
+		placed, _, _ := placeLevels(lp.Series)
+		lo, hi := c.lo, c.hi
+		padRange(&lo, &hi, false)
+		if math.Abs(plt.Y.Min-lo) > 1e-12 || math.Abs(plt.Y.Max-hi) > 1e-12 {
+			t.Errorf("%s: y axis [%g, %g], want [%g, %g]", c.name, plt.Y.Min, plt.Y.Max, lo, hi)
+		}
+		name := placed[1].Name
+		if got := strings.HasSuffix(name, ", off the axis"); got != c.offAxis {
+			t.Errorf("%s: legend %q, off the axis %v, want %v", c.name, name, got, c.offAxis)
+		}
+	}
+	// Levels alone (no data series) set the axis themselves.
+	plt, _, err := LinePlot{Series: []Series{{Name: "chance", X: []float64{1, 2}, Y: []float64{0, 0}, Level: true}}}.plot()
+	if err != nil || plt.Y.Min > 0 || plt.Y.Max < 0 {
+		t.Errorf("levels alone: axis [%g, %g], err %v", plt.Y.Min, plt.Y.Max, err)
 	}
 }
 
