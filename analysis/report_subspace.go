@@ -6,6 +6,7 @@ import (
 	"io"
 	"loralab/model/target"
 	"strconv"
+	"strings"
 
 	"path/filepath"
 	"slices"
@@ -46,13 +47,24 @@ func (r *reporter) subspaceStudies() error {
 			"the LoRA A matrices (paper Section 7.2, eq. 4), next to two random Gaussian matrices of the same shapes, " +
 			"whose expectation is max(i, j)/d.\n"}
 	merged := false
+	var corners []phiCorners
 	for _, job := range jobs {
-		arts, deltaW, err := r.subspaceJob(job)
+		arts, found, deltaW, err := r.subspaceJob(job)
 		if err != nil {
 			return err
 		}
 		sec.Files = append(sec.Files, arts...)
+		corners = append(corners, found...)
 		merged = merged || deltaW
+	}
+	if len(corners) > 0 {
+		md := phiCornersMarkdown(corners)
+		path, err := r.writeFile(TablesDir+"/subspace_corners.md", []byte(md))
+		if err != nil {
+			return err
+		}
+		sec.Body += "\n" + md
+		sec.Files = append(sec.Files, Artifact{Title: "the corners of every grid (Markdown)", Path: path})
 	}
 	if merged {
 		sec.Body += "For a run other than plain LoRA (an initialisation from W, DoRA, VeRA, ...), whose A is not what it adds, " +
@@ -62,9 +74,41 @@ func (r *reporter) subspaceStudies() error {
 	return nil
 }
 
-// subspaceJob makes the figures of one pair of runs, and says whether it compared a merged
-// update rather than LoRA's A.
-func (r *reporter) subspaceJob(job subspaceJob) ([]Artifact, bool, error) {
+// phiCorners is what a reader looks for in one phi grid: the top directions' overlap
+// phi(1, 1) and the whole smaller subspace's phi(k, k), k the smaller rank, each beside the
+// random baseline's.
+type phiCorners struct {
+	Pair, Matrix           string
+	Layer, K               int
+	Top, TopRandom         float64
+	Smaller, SmallerRandom float64
+}
+
+// corners reads phiCorners off a grid and its random baseline.
+func corners(pair string, u Update, phi, random *mat.Dense) phiCorners {
+	rows, cols := phi.Dims()
+	k := min(rows, cols)
+	return phiCorners{Pair: pair, Layer: u.Layer, Matrix: u.Matrix, K: k,
+		Top: phi.At(0, 0), TopRandom: random.At(0, 0),
+		Smaller: phi.At(k-1, k-1), SmallerRandom: random.At(k-1, k-1)}
+}
+
+// phiCornersMarkdown is the table of every grid's corners, one row per pair, layer and matrix.
+func phiCornersMarkdown(cs []phiCorners) string {
+	var b strings.Builder
+	b.WriteString("The corners of each grid: phi(1, 1), the top directions, and phi(k, k), k the smaller rank, each beside the random baseline's (one draw).\n\n")
+	b.WriteString("| pair | layer | matrix | phi(1, 1) | random | k | phi(k, k) | random |\n")
+	b.WriteString("| :--- | ---: | :--- | ---: | ---: | ---: | ---: | ---: |\n")
+	for _, c := range cs {
+		fmt.Fprintf(&b, "| %s | %d | W%s | %.3f | %.3f | %d | %.3f | %.3f |\n",
+			c.Pair, c.Layer, c.Matrix, c.Top, c.TopRandom, c.K, c.Smaller, c.SmallerRandom)
+	}
+	return b.String()
+}
+
+// subspaceJob makes the figures of one pair of runs and the corners of their grids, and says
+// whether it compared a merged update rather than LoRA's A.
+func (r *reporter) subspaceJob(job subspaceJob) ([]Artifact, []phiCorners, bool, error) {
 	what := fmt.Sprintf("subspace %s vs %s", job.a, job.b)
 	runA, err := job.a.pick(r.sweep.Runs, r.summary)
 	var runB Run
@@ -73,18 +117,19 @@ func (r *reporter) subspaceJob(job subspaceJob) ([]Artifact, bool, error) {
 	}
 	if err != nil {
 		r.note("%s: %v", what, err)
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
 	usA, errA := r.subspaceUpdates(runA)
 	usB, errB := r.subspaceUpdates(runB)
 	if errA != nil || errB != nil {
 		r.note("%s: %v", what, firstError(errA, errB))
-		return nil, false, nil
+		return nil, nil, false, nil
 	}
 	if runA.Dir == runB.Dir {
 		r.note("%s: both selectors pick the same run %s; the figure compares it with itself", what, runA.Result.RunID)
 	}
 	var arts []Artifact
+	var found []phiCorners
 	deltaW := false
 	for _, m := range job.matrices {
 		layers := job.layers
@@ -98,15 +143,16 @@ func (r *reporter) subspaceJob(job subspaceJob) ([]Artifact, bool, error) {
 				r.note("%s: layer %d matrix %s is not adapted in both runs", what, layer, m)
 				continue
 			}
-			made, err := r.subspaceFigure(job, runA, runB, ua, ub)
+			made, c, err := r.subspaceFigure(job, runA, runB, ua, ub)
 			if err != nil {
-				return nil, false, err
+				return nil, nil, false, err
 			}
 			arts = append(arts, made...)
+			found = append(found, c)
 			deltaW = deltaW || ua.A == nil || ub.A == nil
 		}
 	}
-	return arts, deltaW, nil
+	return arts, found, deltaW, nil
 }
 
 // subspaceUpdates reads the updates of a run for the subspace analysis: plain LoRA's need
@@ -160,18 +206,19 @@ func partner(b Selector, runA Run, runs []Run, s Summary) (Run, error) {
 
 // subspaceFigure computes phi for one layer and matrix, writes its grid as CSV and, if the
 // spec wants heatmaps, draws it next to its random baseline.
-func (r *reporter) subspaceFigure(job subspaceJob, runA, runB Run, ua, ub Update) ([]Artifact, error) {
+func (r *reporter) subspaceFigure(job subspaceJob, runA, runB Run, ua, ub Update) ([]Artifact, phiCorners, error) {
 	ma, ka, whatA := subspaceBasis(ua)
 	mb, kb, whatB := subspaceBasis(ub)
 	phi, err := similarity(ma, ka, mb, kb)
 	if err != nil {
-		return nil, fmt.Errorf("analysis: %s: %w", ua.Module, err)
+		return nil, phiCorners{}, fmt.Errorf("analysis: %s: %w", ua.Module, err)
 	}
 	_, d := ma.Dims()
 	random, err := RandomSimilarity(ka, kb, d, r.spec.seed())
 	if err != nil {
-		return nil, fmt.Errorf("analysis: random baseline: %w", err)
+		return nil, phiCorners{}, fmt.Errorf("analysis: random baseline: %w", err)
 	}
+	c := corners(fmt.Sprintf("%s vs %s", shortLabel(runA), shortLabel(runB)), ua, phi, random)
 	name := fmt.Sprintf("subspace_%s_vs_%s_L%d_%s", slug(job.a.String()), slug(job.b.String()), ua.Layer, ua.Matrix)
 	title := fmt.Sprintf("layer %d, W%s: A of %s vs %s", ua.Layer, ua.Matrix, runLabel(runA), runLabel(runB))
 	if whatA != "A" || whatB != "A" {
@@ -179,14 +226,14 @@ func (r *reporter) subspaceFigure(job subspaceJob, runA, runB Run, ua, ub Update
 	}
 	data, err := render(func(w io.Writer) error { return writePhiCSV(w, phi, random) })
 	if err != nil {
-		return nil, err
+		return nil, phiCorners{}, err
 	}
 	csvPath, err := r.writeFile(TablesDir+"/"+name+".csv", data)
 	if err != nil {
-		return nil, err
+		return nil, phiCorners{}, err
 	}
 	if !r.spec.wantsPlot(PlotHeatmaps) {
-		return []Artifact{{Title: fmt.Sprintf("layer %d, W%s (phi grid)", ua.Layer, ua.Matrix), Path: csvPath}}, nil
+		return []Artifact{{Title: fmt.Sprintf("layer %d, W%s (phi grid)", ua.Layer, ua.Matrix), Path: csvPath}}, c, nil
 	}
 	xLabel, yLabel := fmt.Sprintf("j (r=%d)", kb), fmt.Sprintf("i (r=%d)", ka)
 	panels := []HeatmapPanel{
@@ -195,14 +242,14 @@ func (r *reporter) subspaceFigure(job subspaceJob, runA, runB Run, ua, ub Update
 	}
 	paths, err := SaveHeatmaps(filepath.Join(r.dir, FiguresDir, name), title, panels, r.spec.HeatmapScale)
 	if err != nil {
-		return nil, err
+		return nil, phiCorners{}, err
 	}
 	fig, err := r.relFigure(title, paths)
 	if err != nil {
-		return nil, err
+		return nil, phiCorners{}, err
 	}
 	fig.Data = csvPath
-	return []Artifact{fig}, nil
+	return []Artifact{fig}, c, nil
 }
 
 // writePhiCSV writes the grid in long form: i, j, phi, and the random baseline's phi.

@@ -470,6 +470,12 @@ seed_pairs: [{setting: {rank: 2}, seeds: [1, 2], layers: [0], matrices: [q]}]
 			t.Errorf("phi(%d, %d) = %g, want %g from the two ΔW", i, j, got, wantPhi.At(i-1, j-1))
 		}
 	}
+	corners := readFile(t, filepath.Join(tables, "subspace_corners.md"))
+	wantRow := fmt.Sprintf("| r=2 seed 1 vs r=2 seed 2 | 0 | Wq | %.3f |", wantPhi.At(0, 0))
+	wantK := fmt.Sprintf("| 2 | %.3f |", wantPhi.At(1, 1))
+	if !strings.Contains(corners, wantRow) || !strings.Contains(corners, wantK) || !strings.Contains(readFile(t, filepath.Join(f.dir, "report.md")), wantRow) {
+		t.Errorf("subspace_corners.md (and report.md) lack the row %q ... %q:\n%s", wantRow, wantK, corners)
+	}
 	if wantPhi.At(1, 1) > 0.999 {
 		t.Errorf("phi(2, 2) of the two ΔW is %g: the seeds' updates share their subspace, the test cannot tell ΔW from A", wantPhi.At(1, 1))
 	}
