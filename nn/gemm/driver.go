@@ -267,12 +267,14 @@ func (w *workspace) macroKernel(jb *job, st *depthSlice) {
 }
 
 // macroKernelStrips is macroKernel for a kernel with a strip form: for each micro-panel
-// of A, one call multiplies it by all the full-width micro-panels of B, then the edge
-// tile. The A micro-panel stays in L1 while the B micro-panels stream from L2.
+// of A, one call multiplies it by all the micro-panels of B, the last one, if narrower
+// than nr, stored under a mask. The A micro-panel stays in L1 while the B micro-panels
+// stream from L2.
 func (w *workspace) macroKernelStrips(jb *job, st *depthSlice) {
 	pr, mr := jb.pr, jb.mr
 	rows, cols := st.blk.i1-st.blk.i0, st.blk.j1-st.blk.j0
-	full := cols / nr
+	panels := ceilDiv(cols, nr)
+	lastCols := cols - (panels-1)*nr
 	b, bStep := w.panelB(jb, st, 0)
 	bPanel := nr * st.depth // the packed micro-panels follow each other
 	if jb.directB {
@@ -282,14 +284,8 @@ func (w *workspace) macroKernelStrips(jb *job, st *depthSlice) {
 		aPanel, aRow, aStep := w.panelA(jb, st, ir)
 		height := min(mr, rows-ir)
 		off := (st.blk.i0+ir)*pr.ldc + st.blk.j0
-		if full > 0 {
-			jb.strip(st.depth, aPanel, aRow, aStep, b, bStep, bPanel, pr.c[off:], pr.ldc, height,
-				pr.alpha, st.beta, full)
-		}
-		if jr := full * nr; jr < cols {
-			bEdge, _ := w.panelB(jb, st, jr)
-			w.edgeTile(jb, st, pr.c[off+jr:], height, cols-jr, aPanel, aRow, aStep, bEdge, bStep)
-		}
+		jb.strip(st.depth, aPanel, aRow, aStep, b, bStep, bPanel, pr.c[off:], pr.ldc, height,
+			pr.alpha, st.beta, panels, lastCols)
 	}
 }
 
