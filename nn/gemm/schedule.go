@@ -2,9 +2,10 @@ package gemm
 
 import "sync/atomic"
 
-// serialWork is the size m*n*k below which a product runs on the calling goroutine alone:
+// serialWork is the size m*n*k up to which a product runs on the calling goroutine alone:
 // handing work to another goroutine costs microseconds, the time of the whole product
-// there. LoRA's low-rank products (e.g. 16 x 768 x 8) fall below it.
+// there. LoRA's low-rank products (e.g. 16 x 768 x 8) and attention's per-head products
+// (32 x 128 x 64 at most) stay within it; OpenBLAS draws its line at the same size.
 const serialWork = 1 << 18
 
 // packedBBudget bounds, in float32 values, the packed slab of op(B) a goroutine keeps:
@@ -44,7 +45,7 @@ const minSlabCols = 4 * nr
 // plan returns the schedule of an m x n x k product on up to threads goroutines, for a
 // kernel whose tiles are mr rows high.
 func plan(m, n, k, threads, mr int) schedule {
-	if threads < 1 || m*n*k < serialWork {
+	if threads < 1 || m*n*k <= serialWork {
 		threads = 1
 	}
 	s := schedule{m: m, n: n}
@@ -80,7 +81,7 @@ const rowCols = 128
 // planRow returns the schedule of a 1 x n x k product computed by a row kernel: chunks of
 // rowCols columns, each read through all of k by one goroutine.
 func planRow(n, k, threads int) schedule {
-	if threads < 1 || n*k < serialWork {
+	if threads < 1 || n*k <= serialWork {
 		threads = 1
 	}
 	s := schedule{m: 1, n: n, chunkRows: 1, rowChunks: 1, slabCols: rowCols}
