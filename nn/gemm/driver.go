@@ -183,6 +183,9 @@ func (w *workspace) packRows(jb *job, st *depthSlice) {
 	if jb.directA {
 		full := rows / jb.mr * jb.mr
 		i0, rows = i0+full, rows-full
+		if rows > 0 && jb.edgeInPlace(i0, rows, st.pc, st.depth) {
+			return
+		}
 	}
 	if rows > 0 {
 		packA(st.packedA, pr.transA, pr.a, pr.lda, i0, st.pc, rows, st.depth, jb.mr)
@@ -298,13 +301,31 @@ func (w *workspace) panelA(jb *job, st *depthSlice, ir int) (a []float32, aRow, 
 	switch {
 	case !jb.directA:
 		return st.packedA[ir*st.depth : (ir+mr)*st.depth], 1, mr
-	case i+mr > st.blk.i1: // the partial panel, packed alone by packRows
+	case i+mr > st.blk.i1 && !jb.edgeInPlace(i, st.blk.i1-i, st.pc, st.depth):
+		// the partial panel, packed alone by packRows
 		return st.packedA[:mr*st.depth], 1, mr
 	case pr.transA:
 		return pr.a[st.pc*pr.lda+i:], 1, pr.lda
 	default:
 		return pr.a[i*pr.lda+st.pc:], pr.lda, 1
 	}
+}
+
+// edgeInPlace reports whether the kernel reads the partial micro-panel of h < mr rows of
+// A from row i in place (with directA), for the slice of depth values of k from pc: when
+// the rows the kernel reads (mr, or the kernel's halfRows when h is at most that) lie
+// within the caller's slice of A. The rows past h are read but never stored: each row of
+// a tile is its own sums.
+func (jb *job) edgeInPlace(i, h, pc, depth int) bool {
+	pr, reads := jb.pr, jb.mr
+	if h <= jb.halfRows {
+		reads = jb.halfRows
+	}
+	last := (i+reads-1)*pr.lda + pc + depth - 1
+	if pr.transA {
+		last = (pc+depth-1)*pr.lda + i + reads - 1
+	}
+	return last < len(pr.a)
 }
 
 // panelB returns the micro-panel of B for columns jr..jr+nr-1 of the chunk, followed by

@@ -55,12 +55,15 @@ type colKernel func(kc int, a []float32, lda int, x []float32, c []float32,
 // row and col, when not nil, are the same kernel over a strip of tiles, over a single row
 // and over a single column of a row-major A.
 type kernel struct {
-	name  string
-	mr    int
-	run   microKernel
-	strip stripKernel
-	row   rowKernel
-	col   colKernel
+	name string
+	mr   int
+	// halfRows, when not 0, is a tile height up to which the kernel reads only halfRows
+	// rows of the A panel (it runs half its accumulators).
+	halfRows int
+	run      microKernel
+	strip    stripKernel
+	row      rowKernel
+	col      colKernel
 }
 
 // portableKernel runs everywhere; see kernelPortable.

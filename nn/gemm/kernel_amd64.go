@@ -46,7 +46,7 @@ func kernel6x16AVX2(kc int, a []float32, aRow, aStep int, b []float32, bStep int
 	ldc, rows int, alpha, beta float32)
 
 var (
-	avx512Kernel = kernel{name: "avx512", mr: 16, run: kernel16x16AVX512, strip: kernel16xNAVX512,
+	avx512Kernel = kernel{name: "avx512", mr: 16, halfRows: 8, run: kernel16x16AVX512, strip: kernel16xNAVX512,
 		row: kernel1xNAVX512, col: kernel16x1AVX512}
 	avx2Kernel = kernel{name: "avx2-fma", mr: 6, run: kernel6x16AVX2}
 )

@@ -175,31 +175,34 @@ func packBRows(dst, b []float32, ldb, p0, j0, depth, cols int) {
 }
 
 // packBPanelTrans packs w <= nr columns of op(B) = B^T, where B is stored n x k: a
-// transpose. Full panels are transposed in 8 x 8 blocks (with AVX, eight vector loads,
-// shuffles and stores per block); the last depth mod 8 values of p and partial panels go
-// value by value.
+// transpose. With AVX-512 a full panel goes in 16 x 16 blocks transposed in registers;
+// otherwise, and for the depth left over, each group of eight columns goes in 8 x 8
+// blocks (with AVX, eight vector loads, shuffles and stores per block); the last depth
+// mod 8 values of p and the columns short of a group of eight go value by value.
 func packBPanelTrans(panel, b []float32, ldb, p0, j0, depth, w int) {
 	panel = panel[:depth*nr]
+	if w < nr {
+		clear(panel)
+	}
 	p := 0
 	if w == nr && hasPack16 && depth >= 16 {
-		// Whole 16 x 16 blocks transposed in AVX-512 registers.
 		packTrans16(panel, b[j0*ldb+p0:], ldb, depth/16)
 		p = depth / 16 * 16
 	}
-	if w == nr {
-		for ; p+8 <= depth; p += 8 {
-			for half := 0; half < nr; half += 8 {
-				transpose8x8(panel[p*nr+half:], nr, b[(j0+half)*ldb+p0+p:], ldb)
-			}
+	end := p + (depth-p)/8*8 // p < end goes in 8 x 8 blocks, for groups of eight columns
+	groups := w / 8 * 8
+	for c := 0; c < groups; c += 8 {
+		for q := p; q < end; q += 8 {
+			transpose8x8(panel[q*nr+c:], nr, b[(j0+c)*ldb+p0+q:], ldb)
 		}
 	}
-	if p == depth {
-		return
-	}
-	clear(panel[p*nr:])
 	for c := range w {
 		src := b[(j0+c)*ldb+p0:][:depth]
-		for q := p; q < depth; q++ {
+		from := end
+		if c >= groups {
+			from = p
+		}
+		for q := from; q < depth; q++ {
 			panel[q*nr+c] = src[q]
 		}
 	}

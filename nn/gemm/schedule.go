@@ -113,6 +113,11 @@ func (s schedule) chunk(c int) (blk block, slab int) {
 // panels cover LoRA's x A^T up to rank 64 (n <= 64).
 const directPanels = 4
 
+// smallB is the size of op(B), in values, up to which B (op(B) = B, whole panels) is read
+// in place whatever the number of row panels: 16 KiB stays in L1 beside the A panel, and
+// packing it would cost more than the kernel's reads of it.
+const smallB = 4096
+
 // job is one product being computed: the problem, its schedule, how the operands are
 // read, and the counter from which goroutines take chunks.
 type job struct {
@@ -126,8 +131,12 @@ type job struct {
 	// op(A) = A); the schedule's columns are then the rows of C.
 	col colKernel
 	mr  int // the kernel's tile height
-	// directA reads full micro-panels of A in place (C has few column panels); directB
-	// reads B in place (C has few row panels, op(B) = B, and no partial column panel).
+	// halfRows is the kernel's halfRows: the rows of A it reads for a tile of at most
+	// that many rows (0: it always reads mr).
+	halfRows int
+	// directA reads full micro-panels of A in place (C has few column panels), and the
+	// partial one where edgeInPlace allows; directB reads B in place (C has few row
+	// panels or op(B) is small, op(B) = B, and no partial column panel).
 	directA, directB bool
 	// keepA packs a chunk's rows of op(A) all of k deep, so that a goroutine that takes
 	// several chunks of the same rows packs them once. With B read in place nothing else
@@ -151,7 +160,7 @@ const sharedCols = 8 * nr
 // Whether an operand is packed changes where the kernel reads a value, never the value or
 // the order of the arithmetic.
 func (jb *job) start(pr *problem, kern kernel, threads int, shared *[]float32) {
-	jb.pr, jb.kern, jb.strip, jb.mr = pr, kern.run, kern.strip, kern.mr
+	jb.pr, jb.kern, jb.strip, jb.mr, jb.halfRows = pr, kern.run, kern.strip, kern.mr, kern.halfRows
 	jb.row, jb.directA, jb.directB, jb.keepA, jb.sharedB = nil, false, false, false, nil
 	jb.rowPr, jb.col = problem{}, nil
 	if view, ok := rowView(pr); ok && kern.row != nil {
@@ -168,7 +177,8 @@ func (jb *job) start(pr *problem, kern kernel, threads int, shared *[]float32) {
 	}
 	jb.sched = plan(pr.m, pr.n, pr.k, threads, kern.mr)
 	jb.directA = ceilDiv(pr.n, nr) <= directPanels
-	jb.directB = !pr.transB && pr.n%nr == 0 && ceilDiv(pr.m, kern.mr) <= directPanels
+	jb.directB = !pr.transB && pr.n%nr == 0 &&
+		(ceilDiv(pr.m, kern.mr) <= directPanels || pr.k*pr.n <= smallB)
 	jb.keepA = jb.directB && roundUp(jb.sched.chunkRows, kern.mr)*pr.k <= packedABudget
 	jb.sharedB, jb.bParts = nil, 0
 	if !jb.directB && jb.sched.colSlabs == 1 && jb.sched.workers > 1 {
