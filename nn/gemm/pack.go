@@ -196,6 +196,9 @@ func packBPanelTrans(panel, b []float32, ldb, p0, j0, depth, w int) {
 			transpose8x8(panel[q*nr+c:], nr, b[(j0+c)*ldb+p0+q:], ldb)
 		}
 	}
+	if end == depth && groups == w {
+		return
+	}
 	for c := range w {
 		src := b[(j0+c)*ldb+p0:][:depth]
 		from := end
