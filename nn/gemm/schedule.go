@@ -113,6 +113,14 @@ func (s schedule) chunk(c int) (blk block, slab int) {
 // panels cover LoRA's x A^T up to rank 64 (n <= 64).
 const directPanels = 4
 
+// stridedA is the size of A, in values, above which op(A) = A^T is packed even when C has
+// few column panels, if it has more than one: read in place, each step of k reads 64
+// bytes of a row of A^T a whole row apart, one page per step for a wide A, and a large
+// A comes from memory for each of the strips; packed, it is read along its rows once and
+// its panels serve the two to four tiles of a strip from L1 (TN_768x64x2048: 0.90 -> 0.95
+// of OpenBLAS). With one column panel (n <= 16) there is nothing to share.
+const stridedA = 1 << 17
+
 // smallB is the size of op(B), in values, up to which B (op(B) = B, whole panels) is read
 // in place whatever the number of row panels: 16 KiB stays in L1 beside the A panel, and
 // packing it would cost more than the kernel's reads of it.
@@ -176,7 +184,8 @@ func (jb *job) start(pr *problem, kern kernel, threads int, shared *[]float32) {
 		return
 	}
 	jb.sched = plan(pr.m, pr.n, pr.k, threads, kern.mr)
-	jb.directA = ceilDiv(pr.n, nr) <= directPanels
+	jb.directA = ceilDiv(pr.n, nr) <= directPanels &&
+		!(pr.transA && pr.n > nr && pr.m*pr.k > stridedA)
 	jb.directB = !pr.transB && pr.n%nr == 0 &&
 		(ceilDiv(pr.m, kern.mr) <= directPanels || pr.k*pr.n <= smallB)
 	jb.keepA = jb.directB && roundUp(jb.sched.chunkRows, kern.mr)*pr.k <= packedABudget
