@@ -99,51 +99,70 @@ done:
 
 // func copyPanels16AVX512(dst []float32, src []float32, ld, depth, panels int)
 //
-// For p < depth, q < panels and x < 16: dst[16*depth*q+16*p+x] = src[p*ld+16*q+x]. The
-// source is read along its rows, 64 bytes per panel: the full 16-wide panels of a
-// row-major B, or of A^T for the 16-row panels of A.
+// For p < depth, q < panels and x < 16: dst[16*depth*q+16*p+x] = src[p*ld+16*q+x]: the
+// full 16-wide panels of a row-major B, or of A^T for the 16-row panels of A. Four panels
+// at a time, all of depth: 256 bytes of each source row, written to four sequential
+// streams (one stream per panel of the whole width would touch a page per panel for
+// every source row); then the panels left over one at a time.
 TEXT ·copyPanels16AVX512(SB), NOSPLIT, $0-72
-	MOVQ dst_base+0(FP), DI
-	MOVQ src_base+24(FP), SI
-	MOVQ ld+48(FP), R8
-	SHLQ $2, R8
-	MOVQ depth+56(FP), CX
-	MOVQ CX, R9
-	SHLQ $6, R9 // bytes between panels of dst
-	MOVQ panels+64(FP), BX
-	TESTQ CX, CX
-	JZ   cdone
-	TESTQ BX, BX
-	JZ   cdone
+	MOVQ  dst_base+0(FP), DI
+	MOVQ  src_base+24(FP), SI
+	MOVQ  ld+48(FP), R8
+	SHLQ  $2, R8
+	MOVQ  depth+56(FP), DX
+	MOVQ  DX, R9
+	SHLQ  $6, R9 // bytes between panels of dst
+	LEAQ  (R9)(R9*2), R13
+	MOVQ  panels+64(FP), BX
+	TESTQ DX, DX
+	JZ    cdone
+	MOVQ  BX, AX
+	SHRQ  $2, AX
+	JZ    ones
 
-row:
+fours:
 	MOVQ SI, R11
 	MOVQ DI, R12
-	MOVQ BX, AX
-	SHRQ $1, AX
-	JZ   one
+	MOVQ DX, CX
 
-two:
+four:
 	VMOVUPS (R11), Z0
 	VMOVUPS 64(R11), Z1
+	VMOVUPS 128(R11), Z2
+	VMOVUPS 192(R11), Z3
 	VMOVUPS Z0, (R12)
 	VMOVUPS Z1, (R12)(R9*1)
-	ADDQ    $128, R11
-	LEAQ    (R12)(R9*2), R12
+	VMOVUPS Z2, (R12)(R9*2)
+	VMOVUPS Z3, (R12)(R13*1)
+	ADDQ    R8, R11
+	ADDQ    $64, R12
+	DECQ    CX
+	JNZ     four
+	ADDQ    $256, SI
+	LEAQ    (DI)(R9*4), DI
 	DECQ    AX
-	JNZ     two
+	JNZ     fours
+
+ones:
+	ANDQ $3, BX
+	JZ   cdone
+
+onepanel:
+	MOVQ SI, R11
+	MOVQ DI, R12
+	MOVQ DX, CX
 
 one:
-	TESTQ $1, BX
-	JZ    nextrow
 	VMOVUPS (R11), Z0
 	VMOVUPS Z0, (R12)
-
-nextrow:
-	ADDQ R8, SI
-	ADDQ $64, DI
-	DECQ CX
-	JNZ  row
+	ADDQ    R8, R11
+	ADDQ    $64, R12
+	DECQ    CX
+	JNZ     one
+	ADDQ    $64, SI
+	ADDQ    R9, DI
+	DECQ    BX
+	JNZ     onepanel
 
 cdone:
 	VZEROUPPER
