@@ -21,8 +21,13 @@ const packedABudget = 1 << 20
 // chunks to the others instead of holding up the whole product.
 const chunksPerThread = 4
 
-// minChunkTiles is the smallest chunk height, in micro-tile rows: a packed B micro-panel
-// that is loaded into L1 should serve a few tiles.
+// minChunkTiles is the smallest chunk height, in micro-tile rows, for a kernel without a
+// strip form: a packed B micro-panel that is loaded into L1 should serve a few tiles. A
+// kernel with a strip form keeps the A micro-panel in L1 instead and streams the B
+// panels, whatever the chunk height, so its chunks may be one tile high: a product of
+// few row panels (128 x 128 x 128 on two goroutines) is then cut into row chunks that
+// share one packed B, rather than into column slabs that each goroutine packs again
+// along with its rows of A.
 const minChunkTiles = 4
 
 // schedule cuts C into chunks: column slabs of slabCols columns, each cut into row chunks
@@ -43,8 +48,9 @@ type schedule struct {
 const minSlabCols = 4 * nr
 
 // plan returns the schedule of an m x n x k product on up to threads goroutines, for a
-// kernel whose tiles are mr rows high.
-func plan(m, n, k, threads, mr int) schedule {
+// kernel whose tiles are mr rows high, with chunks at least minTiles tiles high where the
+// rows allow.
+func plan(m, n, k, threads, mr, minTiles int) schedule {
 	if threads < 1 || m*n*k <= serialWork {
 		threads = 1
 	}
@@ -59,7 +65,7 @@ func plan(m, n, k, threads, mr int) schedule {
 	tiles := mc / mr
 	if threads > 1 {
 		perChunk := ceilDiv(ceilDiv(m, mr)*s.colSlabs, wantChunks)
-		tiles = min(tiles, max(perChunk, minChunkTiles))
+		tiles = min(tiles, max(perChunk, minTiles))
 	}
 	s.chunkRows = tiles * mr
 	s.rowChunks = ceilDiv(m, s.chunkRows)
@@ -183,7 +189,11 @@ func (jb *job) start(pr *problem, kern kernel, threads int, shared *[]float32) {
 		jb.next.Store(0)
 		return
 	}
-	jb.sched = plan(pr.m, pr.n, pr.k, threads, kern.mr)
+	minTiles := minChunkTiles
+	if kern.strip != nil {
+		minTiles = 1
+	}
+	jb.sched = plan(pr.m, pr.n, pr.k, threads, kern.mr, minTiles)
 	jb.directA = ceilDiv(pr.n, nr) <= directPanels &&
 		!(pr.transA && pr.n > nr && pr.m*pr.k > stridedA)
 	jb.directB = !pr.transB && pr.n%nr == 0 &&

@@ -25,10 +25,10 @@ func TestPlan(t *testing.T) {
 		{0, 10, 10, 2, 1},
 		{128, 128, 128, 2, 2},
 	}
-	for _, item := range cross([]int{6, 16}, tests) {
-		mr, tt := item.x, item.y
-		t.Run(fmt.Sprintf("mr=%d/%dx%dx%d/threads=%d", mr, tt.m, tt.n, tt.k, tt.threads), func(t *testing.T) {
-			s := plan(tt.m, tt.n, tt.k, tt.threads, mr)
+	for _, item := range cross(cross([]int{6, 16}, []int{1, minChunkTiles}), tests) {
+		mr, minTiles, tt := item.x.x, item.x.y, item.y
+		t.Run(fmt.Sprintf("mr=%d/minTiles=%d/%dx%dx%d/threads=%d", mr, minTiles, tt.m, tt.n, tt.k, tt.threads), func(t *testing.T) {
+			s := plan(tt.m, tt.n, tt.k, tt.threads, mr, minTiles)
 			if s.workers != tt.wantWorkers {
 				t.Errorf("%d workers, want %d (schedule %+v)", s.workers, tt.wantWorkers, s)
 			}
