@@ -54,6 +54,12 @@ func plan(m, n, k, threads, mr, minTiles int) schedule {
 	if threads < 1 || m*n*k <= serialWork {
 		threads = 1
 	}
+	if threads == 1 && m > 0 && n > 0 && m <= mc && (n <= nr || n <= packedBBudget/max(k, 1)/nr*nr) {
+		// One chunk, one slab: what the steps below come to, without their divisions
+		// (a small product's schedule costs a noticeable part of its time).
+		return schedule{m: m, n: n, chunkRows: mc / mr * mr, slabCols: roundUp(n, nr),
+			rowChunks: 1, colSlabs: 1, workers: 1}
+	}
 	s := schedule{m: m, n: n}
 	wantChunks := chunksPerThread * threads
 
@@ -177,11 +183,13 @@ func (jb *job) start(pr *problem, kern kernel, threads int, shared *[]float32) {
 	jb.pr, jb.kern, jb.strip, jb.mr, jb.halfRows = pr, kern.run, kern.strip, kern.mr, kern.halfRows
 	jb.row, jb.directA, jb.directB, jb.keepA, jb.sharedB = nil, false, false, false, nil
 	jb.rowPr, jb.col = problem{}, nil
-	if view, ok := rowView(pr); ok && kern.row != nil {
-		jb.row, jb.rowPr = kern.row, view
-		jb.sched = planRow(view.n, view.k, threads)
-		jb.next.Store(0)
-		return
+	if pr.m == 1 || pr.n == 1 {
+		if view, ok := rowView(pr); ok && kern.row != nil {
+			jb.row, jb.rowPr = kern.row, view
+			jb.sched = planRow(view.n, view.k, threads)
+			jb.next.Store(0)
+			return
+		}
 	}
 	if pr.n == 1 && pr.ldc == 1 && !pr.transA && kern.col != nil {
 		jb.col = kern.col
