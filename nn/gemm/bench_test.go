@@ -23,7 +23,8 @@ func (bc benchCase) String() string {
 // benchCases are the shapes of the transformer: a square block, a projection of a
 // 1024-token batch at d=768, a batch of 2048 tokens at d=256, and a LoRA down-projection;
 // then the six products of a LoRA layer (x A^T, h B^T and their gradients) at d=768 for a
-// batch of 2048 tokens and ranks 1, 8 and 64: thin in n, in k, or in m.
+// batch of 2048 tokens and ranks 1, 8 and 64: thin in n, in k, or in m; then the
+// products of attention.
 func benchCases() []benchCase {
 	var cases []benchCase
 	for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}} {
@@ -40,6 +41,18 @@ func benchCases() []benchCase {
 			benchCase{false, false, tokens, r, d}, // dh = dy B
 			benchCase{true, false, r, d, tokens},  // dA = dh^T x
 			benchCase{true, false, d, r, tokens},  // dB = dy^T h
+		)
+	}
+	// Attention, per head and block of query rows (package nn): scores q K^T (NT, m rows
+	// by keys by dh), the output P V (NN, m by dh by keys) and the gradients of V and K,
+	// P^T dO (TN, keys by dh by m), for a block of 32 queries against 128 keys with heads
+	// of 32 and 64, the first causal block (32 keys), and a sequence of 24 tokens.
+	for _, sz := range [][3]int{{32, 128, 32}, {32, 128, 64}, {32, 32, 32}, {24, 24, 32}} {
+		rows, keys, dh := sz[0], sz[1], sz[2]
+		cases = append(cases,
+			benchCase{false, true, rows, keys, dh},
+			benchCase{false, false, rows, dh, keys},
+			benchCase{true, false, keys, dh, rows},
 		)
 	}
 	return cases

@@ -30,20 +30,30 @@
 // caller has, and writes them in exactly the order the kernel reads them, so one kernel
 // serves the four cases NN, NT, TN and TT, and the kernel's loads are unit-stride.
 // Panels at the bottom and right edges are padded with zeros; tiles short of mr rows are
-// stored row by row by the kernel itself, and tiles narrower than nr go through an
-// mr x 16 scratch tile, so edge elements get the same arithmetic as interior ones.
+// stored row by row by the kernel itself, and tiles narrower than nr are stored under a
+// mask by the AVX-512 kernel (the last tile of its strip) and through an mr x 16 scratch
+// tile by the others, so edge elements get the same arithmetic as interior ones.
 // Packing pays only when a packed panel is used many times, so the kernel takes operand
 // strides and reads full panels of A in place when C has at most four column panels
-// (n <= 64: LoRA's x A^T, say), and B in place when C has at most four row panels and
-// op(B) = B. A product of one row (m = 1: a vector times a matrix, LoRA's rank-1 dA =
+// (n <= 64: LoRA's x A^T, say; but op(A) = A^T of more than 2^17 values is packed when
+// C has two to four column panels: read in place, each step of k would read 64 bytes a
+// row of A^T apart), the partial panel too when the rows the kernel reads lie within the
+// caller's A (the AVX-512 kernel reads eight rows for a tile of at most eight), and B in
+// place when op(B) = B and C has at most four row panels or B has at most 4096 values
+// (16 KiB, which stays in L1). A product of one row (m = 1: a vector times a matrix, LoRA's rank-1 dA =
 // dh^T x) packs nothing where the kernel has a row form (below): each value of B is used
 // once. Nor does a product of one column whose m values of C are adjacent (n = 1 and ldc
 // = 1: LoRA's rank-1 x A^T and dy B): with op(A) = A^T it is computed as its transpose
 // C^T = op(B)^T A, a product of one row, which is the same memory and the same sums in
 // the same order; with op(A) = A by the kernel's column form, which reads the rows of A
 // in place (C with ldc > 1 goes through the tiles). The packs walk the source along its
-// stored rows; 8 x 8 blocks are transposed with AVX shuffles (transpose_amd64.s) where
-// available: op(B) = B^T, and op(A) = A into the AVX-512 kernel's 16-row panels.
+// stored rows. With AVX-512 (pack_amd64.s) the 16-wide panels are made by 16 x 16
+// transposes in registers (op(B) = B^T, and op(A) = A into the AVX-512 kernel's 16-row
+// panels: sixteen 64-byte loads, unpacks and lane shuffles, sixteen stores) and by 64-byte
+// copies (op(B) = B and op(A) = A^T, four panels at a time all k deep, so that the writes
+// go to four sequential streams rather than one page per panel per source row); what is
+// left (partial panels, depths short of 16) and other CPUs go through 8 x 8 blocks
+// transposed with AVX shuffles (transpose_amd64.s) where available, or Go.
 //
 // # Kernels
 //
@@ -62,8 +72,12 @@
 //     only the first tile pays for the call and its set-up; while a tile runs it
 //     prefetches the rows of the next tile of C, and, when it reads B or A^T in place (a
 //     row stride apart, which the hardware prefetchers do not follow), their rows 16 steps
-//     ahead. A tile of fewer than 32 steps with beta = 0 does not prefetch C (its stores go
-//     to the store buffer), and one of 16 steps or fewer no rows ahead. Its row
+//     ahead. A tile of fewer than 64 steps with beta = 0 does not prefetch C (its stores go
+//     to the store buffer), and one of 16 steps or fewer no rows ahead. A tile of at most
+//     eight rows (the last panel of 24 rows, say) runs eight accumulators only, half the
+//     FMAs, and reads eight rows of A; the last tile of a strip narrower than 16 columns
+//     reads and writes C under a mask register instead of going through a scratch tile.
+//     Its row
 //     form (row_avx512_amd64.s) computes a C of one row in blocks of 128 columns, eight
 //     accumulators, reading a row of B per step; the last columns go under a mask. Its
 //     column form (col_avx512_amd64.s) computes a C of one column from a row-major A in
@@ -111,8 +125,13 @@
 // slab; one that polls too long (the other goroutine paused) packs a slab of its own.
 // With B read in place, a goroutine packs its rows of op(A) once, all of k deep, for all
 // its chunks (slabs of columns of the same rows). Where an operand is packed changes
-// where the kernel reads it, never the arithmetic. Products below m*n*k = 2^18 (LoRA's 16 x 768 x 8, for one) run on the calling goroutine
-// alone, since handing work over costs more than it saves. The guarantee is per kernel,
+// where the kernel reads it, never the arithmetic. Products up to m*n*k = 2^18 (LoRA's 16 x 768 x 8, attention's
+// per-head products; OpenBLAS draws its line at the same size) run on the calling
+// goroutine alone, without handing anything to the pool's workers, since handing work
+// over costs more than it saves. With the AVX-512 kernel's strips a chunk may be a
+// single tile high, so that a product of few row panels on two goroutines (128 x 128 x
+// 128) is cut into row chunks that share one packed B rather than into column slabs
+// that each goroutine packs again with its rows of A. The guarantee is per kernel,
 // and the two assembly kernels agree with each other; the portable kernel rounds
 // differently, so a CPU without AVX2/FMA, or a purego build, gives slightly different
 // results.
@@ -125,98 +144,120 @@
 // one per core) and the threads argument is ignored. Default builds and tests never need
 // OpenBLAS; under the tag the benchmarks also measure it (BenchmarkGemmOpenBLAS).
 // Debian's OpenBLAS 0.3.21 picks its kernels by CPU model and does not know recent ones:
-// on the Xeon below (family 6, model 207) it falls back to its Prescott (SSE3) kernels,
-// so comparisons set OPENBLAS_CORETYPE=SkylakeX, its AVX-512 kernels (OPENBLAS_VERBOSE=2
-// prints the choice).
+// on the AMD EPYC below (family 26, Zen 5) it takes its Haswell (AVX2) kernels, and on an
+// earlier Xeon (family 6, model 207) its Prescott (SSE3) ones, so comparisons set
+// OPENBLAS_CORETYPE=SkylakeX, its AVX-512 kernels (OPENBLAS_VERBOSE=2 prints the choice).
+// On two threads they also set OPENBLAS_THREAD_TIMEOUT=4: by default OpenBLAS's idle
+// threads spin for 2^28 cycles before they sleep, which in a measurement of process CPU
+// time (below) charges OpenBLAS for spinning through this package's slices and the gaps
+// between calls; with 4, the smallest value it takes, they sleep almost at once.
 //
 // # Performance
 //
-// Measured on the development machine: Intel Xeon (family 6, model 207; 2 cores, AVX2,
-// FMA and AVX-512), Go 1.26, OpenBLAS 0.3.21 (Debian libopenblas0-pthread) with
-// OPENBLAS_CORETYPE=SkylakeX. The machine is shared with other jobs (a pretraining job
-// and other sessions' tests: load average 5.1 to 6.5 during the run, 14 to 23 in the
-// hour before), which moves wall times by a factor of two within seconds, so
+// Measured on the development machine: AMD EPYC (family 26, model 2, Zen 5; 2 cores,
+// AVX-512F/BW/DQ/VL, a virtual machine), Go 1.26, OpenBLAS 0.3.21 (Debian
+// libopenblas0-pthread) with OPENBLAS_CORETYPE=SkylakeX. The machine is shared with other
+// jobs (other sessions' builds and tests; the study jobs are paused while a benchmark
+// runs: load average 2.5 to 1.6 during the one-thread run, 2.0 to 1.8 during the
+// two-thread one), which moves wall times by a factor of two within seconds, so
 // BenchmarkGemmVsOpenBLAS alternates this package and OpenBLAS on each case in slices of
 // 20 ms of process CPU time, nine rounds, and reports medians of GFLOPS-per-CPU (flops
 // per second of the CPU time the process used, spinning included) and of the ratio per
-// round (above 1 where this package is faster). One thread each, then two each; the AVX2
-// kernel was run against OpenBLAS in the same way, so avx512/avx2 is the ratio of the
-// two ratios:
+// round (above 1 where this package is faster):
 //
 //	go test -c -tags openblas -o gemm.test ./nn/gemm
-//	export OPENBLAS_CORETYPE=SkylakeX
-//	OPENBLAS_NUM_THREADS=1 LORALAB_GEMM_KERNEL=avx512 ./gemm.test -test.run '^$' \
-//	    -test.bench GemmVsOpenBLAS -test.benchtime 9x -test.cpu 1    # then avx2-fma
-//	OPENBLAS_NUM_THREADS=2 LORALAB_GEMM_KERNEL=avx512 ./gemm.test -test.run '^$' \
+//	export OPENBLAS_CORETYPE=SkylakeX LORALAB_GEMM_KERNEL=avx512
+//	OPENBLAS_NUM_THREADS=1 ./gemm.test -test.run '^$' -test.bench GemmVsOpenBLAS \
+//	    -test.benchtime 9x -test.cpu 1
+//	OPENBLAS_NUM_THREADS=2 OPENBLAS_THREAD_TIMEOUT=4 ./gemm.test -test.run '^$' \
 //	    -test.bench GemmVsOpenBLAS -test.benchtime 9x -test.cpu 2
 //
-// The cases are the 12 transformer shapes and, for LoRA at d = 768 on 2048 tokens with
+// The cases are the 12 transformer shapes; for LoRA at d = 768 on 2048 tokens with
 // ranks r = 1, 8 and 64, its six products: x A^T (NT_2048xrx768), h B^T (NT_2048x768xr),
 // dh A (NN_2048x768xr), dy B (NN_2048xrx768), dh^T x (TN_rx768x2048) and dy^T h
-// (TN_768xrx2048). GFLOPS-per-CPU:
+// (TN_768xrx2048); and attention's products per head and block of queries: the scores
+// q K^T (NT_rows x keys x dh), P V (NN_rows x dh x keys) and P^T dO (TN_keys x dh x rows)
+// for 32 queries against 128 keys with heads of 32 and 64, the first causal block (32
+// keys), and a sequence of 24 tokens. Each binary (this package before and after the
+// changes of the "before" column, built from the same benchmark file) ran twice,
+// alternating, in one invocation at each thread count; the table gives the means of the
+// two passes (geometric for the ratios). GFLOPS-per-CPU:
 //
-//	                   1 thread:                                   2 threads:
-//	case                OpenBLAS  avx512  ratio    avx2    avx512/  OpenBLAS  avx512  ratio
-//	                                                          avx2
-//	NN_128x128x128          69.8    87.0   1.27    53.0       1.92      49.0    25.1   0.90
-//	NN_1024x768x768        100.5    88.1   0.87    45.1       1.80      62.2    29.1   0.72
-//	NN_2048x256x256        102.8    93.8   0.93    59.7       1.37      56.2    98.4   1.29
-//	NN_16x768x8             51.9    53.0   1.07    25.6       2.86      53.4    53.2   1.09
-//	NT_128x128x128          59.5    83.8   1.41    43.1       1.92      19.3    36.0   1.87
-//	NT_1024x768x768         97.9    87.3   0.91    42.5       2.07      79.0    31.9   0.48
-//	NT_2048x256x256         88.0    83.1   0.94    52.5       1.78      45.4    87.0   0.94
-//	NT_16x768x8             16.0    28.3   1.70    17.1       1.97      23.7    41.6   1.64
-//	TN_128x128x128          66.4    73.2   1.02    33.8       2.02      18.0    38.4   2.11
-//	TN_1024x768x768         93.3    82.9   0.89    42.0       1.98      64.2    68.8   1.08
-//	TN_2048x256x256         87.5    66.0   0.74    52.0       1.53      32.9    75.2   1.89
-//	TN_16x768x8             44.5    49.2   1.13    24.8       3.23      52.2    47.7   0.96
-//	NT_2048x1x768            4.4     3.7   0.86     3.1       1.21       2.1     1.8   0.81
-//	NT_2048x768x1            4.7     7.1   1.51     1.4       4.66       1.0     4.8   5.33
-//	NN_2048x768x1            4.6     7.0   1.50     1.4       4.68       1.0     4.5   4.40
-//	NN_2048x1x768            4.5     3.6   0.84     3.4       1.17       1.2     2.3   1.87
-//	TN_1x768x2048            4.0     8.7   2.24     4.7       2.05       1.3     5.3   3.40
-//	TN_768x1x2048            4.1     3.3   0.88     2.0       1.77       2.5     2.7   1.09
-//	NT_2048x8x768           29.6    33.6   1.14    20.8       1.33       8.8     7.2   0.84
-//	NT_2048x768x8           29.9    47.5   1.57     9.7       4.51      10.6    11.2   1.04
-//	NN_2048x768x8           30.8    46.2   1.51    12.1       3.77      11.0    23.2   1.67
-//	NN_2048x8x768           29.5    28.7   0.99    24.1       1.27       8.8     6.7   0.72
-//	TN_8x768x2048           24.9    30.5   1.24    26.1       1.36       8.9     7.2   0.94
-//	TN_768x8x2048           27.9    26.1   0.94    16.7       1.72       4.1    13.4   3.27
-//	NT_2048x64x768          88.3   103.7   1.13    51.9       1.59      26.3    48.1   1.80
-//	NT_2048x768x64         104.3   116.3   1.12    48.2       1.92      27.0    69.4   2.73
-//	NN_2048x768x64          88.5    95.8   1.16    47.5       1.65      81.2    87.1   1.06
-//	NN_2048x64x768          76.0    67.0   0.90    60.2       1.23      38.0    20.0   0.53
-//	TN_64x768x2048          70.4    65.6   0.92    28.2       1.97      38.7    19.0   0.70
-//	TN_768x64x2048          66.6    55.3   0.86    36.9       1.53      49.4    15.8   0.38
-//	geomean                 33.9    37.1   1.10    19.3       1.95      15.3    19.4   1.28
+//	                   1 thread:                        2 threads:
+//	case                OpenBLAS    ours  ratio  before   OpenBLAS    ours  ratio  before
+//	NN_128x128x128        152.7   165.4   1.04    0.99       61.0    79.3   1.30    1.58
+//	NN_1024x768x768       208.9   191.1   0.91    0.89      174.6   169.1   0.95    0.88
+//	NN_2048x256x256       202.9   190.6   0.94    0.91      138.8   186.9   1.35    1.18
+//	NN_16x768x8            63.9    62.6   0.95    0.95       65.2    60.4   0.95    0.95
+//	NT_128x128x128        143.9   169.7   1.13    1.03       79.6    76.7   0.99    1.64
+//	NT_1024x768x768       207.9   189.6   0.92    0.84      170.6   166.1   0.98    0.93
+//	NT_2048x256x256       192.1   183.7   0.92    0.90      132.7   181.9   1.31    1.27
+//	NT_16x768x8            35.0    41.5   1.17    1.25       37.8    45.9   1.21    1.25
+//	TN_128x128x128        139.9   149.2   1.08    0.94       62.6    75.9   1.20    1.36
+//	TN_1024x768x768       190.2   169.6   0.90    0.90      176.1   168.1   0.94    0.87
+//	TN_2048x256x256       180.5   175.5   0.97    0.93      132.4   174.4   1.27    1.12
+//	TN_16x768x8            56.8    55.2   0.99    0.93       64.8    63.7   0.97    0.93
+//	NT_2048x1x768           8.8    21.8   2.44    2.64        8.3    22.5   2.71    2.96
+//	NT_2048x768x1           9.3    32.1   3.51    4.85        4.8    18.4   4.16    6.25
+//	NN_2048x768x1           6.9    32.0   4.72    4.94        2.5    19.5   7.50    4.13
+//	NN_2048x1x768           8.4    21.0   2.48    2.62        7.7    21.5   2.77    2.61
+//	TN_1x768x2048           8.2    32.5   3.95    4.08        7.5    30.6   4.02    4.45
+//	TN_768x1x2048           8.7    37.5   4.33    4.68        6.4    32.1   4.75    4.86
+//	NT_2048x8x768          55.4    70.0   1.26    1.20       16.1    74.3   4.33    3.85
+//	NT_2048x768x8          44.6   127.3   2.78    1.56       33.5   103.1   3.35    4.56
+//	NN_2048x768x8          45.7   130.9   2.82    2.02       25.8   107.0   4.40    4.73
+//	NN_2048x8x768          57.1    71.3   1.23    1.28       16.0    70.6   4.20    3.76
+//	TN_8x768x2048          56.9   110.4   1.87    1.37       29.8    77.8   2.65    2.25
+//	TN_768x8x2048          53.1    61.5   1.15    1.11       15.5    52.5   3.17    3.25
+//	NT_2048x64x768        154.6   164.6   1.07    1.04       90.7   171.0   1.89    1.81
+//	NT_2048x768x64        151.8   165.2   1.08    1.05      104.0   170.5   1.60    1.67
+//	NN_2048x768x64        151.2   164.6   1.08    1.06      111.8   168.1   1.48    1.70
+//	NN_2048x64x768        165.4   178.9   1.06    1.06       93.6   160.7   1.60    1.84
+//	TN_64x768x2048        155.4   172.5   1.11    1.07      131.5   146.7   1.10    1.04
+//	TN_768x64x2048        160.4   151.6   0.96    0.85       91.3   131.9   1.42    1.34
+//	NT_32x128x32           54.6    65.1   1.22    1.09       57.9    69.9   1.20    1.11
+//	NN_32x32x128           80.3    76.4   0.94    0.93       84.6    81.8   0.97    0.94
+//	TN_128x32x32           79.6    74.5   0.91    0.85       81.8    76.8   0.93    0.84
+//	NT_32x128x64           74.4    95.3   1.26    1.11       76.9    97.2   1.26    0.54
+//	NN_32x64x128          116.9   108.7   0.92    0.96      119.0   112.7   0.94    0.92
+//	TN_128x64x32          119.3   107.4   0.91    0.81      118.8   111.9   0.92    0.32
+//	NT_32x32x32            27.6    29.8   1.08    1.03       28.4    30.9   1.09    1.04
+//	NN_32x32x32            32.1    31.7   0.99    0.94       32.6    33.0   1.01    0.98
+//	TN_32x32x32            32.5    31.7   0.98    0.96       32.9    32.9   1.00    0.96
+//	NT_24x24x32            18.1    17.6   0.97    0.79       18.0    18.4   1.00    0.79
+//	NN_24x32x24            19.8    19.1   0.97    0.89       20.0    20.3   1.02    0.90
+//	TN_24x32x24            19.7    19.0   0.97    0.85       19.5    19.6   1.00    0.85
+//	geomean                                1.30    1.23                       1.61    1.52
 //
-// On one thread, the steadier figure (repeated runs of a case agree within about 10%),
-// the AVX-512 kernel is ahead of OpenBLAS on 16 of the 30 cases and at 0.99 on one more,
-// 1.10 in the geometric mean, and 1.95 times as fast as the AVX2 kernel. It is behind
-// (0.74 to 0.94) on the square products of 768 and 256, the products with one output
-// column (n = 1: the 16 x 16 tile computed 16 columns for one, as the m = 1 products did
-// before the row kernel; they now have the row and column forms, below), TN_768x8x2048,
-// NN_2048x64x768, TN_64x768x2048 and
-// TN_768x64x2048; in earlier one-thread runs of the same code the square products
-// ranged from 0.85 to 1.13 and TN_64x768x2048 from 0.92 to 1.10. On two threads the
-// spread between runs (OpenBLAS's own figures for one case change by factors of two to
-// five between runs) hides any difference below about 1.5x.
+// On one thread 32 of the 42 cases are at 0.95 of OpenBLAS or above (25 before), 1.30 in
+// the geometric mean (1.23); on two threads 37 (29), 1.61 (1.52). Still below 0.95 on
+// one thread: the large square products NN_1024x768x768 0.91, NT_1024x768x768 0.92,
+// TN_1024x768x768 0.90, NN_2048x256x256 0.94, NT_2048x256x256 0.92 (in a profile the
+// kernel takes about 95% of their time, at about 207 GFLOPS against the 212 it reaches
+// alone on panels in L1; the rest is packing), NN_16x768x8 0.947, and four attention shapes,
+// NN_32x32x128 0.94, NN_32x64x128 0.92, TN_128x32x32 0.91, TN_128x64x32 0.91. On two
+// threads: NN_1024x768x768 0.948, TN_1024x768x768 0.94, and the same attention shapes
+// (which run on one goroutine) 0.92 to 0.94. Repeated runs of a case move by 0.02 to 0.04
+// on one thread; on two, OpenBLAS's own figure for a case sometimes drops by a factor of
+// two to four for a whole run (its threads then wait on each other), which is where the
+// ratios of 3 to 7 come from.
 //
-// The changes measured one at a time on one thread, each alternated with OpenBLAS in one
-// run (median ratios to OpenBLAS, before -> after): FMAs that address A by displacement:
-// NN_1024x768x768 0.73 -> 0.91, NT_1024x768x768 0.71 -> 1.01, TN_1024x768x768 0.59 ->
-// 0.84, NT_2048x256x256 0.79 -> 1.05, TN_64x768x2048 0.89 -> 1.01; strips of tiles and
-// no prefetches for short tiles: NN_16x768x8 0.63 -> 0.95, TN_16x768x8 0.57 -> 0.87 (two
-// runs each); the row kernel: TN_1x768x2048 0.99 -> 2.64.
+// The measure charges each product's call with a getrusage system call (about 1.5 us on
+// this virtual machine), and its first accesses after it: for the smallest products
+// that is most of the time (NT_24x24x32 takes 0.7 us alone, OpenBLAS 0.4 us), so their
+// ratios are much closer to 1 than those of the products alone (BenchmarkGemmAVX512 and
+// BenchmarkGemmOpenBLAS measure those).
 //
-// The forms for one column (the transposed product on the row kernel for op(A) = A^T,
-// the column kernel for op(A) = A), measured with the first command above (avx512, one
-// thread, all 30 cases before and after, load average 2.1 to 3.4): NT_2048x1x768 1.02 ->
-// 2.14, NN_2048x1x768 0.99 -> 1.88, TN_768x1x2048 0.84 -> 1.98 (GFLOPS-per-CPU 6.0, 5.3,
-// 3.7 -> 9.9, 10.4, 9.9), geometric mean of the three 0.95 -> 2.00; in a run of the
-// n = 1 cases alone, 2.28, 2.04 and 2.23, and in a second run of all 30 (load 2.4 to 2.6)
-// 2.19, 2.26 and 2.44. The other 27 cases, whose code did not change, moved as runs do
-// (geometric mean 1.13 -> 1.11 and 1.10; NN_1024x768x768 0.93 -> 0.77 with OpenBLAS's own
-// figure 101 -> 151 GFLOPS-per-CPU, then 0.96). The n = 1 rows of the table above are
-// from before.
+// What the changes did, one thread, before -> after (from runs like the above, each
+// alternating the two binaries): partial panels of A read in place, a small B read in
+// place, the masked last tile and the eight-row tiles: NT_24x24x32 0.89 -> 0.95,
+// NN_24x32x24 0.92 -> 0.97, TN_24x32x24 0.87 -> 0.97; op(A) = A^T packed above 2^17
+// values: TN_768x64x2048 0.90 -> 0.95; copyPanels16's four streams instead of one per
+// panel: the geometric mean of the nine square products 0.94 -> 0.97;
+// no prefetch of C under 64 steps with beta = 0: TN_128x64x32 0.89 -> 0.94; on two
+// threads, serial products up to 2^18 (was below; the table's before and after):
+// NT_32x128x64 0.54 -> 1.26 and TN_128x64x32 0.32 -> 0.92, and chunks one tile high:
+// NT_128x128x128 0.87 -> 1.12.
+// Earlier measurements on an Intel Xeon (before these changes, 30 cases) are in the git
+// history of this file.
 package gemm

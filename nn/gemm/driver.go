@@ -183,6 +183,9 @@ func (w *workspace) packRows(jb *job, st *depthSlice) {
 	if jb.directA {
 		full := rows / jb.mr * jb.mr
 		i0, rows = i0+full, rows-full
+		if rows > 0 && jb.edgeInPlace(i0, rows, st.pc, st.depth) {
+			return
+		}
 	}
 	if rows > 0 {
 		packA(st.packedA, pr.transA, pr.a, pr.lda, i0, st.pc, rows, st.depth, jb.mr)
@@ -267,12 +270,14 @@ func (w *workspace) macroKernel(jb *job, st *depthSlice) {
 }
 
 // macroKernelStrips is macroKernel for a kernel with a strip form: for each micro-panel
-// of A, one call multiplies it by all the full-width micro-panels of B, then the edge
-// tile. The A micro-panel stays in L1 while the B micro-panels stream from L2.
+// of A, one call multiplies it by all the micro-panels of B, the last one, if narrower
+// than nr, stored under a mask. The A micro-panel stays in L1 while the B micro-panels
+// stream from L2.
 func (w *workspace) macroKernelStrips(jb *job, st *depthSlice) {
 	pr, mr := jb.pr, jb.mr
 	rows, cols := st.blk.i1-st.blk.i0, st.blk.j1-st.blk.j0
-	full := cols / nr
+	panels := ceilDiv(cols, nr)
+	lastCols := cols - (panels-1)*nr
 	b, bStep := w.panelB(jb, st, 0)
 	bPanel := nr * st.depth // the packed micro-panels follow each other
 	if jb.directB {
@@ -282,14 +287,8 @@ func (w *workspace) macroKernelStrips(jb *job, st *depthSlice) {
 		aPanel, aRow, aStep := w.panelA(jb, st, ir)
 		height := min(mr, rows-ir)
 		off := (st.blk.i0+ir)*pr.ldc + st.blk.j0
-		if full > 0 {
-			jb.strip(st.depth, aPanel, aRow, aStep, b, bStep, bPanel, pr.c[off:], pr.ldc, height,
-				pr.alpha, st.beta, full)
-		}
-		if jr := full * nr; jr < cols {
-			bEdge, _ := w.panelB(jb, st, jr)
-			w.edgeTile(jb, st, pr.c[off+jr:], height, cols-jr, aPanel, aRow, aStep, bEdge, bStep)
-		}
+		jb.strip(st.depth, aPanel, aRow, aStep, b, bStep, bPanel, pr.c[off:], pr.ldc, height,
+			pr.alpha, st.beta, panels, lastCols)
 	}
 }
 
@@ -302,13 +301,31 @@ func (w *workspace) panelA(jb *job, st *depthSlice, ir int) (a []float32, aRow, 
 	switch {
 	case !jb.directA:
 		return st.packedA[ir*st.depth : (ir+mr)*st.depth], 1, mr
-	case i+mr > st.blk.i1: // the partial panel, packed alone by packRows
+	case i+mr > st.blk.i1 && !jb.edgeInPlace(i, st.blk.i1-i, st.pc, st.depth):
+		// the partial panel, packed alone by packRows
 		return st.packedA[:mr*st.depth], 1, mr
 	case pr.transA:
 		return pr.a[st.pc*pr.lda+i:], 1, pr.lda
 	default:
 		return pr.a[i*pr.lda+st.pc:], pr.lda, 1
 	}
+}
+
+// edgeInPlace reports whether the kernel reads the partial micro-panel of h < mr rows of
+// A from row i in place (with directA), for the slice of depth values of k from pc: when
+// the rows the kernel reads (mr, or the kernel's halfRows when h is at most that) lie
+// within the caller's slice of A. The rows past h are read but never stored: each row of
+// a tile is its own sums.
+func (jb *job) edgeInPlace(i, h, pc, depth int) bool {
+	pr, reads := jb.pr, jb.mr
+	if h <= jb.halfRows {
+		reads = jb.halfRows
+	}
+	last := (i+reads-1)*pr.lda + pc + depth - 1
+	if pr.transA {
+		last = (pc+depth-1)*pr.lda + i + reads - 1
+	}
+	return last < len(pr.a)
 }
 
 // panelB returns the micro-panel of B for columns jr..jr+nr-1 of the chunk, followed by

@@ -26,6 +26,9 @@ func TestSgemmMatchesReference(t *testing.T) {
 		// One column, odd m and k: with pad 0 (ldc = 1) the row kernel on the transposed
 		// product (op(A) = A^T) or the column kernel (op(A) = A), otherwise the tiles.
 		{37, 1, 301}, {301, 1, 37}, {129, 1, 513},
+		// Partial panels of A of at most eight rows read in place; a small B read in
+		// place under many row panels; attention's shapes.
+		{24, 32, 24}, {20, 24, 32}, {100, 32, 20}, {128, 64, 32}, {32, 128, 64},
 	}
 	scalings := []struct{ alpha, beta float32 }{{1, 0}, {-0.5, 1}, {2, -1.5}, {0, 0.5}, {0, 0}}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -237,7 +240,7 @@ func TestAssemblyKernelsAgree(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(11, 12))
 	sizes := []struct{ m, n, k int }{{97, 203, 300}, {16, 768, 8}, {33, 8, 600}, {1, 50, 1000}, {1, 300, 700},
-		{300, 1, 700}}
+		{300, 1, 700}, {24, 32, 24}, {20, 24, 32}, {100, 32, 20}, {40, 40, 300}, {130, 8, 17}}
 	for _, sz := range sizes {
 		for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
 			o := newOperands(rng, tr[0], tr[1], sz.m, sz.n, sz.k, 1, 0.75, 0.25)
@@ -335,6 +338,39 @@ func TestSharedSlabFallback(t *testing.T) {
 			t.Run(fmt.Sprintf("%s/stalled=%v", kern.name, stalled), func(t *testing.T) {
 				checkAgainst(t, o, pr.c, want, bound)
 			})
+		}
+	}
+}
+
+// TestEdgePanelInPlace checks that reading the partial panel of A in place (when the
+// rows the kernel reads lie within the caller's slice) and packing it (when they do not)
+// give bit-identical products: the same product runs on a tight A, and on A followed by
+// NaN values, which the kernel then reads for rows it does not store.
+func TestEdgePanelInPlace(t *testing.T) {
+	rng := rand.New(rand.NewPCG(21, 22))
+	for _, kern := range kernels(t) {
+		for _, sz := range []struct{ m, n, k int }{{17, 16, 7}, {20, 32, 17}, {24, 24, 32},
+			{25, 48, 65}, {31, 64, 300}, {8, 16, 9}, {3, 40, 1}} {
+			for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
+				o := newOperands(rng, tr[0], tr[1], sz.m, sz.n, sz.k, 0, 0.5, 0.25)
+				tight := slices.Clone(o.c)
+				pool := newPool(1, kern)
+				pool.packedSgemm(o.transA, o.transB, o.m, o.n, o.k, o.alpha, o.a, o.lda, o.b,
+					o.ldb, o.beta, tight, o.ldc)
+				long := make([]float32, len(o.a)+16*o.lda+16)
+				copy(long, o.a)
+				for i := len(o.a); i < len(long); i++ {
+					long[i] = float32(math.NaN())
+				}
+				roomy := slices.Clone(o.c)
+				pool.packedSgemm(o.transA, o.transB, o.m, o.n, o.k, o.alpha, long, o.lda, o.b,
+					o.ldb, o.beta, roomy, o.ldc)
+				pool.Close()
+				if i := firstDifference(tight, roomy); i >= 0 {
+					t.Fatalf("%s %s_%dx%dx%d: element %d is %g with A followed by NaN, %g with a tight A",
+						kern.name, transName(tr[0], tr[1]), sz.m, sz.n, sz.k, i, roomy[i], tight[i])
+				}
+			}
 		}
 	}
 }

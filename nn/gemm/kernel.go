@@ -27,10 +27,12 @@ type microKernel func(kc int, a []float32, aRow, aStep int, b []float32, bStep i
 // microKernel product of the same A panel with the B panel b[t*bPanel:], stored into
 // c[t*nr:], with the arithmetic of microKernel. One call per strip instead of one per
 // tile saves the call and set-up of every tile after the first, which is most of the time
-// of a tile when kc is small (LoRA's rank-8 products). Callers guarantee panels >= 1 and
-// the microKernel conditions for every tile.
+// of a tile when kc is small (LoRA's rank-8 products). The last tile stores only its first
+// lastCols columns (1 <= lastCols <= nr), so that a strip ends at the right edge of C
+// without a scratch tile. Callers guarantee panels >= 1 and the microKernel conditions
+// for every tile, except that c needs only lastCols values in the last tile's rows.
 type stripKernel func(kc int, a []float32, aRow, aStep int, b []float32, bStep, bPanel int,
-	c []float32, ldc, rows int, alpha, beta float32, panels int)
+	c []float32, ldc, rows int, alpha, beta float32, panels, lastCols int)
 
 // rowKernel computes a C of one row, cols values wide: C[j] = alpha * sum_{p<kc} A[p] *
 // B[p][j] + beta * C[j], where A[p] is a[p*aStep] and B[p][j] is b[p*bStep+j], with the
@@ -53,12 +55,15 @@ type colKernel func(kc int, a []float32, lda int, x []float32, c []float32,
 // row and col, when not nil, are the same kernel over a strip of tiles, over a single row
 // and over a single column of a row-major A.
 type kernel struct {
-	name  string
-	mr    int
-	run   microKernel
-	strip stripKernel
-	row   rowKernel
-	col   colKernel
+	name string
+	mr   int
+	// halfRows, when not 0, is a tile height up to which the kernel reads only halfRows
+	// rows of the A panel (it runs half its accumulators).
+	halfRows int
+	run      microKernel
+	strip    stripKernel
+	row      rowKernel
+	col      colKernel
 }
 
 // portableKernel runs everywhere; see kernelPortable.

@@ -8,16 +8,18 @@ import "golang.org/x/sys/cpu"
 // of stripKernel for mr = 16: sixteen ZMM accumulators hold a 16 x 16 tile, one per row,
 // and each step of p multiplies sixteen values of A, broadcast inside VFMADD231PS, into
 // one 16-wide row of B. It runs the tiles of a strip one after the other without
-// returning, and prefetches each tile's rows of C while the one before it runs.
+// returning, and prefetches each tile's rows of C while the one before it runs. A tile of
+// at most eight rows runs eight accumulators only, and the last tile stores its first
+// lastCols columns only, under a mask.
 //
 //go:noescape
 func kernel16xNAVX512(kc int, a []float32, aRow, aStep int, b []float32, bStep, bPanel int,
-	c []float32, ldc, rows int, alpha, beta float32, panels int)
+	c []float32, ldc, rows int, alpha, beta float32, panels, lastCols int)
 
 // kernel16x16AVX512 is kernel16xNAVX512 on one tile, with the contract of microKernel.
 func kernel16x16AVX512(kc int, a []float32, aRow, aStep int, b []float32, bStep int,
 	c []float32, ldc, rows int, alpha, beta float32) {
-	kernel16xNAVX512(kc, a, aRow, aStep, b, bStep, 0, c, ldc, rows, alpha, beta, 1)
+	kernel16xNAVX512(kc, a, aRow, aStep, b, bStep, 0, c, ldc, rows, alpha, beta, 1, nr)
 }
 
 // kernel1xNAVX512 is the AVX-512 row kernel (row_avx512_amd64.s) with the contract of
@@ -44,7 +46,7 @@ func kernel6x16AVX2(kc int, a []float32, aRow, aStep int, b []float32, bStep int
 	ldc, rows int, alpha, beta float32)
 
 var (
-	avx512Kernel = kernel{name: "avx512", mr: 16, run: kernel16x16AVX512, strip: kernel16xNAVX512,
+	avx512Kernel = kernel{name: "avx512", mr: 16, halfRows: 8, run: kernel16x16AVX512, strip: kernel16xNAVX512,
 		row: kernel1xNAVX512, col: kernel16x1AVX512}
 	avx2Kernel = kernel{name: "avx2-fma", mr: 6, run: kernel6x16AVX2}
 )

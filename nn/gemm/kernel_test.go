@@ -175,7 +175,7 @@ func checkStrip(t *testing.T, kern kernel, depth, panels, rows int, inPlace bool
 		}
 	}
 	const alpha = -0.75
-	kern.strip(depth, a, aRow, aStep, b, bStep, bPanel, c, ldc, rows, alpha, beta, panels)
+	kern.strip(depth, a, aRow, aStep, b, bStep, bPanel, c, ldc, rows, alpha, beta, panels, nr)
 	for i := range mr {
 		for j := range ldc {
 			got := c[i*ldc+j]
@@ -320,5 +320,93 @@ func checkCol(t *testing.T, kern kernel, depth, blocks int, beta float32) {
 		if got[i] != old[i] {
 			t.Fatalf("C[%d] past the column changed from %g to %g", i, old[i], got[i])
 		}
+	}
+}
+
+// TestStripKernelEdges checks the strip form's short tiles (rows of 1 to mr: at most
+// eight rows run half the accumulators) and its masked last tile (lastCols of 1 to nr)
+// bit for bit against the kernel's full tiles: each tile of the strip is recomputed as
+// a whole mr x nr tile into a scratch tile, whose wanted rows and columns must equal the
+// strip's, and C past the strip's rows and its last tile's columns must be left alone.
+// Depths cover the kernel's loops of four steps, its tails and its prefetching
+// thresholds; A and B are packed or read in place with odd strides.
+func TestStripKernelEdges(t *testing.T) {
+	sentinel := float32(math.NaN())
+	for _, kern := range kernels(t) {
+		if kern.strip == nil {
+			t.Logf("kernel %s has no strip form: skipped", kern.name)
+			continue
+		}
+		mr := kern.mr
+		for _, depth := range []int{1, 7, 8, 15, 16, 17, 63, 64, 65} {
+			for _, panels := range []int{1, 2} {
+				for _, lastCols := range []int{1, 7, 8, 15, 16} {
+					for _, inPlace := range []bool{false, true} {
+						for _, beta := range []float32{0, 0.5} {
+							for rows := 1; rows <= mr; rows++ {
+								checkStripEdge(t, kern, depth, panels, lastCols, rows, inPlace, beta, sentinel)
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+func checkStripEdge(t *testing.T, kern kernel, depth, panels, lastCols, rows int, inPlace bool,
+	beta, sentinel float32) {
+	t.Helper()
+	mr := kern.mr
+	cols := (panels-1)*nr + lastCols
+	ldc := cols + 1 // odd strides whenever cols is even
+	rng := rand.New(rand.NewPCG(uint64(depth*100+lastCols), uint64(rows*panels)))
+	aRow, aStep := 1, mr
+	bStep, bPanel := nr, nr*depth
+	if inPlace {
+		aRow, aStep = depth+3, 1
+		bStep, bPanel = panels*nr+5, nr
+	}
+	a := randomSlice(rng, (mr-1)*aRow+(depth-1)*aStep+1)
+	b := randomSlice(rng, depth*bStep*panels+bPanel*panels)
+	old := randomSlice(rng, mr*ldc)
+	c := make([]float32, mr*ldc+1)
+	for i := range c {
+		c[i] = sentinel
+		if i < len(old) && i/ldc < rows && i%ldc < cols && beta != 0 {
+			c[i] = old[i]
+		}
+	}
+	const alpha = 1.5
+	kern.strip(depth, a, aRow, aStep, b, bStep, bPanel, c, ldc, rows, alpha, beta, panels, lastCols)
+	tile := make([]float32, mr*nr)
+	for q := range panels {
+		for i := range tile {
+			tile[i] = old[min(i/nr*ldc+q*nr+i%nr, len(old)-1)]
+		}
+		kern.run(depth, a, aRow, aStep, b[q*bPanel:], bStep, tile, nr, mr, alpha, beta)
+		for i := range mr {
+			for j := range nr {
+				col := q*nr + j
+				if col >= ldc {
+					continue
+				}
+				got := c[i*ldc+col]
+				if i >= rows || col >= cols {
+					if !math.IsNaN(float64(got)) {
+						t.Fatalf("%s kc=%d panels=%d lastCols=%d rows=%d inPlace=%v beta=%g: C[%d][%d] outside the strip changed to %g",
+							kern.name, depth, panels, lastCols, rows, inPlace, beta, i, col, got)
+					}
+					continue
+				}
+				if want := tile[i*nr+j]; math.Float32bits(got) != math.Float32bits(want) {
+					t.Fatalf("%s kc=%d panels=%d lastCols=%d rows=%d inPlace=%v beta=%g: C[%d][%d] = %g, the full tile gives %g",
+						kern.name, depth, panels, lastCols, rows, inPlace, beta, i, col, got, want)
+				}
+			}
+		}
+	}
+	if got := c[len(c)-1]; !math.IsNaN(float64(got)) {
+		t.Fatalf("%s: the value after C changed to %g", kern.name, got)
 	}
 }

@@ -25,8 +25,18 @@ func packA(dst []float32, transA bool, a []float32, lda, i0, p0, rows, depth, mr
 // The kernels' heights (6 and 16) copy through fixed-size arrays held in a local value:
 // an assignment from one array pointer to another may overlap as far as the compiler
 // knows and becomes a memmove call per micro-panel row.
+//
+// For 16-row panels with AVX-512 the full panels are copied by copyPanels16 (64-byte
+// moves, in the same order).
 func packATrans(dst, a []float32, lda, i0, p0, rows, depth, mr int) {
 	full := rows / mr * mr
+	if mr == 16 && hasPack16 && full > 0 {
+		copyPanels16(dst, a[p0*lda+i0:], lda, depth, full/16)
+		if full == rows {
+			return
+		}
+		full, i0, rows, dst = 0, i0+full, rows-full, dst[full*depth:]
+	}
 	for p := range depth {
 		src := a[(p0+p)*lda+i0:][:rows]
 		for q := 0; q < full; q += mr {
@@ -60,6 +70,18 @@ func packAPanel(panel, a []float32, lda, i0, p0, h, depth, mr int) {
 		clear(panel)
 	}
 	r := 0
+	if mr == 16 && h == 16 && hasPack16 && depth >= 16 {
+		// Whole 16 x 16 blocks transposed in AVX-512 registers, the last depth mod 16
+		// values of p as below.
+		blocks := depth / 16
+		packTrans16(panel, a[i0*lda+p0:], lda, blocks)
+		if p := blocks * 16; p < depth {
+			for ; r < 16; r += 8 {
+				pack8Rows(panel[p*mr+r:], mr, a[(i0+r)*lda+p0+p:], lda, depth-p)
+			}
+		}
+		return
+	}
 	if mr%8 == 0 {
 		for ; r+8 <= h; r += 8 {
 			pack8Rows(panel[r:], mr, a[(i0+r)*lda+p0:], lda, depth)
@@ -125,8 +147,17 @@ func packB(dst []float32, transB bool, b []float32, ldb, p0, j0, depth, cols int
 // along its rows, as the hardware prefetchers expect, rather than nr values per row down
 // one panel after another, which touches a new cache line and often a new page per value
 // when the product is too thin to keep B in cache.
+//
+// With AVX-512 the full panels are copied by copyPanels16 (64-byte moves, same order).
 func packBRows(dst, b []float32, ldb, p0, j0, depth, cols int) {
 	full := cols / nr * nr
+	if hasPack16 && full > 0 {
+		copyPanels16(dst, b[p0*ldb+j0:], ldb, depth, full/nr)
+		if full == cols {
+			return
+		}
+		full, j0, cols, dst = 0, j0+full, cols-full, dst[full*depth:]
+	}
 	for p := range depth {
 		src := b[(p0+p)*ldb+j0:][:cols]
 		for q := 0; q < full; q += nr {
@@ -144,26 +175,37 @@ func packBRows(dst, b []float32, ldb, p0, j0, depth, cols int) {
 }
 
 // packBPanelTrans packs w <= nr columns of op(B) = B^T, where B is stored n x k: a
-// transpose. Full panels are transposed in 8 x 8 blocks (with AVX, eight vector loads,
-// shuffles and stores per block); the last depth mod 8 values of p and partial panels go
-// value by value.
+// transpose. With AVX-512 a full panel goes in 16 x 16 blocks transposed in registers;
+// otherwise, and for the depth left over, each group of eight columns goes in 8 x 8
+// blocks (with AVX, eight vector loads, shuffles and stores per block); the last depth
+// mod 8 values of p and the columns short of a group of eight go value by value.
 func packBPanelTrans(panel, b []float32, ldb, p0, j0, depth, w int) {
 	panel = panel[:depth*nr]
+	if w < nr {
+		clear(panel)
+	}
 	p := 0
-	if w == nr {
-		for ; p+8 <= depth; p += 8 {
-			for half := 0; half < nr; half += 8 {
-				transpose8x8(panel[p*nr+half:], nr, b[(j0+half)*ldb+p0+p:], ldb)
-			}
+	if w == nr && hasPack16 && depth >= 16 {
+		packTrans16(panel, b[j0*ldb+p0:], ldb, depth/16)
+		p = depth / 16 * 16
+	}
+	end := p + (depth-p)/8*8 // p < end goes in 8 x 8 blocks, for groups of eight columns
+	groups := w / 8 * 8
+	for c := 0; c < groups; c += 8 {
+		for q := p; q < end; q += 8 {
+			transpose8x8(panel[q*nr+c:], nr, b[(j0+c)*ldb+p0+q:], ldb)
 		}
 	}
-	if p == depth {
+	if end == depth && groups == w {
 		return
 	}
-	clear(panel[p*nr:])
 	for c := range w {
 		src := b[(j0+c)*ldb+p0:][:depth]
-		for q := p; q < depth; q++ {
+		from := end
+		if c >= groups {
+			from = p
+		}
+		for q := from; q < depth; q++ {
 			panel[q*nr+c] = src[q]
 		}
 	}

@@ -166,6 +166,12 @@ func (p *Pool) run(pr *problem) {
 	p.call = *pr
 	p.job.start(&p.call, p.kern, threads, &p.sharedB)
 	helpers := p.job.sched.workers - 1
+	if helpers == 0 {
+		// A serial product: no hand-over to the workers, and nothing to wait for.
+		p.own.work(&p.job)
+		p.dropCall()
+		return
+	}
 	p.done.Add(helpers)
 	p.pending.Store(int32(helpers))
 	for range helpers {
@@ -176,6 +182,11 @@ func (p *Pool) run(pr *problem) {
 		runtime.Gosched()
 	}
 	p.done.Wait()
-	p.call = problem{} // drop references to the caller's slices
+	p.dropCall()
+}
+
+// dropCall drops the references of the finished call to the caller's slices.
+func (p *Pool) dropCall() {
+	p.call = problem{}
 	p.job.pr, p.job.sharedB, p.job.rowPr = nil, nil, problem{}
 }

@@ -2,9 +2,10 @@ package gemm
 
 import "sync/atomic"
 
-// serialWork is the size m*n*k below which a product runs on the calling goroutine alone:
+// serialWork is the size m*n*k up to which a product runs on the calling goroutine alone:
 // handing work to another goroutine costs microseconds, the time of the whole product
-// there. LoRA's low-rank products (e.g. 16 x 768 x 8) fall below it.
+// there. LoRA's low-rank products (e.g. 16 x 768 x 8) and attention's per-head products
+// (32 x 128 x 64 at most) stay within it; OpenBLAS draws its line at the same size.
 const serialWork = 1 << 18
 
 // packedBBudget bounds, in float32 values, the packed slab of op(B) a goroutine keeps:
@@ -20,8 +21,13 @@ const packedABudget = 1 << 20
 // chunks to the others instead of holding up the whole product.
 const chunksPerThread = 4
 
-// minChunkTiles is the smallest chunk height, in micro-tile rows: a packed B micro-panel
-// that is loaded into L1 should serve a few tiles.
+// minChunkTiles is the smallest chunk height, in micro-tile rows, for a kernel without a
+// strip form: a packed B micro-panel that is loaded into L1 should serve a few tiles. A
+// kernel with a strip form keeps the A micro-panel in L1 instead and streams the B
+// panels, whatever the chunk height, so its chunks may be one tile high: a product of
+// few row panels (128 x 128 x 128 on two goroutines) is then cut into row chunks that
+// share one packed B, rather than into column slabs that each goroutine packs again
+// along with its rows of A.
 const minChunkTiles = 4
 
 // schedule cuts C into chunks: column slabs of slabCols columns, each cut into row chunks
@@ -42,10 +48,17 @@ type schedule struct {
 const minSlabCols = 4 * nr
 
 // plan returns the schedule of an m x n x k product on up to threads goroutines, for a
-// kernel whose tiles are mr rows high.
-func plan(m, n, k, threads, mr int) schedule {
-	if threads < 1 || m*n*k < serialWork {
+// kernel whose tiles are mr rows high, with chunks at least minTiles tiles high where the
+// rows allow.
+func plan(m, n, k, threads, mr, minTiles int) schedule {
+	if threads < 1 || m*n*k <= serialWork {
 		threads = 1
+	}
+	if threads == 1 && m > 0 && n > 0 && m <= mc && (n <= nr || n <= packedBBudget/max(k, 1)/nr*nr) {
+		// One chunk, one slab: what the steps below come to, without their divisions
+		// (a small product's schedule costs a noticeable part of its time).
+		return schedule{m: m, n: n, chunkRows: mc / mr * mr, slabCols: roundUp(n, nr),
+			rowChunks: 1, colSlabs: 1, workers: 1}
 	}
 	s := schedule{m: m, n: n}
 	wantChunks := chunksPerThread * threads
@@ -58,7 +71,7 @@ func plan(m, n, k, threads, mr int) schedule {
 	tiles := mc / mr
 	if threads > 1 {
 		perChunk := ceilDiv(ceilDiv(m, mr)*s.colSlabs, wantChunks)
-		tiles = min(tiles, max(perChunk, minChunkTiles))
+		tiles = min(tiles, max(perChunk, minTiles))
 	}
 	s.chunkRows = tiles * mr
 	s.rowChunks = ceilDiv(m, s.chunkRows)
@@ -80,7 +93,7 @@ const rowCols = 128
 // planRow returns the schedule of a 1 x n x k product computed by a row kernel: chunks of
 // rowCols columns, each read through all of k by one goroutine.
 func planRow(n, k, threads int) schedule {
-	if threads < 1 || n*k < serialWork {
+	if threads < 1 || n*k <= serialWork {
 		threads = 1
 	}
 	s := schedule{m: 1, n: n, chunkRows: 1, rowChunks: 1, slabCols: rowCols}
@@ -112,6 +125,19 @@ func (s schedule) chunk(c int) (blk block, slab int) {
 // panels cover LoRA's x A^T up to rank 64 (n <= 64).
 const directPanels = 4
 
+// stridedA is the size of A, in values, above which op(A) = A^T is packed even when C has
+// few column panels, if it has more than one: read in place, each step of k reads 64
+// bytes of a row of A^T a whole row apart, one page per step for a wide A, and a large
+// A comes from memory for each of the strips; packed, it is read along its rows once and
+// its panels serve the two to four tiles of a strip from L1 (TN_768x64x2048: 0.90 -> 0.95
+// of OpenBLAS). With one column panel (n <= 16) there is nothing to share.
+const stridedA = 1 << 17
+
+// smallB is the size of op(B), in values, up to which B (op(B) = B, whole panels) is read
+// in place whatever the number of row panels: 16 KiB stays in L1 beside the A panel, and
+// packing it would cost more than the kernel's reads of it.
+const smallB = 4096
+
 // job is one product being computed: the problem, its schedule, how the operands are
 // read, and the counter from which goroutines take chunks.
 type job struct {
@@ -125,8 +151,12 @@ type job struct {
 	// op(A) = A); the schedule's columns are then the rows of C.
 	col colKernel
 	mr  int // the kernel's tile height
-	// directA reads full micro-panels of A in place (C has few column panels); directB
-	// reads B in place (C has few row panels, op(B) = B, and no partial column panel).
+	// halfRows is the kernel's halfRows: the rows of A it reads for a tile of at most
+	// that many rows (0: it always reads mr).
+	halfRows int
+	// directA reads full micro-panels of A in place (C has few column panels), and the
+	// partial one where edgeInPlace allows; directB reads B in place (C has few row
+	// panels or op(B) is small, op(B) = B, and no partial column panel).
 	directA, directB bool
 	// keepA packs a chunk's rows of op(A) all of k deep, so that a goroutine that takes
 	// several chunks of the same rows packs them once. With B read in place nothing else
@@ -150,14 +180,16 @@ const sharedCols = 8 * nr
 // Whether an operand is packed changes where the kernel reads a value, never the value or
 // the order of the arithmetic.
 func (jb *job) start(pr *problem, kern kernel, threads int, shared *[]float32) {
-	jb.pr, jb.kern, jb.strip, jb.mr = pr, kern.run, kern.strip, kern.mr
+	jb.pr, jb.kern, jb.strip, jb.mr, jb.halfRows = pr, kern.run, kern.strip, kern.mr, kern.halfRows
 	jb.row, jb.directA, jb.directB, jb.keepA, jb.sharedB = nil, false, false, false, nil
 	jb.rowPr, jb.col = problem{}, nil
-	if view, ok := rowView(pr); ok && kern.row != nil {
-		jb.row, jb.rowPr = kern.row, view
-		jb.sched = planRow(view.n, view.k, threads)
-		jb.next.Store(0)
-		return
+	if pr.m == 1 || pr.n == 1 {
+		if view, ok := rowView(pr); ok && kern.row != nil {
+			jb.row, jb.rowPr = kern.row, view
+			jb.sched = planRow(view.n, view.k, threads)
+			jb.next.Store(0)
+			return
+		}
 	}
 	if pr.n == 1 && pr.ldc == 1 && !pr.transA && kern.col != nil {
 		jb.col = kern.col
@@ -165,9 +197,15 @@ func (jb *job) start(pr *problem, kern kernel, threads int, shared *[]float32) {
 		jb.next.Store(0)
 		return
 	}
-	jb.sched = plan(pr.m, pr.n, pr.k, threads, kern.mr)
-	jb.directA = ceilDiv(pr.n, nr) <= directPanels
-	jb.directB = !pr.transB && pr.n%nr == 0 && ceilDiv(pr.m, kern.mr) <= directPanels
+	minTiles := minChunkTiles
+	if kern.strip != nil {
+		minTiles = 1
+	}
+	jb.sched = plan(pr.m, pr.n, pr.k, threads, kern.mr, minTiles)
+	jb.directA = ceilDiv(pr.n, nr) <= directPanels &&
+		!(pr.transA && pr.n > nr && pr.m*pr.k > stridedA)
+	jb.directB = !pr.transB && pr.n%nr == 0 &&
+		(ceilDiv(pr.m, kern.mr) <= directPanels || pr.k*pr.n <= smallB)
 	jb.keepA = jb.directB && roundUp(jb.sched.chunkRows, kern.mr)*pr.k <= packedABudget
 	jb.sharedB, jb.bParts = nil, 0
 	if !jb.directB && jb.sched.colSlabs == 1 && jb.sched.workers > 1 {

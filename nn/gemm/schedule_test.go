@@ -24,11 +24,14 @@ func TestPlan(t *testing.T) {
 		{20, 300, 4000, 2, 2}, // B too big for one slab
 		{0, 10, 10, 2, 1},
 		{128, 128, 128, 2, 2},
+		{144, 300, 700, 1, 1}, // one chunk: the shortcut
+		{145, 300, 700, 1, 1},
+		{24, 32, 24, 2, 1},
 	}
-	for _, item := range cross([]int{6, 16}, tests) {
-		mr, tt := item.x, item.y
-		t.Run(fmt.Sprintf("mr=%d/%dx%dx%d/threads=%d", mr, tt.m, tt.n, tt.k, tt.threads), func(t *testing.T) {
-			s := plan(tt.m, tt.n, tt.k, tt.threads, mr)
+	for _, item := range cross(cross([]int{6, 16}, []int{1, minChunkTiles}), tests) {
+		mr, minTiles, tt := item.x.x, item.x.y, item.y
+		t.Run(fmt.Sprintf("mr=%d/minTiles=%d/%dx%dx%d/threads=%d", mr, minTiles, tt.m, tt.n, tt.k, tt.threads), func(t *testing.T) {
+			s := plan(tt.m, tt.n, tt.k, tt.threads, mr, minTiles)
 			if s.workers != tt.wantWorkers {
 				t.Errorf("%d workers, want %d (schedule %+v)", s.workers, tt.wantWorkers, s)
 			}
@@ -65,5 +68,27 @@ func TestPlan(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestPlanShortcut checks that the shortcut for a product of one chunk gives the schedule
+// the general steps give.
+func TestPlanShortcut(t *testing.T) {
+	for _, mr := range []int{6, 16} {
+		for _, m := range []int{0, 1, 5, 16, 17, 143, 144} {
+			for _, n := range []int{0, 1, 15, 16, 17, 300, 1365, 1366, 4000} {
+				for _, k := range []int{1, 8, 768, 5000} {
+					got := plan(m, n, k, 1, mr, minChunkTiles)
+					s := schedule{m: m, n: n}
+					s.setSlabs(ceilDiv(n, max(nr, packedBBudget/max(k, 1)/nr*nr)))
+					s.chunkRows = mc / mr * mr
+					s.rowChunks = ceilDiv(m, s.chunkRows)
+					s.workers = 1
+					if got != s {
+						t.Fatalf("mr=%d %dx%dx%d: plan gives %+v, the general steps %+v", mr, m, n, k, got, s)
+					}
+				}
+			}
+		}
 	}
 }
