@@ -94,7 +94,37 @@ func (r *reporter) protocolSections() error {
 	if body := collapsedRuns(r.sweep.Runs, r.summary.Split); body != "" {
 		r.produced.Sections = append(r.produced.Sections, Section{Title: "Runs that predict one class", Body: body})
 	}
+	if body := edgeChoices(r.summary.Groups); body != "" {
+		r.produced.Sections = append(r.produced.Sections, Section{Title: "Rates chosen at the edge of the search", Body: body})
+	}
 	return nil
+}
+
+// edgeChoices lists the settings whose chosen learning rate is the smallest or the largest
+// of three or more searched: the validation metric was still rising towards the edge of the
+// grid, so a rate beyond it may do better, and the setting's cells may understate it. (With
+// two rates every choice is an edge, which says nothing.)
+func edgeChoices(groups []Group) string {
+	var b strings.Builder
+	for _, g := range groups {
+		n := len(g.LRs)
+		if n < 3 || (g.LR != g.LRs[0] && g.LR != g.LRs[n-1]) {
+			continue
+		}
+		which := "largest"
+		if g.LR == g.LRs[0] {
+			which = "smallest"
+		}
+		searched := make([]string, n)
+		for i, lr := range g.LRs {
+			searched[i] = formatLR(lr)
+		}
+		fmt.Fprintf(&b, "- %s on %s%s: lr %s, the %s of %s\n", g.Setting, g.Task, onBase(g.Base.Dir), formatLR(g.LR), which, strings.Join(searched, ", "))
+	}
+	if b.Len() == 0 {
+		return ""
+	}
+	return "The best mean validation metric of these settings was at the smallest or the largest rate searched: a rate beyond the grid may do better, so their cells may understate them.\n\n" + b.String()
 }
 
 // collapsedRuns lists the done runs whose predictions on split all fell in one class.

@@ -199,3 +199,33 @@ func TestCurvesAtTheChosenRate(t *testing.T) {
 		t.Errorf("curves %+v (%v), want the 3e-3 run's losses 1.0, 0.5", series, problems)
 	}
 }
+
+// TestEdgeChoices: a setting whose chosen rate is the smallest or largest of three or more
+// searched is listed; one chosen inside the grid, a search of two rates and a setting with
+// one rate are not.
+func TestEdgeChoices(t *testing.T) {
+	lrs := []float64{1e-3, 3e-3, 1e-2}
+	cases := []struct {
+		name string
+		g    Group
+		want string // the line listed, "" for none
+	}{
+		{"largest", Group{Setting: "ft", Task: "d2t", LR: 1e-2, LRs: lrs}, "- ft on d2t: lr 1e-2, the largest of 1e-3, 3e-3, 1e-2\n"},
+		{"smallest", Group{Setting: "lora r=4 q,v", Task: "g2p", LR: 1e-3, LRs: lrs}, "- lora r=4 q,v on g2p: lr 1e-3, the smallest of 1e-3, 3e-3, 1e-2\n"},
+		{"inside", Group{Setting: "ft", Task: "d2t", LR: 3e-3, LRs: lrs}, ""},
+		{"two rates", Group{Setting: "ft", Task: "d2t", LR: 1e-3, LRs: []float64{1e-3, 3e-3}}, ""},
+		{"one rate", Group{Setting: "head_only", Task: "d2t", LR: 3e-3}, ""},
+	}
+	for _, c := range cases {
+		got := edgeChoices([]Group{c.g})
+		if c.want == "" {
+			if got != "" {
+				t.Errorf("%s: listed %q, want nothing", c.name, got)
+			}
+			continue
+		}
+		if !strings.HasSuffix(got, "\n\n"+c.want) {
+			t.Errorf("%s: %q, want it to end with %q", c.name, got, c.want)
+		}
+	}
+}
