@@ -26,6 +26,10 @@ type Tape struct {
 	pool    *workers      // started on the first op that runs on several goroutines
 	mm      *gemm.Pool    // products of whole activations, on Threads goroutines
 	slotMM  []*gemm.Pool  // single-goroutine products, one per goroutine slot (attention heads)
+	// pools and mms keep, by thread count, the workers and GEMM pools of the counts
+	// SetThreads has used, so that switching back and forth starts no goroutines.
+	pools map[int]*workers
+	mms   map[int]*gemm.Pool
 
 	backwardDone bool
 }
@@ -60,6 +64,31 @@ func NewTape(threads int) *Tape {
 
 // Threads is the number of goroutines an op may use.
 func (t *Tape) Threads() int { return t.threads }
+
+// SetThreads changes the number of goroutines later ops may use (at least 1). Results do
+// not depend on it, so a caller may change it between steps, e.g. to give a run the cores
+// that other runs have left; it must not be called between a forward pass and its
+// Backward (ops keep the per-slot pools of the count they ran with).
+func (t *Tape) SetThreads(n int) {
+	n = max(n, 1)
+	if n == t.threads {
+		return
+	}
+	if t.pools == nil {
+		t.pools, t.mms = map[int]*workers{}, map[int]*gemm.Pool{}
+	}
+	if t.pool != nil {
+		t.pools[t.threads] = t.pool
+	}
+	if t.mm != nil {
+		t.mms[t.threads] = t.mm
+	}
+	t.threads = n
+	t.pool, t.mm = t.pools[n], t.mms[n]
+	for len(t.slotMM) > 0 && len(t.slotMM) < n {
+		t.slotMM = append(t.slotMM, gemm.NewPool(1))
+	}
+}
 
 // SetTrain switches dropout on (training) or off (evaluation).
 func (t *Tape) SetTrain(on bool) { t.train = on }
@@ -159,11 +188,8 @@ func (t *Tape) matmul() *gemm.Pool {
 // slotMatmuls returns one single-goroutine GEMM pool per goroutine slot, so that kernels
 // running in parallel multiply without sharing packing buffers.
 func (t *Tape) slotMatmuls() []*gemm.Pool {
-	if t.slotMM == nil {
-		t.slotMM = make([]*gemm.Pool, t.threads)
-		for i := range t.slotMM {
-			t.slotMM[i] = gemm.NewPool(1)
-		}
+	for len(t.slotMM) < t.threads {
+		t.slotMM = append(t.slotMM, gemm.NewPool(1))
 	}
 	return t.slotMM
 }
