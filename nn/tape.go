@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"slices"
 
 	"loralab/nn/gemm"
 )
@@ -51,6 +52,9 @@ type op struct {
 	work   []float32    // scratch: per-row results, per-goroutine buffers
 	slotMM []*gemm.Pool // the tape's per-slot GEMM pools, for kernels that multiply
 	attn   AttnSpec     // KeyMask is a tape-owned copy
+	// overwritesDX says that backward, given in[0] with a stale gradient, writes that
+	// gradient whole instead of adding into it (and marks it fresh): Linear's dx product.
+	overwritesDX bool
 }
 
 // NewTape returns a tape that uses up to threads goroutines per op, in training mode with
@@ -147,13 +151,25 @@ func (t *Tape) backwardFrom(y *Tensor, seed []float32) {
 		panic(fmt.Sprintf("nn.Tape.Backward: %q was not produced by this tape since its last Reset", y.Name))
 	}
 	t.backwardDone = true
+	clearStale(y)
 	for i, s := range seed {
 		y.Grad[i] += s
 	}
 	for i := last; i >= 0; i-- {
 		if o := &t.ops[i]; o.backward != nil {
+			clearStale(o.out) // no later op read it: its gradient is zero
+			for k, x := range o.in {
+				if k == 0 && o.overwritesDX && x != nil && x.gradStale && !slices.Contains(o.in[1:], x) {
+					continue // the op writes x's whole gradient (beta 0) instead of adding
+				}
+				clearStale(x)
+			}
 			o.backward(t, o)
 		}
+	}
+	// Activations that no op of this backward reached hold zero gradients, as documented.
+	for _, a := range t.acts.tensors[:t.acts.next] {
+		clearStale(a)
 	}
 }
 
