@@ -18,7 +18,7 @@ func (t *Tape) Linear(x, w, b *Tensor) *Tensor {
 		needVector(name, "b", b, out, "w", w.Shape)
 	}
 	o := t.record("Linear", linearBackward, [5]*Tensor{x, w, b}, n, out)
-	o.overwritesDX = true
+	o.overwrites = 1 // dx: beta 0 when stale
 	t.matmul().Sgemm(false, true, n, out, in, 1, x.Data, in, w.Data, in, 0, o.out.Data, out)
 	if b != nil {
 		t.parallel(o, n, rowGrain(out), addBiasRows)

@@ -52,9 +52,10 @@ type op struct {
 	work   []float32    // scratch: per-row results, per-goroutine buffers
 	slotMM []*gemm.Pool // the tape's per-slot GEMM pools, for kernels that multiply
 	attn   AttnSpec     // KeyMask is a tape-owned copy
-	// overwritesDX says that backward, given in[0] with a stale gradient, writes that
-	// gradient whole instead of adding into it (and marks it fresh): Linear's dx product.
-	overwritesDX bool
+	// overwrites has bit k set when backward, given in[k] with a stale gradient, writes
+	// that gradient whole instead of adding into it (and marks it fresh): Linear's dx
+	// product, Add's da and db.
+	overwrites uint8
 }
 
 // NewTape returns a tape that uses up to threads goroutines per op, in training mode with
@@ -159,8 +160,8 @@ func (t *Tape) backwardFrom(y *Tensor, seed []float32) {
 		if o := &t.ops[i]; o.backward != nil {
 			clearStale(o.out) // no later op read it: its gradient is zero
 			for k, x := range o.in {
-				if k == 0 && o.overwritesDX && x != nil && x.gradStale && !slices.Contains(o.in[1:], x) {
-					continue // the op writes x's whole gradient (beta 0) instead of adding
+				if o.overwrites&(1<<k) != 0 && x != nil && x.gradStale && !inTwice(o, x) {
+					continue // the op writes x's whole gradient instead of adding into it
 				}
 				clearStale(x)
 			}
@@ -171,6 +172,12 @@ func (t *Tape) backwardFrom(y *Tensor, seed []float32) {
 	for _, a := range t.acts.tensors[:t.acts.next] {
 		clearStale(a)
 	}
+}
+
+// inTwice says whether x is more than one of o's inputs.
+func inTwice(o *op, x *Tensor) bool {
+	i := slices.Index(o.in[:], x)
+	return slices.Contains(o.in[i+1:], x)
 }
 
 // record appends an op whose output is a new activation of the given shape. The output
