@@ -50,6 +50,10 @@ type RunSpec struct {
 	Inputs map[string]string `json:"inputs,omitempty"`
 
 	Threads int `json:"-"` // threads this run may use; no part of its identity
+	// ThreadsNow, when set (Run sets it), says how many threads the run may use now, which
+	// is more than Threads once the sweep's other jobs have no run left to take; executors
+	// that can change their thread count between steps ask it. No part of its identity.
+	ThreadsNow func() int `json:"-"`
 }
 
 // identity is what a run id hashes: the resolved config, without labels or threads.

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"loralab/experiments/record"
@@ -211,6 +212,24 @@ type runner struct {
 
 	mu  sync.Mutex // guards sum
 	sum *Summary
+
+	active atomic.Int32 // runs executing now, for their share of the threads (threadShare)
+}
+
+// threadShare is how many of threads a run on worker slot may use while active runs (its
+// own included) execute on jobs workers: its fixed share (threads/jobs, the first
+// threads%jobs slots one more) while every worker is busy, and an equal part of all the
+// threads once some workers have nothing left to run, as at the end of a sweep or of a
+// learning-rate search's first phase. The thread count changes no result.
+func threadShare(threads, jobs, active, slot int) int {
+	fixed := max(1, threads/jobs)
+	if slot < threads%jobs {
+		fixed++
+	}
+	if active < 1 || active >= jobs {
+		return fixed
+	}
+	return max(fixed, threads/active)
 }
 
 // runAll executes the runs with opts.Jobs workers, each with its share of the threads.
@@ -218,16 +237,18 @@ func (r *runner) runAll(ctx context.Context, todo []RunSpec) {
 	queue := make(chan RunSpec)
 	var wg sync.WaitGroup
 	for slot := range r.opts.Jobs {
-		threads := max(1, r.opts.Threads/r.opts.Jobs)
-		if slot < r.opts.Threads%r.opts.Jobs {
-			threads++
-		}
+		threads := threadShare(r.opts.Threads, r.opts.Jobs, r.opts.Jobs, slot)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for run := range queue {
 				run.Threads = threads
+				run.ThreadsNow = func() int {
+					return threadShare(r.opts.Threads, r.opts.Jobs, int(r.active.Load()), slot)
+				}
+				r.active.Add(1)
 				r.one(ctx, run)
+				r.active.Add(-1)
 			}
 		}()
 	}

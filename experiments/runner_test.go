@@ -6,6 +6,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -315,5 +316,53 @@ func TestDryRunCounts(t *testing.T) {
 		if !strings.Contains(text, want) {
 			t.Errorf("listing lacks %q:\n%s", want, text)
 		}
+	}
+}
+
+// TestThreadShare: a run keeps its fixed share of the threads while every worker is busy,
+// and the idle workers' threads are split among the runs left.
+func TestThreadShare(t *testing.T) {
+	for _, c := range []struct {
+		threads, jobs, active, slot, want int
+	}{
+		{2, 2, 2, 0, 1}, {2, 2, 2, 1, 1}, // both workers busy: one thread each
+		{2, 2, 1, 0, 2}, {2, 2, 1, 1, 2}, // one run left: both threads
+		{2, 2, 0, 1, 1},                  // no run counted (not started yet): the fixed share
+		{3, 2, 2, 0, 2}, {3, 2, 2, 1, 1}, // the first slot takes the remainder
+		{3, 2, 1, 1, 3},
+		{8, 4, 2, 3, 4}, {8, 4, 3, 0, 2}, {8, 4, 4, 2, 2},
+		{1, 1, 1, 0, 1}, {4, 1, 1, 0, 4},
+		{2, 4, 1, 3, 2}, {2, 4, 3, 3, 1}, {2, 4, 3, 0, 2}, // more jobs than threads: at least one each
+	} {
+		if got := threadShare(c.threads, c.jobs, c.active, c.slot); got != c.want {
+			t.Errorf("threadShare(threads %d, jobs %d, active %d, slot %d) = %d, want %d",
+				c.threads, c.jobs, c.active, c.slot, got, c.want)
+		}
+	}
+}
+
+// TestLoneRunGetsAllThreads: a run that executes while the other workers have nothing to
+// run may use every thread (RunSpec.ThreadsNow), though it started with its fixed share.
+func TestLoneRunGetsAllThreads(t *testing.T) {
+	sw := parseTest(t, strings.Replace(strings.Replace(baseSweep, "tasks: [cls-a, reg-a]", "tasks: [cls-a]", 1),
+		"seeds: [1, 2]", "seeds: [1]", 1))
+	sw.Methods = sw.Methods[1:] // bitfit only: one run
+	f := newFake()
+	var fixed, now []int
+	f.behave = func(run RunSpec) string {
+		fixed = append(fixed, run.Threads)
+		if run.ThreadsNow == nil {
+			t.Error("RunSpec.ThreadsNow is not set")
+			return ""
+		}
+		now = append(now, run.ThreadsNow())
+		return ""
+	}
+	sum, err := Run(context.Background(), sw, Options{Out: t.TempDir(), Jobs: 2, Threads: 4, Now: fixedNow}, f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Ran != 1 || !slices.Equal(fixed, []int{2}) || !slices.Equal(now, []int{4}) {
+		t.Errorf("ran %d runs with fixed threads %v and threads now %v, want 1 run: [2] and [4]", sum.Ran, fixed, now)
 	}
 }

@@ -55,6 +55,7 @@ func (a *tensorArena) take(name string, withGrad bool, shape ...int) *Tensor {
 	}
 	t.Data = t.Data[:n]
 	t.Grad = nil
+	t.gradStale = false
 	if withGrad {
 		g := a.grads[a.next]
 		if cap(g) < n {
@@ -62,7 +63,7 @@ func (a *tensorArena) take(name string, withGrad bool, shape ...int) *Tensor {
 			a.grads[a.next] = g
 		}
 		t.Grad = g[:n]
-		clear(t.Grad)
+		t.gradStale = true // zeroed by backward when first used (clearStaleGrads)
 	}
 	a.next++
 	return t
@@ -79,7 +80,15 @@ func (a *tensorArena) addGrad(t *Tensor) {
 		a.grads[i] = make([]float32, n)
 	}
 	t.Grad = a.grads[i][:n]
-	clear(t.Grad)
+	t.gradStale = true
+}
+
+// clearStale zeroes a stale gradient (see Tensor.gradStale) before something adds into it.
+func clearStale(t *Tensor) {
+	if t != nil && t.gradStale {
+		clear(t.Grad)
+		t.gradStale = false
+	}
 }
 
 func (a *tensorArena) reset() { a.next = 0 }

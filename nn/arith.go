@@ -7,6 +7,7 @@ import "fmt"
 func (t *Tape) Add(a, b *Tensor) *Tensor {
 	needSameShape("nn.Add", a, b)
 	o := t.record("Add", addBackward, [5]*Tensor{a, b}, a.Shape...)
+	o.overwrites = 0b11 // a stale da or db is written (copied from dy), not cleared and added
 	t.parallel(o, a.Len(), minWork, addForward)
 	return o.out
 }
@@ -17,12 +18,25 @@ func addForward(o *op, _, lo, hi int) {
 	addTo(y, o.in[1].Data[lo:hi])
 }
 
-func addBackward(t *Tape, o *op) { t.parallel(o, o.out.Len(), minWork, addBackwardRange) }
+func addBackward(t *Tape, o *op) {
+	o.n[0] = 0 // bit k: copy dy into in[k]'s stale gradient instead of adding
+	for k, x := range o.in[:2] {
+		if needsGrad(x) && x.gradStale {
+			o.n[0] |= 1 << k
+			x.gradStale = false
+		}
+	}
+	t.parallel(o, o.out.Len(), minWork, addBackwardRange)
+}
 
 func addBackwardRange(o *op, _, lo, hi int) {
 	dy := o.out.Grad[lo:hi]
-	for _, x := range o.in[:2] {
-		if needsGrad(x) {
+	for k, x := range o.in[:2] {
+		switch {
+		case !needsGrad(x):
+		case o.n[0]&(1<<k) != 0:
+			copy(x.Grad[lo:hi], dy)
+		default:
 			addTo(x.Grad[lo:hi], dy)
 		}
 	}

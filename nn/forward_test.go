@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"math/rand/v2"
 	"testing"
 )
 
@@ -287,6 +288,29 @@ func TestMeanVariance(t *testing.T) {
 		mean, variance := meanVariance(c.row)
 		if math.Abs(mean-c.mean) > 1e-12*math.Abs(c.mean)+1e-15 || math.Abs(variance-c.variance) > 1e-9 {
 			t.Errorf("meanVariance(%v) = %v, %v; want %v, %v", c.row, mean, variance, c.mean, c.variance)
+		}
+	}
+}
+
+// TestMeanVariance4BitIdentical: the four-rows-at-once statistics equal meanVariance's
+// bit for bit, on rows of several widths, offsets and spreads.
+func TestMeanVariance4BitIdentical(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 4))
+	for _, d := range []int{4, 8, 12, 128, 516} {
+		for _, c := range []struct{ offset, spread float64 }{{0, 1}, {1e4, 1}, {-3, 1e-3}, {0, 1e6}} {
+			x := make([]float32, 4*d)
+			for i := range x {
+				x[i] = float32(c.offset + c.spread*rng.NormFloat64())
+			}
+			var mean, variance [4]float64
+			meanVariance4(x, d, &mean, &variance)
+			for r := range 4 {
+				m, v := meanVariance(x[r*d : (r+1)*d])
+				if math.Float64bits(m) != math.Float64bits(mean[r]) || math.Float64bits(v) != math.Float64bits(variance[r]) {
+					t.Errorf("d %d offset %g spread %g row %d: meanVariance4 %v, %v; meanVariance %v, %v",
+						d, c.offset, c.spread, r, mean[r], variance[r], m, v)
+				}
+			}
 		}
 	}
 }

@@ -18,6 +18,7 @@ func (t *Tape) Linear(x, w, b *Tensor) *Tensor {
 		needVector(name, "b", b, out, "w", w.Shape)
 	}
 	o := t.record("Linear", linearBackward, [5]*Tensor{x, w, b}, n, out)
+	o.overwrites = 1 // dx: beta 0 when stale
 	t.matmul().Sgemm(false, true, n, out, in, 1, x.Data, in, w.Data, in, 0, o.out.Data, out)
 	if b != nil {
 		t.parallel(o, n, rowGrain(out), addBiasRows)
@@ -80,7 +81,11 @@ func linearBackward(t *Tape, o *op) {
 		}
 	}
 	if needsGrad(x) {
-		t.matmul().Sgemm(false, false, n, in, out, 1, dy, out, w.Data, in, 1, x.Grad, in)
+		beta := float32(1)
+		if x.gradStale { // the first contribution to dx: write it, do not clear and add
+			beta, x.gradStale = 0, false
+		}
+		t.matmul().Sgemm(false, false, n, in, out, 1, dy, out, w.Data, in, beta, x.Grad, in)
 	}
 	if needsGrad(w) {
 		t.matmul().Sgemm(true, false, out, in, n, 1, dy, out, x.Data, in, 1, w.Grad, in)

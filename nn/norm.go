@@ -33,13 +33,30 @@ func layerNormForward(o *op, _, lo, hi int) {
 	x, g, b := o.in[0], o.in[1].Data, o.in[2].Data
 	n, d := x.Shape[0], x.Shape[1]
 	mean, rstd := o.saved[:n], o.saved[n:]
-	for r := lo; r < hi; r++ {
-		xr, yr := x.Data[r*d:(r+1)*d], o.out.Data[r*d:(r+1)*d]
-		mu, variance := meanVariance(xr)
-		rs := 1 / math.Sqrt(variance+float64(o.scalar))
-		mean[r], rstd[r] = float32(mu), float32(rs)
-		kern.layerNormRow(yr, xr, g, b, float32(mu), float32(rs))
+	r := lo
+	if haveMeanVariance4 && d%4 == 0 {
+		// Four rows at a time: the same statistics as meanVariance, bit for bit.
+		var mu4, var4 [4]float64
+		for ; r+4 <= hi; r += 4 {
+			meanVariance4(x.Data[r*d:(r+4)*d], d, &mu4, &var4)
+			for i := range 4 {
+				layerNormRowStats(o, g, b, r+i, d, mu4[i], var4[i], mean, rstd)
+			}
+		}
 	}
+	for ; r < hi; r++ {
+		mu, variance := meanVariance(x.Data[r*d : (r+1)*d])
+		layerNormRowStats(o, g, b, r, d, mu, variance, mean, rstd)
+	}
+}
+
+// layerNormRowStats normalizes row r of o's input with its mean and variance and saves
+// the mean and 1/σ for backward.
+func layerNormRowStats(o *op, g, b []float32, r, d int, mu, variance float64, mean, rstd []float32) {
+	xr, yr := o.in[0].Data[r*d:(r+1)*d], o.out.Data[r*d:(r+1)*d]
+	rs := 1 / math.Sqrt(variance+float64(o.scalar))
+	mean[r], rstd[r] = float32(mu), float32(rs)
+	kern.layerNormRow(yr, xr, g, b, float32(mu), float32(rs))
 }
 
 // meanVariance returns the mean and the (biased) variance of a non-empty row, in two

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"slices"
 
 	"loralab/nn/gemm"
 )
@@ -26,6 +27,10 @@ type Tape struct {
 	pool    *workers      // started on the first op that runs on several goroutines
 	mm      *gemm.Pool    // products of whole activations, on Threads goroutines
 	slotMM  []*gemm.Pool  // single-goroutine products, one per goroutine slot (attention heads)
+	// pools and mms keep, by thread count, the workers and GEMM pools of the counts
+	// SetThreads has used, so that switching back and forth starts no goroutines.
+	pools map[int]*workers
+	mms   map[int]*gemm.Pool
 
 	backwardDone bool
 }
@@ -47,6 +52,10 @@ type op struct {
 	work   []float32    // scratch: per-row results, per-goroutine buffers
 	slotMM []*gemm.Pool // the tape's per-slot GEMM pools, for kernels that multiply
 	attn   AttnSpec     // KeyMask is a tape-owned copy
+	// overwrites has bit k set when backward, given in[k] with a stale gradient, writes
+	// that gradient whole instead of adding into it (and marks it fresh): Linear's dx
+	// product, Add's da and db.
+	overwrites uint8
 }
 
 // NewTape returns a tape that uses up to threads goroutines per op, in training mode with
@@ -60,6 +69,31 @@ func NewTape(threads int) *Tape {
 
 // Threads is the number of goroutines an op may use.
 func (t *Tape) Threads() int { return t.threads }
+
+// SetThreads changes the number of goroutines later ops may use (at least 1). Results do
+// not depend on it, so a caller may change it between steps, e.g. to give a run the cores
+// that other runs have left; it must not be called between a forward pass and its
+// Backward (ops keep the per-slot pools of the count they ran with).
+func (t *Tape) SetThreads(n int) {
+	n = max(n, 1)
+	if n == t.threads {
+		return
+	}
+	if t.pools == nil {
+		t.pools, t.mms = map[int]*workers{}, map[int]*gemm.Pool{}
+	}
+	if t.pool != nil {
+		t.pools[t.threads] = t.pool
+	}
+	if t.mm != nil {
+		t.mms[t.threads] = t.mm
+	}
+	t.threads = n
+	t.pool, t.mm = t.pools[n], t.mms[n]
+	for len(t.slotMM) > 0 && len(t.slotMM) < n {
+		t.slotMM = append(t.slotMM, gemm.NewPool(1))
+	}
+}
 
 // SetTrain switches dropout on (training) or off (evaluation).
 func (t *Tape) SetTrain(on bool) { t.train = on }
@@ -118,14 +152,32 @@ func (t *Tape) backwardFrom(y *Tensor, seed []float32) {
 		panic(fmt.Sprintf("nn.Tape.Backward: %q was not produced by this tape since its last Reset", y.Name))
 	}
 	t.backwardDone = true
+	clearStale(y)
 	for i, s := range seed {
 		y.Grad[i] += s
 	}
 	for i := last; i >= 0; i-- {
 		if o := &t.ops[i]; o.backward != nil {
+			clearStale(o.out) // no later op read it: its gradient is zero
+			for k, x := range o.in {
+				if o.overwrites&(1<<k) != 0 && x != nil && x.gradStale && !inTwice(o, x) {
+					continue // the op writes x's whole gradient instead of adding into it
+				}
+				clearStale(x)
+			}
 			o.backward(t, o)
 		}
 	}
+	// Activations that no op of this backward reached hold zero gradients, as documented.
+	for _, a := range t.acts.tensors[:t.acts.next] {
+		clearStale(a)
+	}
+}
+
+// inTwice says whether x is more than one of o's inputs.
+func inTwice(o *op, x *Tensor) bool {
+	i := slices.Index(o.in[:], x)
+	return slices.Contains(o.in[i+1:], x)
 }
 
 // record appends an op whose output is a new activation of the given shape. The output
@@ -159,11 +211,8 @@ func (t *Tape) matmul() *gemm.Pool {
 // slotMatmuls returns one single-goroutine GEMM pool per goroutine slot, so that kernels
 // running in parallel multiply without sharing packing buffers.
 func (t *Tape) slotMatmuls() []*gemm.Pool {
-	if t.slotMM == nil {
-		t.slotMM = make([]*gemm.Pool, t.threads)
-		for i := range t.slotMM {
-			t.slotMM[i] = gemm.NewPool(1)
-		}
+	for len(t.slotMM) < t.threads {
+		t.slotMM = append(t.slotMM, gemm.NewPool(1))
 	}
 	return t.slotMM
 }

@@ -54,6 +54,45 @@ func TestThreadsBitIdentical(t *testing.T) {
 	}
 }
 
+// TestSetThreadsBitIdentical reuses one tape across passes while SetThreads changes its
+// thread count between them: every pass matches a fresh one-thread tape.
+func TestSetThreadsBitIdentical(t *testing.T) {
+	const vocab, batch, seq = 53, 3, 33
+	ids, targets := randomTokens(8, vocab, batch, seq)
+	pass := func(tp *Tape) (float32, [][]float32) {
+		m := newTestModel(9, vocab, seq, 48, 4, 2)
+		loss := m.loss(tp, ids, targets, batch, nil, 3)
+		tp.Backward(loss)
+		var grads [][]float32
+		for _, p := range m.params() {
+			grads = append(grads, slices.Clone(p.Grad))
+		}
+		l := loss.Data[0]
+		tp.Reset()
+		return l, grads
+	}
+	ref := NewTape(1)
+	ref.grain = 1
+	wantLoss, wantGrads := pass(ref)
+	tp := NewTape(1)
+	tp.grain = 1
+	for i, threads := range []int{1, 2, 3, 1, 2, 4, 2} {
+		tp.SetThreads(threads)
+		if tp.Threads() != threads {
+			t.Fatalf("pass %d: Threads() = %d after SetThreads(%d)", i, tp.Threads(), threads)
+		}
+		loss, grads := pass(tp)
+		if math.Float32bits(loss) != math.Float32bits(wantLoss) {
+			t.Errorf("pass %d on %d threads: loss %v, want %v", i, threads, loss, wantLoss)
+		}
+		for j := range wantGrads {
+			if !slices.Equal(bitsOf(grads[j]), bitsOf(wantGrads[j])) {
+				t.Errorf("pass %d on %d threads: gradient of parameter %d differs", i, threads, j)
+			}
+		}
+	}
+}
+
 func bitsOf(x []float32) []uint32 {
 	b := make([]uint32, len(x))
 	for i, v := range x {

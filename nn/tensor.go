@@ -20,6 +20,11 @@ type Tensor struct {
 	// activation is set on tensors a Tape hands out; their Grad, when present, is owned
 	// and zeroed by the tape.
 	activation bool
+	// gradStale marks an activation's Grad that still holds an earlier step's values and
+	// stands for zeros: backward clears it before an op adds into it, or the first op to
+	// write it overwrites it (Linear's dx), which saves clearing buffers that are then
+	// written whole. Every Grad is cleared or written by the end of Backward.
+	gradStale bool
 }
 
 // New returns a zero tensor of the given shape.

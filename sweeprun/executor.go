@@ -202,5 +202,6 @@ func trainConfig(run experiments.RunSpec, n int) train.Config {
 		Warmup: min(warmup, steps), Schedule: t.Schedule, WeightDecay: t.WeightDecay, MaxGradNorm: t.MaxGradNorm,
 		LabelSmoothing: t.LabelSmoothing, EvalEvery: t.EvalEvery, EvalLimit: t.EvalLimit, Beam: t.Generation.Beam,
 		LengthPenalty: t.Generation.LengthPenalty, NoRepeatNgram: t.Generation.NoRepeatNgram,
-		MaxNew: t.Generation.MaxNewTokens, SaveSteps: t.SaveSteps, Seed: uint64(run.Seed), Threads: max(run.Threads, 1)}
+		MaxNew: t.Generation.MaxNewTokens, SaveSteps: t.SaveSteps, Seed: uint64(run.Seed), Threads: max(run.Threads, 1),
+		ThreadsNow: run.ThreadsNow}
 }

@@ -48,6 +48,10 @@ type Config struct {
 
 	Seed    uint64 `json:"seed"`
 	Threads int    `json:"-"` // goroutines per op; not part of a run's identity
+	// ThreadsNow, when set, is asked before every step how many goroutines the run may use
+	// now (at least 1; it replaces Threads from then on): a sweep gives a run the cores
+	// that its other jobs have left idle. Results do not depend on it.
+	ThreadsNow func() int `json:"-"`
 }
 
 // Validate reports every impossible setting at once.

@@ -180,6 +180,9 @@ func (tr *trainer) run(ctx context.Context) (Outcome, error) {
 		if err := ctx.Err(); err != nil {
 			return Outcome{}, err
 		}
+		if cfg.ThreadsNow != nil {
+			tr.tape.SetThreads(cfg.ThreadsNow())
+		}
 		start := time.Now()
 		loss, err := tr.step(step)
 		trainTime += time.Since(start)

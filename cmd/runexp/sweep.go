@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -34,9 +35,17 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	noReuse := fs.Bool("no-reuse", false, "train every run here, even one that another sweep under --out has finished (same run id)")
 	cache := fs.String("cache", "", "data and pretrained-model cache (default $LORALAB_DATA or ~/.cache/loralab)")
 	noReport := fs.Bool("no-report", false, "do not write the report when the runs are done")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the whole sweep to this file (go tool pprof reads it)")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	if len(pos) != 1 {
 		fs.Usage()
@@ -108,6 +117,22 @@ func runSweep(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return errRunsFailed{failed: sum.Failed, skipped: skipped}
 	}
 	return nil
+}
+
+// startCPUProfile starts a CPU profile written to path; stop ends it and closes the file.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("--cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // loadSweep reads a sweep file, checking its analysis section too; the content hashes of the
