@@ -31,7 +31,7 @@ bench:
 
 # Every study of the paper, one sweep file each, in the order of the paper; each writes
 # results/<name>/ and resumes where it stopped when run again. cmudict-g2p and the real-data
-# tasks need `make data` first. About 2 h 10 min on an idle 2-core machine (the reference runs of
+# tasks need `make data` first. About 3 h on an idle 2-core machine (the reference runs of
 # 2026-12-03/04); experiments/README.md has each study's cost.
 STUDIES = table1_latency table2_encoder table3_decoder fig2_params table5_targets table6_rank \
 	fig3_subspace table7_amplification
