@@ -22,6 +22,14 @@ func kernel16x16AVX512(kc int, a []float32, aRow, aStep int, b []float32, bStep 
 	kernel16xNAVX512(kc, a, aRow, aStep, b, bStep, 0, c, ldc, rows, alpha, beta, 1, nr)
 }
 
+// kernel8x32AVX512 is the AVX-512 pair kernel (pair_avx512_amd64.s) with the contract of
+// pairKernel: eight rows of A read in place against two B panels, each broadcast value of
+// A serving both.
+//
+//go:noescape
+func kernel8x32AVX512(kc int, a []float32, aRow, aStep int, b []float32, bStep, bPanel int,
+	c []float32, ldc, rows int, alpha, beta float32, cols int)
+
 // kernel1xNAVX512 is the AVX-512 row kernel (row_avx512_amd64.s) with the contract of
 // rowKernel.
 //
@@ -47,7 +55,7 @@ func kernel6x16AVX2(kc int, a []float32, aRow, aStep int, b []float32, bStep int
 
 var (
 	avx512Kernel = kernel{name: "avx512", mr: 16, halfRows: 8, run: kernel16x16AVX512, strip: kernel16xNAVX512,
-		row: kernel1xNAVX512, col: kernel16x1AVX512}
+		row: kernel1xNAVX512, col: kernel16x1AVX512, pair: kernel8x32AVX512}
 	avx2Kernel = kernel{name: "avx2-fma", mr: 6, run: kernel6x16AVX2}
 )
 

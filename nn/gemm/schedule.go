@@ -145,6 +145,7 @@ type job struct {
 	sched schedule
 	kern  microKernel
 	strip stripKernel // nil if the kernel has no strip form
+	pair  pairKernel  // nil if the kernel has no pair form
 	row   rowKernel   // the kernel's row form, set when it computes this product
 	rowPr problem     // the product as one row, when row is set (see rowView)
 	// col is the kernel's column form, set when it computes this product (n = 1, ldc = 1,
@@ -181,6 +182,7 @@ const sharedCols = 8 * nr
 // the order of the arithmetic.
 func (jb *job) start(pr *problem, kern kernel, threads int, shared *[]float32) {
 	jb.pr, jb.kern, jb.strip, jb.mr, jb.halfRows = pr, kern.run, kern.strip, kern.mr, kern.halfRows
+	jb.pair = kern.pair
 	jb.row, jb.directA, jb.directB, jb.keepA, jb.sharedB = nil, false, false, false, nil
 	jb.rowPr, jb.col = problem{}, nil
 	if pr.m == 1 || pr.n == 1 {
