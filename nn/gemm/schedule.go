@@ -138,6 +138,20 @@ const stridedA = 1 << 17
 // packing it would cost more than the kernel's reads of it.
 const smallB = 4096
 
+// residentB and residentCols bound a B (op(B) = B, whole panels) that is read in place
+// whatever the number of row panels, though larger than smallB: up to 2^16 values (256
+// KiB, which stays in L2 while the strips read it again and again) and rows of at most
+// 256 columns. Packing it would cost a pass over it, and on several goroutines a shared
+// slab, which the goroutines must wait for before they start: with two goroutines,
+// NN_128x128x128 went from 74 to about 125 GFLOPS per CPU, the model's TN_128x128x512 from
+// 74 to 139, and NN_2048x256x256 gained 1 to 9%; on one goroutine the change is a few
+// percent either way. Read in place, rows wider than 256 columns (1 KiB apart) lose to
+// packed panels (NN_2048x768x64, 7%).
+const (
+	residentB    = 1 << 16
+	residentCols = 256
+)
+
 // job is one product being computed: the problem, its schedule, how the operands are
 // read, and the counter from which goroutines take chunks.
 type job struct {
@@ -207,7 +221,8 @@ func (jb *job) start(pr *problem, kern kernel, threads int, shared *[]float32) {
 	jb.directA = ceilDiv(pr.n, nr) <= directPanels &&
 		!(pr.transA && pr.n > nr && pr.m*pr.k > stridedA)
 	jb.directB = !pr.transB && pr.n%nr == 0 &&
-		(ceilDiv(pr.m, kern.mr) <= directPanels || pr.k*pr.n <= smallB)
+		(ceilDiv(pr.m, kern.mr) <= directPanels || pr.k*pr.n <= smallB ||
+			pr.n <= residentCols && pr.k*pr.n <= residentB)
 	jb.keepA = jb.directB && roundUp(jb.sched.chunkRows, kern.mr)*pr.k <= packedABudget
 	jb.sharedB, jb.bParts = nil, 0
 	if !jb.directB && jb.sched.colSlabs == 1 && jb.sched.workers > 1 {
