@@ -63,7 +63,9 @@ func TestSgemmMatchesReference(t *testing.T) {
 // split and with a k deeper than one kc slice.
 func TestSgemmThreadCountIndependent(t *testing.T) {
 	sizes := []struct{ m, n, k int }{{97, 203, 300}, {300, 50, 80}, {13, 700, 40}, {64, 64, 64}, {20, 300, 4000}, {17, 48, 2000}, {1, 700, 600},
-		{40, 768, 600}, {24, 512, 700}, {300, 64, 700}}
+		{40, 768, 600}, {24, 512, 700}, {300, 64, 700},
+		// op(B) above sharedMin in one column slab: the goroutines share its packing.
+		{70, 272, 1940}}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, kern := range kernels(t) {
 		for _, sz := range sizes {
@@ -321,7 +323,7 @@ func TestSharedSlabFallback(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, kern := range kernels(t) {
 		for _, stalled := range []bool{false, true} {
-			o := newOperands(rng, false, true, 300, 203, 300, 1, 1, 0.5)
+			o := newOperands(rng, false, true, 300, 203, 2600, 1, 1, 0.5) // op(B) above sharedMin
 			want, bound := reference(o)
 			pr := o.problem()
 			var jb job

@@ -190,6 +190,17 @@ type job struct {
 // sharedCols is the width of a part of a shared slab of op(B) (see job.sharedB).
 const sharedCols = 8 * nr
 
+// sharedMin is the size of op(B), in values, from which the goroutines of a product of
+// one column slab pack it together into a shared slab (job.sharedB) rather than each a
+// slab of its own. Sharing saves each goroutine part of the packing, but it makes them
+// wait for one another's parts before they start, and each then reads the parts that the
+// other cores wrote; below 2^19 values (2 MiB) that cost more than the packing it saves.
+// On two goroutines, each packing its own: NT_128x128x128 +65% GFLOPS per CPU, the
+// model's weight gradients TN_128x384x512 and TN_128x512x512 +58% and +42%, its
+// NT_512x384x128 +16%; the large products that still share (768 x 768 values of op(B))
+// are within 2% either way.
+const sharedMin = 1 << 19
+
 // start prepares the job for a validated problem with k > 0 on up to threads goroutines;
 // *shared is the buffer for a shared slab of op(B), grown as needed.
 // Whether an operand is packed changes where the kernel reads a value, never the value or
@@ -225,7 +236,7 @@ func (jb *job) start(pr *problem, kern kernel, threads int, shared *[]float32) {
 			pr.n <= residentCols && pr.k*pr.n <= residentB)
 	jb.keepA = jb.directB && roundUp(jb.sched.chunkRows, kern.mr)*pr.k <= packedABudget
 	jb.sharedB, jb.bParts = nil, 0
-	if !jb.directB && jb.sched.colSlabs == 1 && jb.sched.workers > 1 {
+	if !jb.directB && jb.sched.colSlabs == 1 && jb.sched.workers > 1 && pr.k*pr.n >= sharedMin {
 		grow(shared, roundUp(pr.n, nr)*pr.k)
 		jb.sharedB, jb.bParts = *shared, ceilDiv(pr.n, sharedCols)
 	}
