@@ -173,9 +173,10 @@
 // AVX-512F/BW/DQ/VL, a virtual machine), Go 1.26, OpenBLAS 0.3.21 (Debian
 // libopenblas0-pthread) with OPENBLAS_CORETYPE=SkylakeX. The machine is shared with other
 // jobs (other sessions' builds and tests; the study jobs are paused while a benchmark
-// runs: load average 1.9 before the two runs of the table, 1.5 after them), which moves
-// wall times by a factor of two within seconds, so BenchmarkGemmVsOpenBLAS alternates this package and OpenBLAS on each case in slices of
-// 20 ms of process CPU time, nine rounds, and reports medians of GFLOPS-per-CPU (flops
+// runs: load average 1.4 before the two runs of the table, 2.0 after them), which moves
+// wall times by a factor of two within seconds, so BenchmarkGemmVsOpenBLAS alternates
+// this package and OpenBLAS on each case in slices of 20 ms of process CPU time, nine
+// rounds, and reports medians of GFLOPS-per-CPU (flops
 // per second of the CPU time the process used, spinning included) and of the ratio per
 // round (above 1 where this package is faster):
 //
@@ -199,56 +200,61 @@
 //
 //	                   1 thread:                        2 threads:
 //	case                OpenBLAS    ours  ratio  before   OpenBLAS    ours  ratio  before
-//	NN_128x128x128       131.1   157.9   1.21    1.13       66.6   123.5   1.76    1.09
-//	NN_1024x768x768      178.6   173.4   0.97    0.90      170.9   173.2   1.00    0.96
-//	NN_2048x256x256      175.0   176.6   1.00    0.95      131.3   197.1   1.50    1.46
-//	NN_16x768x8           58.3    57.0   0.98    0.95       59.3    58.6   0.98    0.97
-//	NT_128x128x128       131.4   158.8   1.20    1.12       56.0    76.3   1.35    1.19
-//	NT_1024x768x768      170.8   169.8   0.99    0.91      164.1   170.6   1.04    0.96
-//	NT_2048x256x256      162.4   170.3   1.03    0.96      127.8   189.4   1.46    1.29
-//	NT_16x768x8           33.6    41.5   1.23    1.21       35.5    45.6   1.24    1.21
-//	TN_128x128x128       129.2   159.5   1.20    1.12       62.8   129.2   2.08    1.42
-//	TN_1024x768x768      175.5   168.6   0.96    0.91      165.8   172.6   1.05    0.93
-//	TN_2048x256x256      175.4   183.2   1.05    0.96      135.7   195.8   1.41    1.31
-//	TN_16x768x8           60.8    59.9   0.99    0.97       59.2    59.2   1.01    0.97
-//	NT_2048x1x768          8.8    22.8   2.60    2.54        8.1    21.3   2.62    2.78
-//	NT_2048x768x1         13.1    27.6   2.04    3.27        4.5    16.1   4.18    8.27
-//	NN_2048x768x1          7.1    27.8   3.83    3.29        4.5    17.6   4.20    8.37
-//	NN_2048x1x768          9.1    23.3   2.51    2.50        8.4    22.6   2.65    2.84
-//	TN_1x768x2048          8.7    36.6   4.30    4.02        7.6    32.5   4.20    4.09
-//	TN_768x1x2048          8.1    37.9   4.67    4.29        6.4    35.1   5.61    4.97
-//	NT_2048x8x768         54.6    71.2   1.31    1.26       20.8    70.7   3.77    4.48
-//	NT_2048x768x8         45.5   144.3   3.17    2.89       32.1   110.1   3.58    3.78
-//	NN_2048x768x8         47.2   140.6   2.99    2.99       21.2   113.2   5.35    5.13
-//	NN_2048x8x768         56.8    69.4   1.25    1.26       20.7    69.0   3.33    3.84
-//	TN_8x768x2048         54.7   107.2   1.92    2.08       30.0    77.8   2.66    2.48
-//	TN_768x8x2048         50.0    70.8   1.42    1.15       14.5    58.5   3.99    3.39
-//	NT_2048x64x768       157.8   189.6   1.22    1.12       90.2   187.3   2.07    1.87
-//	NT_2048x768x64       155.4   187.9   1.22    1.13      107.9   193.8   1.76    1.77
-//	NN_2048x768x64       163.6   183.5   1.11    1.12      100.7   188.2   1.80    1.63
-//	NN_2048x64x768       147.9   190.1   1.28    1.11       86.7   199.2   2.29    1.67
-//	TN_64x768x2048       146.0   178.8   1.22    1.11      122.8   167.4   1.40    1.13
-//	TN_768x64x2048       147.4   156.0   1.06    0.98       86.8   134.8   1.43    1.43
-//	NT_32x128x32          55.0    70.1   1.27    1.25       54.0    67.2   1.25    1.28
-//	NN_32x32x128          83.5    84.3   1.01    0.96       76.6    78.6   1.01    0.97
-//	TN_128x32x32          81.8    80.3   0.98    0.92       78.0    76.8   0.98    0.94
-//	NT_32x128x64          72.8    98.2   1.35    1.27       69.0    94.5   1.34    1.27
-//	NN_32x64x128         116.4   116.6   1.00    0.93      111.3   111.4   0.99    0.93
-//	TN_128x64x32         115.7   114.2   1.00    0.92      111.0   109.4   0.97    0.92
-//	NT_32x32x32           27.8    30.3   1.09    1.09       25.3    27.9   1.10    1.09
-//	NN_32x32x32           32.1    32.1   1.00    0.99       29.5    30.1   1.02    1.00
-//	TN_32x32x32           31.8    31.7   1.00    0.99       29.4    29.2   0.98    1.00
-//	NT_24x24x32           17.5    17.5   0.99    1.00       16.3    16.2   1.00    1.00
-//	NN_24x32x24           19.6    19.6   1.00    1.00       17.8    17.8   1.00    1.00
-//	TN_24x32x24           19.6    19.2   0.98    1.00       18.6    18.1   0.98    1.00
-//	geomean                              1.36    1.31                      1.72    1.68
+//	NN_128x128x128       143.6   174.9   1.20    1.09       39.9   110.3   2.63    2.48
+//	NN_1024x768x768      188.6   185.7   0.99    0.88      140.6   167.4   1.19    0.90
+//	NN_2048x256x256      182.4   184.6   1.01    0.94      115.0   194.6   1.70    1.09
+//	NN_16x768x8           57.2    58.1   0.98    0.95       57.4    57.4   0.98    0.97
+//	NT_128x128x128       132.8   160.9   1.20    1.10       47.6   102.5   2.58    0.91
+//	NT_1024x768x768      188.3   183.1   0.97    0.87      137.3   162.1   1.23    0.92
+//	NT_2048x256x256      184.6   189.8   1.03    0.90      137.8   198.7   1.44    1.08
+//	NT_16x768x8           33.3    41.4   1.24    1.17       37.5    46.7   1.24    1.19
+//	TN_128x128x128       138.2   168.2   1.21    1.04       58.8   133.4   2.21    1.72
+//	TN_1024x768x768      185.0   182.9   0.99    0.89      174.3   177.7   1.02    0.90
+//	TN_2048x256x256      158.4   163.1   1.03    0.94      132.8   195.8   1.43    1.11
+//	TN_16x768x8           55.9    55.9   0.98    0.96       62.8    63.0   0.99    0.96
+//	NT_2048x1x768          9.2    21.9   2.38    2.67        7.2    19.5   2.77    2.41
+//	NT_2048x768x1         11.3    28.4   2.90    3.40        2.3    18.6   7.98    2.24
+//	NN_2048x768x1         11.3    28.6   2.95    4.82        2.3    19.3   8.03    3.76
+//	NN_2048x1x768          9.4    22.8   2.40    2.46        7.2    20.9   2.90    2.45
+//	TN_1x768x2048          7.4    30.6   4.08    4.05        7.2    30.0   4.33    3.44
+//	TN_768x1x2048          7.3    31.3   4.35    4.65        6.3    30.2   4.74    4.08
+//	NT_2048x8x768         52.8    66.9   1.27    1.28       17.0    74.8   3.92    2.50
+//	NT_2048x768x8         69.1   124.3   1.78    2.07       20.9   122.8   5.90    2.84
+//	NN_2048x768x8         72.4   127.3   1.78    2.14       20.9   123.2   5.81    4.56
+//	NN_2048x8x768         53.5    67.5   1.27    1.21       16.3    75.1   4.63    5.11
+//	TN_8x768x2048         56.9   113.2   2.03    2.00       30.0    72.3   2.49    2.84
+//	TN_768x8x2048         51.1    70.2   1.38    1.15       15.7    69.0   4.35    2.43
+//	NT_2048x64x768       141.8   177.8   1.25    1.09       93.1   196.8   2.16    1.81
+//	NT_2048x768x64       156.4   178.3   1.14    1.14      102.9   196.1   1.92    1.31
+//	NN_2048x768x64       161.3   189.2   1.17    1.11      105.0   203.7   1.94    1.31
+//	NN_2048x64x768       149.3   188.0   1.25    1.07       93.5   204.3   2.19    1.44
+//	TN_64x768x2048       140.2   172.8   1.23    1.08      125.5   159.8   1.29    1.11
+//	TN_768x64x2048       144.3   154.1   1.07    0.96       92.6   143.9   1.56    1.17
+//	NT_32x128x32          53.1    67.1   1.26    1.23       54.1    71.2   1.30    1.23
+//	NN_32x32x128          70.9    73.5   1.03    0.95       79.6    81.5   1.02    0.96
+//	TN_128x32x32          81.0    79.5   0.99    0.91       81.0    78.4   0.96    0.94
+//	NT_32x128x64          63.2    81.0   1.31    1.27       73.2    98.9   1.35    1.31
+//	NN_32x64x128         110.3   107.8   1.00    0.91      113.2   115.7   1.02    0.94
+//	TN_128x64x32         112.1   111.3   1.00    0.90      118.3   114.4   0.97    0.91
+//	NT_32x32x32           23.5    25.4   1.08    1.08       26.5    28.9   1.09    1.07
+//	NN_32x32x32           27.8    27.5   0.99    1.01       30.3    30.6   1.01    1.01
+//	TN_32x32x32           28.0    27.5   0.98    1.00       31.5    31.2   0.99    1.00
+//	NT_24x24x32           15.4    15.3   0.98    1.00       17.4    17.4   1.00    1.00
+//	NN_24x32x24           17.1    17.0   0.99    0.99       19.0    19.0   1.01    1.03
+//	TN_24x32x24           17.1    16.5   0.97    0.99       19.0    19.1   1.00    1.01
+//	geomean                              1.32    1.29                      1.89    1.50
 //
-// On one thread all 42 cases are at 0.95 of OpenBLAS or above (35 before), 1.36 in the
-// geometric mean (1.31); on two threads all 42 too (38 before), 1.72 (1.68). The lowest
-// are the large square products on one thread, TN_1024x768x768 0.96 (its two passes 0.93
-// and 1.00) and NN_1024x768x768 0.97 (0.95 and 0.99): the kernel now runs them at about
-// the FMA rate, and what is left is mostly packing (about 5% of their time), which
-// OpenBLAS pays too. Repeated runs of a case move by 0.02 to 0.04 on one thread; on two,
+// On one thread all 42 cases are at 0.95 of OpenBLAS or above (33 before), 1.32 in the
+// geometric mean (1.29); on two threads all 42 too (35 before), 1.89 (1.50). The lowest
+// on one thread are NT_1024x768x768 and TN_24x32x24, 0.97: the kernel now runs the large
+// products at about the FMA rate, and what is left is mostly packing (about 5% of their
+// time), which OpenBLAS pays too. On two threads the lowest are the attention products
+// TN_128x32x32 0.96 and TN_128x64x32 0.97 (run on one goroutine). In this run OpenBLAS's
+// two-thread figures for the large products were low (140 GFLOPS per CPU for
+// NN_1024x768x768); in one an hour earlier, with the same kernels and the same
+// two-thread code except that the goroutines shared the packing of every op(B) (below),
+// OpenBLAS reached 164 to 171 on the three 1024 x 768 x 768 products and the ratios were
+// 1.00, 1.04 and 1.05. Repeated runs of a case move by 0.02 to 0.04 on one thread; on two,
 // OpenBLAS's own figure for a case sometimes drops by a factor of two to four for a whole
 // run (its threads then wait on each other), which is where the ratios of 3 to 8 come
 // from.
@@ -260,28 +266,28 @@
 // BenchmarkGemmOpenBLAS measure those).
 //
 // What the changes of the table's "before" and "after" did (from runs like the above,
-// each alternating the two binaries, or, for the B read in place, the two settings
-// alternating in one process): the AVX-512 kernel's pairs of rows (DSTEP: ten loads for
-// sixteen FMAs instead of seventeen) took the large square products on one thread from
-// 0.90-0.94 to 0.97-1.03 and the attention products with A^T read in place (TN_128x32x32,
-// TN_128x64x32) from 0.91-0.92 to 0.98-1.00; the pair form, for A read in place along its
-// rows, NN_32x32x128 0.96 -> 1.01, NN_32x64x128 0.93 -> 1.00 and NN_2048x64x768 1.11 ->
-// 1.28; B of up to 2^16 values in rows of up to 256 columns read in place, on two
-// threads, NN_128x128x128 1.09 -> 1.76 and TN_128x128x128 1.42 -> 2.08 (per CPU 74 -> 125
-// GFLOPS), and the model's products of 512 tokens with a B of 128 columns: NN_512x128x128
-// and NN_512x128x512 +22% and +25%, the weight gradients TN_128x128x512, TN_384x128x512
-// and TN_512x128x512 +89%, +33% and +28% (TN_128x128x512 from 0.91 of OpenBLAS to 1.80).
-// On one thread the model's products (512 tokens, k = 128 with n = 128, 384 and 512,
-// k = 512 with n = 128, and the weight gradients TN with k = 512) went from 0.94-1.09 of
-// OpenBLAS to 1.02-1.21.
+// each alternating the two binaries, or, where stated, two settings alternating in one
+// process): the AVX-512 kernel's pairs of rows (DSTEP: ten loads for sixteen FMAs instead
+// of seventeen) took the large products on one thread from 0.87-0.94 to 0.97-1.03, and
+// the attention products with A^T read in place, TN_128x32x32 and TN_128x64x32, from
+// 0.90-0.91 to 0.99-1.00; the pair form, for A read in place along its rows,
+// NN_32x32x128 0.95 -> 1.03, NN_32x64x128 0.91 -> 1.00 and NN_2048x64x768 1.07 -> 1.25.
+// On two threads, in one process: B of up to 2^16 values in rows of up to 256 columns
+// read in place, NN_128x128x128 from about 70 to about 125 GFLOPS per CPU; op(B) below 2^19 values packed
+// by each goroutine for itself rather than shared, NT_128x128x128 +65%. The model's own
+// products (not in the table: 512 tokens, k = 128 with n = 128, 384 and 512, k = 512
+// with n = 128, and the weight gradients TN with k = 512), measured like the table: on
+// one thread from 0.95-1.12 of OpenBLAS to 1.03-1.26, on two from 0.81-1.74 (94 to 157
+// GFLOPS per CPU) to 1.13-1.92 (144 to 199 GFLOPS per CPU; TN_128x128x512 from 94 to 163,
+// TN_128x512x512 from 104 to 144).
 //
-// Earlier changes, one thread, before -> after: partial panels of A read in place, a small B read in
-// place, the masked last tile and the eight-row tiles: NT_24x24x32 0.89 -> 0.95,
+// Earlier changes, one thread, before -> after: partial panels of A read in place, a
+// small B read in place, the masked last tile and the eight-row tiles: NT_24x24x32 0.89 -> 0.95,
 // NN_24x32x24 0.92 -> 0.97, TN_24x32x24 0.87 -> 0.97; op(A) = A^T packed above 2^17
 // values: TN_768x64x2048 0.90 -> 0.95; copyPanels16's four streams instead of one per
 // panel: the geometric mean of the nine square products 0.94 -> 0.97;
 // no prefetch of C under 64 steps with beta = 0: TN_128x64x32 0.89 -> 0.94; on two
-// threads, serial products up to 2^18 (was below; the table's before and after):
+// threads, serial products up to 2^18 (was below; an earlier table's before and after):
 // NT_32x128x64 0.54 -> 1.26 and TN_128x64x32 0.32 -> 0.92, and chunks one tile high:
 // NT_128x128x128 0.87 -> 1.12.
 // Earlier measurements on an Intel Xeon (before these changes, 30 cases) are in the git
