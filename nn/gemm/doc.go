@@ -109,12 +109,12 @@
 // the variable says, and log the ones they skip with the reason; BenchmarkGemmAVX512,
 // BenchmarkGemmAVX2 and BenchmarkGemmPortable measure one kernel each.
 //
-// The two assembly kernels, and the AVX-512 kernel's strip, pair, row and column forms, compute
-// every element the same way (one fused multiply-add per term, p increasing, C updated as
-// alpha*sum + beta*C with the same two roundings), so they give bit-identical results
-// (tested): which of them a machine has, and which form a product's shape picks, changes
-// the speed only. The portable kernel rounds differently (a multiply and an add where the assembly
-// fuses them).
+// The two assembly kernels, and the AVX-512 kernel's strip, pair, row and column forms,
+// compute every element the same way (one fused multiply-add per term, p increasing, C
+// updated as alpha*sum + beta*C with the same two roundings), so they give bit-identical
+// results (tested): which of them a machine has, and which form a product's shape picks,
+// changes the speed only. The portable kernel rounds differently (a multiply and an add
+// where the assembly fuses them).
 //
 // The AVX2 and portable kernels have no row or column form: their products of one row or
 // one column (m = 1, or n = 1 with any ldc and either op(A)) run on the tiles like any
@@ -273,8 +273,9 @@
 // 0.90-0.91 to 0.99-1.00; the pair form, for A read in place along its rows,
 // NN_32x32x128 0.95 -> 1.03, NN_32x64x128 0.91 -> 1.00 and NN_2048x64x768 1.07 -> 1.25.
 // On two threads, in one process: B of up to 2^16 values in rows of up to 256 columns
-// read in place, NN_128x128x128 from about 70 to about 125 GFLOPS per CPU; op(B) below 2^19 values packed
-// by each goroutine for itself rather than shared, NT_128x128x128 +65%. The model's own
+// read in place, NN_128x128x128 from about 70 to about 125 GFLOPS per CPU; op(B) below
+// 2^19 values packed by each goroutine for itself rather than shared, NT_128x128x128
+// +65%. The model's own
 // products (not in the table: 512 tokens, k = 128 with n = 128, 384 and 512, k = 512
 // with n = 128, and the weight gradients TN with k = 512), measured like the table: on
 // one thread from 0.95-1.12 of OpenBLAS to 1.03-1.26, on two from 0.81-1.74 (94 to 157
@@ -282,8 +283,8 @@
 // TN_128x512x512 from 104 to 144).
 //
 // Earlier changes, one thread, before -> after: partial panels of A read in place, a
-// small B read in place, the masked last tile and the eight-row tiles: NT_24x24x32 0.89 -> 0.95,
-// NN_24x32x24 0.92 -> 0.97, TN_24x32x24 0.87 -> 0.97; op(A) = A^T packed above 2^17
+// small B read in place, the masked last tile and the eight-row tiles: NT_24x24x32 0.89
+// -> 0.95, NN_24x32x24 0.92 -> 0.97, TN_24x32x24 0.87 -> 0.97; op(A) = A^T packed above 2^17
 // values: TN_768x64x2048 0.90 -> 0.95; copyPanels16's four streams instead of one per
 // panel: the geometric mean of the nine square products 0.94 -> 0.97;
 // no prefetch of C under 64 steps with beta = 0: TN_128x64x32 0.89 -> 0.94; on two
