@@ -323,7 +323,7 @@ func TestSharedSlabFallback(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, kern := range kernels(t) {
 		for _, stalled := range []bool{false, true} {
-			o := newOperands(rng, false, true, 300, 203, 2600, 1, 1, 0.5) // op(B) above sharedMin
+			o := newOperands(rng, false, true, 100, 203, 2600, 1, 1, 0.5) // op(B) above sharedMin
 			want, bound := reference(o)
 			pr := o.problem()
 			var jb job
