@@ -5,9 +5,10 @@ package gemm
 import "golang.org/x/sys/cpu"
 
 // kernel16xNAVX512 is the AVX-512 micro-kernel (kernel_avx512_amd64.s) with the contract
-// of stripKernel for mr = 16: sixteen ZMM accumulators hold a 16 x 16 tile, one per row,
-// and each step of p multiplies sixteen values of A, broadcast inside VFMADD231PS, into
-// one 16-wide row of B. It runs the tiles of a strip one after the other without
+// of stripKernel for mr = 16: sixteen ZMM accumulators hold a 16 x 16 tile, and each step
+// of p multiplies sixteen values of A into one 16-wide row of B, two rows of A per
+// broadcast when their values are adjacent (aRow = 1), else one each, broadcast inside
+// VFMADD231PS. It runs the tiles of a strip one after the other without
 // returning, and prefetches each tile's rows of C while the one before it runs. A tile of
 // at most eight rows runs eight accumulators only, and the last tile stores its first
 // lastCols columns only, under a mask.
