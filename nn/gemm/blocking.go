@@ -10,9 +10,11 @@ package gemm
 // row of the packed B panel and 2 for broadcasts of packed A, which is all 16 YMM
 // registers of AVX2: per step of k it issues 12 FMAs for 8 loads, enough independent FMAs
 // to cover their latency on two FMA pipes. The AVX-512 kernel's 16 x 16 tile is 16 ZMM
-// accumulators, one per row, and one register for the row of B; it broadcasts A inside
-// the FMA (embedded broadcast), so per step of k it issues 16 FMAs for 17 loads. Its
-// height of 16 divides the row counts of the models' products (token batches, widths,
+// accumulators, plus two registers for the row of B (its even and its odd columns, each
+// duplicated) and two for values of A of two adjacent rows broadcast together, so per
+// step of k it issues 16 FMAs for 10 loads (with A read in place a row stride apart, 16
+// FMAs that broadcast A from memory, 17 loads, or, in 8 x 32 blocks, 16 FMAs for 10
+// loads again). Its height of 16 divides the row counts of the models' products (token batches, widths,
 // and LoRA ranks of 16 or more; lower ranks fit one partial panel), where 12 or 14 rows
 // would leave a partial panel at every edge.
 //

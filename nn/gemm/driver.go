@@ -287,8 +287,38 @@ func (w *workspace) macroKernelStrips(jb *job, st *depthSlice) {
 		aPanel, aRow, aStep := w.panelA(jb, st, ir)
 		height := min(mr, rows-ir)
 		off := (st.blk.i0+ir)*pr.ldc + st.blk.j0
+		if jb.pair != nil && aRow > 1 && panels >= 2 {
+			pairStrip(jb, st, aPanel, aRow, aStep, b, bStep, bPanel, pr.c[off:], height, panels,
+				lastCols)
+			continue
+		}
 		jb.strip(st.depth, aPanel, aRow, aStep, b, bStep, bPanel, pr.c[off:], pr.ldc, height,
 			pr.alpha, st.beta, panels, lastCols)
+	}
+}
+
+// pairStrip is one strip of macroKernelStrips for an A panel read in place with aRow > 1
+// (its values of one step of p a row apart): the panels of B two at a time through the
+// pair kernel, eight rows of the strip at a time, and an odd last panel through the strip
+// kernel. The arithmetic of every element is the strip kernel's.
+func pairStrip(jb *job, st *depthSlice, a []float32, aRow, aStep int, b []float32, bStep,
+	bPanel int, c []float32, height, panels, lastCols int) {
+	pr := jb.pr
+	ldc := pr.ldc
+	t := 0
+	for ; t+2 <= panels; t += 2 {
+		cols := 2 * nr
+		if t+2 == panels {
+			cols = nr + lastCols
+		}
+		for h := 0; h < height; h += 8 {
+			jb.pair(st.depth, a[h*aRow:], aRow, aStep, b[t*bPanel:], bStep, bPanel,
+				c[h*ldc+t*nr:], ldc, min(8, height-h), pr.alpha, st.beta, cols)
+		}
+	}
+	if t < panels {
+		jb.strip(st.depth, a, aRow, aStep, b[t*bPanel:], bStep, bPanel, c[t*nr:], ldc, height,
+			pr.alpha, st.beta, 1, lastCols)
 	}
 }
 

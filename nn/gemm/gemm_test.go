@@ -29,6 +29,9 @@ func TestSgemmMatchesReference(t *testing.T) {
 		// Partial panels of A of at most eight rows read in place; a small B read in
 		// place under many row panels; attention's shapes.
 		{24, 32, 24}, {20, 24, 32}, {100, 32, 20}, {128, 64, 32}, {32, 128, 64},
+		// B of up to 2^16 values and 256 columns read in place under many row panels,
+		// several kc slices deep.
+		{200, 48, 600}, {97, 256, 256},
 	}
 	scalings := []struct{ alpha, beta float32 }{{1, 0}, {-0.5, 1}, {2, -1.5}, {0, 0.5}, {0, 0}}
 	rng := rand.New(rand.NewPCG(1, 2))
@@ -60,7 +63,9 @@ func TestSgemmMatchesReference(t *testing.T) {
 // split and with a k deeper than one kc slice.
 func TestSgemmThreadCountIndependent(t *testing.T) {
 	sizes := []struct{ m, n, k int }{{97, 203, 300}, {300, 50, 80}, {13, 700, 40}, {64, 64, 64}, {20, 300, 4000}, {17, 48, 2000}, {1, 700, 600},
-		{40, 768, 600}, {24, 512, 700}}
+		{40, 768, 600}, {24, 512, 700}, {300, 64, 700},
+		// op(B) above sharedMin in one column slab: the goroutines share its packing.
+		{70, 272, 1940}}
 	rng := rand.New(rand.NewPCG(3, 4))
 	for _, kern := range kernels(t) {
 		for _, sz := range sizes {
@@ -240,7 +245,7 @@ func TestAssemblyKernelsAgree(t *testing.T) {
 	}
 	rng := rand.New(rand.NewPCG(11, 12))
 	sizes := []struct{ m, n, k int }{{97, 203, 300}, {16, 768, 8}, {33, 8, 600}, {1, 50, 1000}, {1, 300, 700},
-		{300, 1, 700}, {24, 32, 24}, {20, 24, 32}, {100, 32, 20}, {40, 40, 300}, {130, 8, 17}}
+		{300, 1, 700}, {24, 32, 24}, {20, 24, 32}, {100, 32, 20}, {40, 40, 300}, {130, 8, 17}, {200, 48, 600}}
 	for _, sz := range sizes {
 		for _, tr := range [][2]bool{{false, false}, {false, true}, {true, false}, {true, true}} {
 			o := newOperands(rng, tr[0], tr[1], sz.m, sz.n, sz.k, 1, 0.75, 0.25)
@@ -318,7 +323,7 @@ func TestSharedSlabFallback(t *testing.T) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	for _, kern := range kernels(t) {
 		for _, stalled := range []bool{false, true} {
-			o := newOperands(rng, false, true, 300, 203, 300, 1, 1, 0.5)
+			o := newOperands(rng, false, true, 100, 203, 2600, 1, 1, 0.5) // op(B) above sharedMin
 			want, bound := reference(o)
 			pr := o.problem()
 			var jb job

@@ -50,6 +50,16 @@ type rowKernel func(kc int, a []float32, aStep int, b []float32, bStep int, c []
 type colKernel func(kc int, a []float32, lda int, x []float32, c []float32,
 	alpha, beta float32, blocks int)
 
+// pairKernel computes the first rows (1 <= rows <= 8) rows and cols (17 <= cols <= 32)
+// columns of an 8 x 32 block of C from eight rows of A (all eight in bounds, with the
+// strides of microKernel) and two B panels side by side, the second bPanel values after
+// the first: C[i][j] as microKernel computes it, with B[p][j] for j >= 16 read from the
+// second panel. It serves A read in place with aRow > 1, whose values of one step of p
+// are not adjacent: each broadcast value of A then serves two panels. Callers guarantee
+// kc >= 1, and c holds cols values in each of the rows.
+type pairKernel func(kc int, a []float32, aRow, aStep int, b []float32, bStep, bPanel int,
+	c []float32, ldc, rows int, alpha, beta float32, cols int)
+
 // kernel is a micro-kernel with its tile height mr (packing of A follows it) and the name
 // benchmarks, tests and the environment variable LORALAB_GEMM_KERNEL know it by. strip,
 // row and col, when not nil, are the same kernel over a strip of tiles, over a single row
@@ -64,6 +74,10 @@ type kernel struct {
 	strip    stripKernel
 	row      rowKernel
 	col      colKernel
+	// pair, when not nil, computes blocks of 8 x 32 for A read in place (see pairKernel);
+	// the strip form then runs only the strips' odd last panel. It needs a strip form
+	// and halfRows = 8.
+	pair pairKernel
 }
 
 // portableKernel runs everywhere; see kernelPortable.

@@ -5,9 +5,10 @@ package gemm
 import "golang.org/x/sys/cpu"
 
 // kernel16xNAVX512 is the AVX-512 micro-kernel (kernel_avx512_amd64.s) with the contract
-// of stripKernel for mr = 16: sixteen ZMM accumulators hold a 16 x 16 tile, one per row,
-// and each step of p multiplies sixteen values of A, broadcast inside VFMADD231PS, into
-// one 16-wide row of B. It runs the tiles of a strip one after the other without
+// of stripKernel for mr = 16: sixteen ZMM accumulators hold a 16 x 16 tile, and each step
+// of p multiplies sixteen values of A into one 16-wide row of B, two rows of A per
+// broadcast when their values are adjacent (aRow = 1), else one each, broadcast inside
+// VFMADD231PS. It runs the tiles of a strip one after the other without
 // returning, and prefetches each tile's rows of C while the one before it runs. A tile of
 // at most eight rows runs eight accumulators only, and the last tile stores its first
 // lastCols columns only, under a mask.
@@ -21,6 +22,14 @@ func kernel16x16AVX512(kc int, a []float32, aRow, aStep int, b []float32, bStep 
 	c []float32, ldc, rows int, alpha, beta float32) {
 	kernel16xNAVX512(kc, a, aRow, aStep, b, bStep, 0, c, ldc, rows, alpha, beta, 1, nr)
 }
+
+// kernel8x32AVX512 is the AVX-512 pair kernel (pair_avx512_amd64.s) with the contract of
+// pairKernel: eight rows of A read in place against two B panels, each broadcast value of
+// A serving both.
+//
+//go:noescape
+func kernel8x32AVX512(kc int, a []float32, aRow, aStep int, b []float32, bStep, bPanel int,
+	c []float32, ldc, rows int, alpha, beta float32, cols int)
 
 // kernel1xNAVX512 is the AVX-512 row kernel (row_avx512_amd64.s) with the contract of
 // rowKernel.
@@ -47,7 +56,7 @@ func kernel6x16AVX2(kc int, a []float32, aRow, aStep int, b []float32, bStep int
 
 var (
 	avx512Kernel = kernel{name: "avx512", mr: 16, halfRows: 8, run: kernel16x16AVX512, strip: kernel16xNAVX512,
-		row: kernel1xNAVX512, col: kernel16x1AVX512}
+		row: kernel1xNAVX512, col: kernel16x1AVX512, pair: kernel8x32AVX512}
 	avx2Kernel = kernel{name: "avx2-fma", mr: 6, run: kernel6x16AVX2}
 )
 

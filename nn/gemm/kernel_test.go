@@ -410,3 +410,86 @@ func checkStripEdge(t *testing.T, kern kernel, depth, panels, lastCols, rows int
 		t.Fatalf("%s: the value after C changed to %g", kern.name, got)
 	}
 }
+
+// TestPairKernel checks the pair form of each kernel that has one against the kernel's own
+// tiles: for A read in place (aRow > 1) and B as packed panels or read in place, depths
+// around its groups of four steps, every row count up to eight and every width from 17
+// to 32 columns, each value of C is bit-identical to what the micro-kernel stores for the
+// same row and column of a full tile, and C outside the block (NaN sentinels) is left
+// alone.
+func TestPairKernel(t *testing.T) {
+	sentinel := float32(math.NaN())
+	for _, kern := range kernels(t) {
+		if kern.pair == nil {
+			t.Logf("kernel %s has no pair form: skipped", kern.name)
+			continue
+		}
+		for _, depth := range []int{1, 3, 4, 5, 17, 64, 256} {
+			for _, packedB := range []bool{false, true} {
+				for _, beta := range []float32{0, 1, -0.5} {
+					for rows := 1; rows <= 8; rows++ {
+						for cols := 17; cols <= 32; cols += 3 {
+							checkPair(t, kern, depth, rows, cols, packedB, beta, sentinel)
+						}
+						checkPair(t, kern, depth, rows, 32, packedB, beta, sentinel)
+					}
+				}
+			}
+		}
+	}
+}
+
+func checkPair(t *testing.T, kern kernel, depth, rows, cols int, packedB bool, beta, sentinel float32) {
+	t.Helper()
+	name := fmt.Sprintf("%s kc=%d rows=%d cols=%d packedB=%v beta=%g", kern.name, depth, rows,
+		cols, packedB, beta)
+	rng := rand.New(rand.NewPCG(uint64(depth*100+cols), uint64(rows)))
+	aRow, aStep := depth+3, 1
+	bStep, bPanel := 2*nr+5, nr
+	if packedB {
+		bStep, bPanel = nr, nr*depth
+	}
+	ldc := cols + 3
+	a := randomSlice(rng, 7*aRow+depth)
+	b := randomSlice(rng, (depth-1)*bStep+bPanel+nr)
+	old := randomSlice(rng, 8*ldc)
+	c := make([]float32, 8*ldc)
+	for i := range c {
+		c[i] = sentinel
+		if i/ldc < rows && i%ldc < cols && beta != 0 {
+			c[i] = old[i]
+		}
+	}
+	const alpha = -1.25
+	kern.pair(depth, a, aRow, aStep, b, bStep, bPanel, c, ldc, rows, alpha, beta, cols)
+	// The tiles, from rows of A padded to mr rows a row stride apart.
+	pa := make([]float32, (kern.mr-1)*aRow+depth)
+	copy(pa, a)
+	for q := range 2 {
+		tile := make([]float32, kern.mr*nr)
+		for i := range 8 {
+			for j := range nr {
+				tile[i*nr+j] = old[i*ldc+min(q*nr+j, ldc-1)]
+			}
+		}
+		kern.run(depth, pa, aRow, aStep, b[q*bPanel:], bStep, tile, nr, kern.mr, alpha, beta)
+		for i := range 8 {
+			for j := range nr {
+				col := q*nr + j
+				if col >= ldc {
+					continue
+				}
+				got := c[i*ldc+col]
+				if i >= rows || col >= cols {
+					if !math.IsNaN(float64(got)) {
+						t.Fatalf("%s: C[%d][%d] outside the block changed to %g", name, i, col, got)
+					}
+					continue
+				}
+				if want := tile[i*nr+j]; math.Float32bits(got) != math.Float32bits(want) {
+					t.Fatalf("%s: C[%d][%d] = %g, the tile gives %g", name, i, col, got, want)
+				}
+			}
+		}
+	}
+}

@@ -138,6 +138,20 @@ const stridedA = 1 << 17
 // packing it would cost more than the kernel's reads of it.
 const smallB = 4096
 
+// residentB and residentCols bound a B (op(B) = B, whole panels) that is read in place
+// whatever the number of row panels, though larger than smallB: up to 2^16 values (256
+// KiB, which stays in L2 while the strips read it again and again) and rows of at most
+// 256 columns. Packing it would cost a pass over it, and on several goroutines a shared
+// slab, which the goroutines must wait for before they start: with two goroutines,
+// NN_128x128x128 went from 74 to about 125 GFLOPS per CPU, the model's TN_128x128x512 from
+// 74 to 139, and NN_2048x256x256 gained 1 to 9%; on one goroutine the change is a few
+// percent either way. Read in place, rows wider than 256 columns (1 KiB apart) lose to
+// packed panels (NN_2048x768x64, 7%).
+const (
+	residentB    = 1 << 16
+	residentCols = 256
+)
+
 // job is one product being computed: the problem, its schedule, how the operands are
 // read, and the counter from which goroutines take chunks.
 type job struct {
@@ -145,6 +159,7 @@ type job struct {
 	sched schedule
 	kern  microKernel
 	strip stripKernel // nil if the kernel has no strip form
+	pair  pairKernel  // nil if the kernel has no pair form
 	row   rowKernel   // the kernel's row form, set when it computes this product
 	rowPr problem     // the product as one row, when row is set (see rowView)
 	// col is the kernel's column form, set when it computes this product (n = 1, ldc = 1,
@@ -175,12 +190,24 @@ type job struct {
 // sharedCols is the width of a part of a shared slab of op(B) (see job.sharedB).
 const sharedCols = 8 * nr
 
+// sharedMin is the size of op(B), in values, from which the goroutines of a product of
+// one column slab pack it together into a shared slab (job.sharedB) rather than each a
+// slab of its own. Sharing saves each goroutine part of the packing, but it makes them
+// wait for one another's parts before they start, and each then reads the parts that the
+// other cores wrote; below 2^19 values (2 MiB) that cost more than the packing it saves.
+// On two goroutines, each packing its own: NT_128x128x128 +65% GFLOPS per CPU, the
+// model's weight gradients TN_128x384x512 and TN_128x512x512 +58% and +42%, its
+// NT_512x384x128 +16%; the large products that still share (768 x 768 values of op(B))
+// are within 2% either way.
+const sharedMin = 1 << 19
+
 // start prepares the job for a validated problem with k > 0 on up to threads goroutines;
 // *shared is the buffer for a shared slab of op(B), grown as needed.
 // Whether an operand is packed changes where the kernel reads a value, never the value or
 // the order of the arithmetic.
 func (jb *job) start(pr *problem, kern kernel, threads int, shared *[]float32) {
 	jb.pr, jb.kern, jb.strip, jb.mr, jb.halfRows = pr, kern.run, kern.strip, kern.mr, kern.halfRows
+	jb.pair = kern.pair
 	jb.row, jb.directA, jb.directB, jb.keepA, jb.sharedB = nil, false, false, false, nil
 	jb.rowPr, jb.col = problem{}, nil
 	if pr.m == 1 || pr.n == 1 {
@@ -205,10 +232,11 @@ func (jb *job) start(pr *problem, kern kernel, threads int, shared *[]float32) {
 	jb.directA = ceilDiv(pr.n, nr) <= directPanels &&
 		!(pr.transA && pr.n > nr && pr.m*pr.k > stridedA)
 	jb.directB = !pr.transB && pr.n%nr == 0 &&
-		(ceilDiv(pr.m, kern.mr) <= directPanels || pr.k*pr.n <= smallB)
+		(ceilDiv(pr.m, kern.mr) <= directPanels || pr.k*pr.n <= smallB ||
+			pr.n <= residentCols && pr.k*pr.n <= residentB)
 	jb.keepA = jb.directB && roundUp(jb.sched.chunkRows, kern.mr)*pr.k <= packedABudget
 	jb.sharedB, jb.bParts = nil, 0
-	if !jb.directB && jb.sched.colSlabs == 1 && jb.sched.workers > 1 {
+	if !jb.directB && jb.sched.colSlabs == 1 && jb.sched.workers > 1 && pr.k*pr.n >= sharedMin {
 		grow(shared, roundUp(pr.n, nr)*pr.k)
 		jb.sharedB, jb.bParts = *shared, ceilDiv(pr.n, sharedCols)
 	}
