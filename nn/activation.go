@@ -22,6 +22,7 @@ const (
 func (t *Tape) GELU(x *Tensor) *Tensor {
 	needTensor("nn.GELU", "x", x)
 	o := t.record("GELU", geluBackward, [5]*Tensor{x}, x.Shape...)
+	o.overwrites = 1 // a stale dx is written, not cleared and added into
 	if o.backward != nil {
 		o.saved = t.floats.take(x.Len())
 	}
@@ -61,15 +62,21 @@ func geluForwardGo(y, gates, x []float32) {
 	}
 }
 
-func geluBackward(t *Tape, o *op) { t.parallel(o, o.out.Len(), minWork, geluBackwardRange) }
+func geluBackward(t *Tape, o *op) {
+	o.takeStale(0)
+	t.parallel(o, o.out.Len(), minWork, geluBackwardRange)
+}
 
 func geluBackwardRange(o *op, _, lo, hi int) {
-	geluBackwardSlice(o.in[0].Grad[lo:hi], o.out.Grad[lo:hi], o.in[0].Data[lo:hi], o.saved[lo:hi])
+	geluBackwardSlice(o.in[0].Grad[lo:hi], o.out.Grad[lo:hi], o.in[0].Data[lo:hi], o.saved[lo:hi], o.setting(0))
 }
 
 // geluBackwardGo is the portable geluBackwardSlice.
-func geluBackwardGo(dx, dy, x, gates []float32) {
+func geluBackwardGo(dx, dy, x, gates []float32, set bool) {
 	dy, x, gates = dy[:len(dx)], x[:len(dx)], gates[:len(dx)]
+	if set {
+		clear(dx)
+	}
 	for i, v := range x {
 		s := gates[i]
 		d := s + v*s*(1-s)*(geluB1+geluB2*min(v*v, geluSquareCap))

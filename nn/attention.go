@@ -31,6 +31,11 @@ func (t *Tape) Attention(q, k, v *Tensor, s AttnSpec) *Tensor {
 	d := checkAttention(q, k, v, s)
 	o := t.record("Attention", attentionBackward, [5]*Tensor{q, k, v}, s.Batch*s.TQ, d)
 	o.attn = s
+	if !s.Causal || s.TQ <= attnQueryBlock {
+		// One query block per sequence and head: backward's products write each element
+		// of dQ, dK and dV once, so stale ones are written (beta 0), not cleared and added.
+		o.overwrites = 0b111
+	}
 	if s.KeyMask != nil {
 		o.attn.KeyMask = t.bools.take(len(s.KeyMask))
 		copy(o.attn.KeyMask, s.KeyMask)
@@ -175,7 +180,19 @@ func attentionBackward(t *Tape, o *op) {
 	if needsGrad(o.in[0]) || needsGrad(o.in[1]) {
 		o.work = t.scratch.take(t.threads * s.TQ * s.TK)
 	}
+	for k := range 3 {
+		o.takeStale(k)
+	}
 	t.parallel(o, s.Batch*s.Heads, 1, attentionBackwardHeads)
+}
+
+// beta is the products' beta for input k's gradient: 0 where backward writes it (takeStale),
+// 1 where it adds.
+func (o *op) beta(k int) float32 {
+	if o.setting(k) {
+		return 0
+	}
+	return 1
 }
 
 // attentionBackwardHeads runs backward for (sequence, head) pairs [lo,hi), one query block
@@ -186,13 +203,14 @@ func attentionBackwardHeads(o *op, slot, lo, hi int) {
 	dh := d / s.Heads
 	scale := float32(1 / math.Sqrt(float64(dh)))
 	dO, mm := o.out.Grad, o.slotMM[slot]
+	betaQ, betaK, betaV := o.beta(0), o.beta(1), o.beta(2)
 	for u := lo; u < hi; u++ {
 		hd := o.head(u)
 		for i0 := 0; i0 < s.TQ; {
 			i1, keys := o.queryBlock(i0)
 			rows, p, qi := i1-i0, hd.p[i0*s.TK:], hd.qOff+i0*d
 			if needsGrad(v) {
-				mm.Sgemm(true, false, keys, dh, rows, 1, p, s.TK, dO[qi:], d, 1, v.Grad[hd.kOff:], d)
+				mm.Sgemm(true, false, keys, dh, rows, 1, p, s.TK, dO[qi:], d, betaV, v.Grad[hd.kOff:], d)
 			}
 			if needsGrad(q) || needsGrad(k) {
 				dS := o.work[slot*s.TQ*s.TK : (slot+1)*s.TQ*s.TK]
@@ -201,10 +219,10 @@ func attentionBackwardHeads(o *op, slot, lo, hi int) {
 					softmaxBackward(dS[i*s.TK:i*s.TK+keys], p[i*s.TK:i*s.TK+keys])
 				}
 				if needsGrad(q) {
-					mm.Sgemm(false, false, rows, dh, keys, scale, dS, s.TK, k.Data[hd.kOff:], d, 1, q.Grad[qi:], d)
+					mm.Sgemm(false, false, rows, dh, keys, scale, dS, s.TK, k.Data[hd.kOff:], d, betaQ, q.Grad[qi:], d)
 				}
 				if needsGrad(k) {
-					mm.Sgemm(true, false, keys, dh, rows, scale, dS, s.TK, q.Data[qi:], d, 1, k.Grad[hd.kOff:], d)
+					mm.Sgemm(true, false, keys, dh, rows, scale, dS, s.TK, q.Data[qi:], d, betaK, k.Grad[hd.kOff:], d)
 				}
 			}
 			i0 = i1

@@ -24,18 +24,18 @@ func geluForwardSlice(y, gates, x []float32) {
 }
 
 // geluBackwardSlice adds dy[i]·gelu'(x[i]) to dx[i] for i < len(dx), from the gates
-// forward kept.
-func geluBackwardSlice(dx, dy, x, gates []float32) {
+// forward kept; with set, to 0 instead of dx[i] (dx is not read).
+func geluBackwardSlice(dx, dy, x, gates []float32, set bool) {
 	dy, x, gates = dy[:len(dx)], x[:len(dx)], gates[:len(dx)]
 	switch {
 	case haveAVX512:
-		geluBackwardAVX512(dx, dy, x, gates)
+		geluBackwardAVX512(dx, dy, x, gates, set)
 		return
 	case haveAVX2FMA:
-		geluBackwardAVX2(dx, dy, x, gates)
+		geluBackwardAVX2(dx, dy, x, gates, set)
 		return
 	}
-	geluBackwardGo(dx, dy, x, gates)
+	geluBackwardGo(dx, dy, x, gates, set)
 }
 
 // geluForwardAVX2 is geluForwardSlice in assembly (gelu_amd64.s); gates is nil or as
@@ -47,7 +47,7 @@ func geluForwardAVX2(y, gates, x []float32)
 // geluBackwardAVX2 is geluBackwardSlice in assembly; dy, x and gates are as long as dx.
 //
 //go:noescape
-func geluBackwardAVX2(dx, dy, x, gates []float32)
+func geluBackwardAVX2(dx, dy, x, gates []float32, set bool)
 
 // geluForwardAVX512 is geluForwardAVX2 on 16 lanes (gelu_amd64.s), with the same results.
 //
@@ -57,4 +57,4 @@ func geluForwardAVX512(y, gates, x []float32)
 // geluBackwardAVX512 is geluBackwardAVX2 on 16 lanes, with the same results.
 //
 //go:noescape
-func geluBackwardAVX512(dx, dy, x, gates []float32)
+func geluBackwardAVX512(dx, dy, x, gates []float32, set bool)

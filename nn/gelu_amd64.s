@@ -84,13 +84,14 @@ fwddone:
 	VZEROUPPER
 	RET
 
-// func geluBackwardAVX2(dx, dy, x, gates []float32)
-TEXT ·geluBackwardAVX2(SB), NOSPLIT, $0-96
+// func geluBackwardAVX2(dx, dy, x, gates []float32, set bool)
+TEXT ·geluBackwardAVX2(SB), NOSPLIT, $0-97
 	MOVQ    dx_base+0(FP), DI
 	MOVQ    dx_len+8(FP), CX
 	MOVQ    dy_base+24(FP), DX
 	MOVQ    x_base+48(FP), SI
 	MOVQ    gates_base+72(FP), R8
+	MOVBLZX set+96(FP), R9 // dx taken as 0, not read
 	VMOVUPS expk<>+288(SB), Y15 // 1
 
 bwd8:
@@ -99,7 +100,12 @@ bwd8:
 	VMOVUPS (SI), Y0
 	VMOVUPS (R8), Y1
 	VMOVUPS (DX), Y5
+	VXORPS  Y6, Y6, Y6
+	TESTQ   R9, R9
+	JNZ     bwd8set
 	VMOVUPS (DI), Y6
+
+bwd8set:
 	GELUGRAD8
 	VMOVUPS Y6, (DI)
 	ADDQ    $32, SI
@@ -116,7 +122,12 @@ bwdtail:
 	VMASKMOVPS (SI), Y8, Y0
 	VMASKMOVPS (R8), Y8, Y1
 	VMASKMOVPS (DX), Y8, Y5
+	VXORPS     Y6, Y6, Y6
+	TESTQ      R9, R9
+	JNZ        bwdtailset
 	VMASKMOVPS (DI), Y8, Y6
+
+bwdtailset:
 	GELUGRAD8
 	VMASKMOVPS Y6, Y8, (DI)
 
@@ -229,13 +240,14 @@ fwd16done:
 	VZEROUPPER
 	RET
 
-// func geluBackwardAVX512(dx, dy, x, gates []float32)
-TEXT ·geluBackwardAVX512(SB), NOSPLIT, $0-96
+// func geluBackwardAVX512(dx, dy, x, gates []float32, set bool)
+TEXT ·geluBackwardAVX512(SB), NOSPLIT, $0-97
 	MOVQ         dx_base+0(FP), DI
 	MOVQ         dx_len+8(FP), CX
 	MOVQ         dy_base+24(FP), DX
 	MOVQ         x_base+48(FP), SI
 	MOVQ         gates_base+72(FP), R8
+	MOVBLZX      set+96(FP), R9 // dx taken as 0, not read
 	VBROADCASTSS expk<>+288(SB), Z15 // 1
 	VBROADCASTSS geluk<>+64(SB), Z16 // b1
 	VBROADCASTSS geluk<>+96(SB), Z17 // b2
@@ -258,7 +270,12 @@ bwdbody:
 	VMOVUPS.Z   (SI), K1, Z0 // x
 	VMOVUPS.Z   (R8), K1, Z1 // s
 	VMOVUPS.Z   (DX), K1, Z5 // dy
+	VXORPS      Z6, Z6, Z6
+	TESTQ       R9, R9
+	JNZ         bwdcompute
 	VMOVUPS.Z   (DI), K1, Z6 // dx
+
+bwdcompute:
 	VMULPS      Z0, Z0, Z2   // x²
 	VMINPS      Z18, Z2, Z2  // capped
 	VMOVAPS     Z17, Z3

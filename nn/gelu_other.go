@@ -7,5 +7,5 @@ package nn
 func geluForwardSlice(y, gates, x []float32) { geluForwardGo(y, gates, x) }
 
 // geluBackwardSlice adds dy[i]·gelu'(x[i]) to dx[i] for i < len(dx), from the gates
-// forward kept.
-func geluBackwardSlice(dx, dy, x, gates []float32) { geluBackwardGo(dx, dy, x, gates) }
+// forward kept; with set, to 0 instead of dx[i].
+func geluBackwardSlice(dx, dy, x, gates []float32, set bool) { geluBackwardGo(dx, dy, x, gates, set) }

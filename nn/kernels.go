@@ -33,15 +33,17 @@ type vecKernels struct {
 	// adamW applies one AdamW update to p with gradient g and moments m, v.
 	adamW func(p, g, m, v []float32, c *adamWConsts)
 	// dropout sets y[i] = x[i]·scale if element lo+i is kept at the threshold, else 0;
-	// dropoutGrad adds dy[i]·scale to dx[i] for the kept elements.
+	// dropoutGrad adds dy[i]·scale to dx[i] for the kept elements. With set, the
+	// gradient kernels (dropoutGrad, layerNormGradRow) first take dx as zero, without
+	// reading it: the results of clearing dx and adding, bit for bit.
 	dropout     func(y, x []float32, seed uint64, lo int, threshold uint64, scale float32)
-	dropoutGrad func(dx, dy []float32, seed uint64, lo int, threshold uint64, scale float32)
+	dropoutGrad func(dx, dy []float32, seed uint64, lo int, threshold uint64, scale float32, set bool)
 	// sumSquares returns sum + Σ float64(g[i])², added in index order (zeros skipped).
 	sumSquares func(sum float64, g []float32) float64
 	// layerNormRow sets y[j] = (x[j]-m)·s·g[j] + b[j].
 	layerNormRow func(y, x, g, b []float32, m, s float32)
 	// layerNormGradRow adds (dy[j]·g[j] - meanG - (x[j]-m)·s·meanGX)·s to dx[j].
-	layerNormGradRow func(dx, dy, x, g []float32, m, s, meanG, meanGX float32)
+	layerNormGradRow func(dx, dy, x, g []float32, m, s, meanG, meanGX float32, set bool)
 	// layerNormGainGradRow adds dy[j]·(x[j]-m)·s to dg[j].
 	layerNormGainGradRow func(dg, dy, x []float32, m, s float32)
 }
@@ -146,8 +148,11 @@ func dropoutGo(y, x []float32, seed uint64, lo int, threshold uint64, scale floa
 	}
 }
 
-func dropoutGradGo(dx, dy []float32, seed uint64, lo int, threshold uint64, scale float32) {
+func dropoutGradGo(dx, dy []float32, seed uint64, lo int, threshold uint64, scale float32, set bool) {
 	dy = dy[:len(dx)]
+	if set {
+		clear(dx)
+	}
 	for i := range dx {
 		if kept(seed, lo+i, threshold) {
 			dx[i] += float32(dy[i] * scale)
@@ -171,8 +176,11 @@ func layerNormRowGo(y, x, g, b []float32, m, s float32) {
 	}
 }
 
-func layerNormGradRowGo(dx, dy, x, g []float32, m, s, meanG, meanGX float32) {
+func layerNormGradRowGo(dx, dy, x, g []float32, m, s, meanG, meanGX float32, set bool) {
 	dy, x, g = dy[:len(dx)], x[:len(dx)], g[:len(dx)]
+	if set {
+		clear(dx)
+	}
 	for j, v := range x {
 		dx[j] += float32((float32(dy[j]*g[j]) - meanG - float32((v-m)*s*meanGX)) * s)
 	}

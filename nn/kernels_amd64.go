@@ -60,10 +60,10 @@ func layerNormRowAVX2Tail(y, x, g, b []float32, m, s float32) {
 	layerNormRowGo(y[k:], x[k:len(y)], g[k:len(y)], b[k:len(y)], m, s)
 }
 
-func layerNormGradRowAVX2Tail(dx, dy, x, g []float32, m, s, meanG, meanGX float32) {
+func layerNormGradRowAVX2Tail(dx, dy, x, g []float32, m, s, meanG, meanGX float32, set bool) {
 	k := n8(len(dx))
-	layerNormGradRowAVX2(dx[:k], dy, x, g, m, s, meanG, meanGX)
-	layerNormGradRowGo(dx[k:], dy[k:len(dx)], x[k:len(dx)], g[k:len(dx)], m, s, meanG, meanGX)
+	layerNormGradRowAVX2(dx[:k], dy, x, g, m, s, meanG, meanGX, set)
+	layerNormGradRowGo(dx[k:], dy[k:len(dx)], x[k:len(dx)], g[k:len(dx)], m, s, meanG, meanGX, set)
 }
 
 func layerNormGainGradRowAVX2Tail(dg, dy, x []float32, m, s float32) {
@@ -155,7 +155,7 @@ func adamWAVX512(p, g, m, v []float32, c *adamWConsts)
 func dropoutAVX512(y, x []float32, seed uint64, lo int, threshold uint64, scale float32)
 
 //go:noescape
-func dropoutGradAVX512(dx, dy []float32, seed uint64, lo int, threshold uint64, scale float32)
+func dropoutGradAVX512(dx, dy []float32, seed uint64, lo int, threshold uint64, scale float32, set bool)
 
 //go:noescape
 func sumSquaresAVX2(sum float64, g []float32) float64
@@ -170,10 +170,10 @@ func layerNormRowAVX2(y, x, g, b []float32, m, s float32)
 func layerNormRowAVX512(y, x, g, b []float32, m, s float32)
 
 //go:noescape
-func layerNormGradRowAVX2(dx, dy, x, g []float32, m, s, meanG, meanGX float32)
+func layerNormGradRowAVX2(dx, dy, x, g []float32, m, s, meanG, meanGX float32, set bool)
 
 //go:noescape
-func layerNormGradRowAVX512(dx, dy, x, g []float32, m, s, meanG, meanGX float32)
+func layerNormGradRowAVX512(dx, dy, x, g []float32, m, s, meanG, meanGX float32, set bool)
 
 //go:noescape
 func layerNormGainGradRowAVX2(dg, dy, x []float32, m, s float32)

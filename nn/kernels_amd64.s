@@ -473,11 +473,12 @@ dropdone:
 	VZEROUPPER
 	RET
 
-// func dropoutGradAVX512(dx, dy []float32, seed uint64, lo int, threshold uint64, scale float32)
-TEXT ·dropoutGradAVX512(SB), NOSPLIT, $0-76
-	MOVQ dx_base+0(FP), DI
-	MOVQ dx_len+8(FP), CX
-	MOVQ dy_base+24(FP), SI
+// func dropoutGradAVX512(dx, dy []float32, seed uint64, lo int, threshold uint64, scale float32, set bool)
+TEXT ·dropoutGradAVX512(SB), NOSPLIT, $0-77
+	MOVQ    dx_base+0(FP), DI
+	MOVQ    dx_len+8(FP), CX
+	MOVQ    dy_base+24(FP), SI
+	MOVBLZX set+76(FP), R9
 	DROPSETUP
 	ALLONES
 
@@ -487,14 +488,24 @@ dgrad16:
 dgradbody:
 	KEEP16
 	VMOVUPS.Z (SI), K3, Z0
-	VMOVUPS.Z (DI), K3, Z1
 	VMULPS    Z26, Z0, Z0
+	TESTQ     R9, R9
+	JNZ       dgradset
+	VMOVUPS.Z (DI), K3, Z1
 	VADDPS    Z0, Z1, Z1
 	VMOVUPS   Z1, K3, (DI) // only the kept elements change
-	ADDQ      $64, DI
-	ADDQ      $64, SI
-	SUBQ      $16, CX
-	JMP       dgrad16
+	JMP       dgradnext
+
+dgradset:
+	VXORPS  Z1, Z1, Z1
+	VADDPS  Z0, Z1, Z1   // 0 + dy·scale kept, 0 + 0 dropped
+	VMOVUPS Z1, K1, (DI) // every element is written
+
+dgradnext:
+	ADDQ $64, DI
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP  dgrad16
 
 dgraddone:
 	VZEROUPPER
@@ -646,13 +657,15 @@ lndone:
 	VZEROUPPER
 	RET
 
-// func layerNormGradRowAVX2(dx, dy, x, g []float32, m, s, meanG, meanGX float32)
-TEXT ·layerNormGradRowAVX2(SB), NOSPLIT, $0-112
+// func layerNormGradRowAVX2(dx, dy, x, g []float32, m, s, meanG, meanGX float32, set bool)
+TEXT ·layerNormGradRowAVX2(SB), NOSPLIT, $0-113
 	MOVQ         dx_base+0(FP), DI
 	MOVQ         dx_len+8(FP), CX
 	MOVQ         dy_base+24(FP), DX
 	MOVQ         x_base+48(FP), SI
 	MOVQ         g_base+72(FP), R8
+	MOVBLZX      set+112(FP), R9
+	VXORPS       Y11, Y11, Y11
 	VBROADCASTSS m+96(FP), Y12
 	VBROADCASTSS s+100(FP), Y13
 	VBROADCASTSS meanG+104(FP), Y14
@@ -670,7 +683,13 @@ lng8:
 	VMULPS  Y15, Y1, Y1  // ·meanGX
 	VSUBPS  Y1, Y0, Y0
 	VMULPS  Y13, Y0, Y0  // ·s
-	VADDPS  (DI), Y0, Y0
+	VMOVAPS Y11, Y2      // set: dx = 0 + ...
+	TESTQ   R9, R9
+	JNZ     lngadd
+	VMOVUPS (DI), Y2
+
+lngadd:
+	VADDPS  Y0, Y2, Y0
 	VMOVUPS Y0, (DI)
 	ADDQ    $32, DI
 	ADDQ    $32, DX
@@ -683,13 +702,14 @@ lngdone:
 	VZEROUPPER
 	RET
 
-// func layerNormGradRowAVX512(dx, dy, x, g []float32, m, s, meanG, meanGX float32)
-TEXT ·layerNormGradRowAVX512(SB), NOSPLIT, $0-112
+// func layerNormGradRowAVX512(dx, dy, x, g []float32, m, s, meanG, meanGX float32, set bool)
+TEXT ·layerNormGradRowAVX512(SB), NOSPLIT, $0-113
 	MOVQ         dx_base+0(FP), DI
 	MOVQ         dx_len+8(FP), CX
 	MOVQ         dy_base+24(FP), DX
 	MOVQ         x_base+48(FP), SI
 	MOVQ         g_base+72(FP), R8
+	MOVBLZX      set+112(FP), R9
 	VBROADCASTSS m+96(FP), Z12
 	VBROADCASTSS s+100(FP), Z13
 	VBROADCASTSS meanG+104(FP), Z14
@@ -703,7 +723,12 @@ lngbody:
 	VMOVUPS.Z (DX), K1, Z0
 	VMOVUPS.Z (R8), K1, Z2
 	VMOVUPS.Z (SI), K1, Z1
+	VXORPS    Z3, Z3, Z3  // set: dx = 0 + ...
+	TESTQ     R9, R9
+	JNZ       lngcompute
 	VMOVUPS.Z (DI), K1, Z3
+
+lngcompute:
 	VMULPS    Z2, Z0, Z0  // dy·g
 	VSUBPS    Z14, Z0, Z0 // - meanG
 	VSUBPS    Z12, Z1, Z1 // x-m

@@ -165,10 +165,12 @@ func TestKernelDropout(t *testing.T) {
 						t.Fatalf("dropoutGo disagrees with kept at %d", i)
 					}
 				}
-				want, got = append([]float32(nil), dbuf...), append([]float32(nil), dbuf...)
-				dropoutGradGo(want[off:off+n], x, seed, lo, threshold, scale)
-				k.dropoutGrad(got[off:off+n], x, seed, lo, threshold, scale)
-				compareBufs(t, fmt.Sprintf("dropoutGrad p=%v lo=%d", p, lo), got, want, off)
+				for _, set := range []bool{false, true} {
+					want, got = append([]float32(nil), dbuf...), append([]float32(nil), dbuf...)
+					dropoutGradGo(want[off:off+n], x, seed, lo, threshold, scale, set)
+					k.dropoutGrad(got[off:off+n], x, seed, lo, threshold, scale, set)
+					compareBufs(t, fmt.Sprintf("dropoutGrad p=%v lo=%d set=%v", p, lo, set), got, want, off)
+				}
 			}
 		}
 	})
@@ -218,8 +220,10 @@ func TestKernelLayerNormRows(t *testing.T) {
 		}
 		for _, c := range []op{
 			{"layerNormRow", func(y []float32) { layerNormRowGo(y, x, g, b, m, s) }, func(y []float32) { k.layerNormRow(y, x, g, b, m, s) }},
-			{"layerNormGradRow", func(y []float32) { layerNormGradRowGo(y, dy, x, g, m, s, meanG, meanGX) },
-				func(y []float32) { k.layerNormGradRow(y, dy, x, g, m, s, meanG, meanGX) }},
+			{"layerNormGradRow", func(y []float32) { layerNormGradRowGo(y, dy, x, g, m, s, meanG, meanGX, false) },
+				func(y []float32) { k.layerNormGradRow(y, dy, x, g, m, s, meanG, meanGX, false) }},
+			{"layerNormGradRow set", func(y []float32) { layerNormGradRowGo(y, dy, x, g, m, s, meanG, meanGX, true) },
+				func(y []float32) { k.layerNormGradRow(y, dy, x, g, m, s, meanG, meanGX, true) }},
 			{"layerNormGainGradRow", func(y []float32) { layerNormGainGradRowGo(y, dy, x, m, s) },
 				func(y []float32) { k.layerNormGainGradRow(y, dy, x, m, s) }},
 		} {
@@ -277,10 +281,12 @@ func TestGELUVectorVariantsAgree(t *testing.T) {
 					compareBufs(t, fmt.Sprintf("%s gates n=%d off=%d", impl.name, n, off), gg, gw, off)
 				}
 				_, gates := kernelBuf(off, n, func(int) float32 { return float32(rng.Float64()) })
-				dw, dg := append([]float32(nil), ybuf...), append([]float32(nil), ybuf...)
-				ref.backward(dw[off:off+n], dy, x, gates)
-				impl.backward(dg[off:off+n], dy, x, gates)
-				compareBufs(t, fmt.Sprintf("%s backward n=%d off=%d", impl.name, n, off), dg, dw, off)
+				for _, set := range []bool{false, true} {
+					dw, dg := append([]float32(nil), ybuf...), append([]float32(nil), ybuf...)
+					ref.backward(dw[off:off+n], dy, x, gates, set)
+					impl.backward(dg[off:off+n], dy, x, gates, set)
+					compareBufs(t, fmt.Sprintf("%s backward n=%d off=%d set=%v", impl.name, n, off, set), dg, dw, off)
+				}
 			}
 		}
 	}
@@ -333,7 +339,7 @@ func BenchmarkKernels(b *testing.B) {
 		b.Run("geluBackward/"+impl.name, func(b *testing.B) {
 			b.SetBytes(4 * n)
 			for b.Loop() {
-				impl.backward(y, x, x, v)
+				impl.backward(y, x, x, v, false)
 			}
 		})
 	}
@@ -353,4 +359,45 @@ func TestKernelAddColSums(t *testing.T) {
 			compareBufs(t, fmt.Sprintf("addColSums rows=%d stride=%d", rows, stride), got, want, off)
 		}
 	})
+}
+
+// TestKernelSetIsClearAndAdd checks, for every variant, that the gradient kernels' set
+// mode (a stale dx is written without being read) gives the bits of clearing dx and
+// adding, the tape's old path, signs of zero included.
+func TestKernelSetIsClearAndAdd(t *testing.T) {
+	have, _ := kernelVariants()
+	for _, k := range have {
+		for _, n := range kernelLengths {
+			rng := newRand(uint64(31*n + 7))
+			gen := randValues(rng, 1)
+			_, x := kernelBuf(1, n, gen)
+			_, g := kernelBuf(1, n, gen)
+			_, dy := kernelBuf(1, n, gen)
+			_, gates := kernelBuf(1, n, func(int) float32 { return float32(rng.Float64()) })
+			garbage, _ := kernelBuf(1, n, gen)
+			m, s := float32(rng.NormFloat64()), float32(1+rng.Float64())
+			meanG, meanGX := float32(rng.NormFloat64()), float32(rng.NormFloat64())
+			seed, threshold := rng.Uint64(), dropThreshold(0.3)
+			cases := []struct {
+				name string
+				f    func(dx []float32, set bool)
+			}{
+				{"dropoutGrad", func(dx []float32, set bool) { k.dropoutGrad(dx, dy, seed, 3, threshold, 1/0.7, set) }},
+				{"layerNormGradRow", func(dx []float32, set bool) { k.layerNormGradRow(dx, dy, x, g, m, s, meanG, meanGX, set) }},
+			}
+			for _, impl := range geluImplementations() {
+				cases = append(cases, struct {
+					name string
+					f    func(dx []float32, set bool)
+				}{"geluBackward " + impl.name, func(dx []float32, set bool) { impl.backward(dx, dy, x, gates, set) }})
+			}
+			for _, c := range cases {
+				want, got := append([]float32(nil), garbage...), append([]float32(nil), garbage...)
+				clear(want[1 : 1+n])
+				c.f(want[1:1+n], false)
+				c.f(got[1:1+n], true)
+				compareBufs(t, fmt.Sprintf("%s/%s n=%d", k.name, c.name, n), got, want, 1)
+			}
+		}
+	}
 }

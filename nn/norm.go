@@ -23,6 +23,7 @@ func (t *Tape) LayerNorm(x, g, b *Tensor, eps float32) *Tensor {
 		panic(fmt.Sprintf("%s: eps %v must be positive", name, eps))
 	}
 	o := t.record("LayerNorm", layerNormBackward, [5]*Tensor{x, g, b}, n, d)
+	o.overwrites = 1 // a stale dx is written, not cleared and added into
 	o.scalar = eps
 	o.saved = t.floats.take(2 * n) // mean of each row, then 1/√(σ²+eps) of each row
 	t.parallel(o, n, rowGrain(4*d), layerNormForward)
@@ -96,6 +97,7 @@ func meanVariance(row []float32) (mean, variance float64) {
 func layerNormBackward(t *Tape, o *op) {
 	n, d := o.in[0].Shape[0], o.in[0].Shape[1]
 	if needsGrad(o.in[0]) {
+		o.takeStale(0)
 		t.parallel(o, n, rowGrain(6*d), layerNormInputGrad)
 	}
 	if needsGrad(o.in[1]) || needsGrad(o.in[2]) {
@@ -107,6 +109,7 @@ func layerNormInputGrad(o *op, _, lo, hi int) {
 	x, g := o.in[0], o.in[1].Data
 	n, d := x.Shape[0], x.Shape[1]
 	mean, rstd := o.saved[:n], o.saved[n:]
+	set := o.setting(0)
 	for r := lo; r < hi; r++ {
 		xr, dyr, dxr := x.Data[r*d:(r+1)*d], o.out.Grad[r*d:(r+1)*d], x.Grad[r*d:(r+1)*d]
 		m, s := mean[r], rstd[r]
@@ -117,7 +120,7 @@ func layerNormInputGrad(o *op, _, lo, hi int) {
 			sumGX += float64(gh * float64((v-m)*s))
 		}
 		meanG, meanGX := float32(sumG/float64(d)), float32(sumGX/float64(d))
-		kern.layerNormGradRow(dxr, dyr, xr, g, m, s, meanG, meanGX)
+		kern.layerNormGradRow(dxr, dyr, xr, g, m, s, meanG, meanGX, set)
 	}
 }
 
