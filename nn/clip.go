@@ -6,6 +6,17 @@ import "math"
 // norm is at most maxNorm, and returns the norm before clipping (accumulated in float64).
 // maxNorm <= 0 only measures. As in PyTorch, the factor is maxNorm/(norm+1e-6).
 func ClipGradNorm(params []*Tensor, maxNorm float32) float64 {
+	norm, scale, clip := ClipFactor(params, maxNorm)
+	if clip {
+		ScaleGrads(params, scale)
+	}
+	return norm
+}
+
+// ClipFactor returns what ClipGradNorm computes without rescaling anything: the norm,
+// the factor it would scale the gradients by, and whether it would (the factor is 1 when
+// not). An optimizer step can then apply the factor itself (AdamW.StepScaled).
+func ClipFactor(params []*Tensor, maxNorm float32) (norm float64, scale float32, clip bool) {
 	var sum float64
 	for _, p := range params {
 		if !p.Trainable {
@@ -13,17 +24,21 @@ func ClipGradNorm(params []*Tensor, maxNorm float32) float64 {
 		}
 		sum = kern.sumSquares(sum, p.Grad)
 	}
-	norm := math.Sqrt(sum)
+	norm = math.Sqrt(sum)
 	if maxNorm > 0 && norm > float64(maxNorm) {
-		scale := float32(float64(maxNorm) / (norm + 1e-6))
-		for _, p := range params {
-			if !p.Trainable {
-				continue
-			}
-			scaleTo(p.Grad, scale, p.Grad)
-		}
+		return norm, float32(float64(maxNorm) / (norm + 1e-6)), true
 	}
-	return norm
+	return norm, 1, false
+}
+
+// ScaleGrads multiplies the gradients of the trainable params by scale, in float32.
+func ScaleGrads(params []*Tensor, scale float32) {
+	for _, p := range params {
+		if !p.Trainable {
+			continue
+		}
+		scaleTo(p.Grad, scale, p.Grad)
+	}
 }
 
 // ZeroGrads clears the gradients of params, e.g. after an optimizer step.

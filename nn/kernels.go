@@ -122,11 +122,33 @@ type adamWConsts struct {
 	eta     float32 // learning rate
 	shrink  float32 // 1 - η·λ
 	eps     float32
+	// gscale multiplies every gradient first, g = float32(gscale·g) (ClipGradNorm's
+	// rescale, done here instead of in a pass of its own; 1 when there is none).
+	gscale float32
+	// zeroSkip, when not 0, lets a vector kernel update a block whose g, m and v are
+	// all zero (m and v +0 bit for bit) as p = p·shrink, leaving m and v alone: what
+	// the full update computes there (+0 moments and a +0 step) when the constants
+	// allow it (see adamWZeroSkip). An embedding table's rows that no batch has
+	// reached yet are such blocks.
+	zeroSkip uint32
+}
+
+// adamWZeroSkip says whether the update of a zero gradient with zero moments is exactly
+// p = p·shrink for these constants: m = β₁·0 + (1-β₁)·(±0) = +0 and v = +0 need
+// non-negative β's, m/c1 and v/c2 positive c's, √0 + ε = ε a positive ε, η·(+0) = +0 a
+// finite non-negative η, and float32(gscale·(±0)) = ±0 a finite gscale; then the step is
+// +0/ε = +0 and p·shrink - (+0) is p·shrink, whatever p.
+func adamWZeroSkip(c *adamWConsts) bool {
+	finite := func(x float32) bool { return !math.IsInf(float64(x), 0) && x == x }
+	return c.b1 >= 0 && c.ob1 >= 0 && c.b2 >= 0 && c.ob2 >= 0 && finite(c.b1) && finite(c.ob1) &&
+		finite(c.b2) && finite(c.ob2) && c.c1 > 0 && c.c2 > 0 && c.eps > 0 && c.eta >= 0 &&
+		finite(c.eta) && finite(c.gscale)
 }
 
 func adamWGo(p, g, m, v []float32, c *adamWConsts) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	for i, gi := range g {
+		gi *= c.gscale
 		mi := float32(c.b1*m[i]) + float32(c.ob1*gi)
 		vi := float32(c.b2*v[i]) + float32(float32(c.ob2*gi)*gi)
 		m[i], v[i] = mi, vi

@@ -301,11 +301,12 @@ TEXT ·adamWAVX2(SB), NOSPLIT, $0-104
 	VBROADCASTSS 24(AX), Y13 // η
 	VBROADCASTSS 28(AX), Y14 // shrink
 	VBROADCASTSS 32(AX), Y15 // ε
+	VBROADCASTSS 36(AX), Y6  // gscale
 
 adam8:
 	CMPQ    CX, $8
 	JB      adamdone
-	VMOVUPS (SI), Y0      // g
+	VMULPS  (SI), Y6, Y0  // g·gscale
 	VMULPS  (R8), Y7, Y1  // β₁m
 	VMULPS  Y0, Y8, Y2    // (1-β₁)g
 	VADDPS  Y2, Y1, Y1    // m
@@ -352,6 +353,9 @@ TEXT ·adamWAVX512(SB), NOSPLIT, $0-104
 	VBROADCASTSS 24(AX), Z22 // η
 	VBROADCASTSS 28(AX), Z23 // shrink
 	VBROADCASTSS 32(AX), Z24 // ε
+	VBROADCASTSS 36(AX), Z25 // gscale
+	MOVL         40(AX), R10 // zeroSkip
+	VXORPS       Z26, Z26, Z26
 	ALLONES
 
 adam16:
@@ -359,9 +363,22 @@ adam16:
 
 adambody:
 	VMOVUPS.Z (SI), K1, Z0 // g
+	VMULPS    Z0, Z25, Z0  // g·gscale
 	VMOVUPS.Z (R8), K1, Z1
 	VMOVUPS.Z (R9), K1, Z3
 	VMOVUPS.Z (DI), K1, Z5
+	TESTL     R10, R10
+	JZ        adamfull
+	VCMPPS    $4, Z26, Z0, K2 // g ≠ 0 (or NaN)
+	VPORD     Z1, Z3, Z6
+	VPTESTMD  Z6, Z6, K3      // m or v not +0
+	KORTESTW  K2, K3
+	JNZ       adamfull
+	VMULPS    Z5, Z23, Z5     // all zero: p·shrink, m and v stay +0
+	VMOVUPS   Z5, K1, (DI)
+	JMP       adamnext
+
+adamfull:
 	VMULPS    Z1, Z16, Z1  // β₁m
 	VMULPS    Z0, Z17, Z2  // (1-β₁)g
 	VADDPS    Z2, Z1, Z1   // m
@@ -380,12 +397,14 @@ adambody:
 	VMULPS    Z5, Z23, Z5  // p·shrink
 	VSUBPS    Z1, Z5, Z5
 	VMOVUPS   Z5, K1, (DI)
-	ADDQ      $64, DI
-	ADDQ      $64, SI
-	ADDQ      $64, R8
-	ADDQ      $64, R9
-	SUBQ      $16, CX
-	JMP       adam16
+
+adamnext:
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	SUBQ $16, CX
+	JMP  adam16
 
 adamdone:
 	VZEROUPPER

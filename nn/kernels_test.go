@@ -124,28 +124,76 @@ func TestKernelAddAxpyScale(t *testing.T) {
 	})
 }
 
+// TestKernelAdamW runs three steps of every variant against the Go loop, with and
+// without a gradient scale, on random gradients and moments and on ones with runs of
+// zeros (rows no batch has reached: g, m and v zero together, where the AVX-512 kernel
+// takes its zero-block path), the zero-skip allowed or not.
 func TestKernelAdamW(t *testing.T) {
 	forKernelCases(t, func(t *testing.T, k *vecKernels, rng *rand.Rand, off, n int) {
-		_, g := kernelBuf(off, n, randValues(rng, 0.1))
-		pb, _ := kernelBuf(off, n, randValues(rng, 1))
-		mb, _ := kernelBuf(off, n, randValues(rng, 0.01))
-		vb, _ := kernelBuf(off, n, func(int) float32 { return float32(math.Abs(rng.NormFloat64()) * 1e-4) })
-		bufs := [2][3][]float32{}
-		for i := range bufs {
-			bufs[i] = [3][]float32{append([]float32(nil), pb...), append([]float32(nil), mb...), append([]float32(nil), vb...)}
-		}
-		for step := 1; step <= 3; step++ {
-			c1, c2 := 1-math.Pow(0.9, float64(step)), 1-math.Pow(0.999, float64(step))
-			c := adamWConsts{b1: 0.9, ob1: 1 - float32(0.9), b2: 0.999, ob2: 1 - float32(0.999), c1: float32(c1), c2: float32(c2),
-				eta: 3e-4, shrink: 1 - 3e-4*0.01, eps: 1e-8}
-			s := func(b []float32) []float32 { return b[off : off+n] }
-			adamWGo(s(bufs[0][0]), g, s(bufs[0][1]), s(bufs[0][2]), &c)
-			k.adamW(s(bufs[1][0]), g, s(bufs[1][1]), s(bufs[1][2]), &c)
-			for i, name := range []string{"p", "m", "v"} {
-				compareBufs(t, fmt.Sprintf("step %d: %s", step, name), bufs[1][i], bufs[0][i], off)
+		zeroRun := func(i int) bool { return (i/21)%3 != 0 }
+		for _, runs := range []bool{false, true} {
+			gen := func(scale float64, v func(int) float32) func(int) float32 {
+				return func(i int) float32 {
+					if runs && zeroRun(i) {
+						if i%5 == 0 && scale == 0.1 {
+							return float32(math.Copysign(0, -1)) // a -0 gradient still skips
+						}
+						return 0
+					}
+					return v(i)
+				}
+			}
+			_, g := kernelBuf(off, n, gen(0.1, randValues(rng, 0.1)))
+			pb, _ := kernelBuf(off, n, randValues(rng, 1))
+			mb, _ := kernelBuf(off, n, gen(0.01, randValues(rng, 0.01)))
+			vb, _ := kernelBuf(off, n, gen(1e-4, func(int) float32 { return float32(math.Abs(rng.NormFloat64()) * 1e-4) }))
+			for _, gscale := range []float32{1, 0.37} {
+				for _, skip := range []uint32{0, 1} {
+					bufs := [2][3][]float32{}
+					for i := range bufs {
+						bufs[i] = [3][]float32{append([]float32(nil), pb...), append([]float32(nil), mb...), append([]float32(nil), vb...)}
+					}
+					for step := 1; step <= 3; step++ {
+						c1, c2 := 1-math.Pow(0.9, float64(step)), 1-math.Pow(0.999, float64(step))
+						c := adamWConsts{b1: 0.9, ob1: 1 - float32(0.9), b2: 0.999, ob2: 1 - float32(0.999), c1: float32(c1), c2: float32(c2),
+							eta: 3e-4, shrink: 1 - 3e-4*0.01, eps: 1e-8, gscale: gscale}
+						if !adamWZeroSkip(&c) {
+							t.Fatal("adamWZeroSkip refuses the usual constants")
+						}
+						c.zeroSkip = skip
+						s := func(b []float32) []float32 { return b[off : off+n] }
+						adamWGo(s(bufs[0][0]), g, s(bufs[0][1]), s(bufs[0][2]), &c)
+						k.adamW(s(bufs[1][0]), g, s(bufs[1][1]), s(bufs[1][2]), &c)
+						for i, name := range []string{"p", "m", "v"} {
+							compareBufs(t, fmt.Sprintf("runs %v gscale %v skip %d step %d: %s", runs, gscale, skip, step, name), bufs[1][i], bufs[0][i], off)
+						}
+					}
+				}
 			}
 		}
 	})
+}
+
+func TestAdamWZeroSkipConstants(t *testing.T) {
+	base := adamWConsts{b1: 0.9, ob1: 0.1, b2: 0.999, ob2: 0.001, c1: 0.1, c2: 0.001, eta: 0, shrink: 1, eps: 1e-8, gscale: 1}
+	if !adamWZeroSkip(&base) {
+		t.Fatal("zero learning rate: want the skip allowed")
+	}
+	inf, nan := float32(math.Inf(1)), float32(math.NaN())
+	for name, change := range map[string]func(c *adamWConsts){
+		"negative β₁": func(c *adamWConsts) { c.b1 = -0.5 },
+		"zero ε":      func(c *adamWConsts) { c.eps = 0 },
+		"negative η":  func(c *adamWConsts) { c.eta = -1e-3 },
+		"infinite η":  func(c *adamWConsts) { c.eta = inf },
+		"NaN scale":   func(c *adamWConsts) { c.gscale = nan },
+		"zero c2":     func(c *adamWConsts) { c.c2 = 0 },
+	} {
+		c := base
+		change(&c)
+		if adamWZeroSkip(&c) {
+			t.Errorf("%s: the skip is allowed", name)
+		}
+	}
 }
 
 func TestKernelDropout(t *testing.T) {
@@ -308,7 +356,7 @@ func BenchmarkKernels(b *testing.B) {
 		bufs[4][i] = float32(math.Abs(float64(bufs[4][i])))
 	}
 	x, y, m, v := bufs[0], bufs[1], bufs[2], bufs[4]
-	c := adamWConsts{b1: 0.9, ob1: 1 - float32(0.9), b2: 0.999, ob2: 1 - float32(0.999), c1: 0.5, c2: 0.01, eta: 1e-9, shrink: 1, eps: 1e-8}
+	c := adamWConsts{b1: 0.9, ob1: 1 - float32(0.9), b2: 0.999, ob2: 1 - float32(0.999), c1: 0.5, c2: 0.01, eta: 1e-9, shrink: 1, eps: 1e-8, gscale: 1, zeroSkip: 1}
 	have, _ := kernelVariants()
 	for _, k := range have {
 		for _, c2 := range []struct {

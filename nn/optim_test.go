@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -173,5 +174,54 @@ func TestClipGradNorm(t *testing.T) {
 	ZeroGrads(params)
 	if a.Grad[1] != 0 || b.Grad[0] != 0 {
 		t.Errorf("ZeroGrads left %v %v", a.Grad, b.Grad)
+	}
+}
+
+// TestStepScaledIsClipThenStep: ClipFactor then StepScaled updates parameters and
+// moments as ClipGradNorm then Step does, bit for bit, over steps that clip and steps
+// that do not, with rows of zero gradients (never-seen embedding rows).
+func TestStepScaledIsClipThenStep(t *testing.T) {
+	build := func() ([]*Tensor, *AdamW) {
+		rng := newRand(77)
+		emb, w := randLeaf(rng, "emb", 1, 40, 16), randLeaf(rng, "w", 1, 5, 7)
+		bias := randLeaf(rng, "b", 1, 7)
+		params := []*Tensor{emb, w, bias}
+		return params, NewAdamW([]ParamGroup{{Name: "decay", Params: []*Tensor{emb, w}, WeightDecay: 0.01}, {Name: "no_decay", Params: []*Tensor{bias}}})
+	}
+	pa, oa := build()
+	pb, ob := build()
+	rng := newRand(78)
+	for step := range 6 {
+		gscale := []float64{0.01, 1, 3}[step%3] // small gradients are not clipped
+		for i := range pa {
+			pa[i].ensureGrad()
+			pb[i].ensureGrad()
+			for j := range pa[i].Grad {
+				g := float32(rng.NormFloat64() * gscale)
+				if i == 0 && (j/16)%4 != 1 { // embedding rows no batch reaches
+					g = 0
+				}
+				pa[i].Grad[j], pb[i].Grad[j] = g, g
+			}
+		}
+		na := ClipGradNorm(pa, 1)
+		oa.Step(1e-3)
+		nb, scale, clip := ClipFactor(pb, 1)
+		ob.StepScaled(1e-3, scale)
+		if na != nb || clip != (na > 1) {
+			t.Fatalf("step %d: norms %v and %v, clip %v", step, na, nb, clip)
+		}
+		for i := range pa {
+			if !slices.Equal(bitsOf(pa[i].Data), bitsOf(pb[i].Data)) {
+				t.Errorf("step %d: parameter %s differs", step, pa[i].Name)
+			}
+		}
+		for gi := range oa.m {
+			for pi := range oa.m[gi] {
+				if !slices.Equal(bitsOf(oa.m[gi][pi]), bitsOf(ob.m[gi][pi])) || !slices.Equal(bitsOf(oa.v[gi][pi]), bitsOf(ob.v[gi][pi])) {
+					t.Errorf("step %d: moments of group %d parameter %d differ", step, gi, pi)
+				}
+			}
+		}
 	}
 }
