@@ -149,10 +149,10 @@ func (o *op) visibleKeys(b, i int) (limit int, padding []bool) {
 	return limit, padding
 }
 
-// softmaxVisible replaces the scores of one query row, up to its causal limit, by their
-// softmax over the keys that padding (if not nil) does not hide; hidden keys get exactly 0,
-// and a row with no visible key is all zeros.
-func softmaxVisible(row []float32, padding []bool) {
+// softmaxVisibleGo is the portable softmaxVisible: it replaces the scores of one query
+// row, up to its causal limit, by their softmax over the keys that padding (if not nil)
+// does not hide; hidden keys get exactly 0, and a row with no visible key is all zeros.
+func softmaxVisibleGo(row []float32, padding []bool) {
 	negInf := float32(math.Inf(-1))
 	if padding != nil {
 		for j := range row {
