@@ -449,3 +449,59 @@ func TestKernelSetIsClearAndAdd(t *testing.T) {
 		}
 	}
 }
+
+// TestLayerNormGradSums4 checks the four-row sums of LayerNorm's input gradient against
+// layerNormGradSums row by row, bit for bit, at widths that are multiples of 4, among
+// values with zeros, -0 and subnormals.
+func TestLayerNormGradSums4(t *testing.T) {
+	if !haveMeanVariance4 {
+		t.Log("variant skipped: four-row sums (no AVX, or a purego build): checking the Go loop against itself")
+	}
+	for _, d := range []int{4, 8, 12, 16, 20, 128, 132, 768} {
+		rng := newRand(uint64(d))
+		for _, scale := range []float64{1, 1e-3, 1e20} {
+			gen := randValues(rng, scale)
+			_, dy := kernelBuf(1, 4*d, gen)
+			_, x := kernelBuf(3, 4*d, gen)
+			_, g := kernelBuf(0, d, gen)
+			var m, s [4]float32
+			for r := range 4 {
+				m[r], s[r] = float32(rng.NormFloat64()*scale), float32(rng.Float64()+0.5)
+			}
+			sumG, sumGX := layerNormGradSums4(dy, x, g, d, &m, &s)
+			for r := range 4 {
+				wantG, wantGX := layerNormGradSums(dy[r*d:(r+1)*d], x[r*d:(r+1)*d], g, m[r], s[r])
+				if math.Float64bits(sumG[r]) != math.Float64bits(wantG) || math.Float64bits(sumGX[r]) != math.Float64bits(wantGX) {
+					t.Errorf("d=%d scale %v row %d: sums %v, %v; want %v, %v", d, scale, r, sumG[r], sumGX[r], wantG, wantGX)
+				}
+			}
+		}
+	}
+}
+
+// BenchmarkLayerNormGradSums times the row sums of LayerNorm's input gradient over four
+// rows of 128, one row at a time (the Go loop) and four at once.
+func BenchmarkLayerNormGradSums(b *testing.B) {
+	const d = 128
+	rng := newRand(9)
+	_, dy := kernelBuf(0, 4*d, randValues(rng, 1))
+	_, x := kernelBuf(0, 4*d, randValues(rng, 1))
+	_, g := kernelBuf(0, d, randValues(rng, 1))
+	m, s := [4]float32{0.1, -0.2, 0.3, 0}, [4]float32{1, 2, 0.5, 1.5}
+	var sink float64
+	b.Run("rows", func(b *testing.B) {
+		for range b.N {
+			for r := range 4 {
+				sg, sgx := layerNormGradSums(dy[r*d:(r+1)*d], x[r*d:(r+1)*d], g, m[r], s[r])
+				sink += sg + sgx
+			}
+		}
+	})
+	b.Run("four", func(b *testing.B) {
+		for range b.N {
+			sg, sgx := layerNormGradSums4(dy, x, g, d, &m, &s)
+			sink += sg[0] + sgx[3]
+		}
+	})
+	_ = sink
+}
