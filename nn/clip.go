@@ -47,3 +47,33 @@ func ZeroGrads(params []*Tensor) {
 		p.ZeroGrad()
 	}
 }
+
+// ClipScale returns the factor ClipGradNorm would scale the gradients by and whether it
+// would, bit for bit, computing the norm in ClipGradNorm's order (a chain of additions,
+// one element after another) only when the answer depends on it. It first adds the
+// squares in an order that runs in parallel lanes; the rounding errors of that sum and
+// of ClipGradNorm's, n squares each, exact in float64 and non-negative, are below
+// n·2⁻⁵³ of the true sum (for n < 2⁴⁰), so a fast sum below maxNorm²·(1 - 8n·2⁻⁵³)
+// proves ClipGradNorm's sum below maxNorm² (exact in float64), hence its norm, a
+// correctly rounded square root, at most maxNorm: no clipping. Otherwise (near or over
+// the limit, or not finite) it computes ClipFactor.
+func ClipScale(params []*Tensor, maxNorm float32) (scale float32, clip bool) {
+	if maxNorm <= 0 {
+		return 1, false
+	}
+	var sum float64
+	n := 0
+	for _, p := range params {
+		if !p.Trainable {
+			continue
+		}
+		sum += sumSquaresAnyOrder(p.Grad)
+		n += len(p.Grad)
+	}
+	limit := float64(maxNorm) * float64(maxNorm)
+	if n < 1<<40 && sum < limit*(1-8*float64(n)*0x1p-53) {
+		return 1, false
+	}
+	_, scale, clip = ClipFactor(params, maxNorm)
+	return scale, clip
+}

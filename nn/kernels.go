@@ -23,6 +23,8 @@ type vecKernels struct {
 
 	// addTo sets y[i] += x[i].
 	addTo func(y, x []float32)
+	// add sets y[i] = a[i] + b[i] (Add's forward: addTo after copying a, in one pass).
+	add func(y, a, b []float32)
 	// addColSums adds rows r = 0..rows-1 of x, x[r*stride:r*stride+len(y)], to y, one row
 	// after the other (for each element, the same additions as addTo row by row).
 	addColSums func(y, x []float32, stride, rows int)
@@ -53,6 +55,7 @@ type vecKernels struct {
 var goKernels = vecKernels{
 	name:                 "go",
 	addTo:                addToGo,
+	add:                  addGo,
 	addColSums:           addColSumsGo,
 	axpy:                 axpyGo,
 	scaleTo:              scaleToGo,
@@ -90,6 +93,16 @@ func addToGo(y, x []float32) {
 	x = x[:len(y)]
 	for i := range y {
 		y[i] += x[i]
+	}
+}
+
+// add computes y = a + b element-wise.
+func add(y, a, b []float32) { kern.add(y, a[:len(y)], b[:len(y)]) }
+
+func addGo(y, a, b []float32) {
+	a, b = a[:len(y)], b[:len(y)]
+	for i := range y {
+		y[i] = a[i] + b[i]
 	}
 }
 
@@ -189,6 +202,23 @@ func sumSquaresGo(sum float64, g []float32) float64 {
 		sum += float64(float64(x) * float64(x))
 	}
 	return sum
+}
+
+// sumSquaresAnyOrderGo adds the squares in eight partial sums (ClipScale's bound needs
+// no particular order).
+func sumSquaresAnyOrderGo(g []float32) float64 {
+	var s [8]float64
+	i := 0
+	for ; i+8 <= len(g); i += 8 {
+		b := g[i : i+8 : i+8]
+		for l, x := range b {
+			s[l] += float64(x) * float64(x)
+		}
+	}
+	for ; i < len(g); i++ {
+		s[0] += float64(g[i]) * float64(g[i])
+	}
+	return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
 }
 
 func layerNormRowGo(y, x, g, b []float32, m, s float32) {

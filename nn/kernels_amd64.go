@@ -8,6 +8,7 @@ import "golang.org/x/sys/cpu"
 var avx2Kernels = vecKernels{
 	name:                 "avx2",
 	addTo:                addToAVX2Tail,
+	add:                  addAVX2Tail,
 	addColSums:           addColSumsGo,
 	axpy:                 axpyAVX2Tail,
 	scaleTo:              scaleToAVX2Tail,
@@ -29,6 +30,12 @@ func addToAVX2Tail(y, x []float32) {
 	k := n8(len(y))
 	addToAVX2(y[:k], x)
 	addToGo(y[k:], x[k:len(y)])
+}
+
+func addAVX2Tail(y, a, b []float32) {
+	k := n8(len(y))
+	addAVX2(y[:k], a, b)
+	addGo(y[k:], a[k:len(y)], b[k:len(y)])
 }
 
 func axpyAVX2Tail(y []float32, a float32, x []float32) {
@@ -77,6 +84,7 @@ func layerNormGainGradRowAVX2Tail(dg, dy, x []float32, m, s float32) {
 var avx512Kernels = vecKernels{
 	name:                 "avx512",
 	addTo:                addToAVX512,
+	add:                  addAVX512,
 	addColSums:           addColSumsAVX512,
 	axpy:                 axpyAVX512,
 	scaleTo:              scaleToAVX512,
@@ -131,6 +139,12 @@ func addToAVX2(y, x []float32)
 func addToAVX512(y, x []float32)
 
 //go:noescape
+func addAVX2(y, a, b []float32)
+
+//go:noescape
+func addAVX512(y, a, b []float32)
+
+//go:noescape
 func addColSumsAVX512(y, x []float32, stride, rows int)
 
 //go:noescape
@@ -180,3 +194,16 @@ func layerNormGainGradRowAVX2(dg, dy, x []float32, m, s float32)
 
 //go:noescape
 func layerNormGainGradRowAVX512(dg, dy, x []float32, m, s float32)
+
+//go:noescape
+func sumSquaresAnyOrderAVX512(g []float32) float64
+
+// sumSquaresAnyOrder returns Σ float64(g[i])² added in an order of its own (for a bound,
+// not for ClipGradNorm's norm): with AVX-512 in 32 partial sums.
+func sumSquaresAnyOrder(g []float32) float64 {
+	if !haveAVX512 {
+		return sumSquaresAnyOrderGo(g)
+	}
+	k := len(g) &^ 31
+	return sumSquaresAnyOrderAVX512(g[:k]) + sumSquaresAnyOrderGo(g[k:])
+}

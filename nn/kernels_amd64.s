@@ -827,3 +827,113 @@ lggbody:
 lggdone:
 	VZEROUPPER
 	RET
+
+// func addAVX2(y, a, b []float32)
+TEXT ·addAVX2(SB), NOSPLIT, $0-72
+	MOVQ y_base+0(FP), DI
+	MOVQ y_len+8(FP), CX
+	MOVQ a_base+24(FP), SI
+	MOVQ b_base+48(FP), DX
+
+sum8:
+	CMPQ    CX, $8
+	JB      sumdone
+	VMOVUPS (SI), Y0
+	VADDPS  (DX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	SUBQ    $8, CX
+	JMP     sum8
+
+sumdone:
+	VZEROUPPER
+	RET
+
+// func addAVX512(y, a, b []float32)
+TEXT ·addAVX512(SB), NOSPLIT, $0-72
+	MOVQ y_base+0(FP), DI
+	MOVQ y_len+8(FP), CX
+	MOVQ a_base+24(FP), SI
+	MOVQ b_base+48(FP), DX
+	ALLONES
+
+sum64:
+	CMPQ    CX, $64
+	JB      sum16
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VADDPS  (DX), Z0, Z0
+	VADDPS  64(DX), Z1, Z1
+	VADDPS  128(DX), Z2, Z2
+	VADDPS  192(DX), Z3, Z3
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	ADDQ    $256, DI
+	ADDQ    $256, SI
+	ADDQ    $256, DX
+	SUBQ    $64, CX
+	JMP     sum64
+
+sum16:
+	TAIL16(sumbody, sumdone)
+
+sumbody:
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z1
+	VADDPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (DI)
+	ADDQ      $64, DI
+	ADDQ      $64, SI
+	ADDQ      $64, DX
+	SUBQ      $16, CX
+	JMP       sum16
+
+sumdone:
+	VZEROUPPER
+	RET
+
+// func sumSquaresAnyOrderAVX512(g []float32) float64
+// Σ float64(g[i])² over a multiple of 32 elements, in 32 float64 partial sums (four
+// registers of eight lanes) reduced at the end: an order of its own, not sumSquares's.
+TEXT ·sumSquaresAnyOrderAVX512(SB), NOSPLIT, $0-32
+	MOVQ   g_base+0(FP), SI
+	MOVQ   g_len+8(FP), CX
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+
+anysq32:
+	CMPQ        CX, $32
+	JB          anysqdone
+	VCVTPS2PD   (SI), Z4
+	VCVTPS2PD   32(SI), Z5
+	VCVTPS2PD   64(SI), Z6
+	VCVTPS2PD   96(SI), Z7
+	VFMADD231PD Z4, Z4, Z0 // the square is exact: one rounding, as a separate add
+	VFMADD231PD Z5, Z5, Z1
+	VFMADD231PD Z6, Z6, Z2
+	VFMADD231PD Z7, Z7, Z3
+	ADDQ        $128, SI
+	SUBQ        $32, CX
+	JMP         anysq32
+
+anysqdone:
+	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z2, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $1, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $1, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVSD        X0, ret+24(FP)
+	VZEROUPPER
+	RET

@@ -103,6 +103,7 @@ func TestKernelAddAxpyScale(t *testing.T) {
 	forKernelCases(t, func(t *testing.T, k *vecKernels, rng *rand.Rand, off, n int) {
 		gen := randValues(rng, 1)
 		_, x := kernelBuf(off, n, gen)
+		_, x2 := kernelBuf(off, n, gen)
 		ybuf, y := kernelBuf(off, n, gen)
 		a := float32(rng.NormFloat64())
 		type op struct {
@@ -111,6 +112,9 @@ func TestKernelAddAxpyScale(t *testing.T) {
 		}
 		for _, c := range []op{
 			{"addTo", func(y []float32) { addToGo(y, x) }, func(y []float32) { k.addTo(y, x) }},
+			{"add", func(y []float32) { addGo(y, x, x2) }, func(y []float32) { k.add(y, x, x2) }},
+			{"add in place", func(y []float32) { addGo(y, y, x) }, func(y []float32) { k.add(y, y, x) }},
+			{"add is copy then addTo", func(y []float32) { copy(y, x); addToGo(y, x2) }, func(y []float32) { k.add(y, x, x2) }},
 			{"axpy", func(y []float32) { axpyGo(y, a, x) }, func(y []float32) { k.axpy(y, a, x) }},
 			{"scaleTo", func(y []float32) { scaleToGo(y, a, x) }, func(y []float32) { k.scaleTo(y, a, x) }},
 			{"scaleTo in place", func(y []float32) { scaleToGo(y, a, y) }, func(y []float32) { k.scaleTo(y, a, y) }},
@@ -504,4 +508,22 @@ func BenchmarkLayerNormGradSums(b *testing.B) {
 		}
 	})
 	_ = sink
+}
+
+// TestSumSquaresAnyOrder checks ClipScale's fast sum against the ordered one within the
+// rounding bound ClipScale relies on (n·2⁻⁵³ of the sum, each).
+func TestSumSquaresAnyOrder(t *testing.T) {
+	for _, n := range kernelLengths {
+		for _, off := range kernelOffsets {
+			rng := newRand(uint64(17*n + off))
+			_, g := kernelBuf(off, n, randValues(rng, 1))
+			got, want := sumSquaresAnyOrder(g), sumSquaresGo(0, g)
+			if math.Abs(got-want) > 2*float64(n)*0x1p-53*want {
+				t.Errorf("n=%d off=%d: %v, ordered sum %v", n, off, got, want)
+			}
+			if n > 0 && want > 0 && got == 0 {
+				t.Errorf("n=%d off=%d: zero", n, off)
+			}
+		}
+	}
 }

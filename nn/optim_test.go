@@ -225,3 +225,56 @@ func TestStepScaledIsClipThenStep(t *testing.T) {
 		}
 	}
 }
+
+// TestClipScaleIsClipFactor: ClipScale gives ClipFactor's factor and decision, bit for
+// bit, on gradients well below, near (within rounding of) and above the limit, with
+// zeros, tiny and non-finite values among them.
+func TestClipScaleIsClipFactor(t *testing.T) {
+	rng := newRand(91)
+	for trial := range 400 {
+		params := []*Tensor{NewParam("a", 1+rng.IntN(300)), NewParam("b", rng.IntN(70)), NewParam("c", 1+rng.IntN(5))}
+		var sum float64
+		for _, p := range params {
+			p.ensureGrad()
+			for i := range p.Grad {
+				switch rng.IntN(10) {
+				case 0:
+					p.Grad[i] = 0
+				case 1:
+					p.Grad[i] = float32(rng.NormFloat64()) * 1e-42
+				default:
+					p.Grad[i] = float32(rng.NormFloat64())
+				}
+				sum += float64(p.Grad[i]) * float64(p.Grad[i])
+			}
+		}
+		params[2].Trainable = trial%3 != 0
+		switch trial % 4 {
+		case 0: // the limit within rounding of the norm
+			maxNorm := float32(math.Sqrt(sum))
+			maxNorm = math.Nextafter32(maxNorm, float32(trial%8/4)*2*maxNorm)
+			checkClipScale(t, trial, params, maxNorm)
+		case 1:
+			checkClipScale(t, trial, params, float32(math.Sqrt(sum)*(0.5+rng.Float64())))
+		case 2:
+			if trial%16 == 2 {
+				params[0].Grad[0] = float32(math.Inf(1))
+			}
+			if trial%16 == 6 {
+				params[0].Grad[0] = float32(math.NaN())
+			}
+			checkClipScale(t, trial, params, 1)
+		default:
+			checkClipScale(t, trial, params, float32(rng.Float64()*3))
+		}
+	}
+}
+
+func checkClipScale(t *testing.T, trial int, params []*Tensor, maxNorm float32) {
+	t.Helper()
+	_, wantScale, wantClip := ClipFactor(params, maxNorm)
+	scale, clip := ClipScale(params, maxNorm)
+	if clip != wantClip || math.Float32bits(scale) != math.Float32bits(wantScale) {
+		t.Errorf("trial %d, limit %v: ClipScale %v %v, ClipFactor %v %v", trial, maxNorm, scale, clip, wantScale, wantClip)
+	}
+}

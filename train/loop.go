@@ -329,7 +329,7 @@ func (tr *trainer) step(step int) (float64, error) {
 	lr := tr.sched.LR(step)
 	switch {
 	case cfg.MaxGradNorm > 0 && tr.clipInStep:
-		_, scale, _ := nn.ClipFactor(tr.params, float32(cfg.MaxGradNorm))
+		scale, _ := nn.ClipScale(tr.params, float32(cfg.MaxGradNorm))
 		tr.opt.StepScaled(lr, scale)
 	case cfg.MaxGradNorm > 0:
 		nn.ClipGradNorm(tr.params, float32(cfg.MaxGradNorm))
