@@ -215,7 +215,11 @@ func attentionBackwardHeads(o *op, slot, lo, hi int) {
 			if needsGrad(q) || needsGrad(k) {
 				dS := o.work[slot*s.TQ*s.TK : (slot+1)*s.TQ*s.TK]
 				mm.Sgemm(false, true, rows, keys, dh, 1, dO[qi:], d, v.Data[hd.kOff:], d, 0, dS, s.TK)
-				for i := range rows {
+				i := 0
+				for ; i+4 <= rows; i += 4 {
+					softmaxBackward4(dS[i*s.TK:], p[i*s.TK:], s.TK, keys)
+				}
+				for ; i < rows; i++ {
 					softmaxBackward(dS[i*s.TK:i*s.TK+keys], p[i*s.TK:i*s.TK+keys])
 				}
 				if needsGrad(q) {
@@ -240,5 +244,27 @@ func softmaxBackward(dP, p []float32) {
 	r := float32(dot)
 	for j, pj := range p {
 		dP[j] = pj * (dP[j] - r)
+	}
+}
+
+// softmaxBackward4 is softmaxBackward of four rows of n values, stride apart in dP and p,
+// with their four dot products (each a chain of float64 additions in index order, as in
+// softmaxBackward) computed side by side.
+func softmaxBackward4(dP, p []float32, stride, n int) {
+	p0, p1, p2, p3 := p[:n], p[stride:stride+n], p[2*stride:2*stride+n], p[3*stride:3*stride+n]
+	d0, d1, d2, d3 := dP[:n], dP[stride:stride+n], dP[2*stride:2*stride+n], dP[3*stride:3*stride+n]
+	var s0, s1, s2, s3 float64
+	for j := range n {
+		s0 += float64(p0[j] * d0[j])
+		s1 += float64(p1[j] * d1[j])
+		s2 += float64(p2[j] * d2[j])
+		s3 += float64(p3[j] * d3[j])
+	}
+	for k, sum := range [4]float64{s0, s1, s2, s3} {
+		r := float32(sum)
+		pk, dk := p[k*stride:k*stride+n], dP[k*stride:k*stride+n]
+		for j, pj := range pk {
+			dk[j] = pj * (dk[j] - r)
+		}
 	}
 }

@@ -527,3 +527,50 @@ func TestSumSquaresAnyOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestSoftmaxBackward4 checks the four-row softmax backward against softmaxBackward row
+// by row, bit for bit.
+func TestSoftmaxBackward4(t *testing.T) {
+	for _, n := range []int{0, 1, 5, 16, 31, 32, 33, 128} {
+		for _, stride := range []int{n, n + 3} {
+			rng := newRand(uint64(n*7 + stride))
+			p := make([]float32, 4*stride)
+			dP := make([]float32, 4*stride)
+			gen := randValues(rng, 1)
+			for i := range p {
+				p[i], dP[i] = float32(rng.Float64()), gen(i)
+			}
+			want := append([]float32(nil), dP...)
+			for r := range 4 {
+				softmaxBackward(want[r*stride:r*stride+n], p[r*stride:r*stride+n])
+			}
+			softmaxBackward4(dP, p, stride, n)
+			if i := sameBits(dP, want); i >= 0 {
+				t.Errorf("n=%d stride=%d: element %d: %v, want %v", n, stride, i, dP[i], want[i])
+			}
+		}
+	}
+}
+
+// BenchmarkSoftmaxBackward times four attention rows of 32 keys, one at a time and side
+// by side.
+func BenchmarkSoftmaxBackward(b *testing.B) {
+	const n = 32
+	rng := newRand(4)
+	p, dP := make([]float32, 4*n), make([]float32, 4*n)
+	for i := range p {
+		p[i], dP[i] = float32(rng.Float64()), float32(rng.NormFloat64())
+	}
+	b.Run("rows", func(b *testing.B) {
+		for range b.N {
+			for r := range 4 {
+				softmaxBackward(dP[r*n:(r+1)*n], p[r*n:(r+1)*n])
+			}
+		}
+	})
+	b.Run("four", func(b *testing.B) {
+		for range b.N {
+			softmaxBackward4(dP, p, n, n)
+		}
+	})
+}
