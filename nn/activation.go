@@ -15,10 +15,14 @@ const (
 //
 // Since (1 + tanh u)/2 = σ(2u) = 1/(1 + e^{-2u}), forward computes y = x·σ(2u) with the
 // vector exp, which stays accurate where tanh u is close to -1 and overflows to the
-// right limits (e^{-2u} = +Inf gives y = -0, e^{-2u} = 0 gives y = x). It keeps s = σ(2u)
-// for backward, where 1 + tanh u = 2s and 1 - tanh² u = 4s(1-s):
+// right limits (e^{-2u} = +Inf gives y = -0, e^{-2u} = 0 gives y = x). With s = σ(2u),
+// 1 + tanh u = 2s and 1 - tanh² u = 4s(1-s), so
 //
 //	dx += dy · (s + 2x·s(1-s)·√(2/π)(1 + 3·0.044715x²)).
+//
+// Forward, which has s at hand, computes the derivative d (the factor of dy) and keeps it
+// in the buffer it used to keep s in: backward reads dy and d, not x and s, and only
+// multiplies (the same operations on the same values as computing d there).
 func (t *Tape) GELU(x *Tensor) *Tensor {
 	needTensor("nn.GELU", "x", x)
 	o := t.record("GELU", geluBackward, [5]*Tensor{x}, x.Shape...)
@@ -30,7 +34,7 @@ func (t *Tape) GELU(x *Tensor) *Tensor {
 	return o.out
 }
 
-// The GELU kernels' constants: forward computes -2u = x(geluK1 + geluK2·x²), backward
+// The GELU kernels' constants: forward computes -2u = x(geluK1 + geluK2·x²) and
 // d = s + x·s(1-s)(geluB1 + geluB2·x²), with x² capped at geluSquareCap so that it cannot
 // overflow: where the cap applies (|x| > 1000), s(1-s) is exactly 0 and so is the term
 // it multiplies.
@@ -57,7 +61,7 @@ func geluForwardGo(y, gates, x []float32) {
 		s := 1 / (1 + expf(v*(geluK1+geluK2*v*v))) // σ(2u)
 		y[i] = v * s
 		if gates != nil {
-			gates[i] = s
+			gates[i] = s + v*s*(1-s)*(geluB1+geluB2*min(v*v, geluSquareCap)) // gelu'(x)
 		}
 	}
 }
@@ -68,18 +72,16 @@ func geluBackward(t *Tape, o *op) {
 }
 
 func geluBackwardRange(o *op, _, lo, hi int) {
-	geluBackwardSlice(o.in[0].Grad[lo:hi], o.out.Grad[lo:hi], o.in[0].Data[lo:hi], o.saved[lo:hi], o.setting(0))
+	geluBackwardSlice(o.in[0].Grad[lo:hi], o.out.Grad[lo:hi], o.saved[lo:hi], o.setting(0))
 }
 
 // geluBackwardGo is the portable geluBackwardSlice.
-func geluBackwardGo(dx, dy, x, gates []float32, set bool) {
-	dy, x, gates = dy[:len(dx)], x[:len(dx)], gates[:len(dx)]
+func geluBackwardGo(dx, dy, deriv []float32, set bool) {
+	dy, deriv = dy[:len(dx)], deriv[:len(dx)]
 	if set {
 		clear(dx)
 	}
-	for i, v := range x {
-		s := gates[i]
-		d := s + v*s*(1-s)*(geluB1+geluB2*min(v*v, geluSquareCap))
+	for i, d := range deriv {
 		dx[i] += dy[i] * d
 	}
 }

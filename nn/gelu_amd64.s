@@ -24,18 +24,18 @@ GLOBL geluk<>(SB), RODATA|NOPTR, $160
 	VDIVPS      Y0, Y11, Y11           \ // s
 	VMULPS      Y11, Y10, Y0             // x·s
 
-// GELUGRAD8 adds dy·d to the eight dx of Y6, with x in Y0, s in Y1, dy in Y5 and
-// d = s + x·s(1-s)(b1 + b2·min(x², 1e6)). It uses Y2-Y4 and Y15 = 1.
-#define GELUGRAD8 \
-	VMULPS      Y0, Y0, Y2              \ // x²
+// GELUDERIV8 computes the derivative d = s + x·s(1-s)(b1 + b2·min(x², 1e6)) into Y4,
+// from x in Y10 and s in Y11. It uses Y2, Y3 and Y15 = 1. Forward keeps d for backward,
+// which then only multiplies.
+#define GELUDERIV8 \
+	VMULPS      Y10, Y10, Y2            \ // x²
 	VMINPS      geluk<>+128(SB), Y2, Y2 \ // capped
 	VMOVUPS     geluk<>+96(SB), Y3      \
 	VFMADD213PS geluk<>+64(SB), Y2, Y3  \ // b1 + b2·x²
-	VSUBPS      Y1, Y15, Y4             \ // 1 - s
-	VMULPS      Y1, Y4, Y4              \ // s(1-s)
-	VMULPS      Y0, Y4, Y4              \ // x·s(1-s)
-	VFMADD213PS Y1, Y3, Y4              \ // d
-	VFMADD231PS Y4, Y5, Y6                // dx + dy·d
+	VSUBPS      Y11, Y15, Y4            \ // 1 - s
+	VMULPS      Y11, Y4, Y4             \ // s(1-s)
+	VMULPS      Y10, Y4, Y4             \ // x·s(1-s)
+	VFMADD213PS Y11, Y3, Y4               // d
 
 // TAILMASK sets Y8 to a mask of the first CX lanes (CX < 8); it uses Y7.
 #define TAILMASK \
@@ -45,12 +45,14 @@ GLOBL geluk<>(SB), RODATA|NOPTR, $160
 	VPCMPGTD     Y8, Y7, Y8
 
 // func geluForwardAVX2(y, gates, x []float32)
+// gates, when not empty, gets GELU's derivative d at each x (GELUDERIV8).
 TEXT ·geluForwardAVX2(SB), NOSPLIT, $0-72
-	MOVQ y_base+0(FP), DI
-	MOVQ y_len+8(FP), CX
-	MOVQ gates_base+24(FP), R8
-	MOVQ gates_len+32(FP), R9 // 0: no gates to keep
-	MOVQ x_base+48(FP), SI
+	MOVQ    y_base+0(FP), DI
+	MOVQ    y_len+8(FP), CX
+	MOVQ    gates_base+24(FP), R8
+	MOVQ    gates_len+32(FP), R9 // 0: no derivatives to keep
+	MOVQ    x_base+48(FP), SI
+	VMOVUPS expk<>+288(SB), Y15 // 1
 
 fwd8:
 	CMPQ    CX, $8
@@ -60,7 +62,8 @@ fwd8:
 	VMOVUPS Y0, (DI)
 	TESTQ   R9, R9
 	JZ      fwdnext
-	VMOVUPS Y11, (R8)
+	GELUDERIV8
+	VMOVUPS Y4, (R8)
 	ADDQ    $32, R8
 
 fwdnext:
@@ -78,65 +81,62 @@ fwdtail:
 	VMASKMOVPS Y0, Y8, (DI)
 	TESTQ      R9, R9
 	JZ         fwddone
-	VMASKMOVPS Y11, Y8, (R8)
+	GELUDERIV8
+	VMASKMOVPS Y4, Y8, (R8)
 
 fwddone:
 	VZEROUPPER
 	RET
 
-// func geluBackwardAVX2(dx, dy, x, gates []float32, set bool)
-TEXT ·geluBackwardAVX2(SB), NOSPLIT, $0-97
+// func geluBackwardAVX2(dx, dy, deriv []float32, set bool)
+// dx += dy·d (dx taken as 0 with set), with the derivatives forward kept.
+TEXT ·geluBackwardAVX2(SB), NOSPLIT, $0-73
 	MOVQ    dx_base+0(FP), DI
 	MOVQ    dx_len+8(FP), CX
 	MOVQ    dy_base+24(FP), DX
-	MOVQ    x_base+48(FP), SI
-	MOVQ    gates_base+72(FP), R8
-	MOVBLZX set+96(FP), R9 // dx taken as 0, not read
-	VMOVUPS expk<>+288(SB), Y15 // 1
+	MOVQ    deriv_base+48(FP), R8
+	MOVBLZX set+72(FP), R9
 
 bwd8:
-	CMPQ    CX, $8
-	JB      bwdtail
-	VMOVUPS (SI), Y0
-	VMOVUPS (R8), Y1
-	VMOVUPS (DX), Y5
-	VXORPS  Y6, Y6, Y6
-	TESTQ   R9, R9
-	JNZ     bwd8set
-	VMOVUPS (DI), Y6
+	CMPQ        CX, $8
+	JB          bwdtail
+	VMOVUPS     (R8), Y4
+	VMOVUPS     (DX), Y5
+	VXORPS      Y6, Y6, Y6
+	TESTQ       R9, R9
+	JNZ         bwd8set
+	VMOVUPS     (DI), Y6
 
 bwd8set:
-	GELUGRAD8
-	VMOVUPS Y6, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, R8
-	ADDQ    $32, DX
-	ADDQ    $32, DI
-	SUBQ    $8, CX
-	JMP     bwd8
+	VFMADD231PS Y4, Y5, Y6 // dx + dy·d
+	VMOVUPS     Y6, (DI)
+	ADDQ        $32, R8
+	ADDQ        $32, DX
+	ADDQ        $32, DI
+	SUBQ        $8, CX
+	JMP         bwd8
 
 bwdtail:
-	TESTQ      CX, CX
-	JZ         bwddone
+	TESTQ       CX, CX
+	JZ          bwddone
 	TAILMASK
-	VMASKMOVPS (SI), Y8, Y0
-	VMASKMOVPS (R8), Y8, Y1
-	VMASKMOVPS (DX), Y8, Y5
-	VXORPS     Y6, Y6, Y6
-	TESTQ      R9, R9
-	JNZ        bwdtailset
-	VMASKMOVPS (DI), Y8, Y6
+	VMASKMOVPS  (R8), Y8, Y4
+	VMASKMOVPS  (DX), Y8, Y5
+	VXORPS      Y6, Y6, Y6
+	TESTQ       R9, R9
+	JNZ         bwdtailset
+	VMASKMOVPS  (DI), Y8, Y6
 
 bwdtailset:
-	GELUGRAD8
-	VMASKMOVPS Y6, Y8, (DI)
+	VFMADD231PS Y4, Y5, Y6
+	VMASKMOVPS  Y6, Y8, (DI)
 
 bwddone:
 	VZEROUPPER
 	RET
 
 // The AVX-512 kernels below compute every lane with the instructions of GELU8, EXP8 and
-// GELUGRAD8 on zmm registers, so their results are the AVX2 kernels' bit for bit; the
+// GELUDERIV8 on zmm registers, so their results are the AVX2 kernels' bit for bit; the
 // constants stay in Z16-Z31 and the last, partial block runs under the mask K1.
 
 // GELUCONST16 loads the forward constants into Z16-Z31: the exponential's (EXPCONST16,
@@ -165,6 +165,9 @@ TEXT ·geluForwardAVX512(SB), NOSPLIT, $0-72
 	MOVQ  gates_len+32(FP), R9 // 0: no gates to keep
 	MOVQ  x_base+48(FP), SI
 	GELUCONST16
+	VBROADCASTSS geluk<>+64(SB), Z12  // b1
+	VBROADCASTSS geluk<>+96(SB), Z13  // b2
+	VBROADCASTSS geluk<>+128(SB), Z14 // cap on x²
 	MOVQ  $0xffff, AX
 	KMOVW AX, K1
 
@@ -180,13 +183,21 @@ fwd16:
 	MOVQ  $16, CX
 
 fwdbody:
-	VMOVUPS.Z (SI), K1, Z10
+	VMOVUPS.Z   (SI), K1, Z10
 	GELU16
-	VMOVUPS   Z0, K1, (DI)
-	TESTQ     R9, R9
-	JZ        fwd16next
-	VMOVUPS   Z11, K1, (R8)
-	ADDQ      $64, R8
+	VMOVUPS     Z0, K1, (DI)
+	TESTQ       R9, R9
+	JZ          fwd16next
+	VMULPS      Z10, Z10, Z2 // the derivative d, as GELUDERIV8
+	VMINPS      Z14, Z2, Z2  // capped x²
+	VMOVAPS     Z13, Z3
+	VFMADD213PS Z12, Z2, Z3  // b1 + b2·x²
+	VSUBPS      Z11, Z25, Z4 // 1 - s
+	VMULPS      Z11, Z4, Z4  // s(1-s)
+	VMULPS      Z10, Z4, Z4  // x·s(1-s)
+	VFMADD213PS Z11, Z3, Z4  // d
+	VMOVUPS     Z4, K1, (R8)
+	ADDQ        $64, R8
 
 fwd16next:
 	ADDQ $64, SI
@@ -198,20 +209,15 @@ fwd16done:
 	VZEROUPPER
 	RET
 
-// func geluBackwardAVX512(dx, dy, x, gates []float32, set bool)
-TEXT ·geluBackwardAVX512(SB), NOSPLIT, $0-97
-	MOVQ         dx_base+0(FP), DI
-	MOVQ         dx_len+8(FP), CX
-	MOVQ         dy_base+24(FP), DX
-	MOVQ         x_base+48(FP), SI
-	MOVQ         gates_base+72(FP), R8
-	MOVBLZX      set+96(FP), R9 // dx taken as 0, not read
-	VBROADCASTSS expk<>+288(SB), Z15 // 1
-	VBROADCASTSS geluk<>+64(SB), Z16 // b1
-	VBROADCASTSS geluk<>+96(SB), Z17 // b2
-	VBROADCASTSS geluk<>+128(SB), Z18 // cap on x²
-	MOVQ         $0xffff, AX
-	KMOVW        AX, K1
+// func geluBackwardAVX512(dx, dy, deriv []float32, set bool)
+TEXT ·geluBackwardAVX512(SB), NOSPLIT, $0-73
+	MOVQ    dx_base+0(FP), DI
+	MOVQ    dx_len+8(FP), CX
+	MOVQ    dy_base+24(FP), DX
+	MOVQ    deriv_base+48(FP), R8
+	MOVBLZX set+72(FP), R9 // dx taken as 0, not read
+	MOVQ    $0xffff, AX
+	KMOVW   AX, K1
 
 bwd16:
 	CMPQ  CX, $16
@@ -225,8 +231,7 @@ bwd16:
 	MOVQ  $16, CX
 
 bwdbody:
-	VMOVUPS.Z   (SI), K1, Z0 // x
-	VMOVUPS.Z   (R8), K1, Z1 // s
+	VMOVUPS.Z   (R8), K1, Z4 // d
 	VMOVUPS.Z   (DX), K1, Z5 // dy
 	VXORPS      Z6, Z6, Z6
 	TESTQ       R9, R9
@@ -234,17 +239,8 @@ bwdbody:
 	VMOVUPS.Z   (DI), K1, Z6 // dx
 
 bwdcompute:
-	VMULPS      Z0, Z0, Z2   // x²
-	VMINPS      Z18, Z2, Z2  // capped
-	VMOVAPS     Z17, Z3
-	VFMADD213PS Z16, Z2, Z3  // b1 + b2·x²
-	VSUBPS      Z1, Z15, Z4  // 1 - s
-	VMULPS      Z1, Z4, Z4   // s(1-s)
-	VMULPS      Z0, Z4, Z4   // x·s(1-s)
-	VFMADD213PS Z1, Z3, Z4   // d
-	VFMADD231PS Z4, Z5, Z6   // dx + dy·d
+	VFMADD231PS Z4, Z5, Z6 // dx + dy·d
 	VMOVUPS     Z6, K1, (DI)
-	ADDQ        $64, SI
 	ADDQ        $64, R8
 	ADDQ        $64, DX
 	ADDQ        $64, DI

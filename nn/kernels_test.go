@@ -335,8 +335,8 @@ func TestGELUVectorVariantsAgree(t *testing.T) {
 				_, gates := kernelBuf(off, n, func(int) float32 { return float32(rng.Float64()) })
 				for _, set := range []bool{false, true} {
 					dw, dg := append([]float32(nil), ybuf...), append([]float32(nil), ybuf...)
-					ref.backward(dw[off:off+n], dy, x, gates, set)
-					impl.backward(dg[off:off+n], dy, x, gates, set)
+					ref.backward(dw[off:off+n], dy, gates, set)
+					impl.backward(dg[off:off+n], dy, gates, set)
 					compareBufs(t, fmt.Sprintf("%s backward n=%d off=%d set=%v", impl.name, n, off, set), dg, dw, off)
 				}
 			}
@@ -391,7 +391,7 @@ func BenchmarkKernels(b *testing.B) {
 		b.Run("geluBackward/"+impl.name, func(b *testing.B) {
 			b.SetBytes(4 * n)
 			for b.Loop() {
-				impl.backward(y, x, x, v, false)
+				impl.backward(y, x, v, false)
 			}
 		})
 	}
@@ -441,7 +441,7 @@ func TestKernelSetIsClearAndAdd(t *testing.T) {
 				cases = append(cases, struct {
 					name string
 					f    func(dx []float32, set bool)
-				}{"geluBackward " + impl.name, func(dx []float32, set bool) { impl.backward(dx, dy, x, gates, set) }})
+				}{"geluBackward " + impl.name, func(dx []float32, set bool) { impl.backward(dx, dy, gates, set) }})
 			}
 			for _, c := range cases {
 				want, got := append([]float32(nil), garbage...), append([]float32(nil), garbage...)
