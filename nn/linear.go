@@ -54,6 +54,8 @@ func (t *Tape) LinearLowRank(x, w, b, u, bw *Tensor, s float32) *Tensor {
 	y := t.Linear(x, w, b)
 	o := &t.ops[len(t.ops)-1]
 	o.name, o.in[3], o.in[4], o.scalar = "LinearLowRank", u, bw, s
+	u.uses++
+	bw.uses++
 	if y.Grad == nil && t.grad && (needsGrad(u) || needsGrad(bw)) {
 		t.acts.addGrad(y)
 		o.backward = linearBackward

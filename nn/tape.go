@@ -219,6 +219,11 @@ func (t *Tape) record(name string, backward func(*Tape, *op), in [5]*Tensor, sha
 	if !withGrad {
 		backward = nil
 	}
+	for _, x := range in {
+		if x != nil {
+			x.uses++
+		}
+	}
 	t.ops = append(t.ops, op{name: name, backward: backward, in: in, out: t.acts.take(name, withGrad, shape...)})
 	return &t.ops[len(t.ops)-1]
 }

@@ -314,8 +314,9 @@ func TestTapeReuseAcrossShapes(t *testing.T) {
 // TestStaleGradientsOverwritten runs an encoder block (post-LN, non-causal attention over
 // sequences of at most 32, GELU, dropout) twice on one tape, so that the second pass finds
 // the first pass's values in its activation gradients, where LayerNorm, GELU, Dropout,
-// Attention, Linear and Add write a stale gradient instead of clearing it and adding: its
-// parameter gradients must be those of a fresh tape, bit for bit.
+// Attention, Linear and Add write a stale gradient instead of clearing it and adding (Add
+// shares dy's buffer with an input it is the only consumer of): its parameter gradients
+// must be those of a fresh tape whose Add copies, bit for bit.
 func TestStaleGradientsOverwritten(t *testing.T) {
 	const batch, seq, d, ff = 2, 9, 16, 32
 	rng := newRand(41)
@@ -354,7 +355,9 @@ func TestStaleGradientsOverwritten(t *testing.T) {
 		reused := NewTape(threads)
 		pass(reused, in1, 5)
 		got := pass(reused, in2, 6)
+		addShares = false // Add copies dy into every input's gradient
 		want := pass(NewTape(threads), in2, 6)
+		addShares = true
 		for i := range want {
 			if !slices.Equal(bitsOf(got[i]), bitsOf(want[i])) {
 				t.Errorf("%d threads: gradient %d differs after a pass that left stale gradients", threads, i)
@@ -370,4 +373,24 @@ func target(n int) []float32 {
 		x[i] = float32(i%7) - 3
 	}
 	return x
+}
+
+// TestAddSharesGradient: an input that only an Add consumes shares the Add's output
+// gradient; one with other consumers gets its own, with their contributions.
+func TestAddSharesGradient(t *testing.T) {
+	rng := newRand(3)
+	w := randLeaf(rng, "w", 1, 4, 4)
+	x := randLeaf(rng, "x", 1, 3, 4)
+	tp := NewTape(1)
+	a := tp.Linear(x, w, nil)                // consumed by Add and by the second Linear
+	b := tp.Scale(tp.Linear(x, w, nil), 0.5) // consumed by Add only
+	y := tp.Add(a, b)
+	z := tp.Add(y, tp.Linear(a, w, nil))
+	tp.Backward(tp.MSE(z, target(z.Len())))
+	if &b.Grad[0] != &y.Grad[0] || !slices.Equal(bitsOf(b.Grad), bitsOf(y.Grad)) {
+		t.Errorf("the single-use input does not share the Add's gradient")
+	}
+	if &a.Grad[0] == &y.Grad[0] || slices.Equal(bitsOf(a.Grad), bitsOf(y.Grad)) {
+		t.Errorf("the input with another consumer shares the Add's gradient, or lacks that consumer's part")
+	}
 }
