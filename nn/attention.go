@@ -129,7 +129,7 @@ func attentionForward(o *op, slot, lo, hi int) {
 				softmaxVisible(row[:limit], padding)
 				clear(row[limit:])
 			}
-			mm.Sgemm(false, false, i1-i0, dh, keys, 1, p, s.TK, v.Data[hd.kOff:], d, 0, o.out.Data[qi:], d)
+			headMatmul(mm, false, i1-i0, dh, keys, 1, p, s.TK, v.Data[hd.kOff:], d, 0, o.out.Data[qi:], d)
 			i0 = i1
 		}
 	}
@@ -210,7 +210,7 @@ func attentionBackwardHeads(o *op, slot, lo, hi int) {
 			i1, keys := o.queryBlock(i0)
 			rows, p, qi := i1-i0, hd.p[i0*s.TK:], hd.qOff+i0*d
 			if needsGrad(v) {
-				mm.Sgemm(true, false, keys, dh, rows, 1, p, s.TK, dO[qi:], d, betaV, v.Grad[hd.kOff:], d)
+				headMatmul(mm, true, keys, dh, rows, 1, p, s.TK, dO[qi:], d, betaV, v.Grad[hd.kOff:], d)
 			}
 			if needsGrad(q) || needsGrad(k) {
 				dS := o.work[slot*s.TQ*s.TK : (slot+1)*s.TQ*s.TK]
@@ -223,10 +223,10 @@ func attentionBackwardHeads(o *op, slot, lo, hi int) {
 					softmaxBackward(dS[i*s.TK:i*s.TK+keys], p[i*s.TK:i*s.TK+keys])
 				}
 				if needsGrad(q) {
-					mm.Sgemm(false, false, rows, dh, keys, scale, dS, s.TK, k.Data[hd.kOff:], d, betaQ, q.Grad[qi:], d)
+					headMatmul(mm, false, rows, dh, keys, scale, dS, s.TK, k.Data[hd.kOff:], d, betaQ, q.Grad[qi:], d)
 				}
 				if needsGrad(k) {
-					mm.Sgemm(true, false, keys, dh, rows, scale, dS, s.TK, q.Data[qi:], d, betaK, k.Grad[hd.kOff:], d)
+					headMatmul(mm, true, keys, dh, rows, scale, dS, s.TK, q.Data[qi:], d, betaK, k.Grad[hd.kOff:], d)
 				}
 			}
 			i0 = i1
