@@ -68,6 +68,7 @@ func geluForwardGo(y, gates, x []float32) {
 
 func geluBackward(t *Tape, o *op) {
 	o.takeStale(0)
+	o.inPlace(0) // dx = 0 + dy·d may overwrite dy
 	t.parallel(o, o.out.Len(), minWork, geluBackwardRange)
 }
 
@@ -78,8 +79,12 @@ func geluBackwardRange(o *op, _, lo, hi int) {
 // geluBackwardGo is the portable geluBackwardSlice.
 func geluBackwardGo(dx, dy, deriv []float32, set bool) {
 	dy, deriv = dy[:len(dx)], deriv[:len(dx)]
-	if set {
-		clear(dx)
+	if set { // dx may be dy itself: no clearing first
+		var zero float32
+		for i, d := range deriv {
+			dx[i] = zero + dy[i]*d
+		}
+		return
 	}
 	for i, d := range deriv {
 		dx[i] += dy[i] * d

@@ -78,8 +78,13 @@ func BenchmarkAttentionCausal(b *testing.B) {
 
 // BenchmarkAttentionShort is the quick job's attention: an encoder (not causal) over 16
 // sequences of 32 with padding, d = 128 in 4 heads.
-func BenchmarkAttentionShort(b *testing.B) {
-	const batch, seq = 16, 32
+func BenchmarkAttentionShort(b *testing.B) { benchAttentionShort(b, 32) }
+
+// BenchmarkAttentionShort23 is BenchmarkAttentionShort with batches padded to 23.
+func BenchmarkAttentionShort23(b *testing.B) { benchAttentionShort(b, 23) }
+
+func benchAttentionShort(b *testing.B, seq int) {
+	const batch = 16
 	rng := newRand(1)
 	q, k, v := randLeaf(rng, "q", 1, batch*seq, benchD), randLeaf(rng, "k", 1, batch*seq, benchD), randLeaf(rng, "v", 1, batch*seq, benchD)
 	mask := make([]bool, batch*seq)

@@ -46,6 +46,7 @@ func dropoutForward(o *op, _, lo, hi int) {
 
 func dropoutBackward(t *Tape, o *op) {
 	o.takeStale(0)
+	o.inPlace(0) // dx = 0 + dy·scale or 0 may overwrite dy
 	t.parallel(o, o.out.Len(), minWork, dropoutBackwardRange)
 }
 

@@ -185,8 +185,16 @@ func dropoutGo(y, x []float32, seed uint64, lo int, threshold uint64, scale floa
 
 func dropoutGradGo(dx, dy []float32, seed uint64, lo int, threshold uint64, scale float32, set bool) {
 	dy = dy[:len(dx)]
-	if set {
-		clear(dx)
+	if set { // dx may be dy itself: no clearing first
+		var zero float32
+		for i := range dx {
+			if kept(seed, lo+i, threshold) {
+				dx[i] = zero + float32(dy[i]*scale)
+			} else {
+				dx[i] = 0
+			}
+		}
+		return
 	}
 	for i := range dx {
 		if kept(seed, lo+i, threshold) {

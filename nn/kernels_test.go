@@ -574,3 +574,39 @@ func BenchmarkSoftmaxBackward(b *testing.B) {
 		}
 	})
 }
+
+// TestKernelSetInPlace: the set mode of the element-wise gradient kernels may write dx
+// over dy itself (an op's backward in place, op.inPlace), with the results of separate
+// buffers.
+func TestKernelSetInPlace(t *testing.T) {
+	have, _ := kernelVariants()
+	for _, k := range have {
+		for _, n := range kernelLengths {
+			rng := newRand(uint64(37*n + 1))
+			_, dy := kernelBuf(1, n, randValues(rng, 1))
+			_, gates := kernelBuf(1, n, func(int) float32 { return float32(rng.Float64()) })
+			seed, threshold := rng.Uint64(), dropThreshold(0.3)
+			cases := []struct {
+				name string
+				f    func(dx, dy []float32)
+			}{
+				{"dropoutGrad", func(dx, dy []float32) { k.dropoutGrad(dx, dy, seed, 3, threshold, 1/0.7, true) }},
+			}
+			for _, impl := range geluImplementations() {
+				cases = append(cases, struct {
+					name string
+					f    func(dx, dy []float32)
+				}{"geluBackward " + impl.name, func(dx, dy []float32) { impl.backward(dx, dy, gates, true) }})
+			}
+			for _, c := range cases {
+				want := make([]float32, n)
+				c.f(want, dy)
+				got := append([]float32(nil), dy...)
+				c.f(got, got)
+				if i := sameBits(got, want); i >= 0 {
+					t.Errorf("%s/%s n=%d: element %d: %v in place, %v apart", k.name, c.name, n, i, got[i], want[i])
+				}
+			}
+		}
+	}
+}

@@ -81,6 +81,25 @@ func (o *op) takeStale(k int) bool {
 // setting says whether backward writes, not adds into, in[k]'s gradient (takeStale).
 func (o *op) setting(k int) bool { return o.set&(1<<k) != 0 }
 
+// inPlace, for an element-wise op whose backward writes in[k]'s stale gradient
+// (setting(k)) from the output gradient alone, element by element, says whether it may
+// write it into the output gradient's buffer and give in[k] that buffer: in[k] is an
+// activation this op is the only consumer of, so nothing else reads or adds into its
+// gradient, and no other op reads the output gradient once this backward has run (its
+// consumers' backwards ran before). It then makes the switch (until the tape hands
+// in[k] out again); the output gradient's values afterwards are in[k]'s.
+func (o *op) inPlace(k int) bool {
+	x := o.in[k]
+	if !o.setting(k) || !x.activation || x.uses != 1 || !gradInPlace {
+		return false
+	}
+	x.Grad = o.out.Grad
+	return true
+}
+
+// gradInPlace lets element-wise backwards write in place (tests turn it off to compare).
+var gradInPlace = true
+
 // NewTape returns a tape that uses up to threads goroutines per op, in training mode with
 // gradients on.
 func NewTape(threads int) *Tape {
