@@ -238,8 +238,12 @@ func layerNormRowGo(y, x, g, b []float32, m, s float32) {
 
 func layerNormGradRowGo(dx, dy, x, g []float32, m, s, meanG, meanGX float32, set bool) {
 	dy, x, g = dy[:len(dx)], x[:len(dx)], g[:len(dx)]
-	if set {
-		clear(dx)
+	if set { // dx may be dy itself: no clearing first
+		var zero float32
+		for j, v := range x {
+			dx[j] = zero + float32((float32(dy[j]*g[j])-meanG-float32((v-m)*s*meanGX))*s)
+		}
+		return
 	}
 	for j, v := range x {
 		dx[j] += float32((float32(dy[j]*g[j]) - meanG - float32((v-m)*s*meanGX)) * s)

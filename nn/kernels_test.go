@@ -585,12 +585,15 @@ func TestKernelSetInPlace(t *testing.T) {
 			rng := newRand(uint64(37*n + 1))
 			_, dy := kernelBuf(1, n, randValues(rng, 1))
 			_, gates := kernelBuf(1, n, func(int) float32 { return float32(rng.Float64()) })
+			_, x := kernelBuf(1, n, randValues(rng, 1))
+			_, g := kernelBuf(1, n, randValues(rng, 1))
 			seed, threshold := rng.Uint64(), dropThreshold(0.3)
 			cases := []struct {
 				name string
 				f    func(dx, dy []float32)
 			}{
 				{"dropoutGrad", func(dx, dy []float32) { k.dropoutGrad(dx, dy, seed, 3, threshold, 1/0.7, true) }},
+				{"layerNormGradRow", func(dx, dy []float32) { k.layerNormGradRow(dx, dy, x, g, 0.3, 1.7, -0.2, 0.4, true) }},
 			}
 			for _, impl := range geluImplementations() {
 				cases = append(cases, struct {

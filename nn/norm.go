@@ -96,12 +96,13 @@ func meanVariance(row []float32) (mean, variance float64) {
 
 func layerNormBackward(t *Tape, o *op) {
 	n, d := o.in[0].Shape[0], o.in[0].Shape[1]
+	if needsGrad(o.in[1]) || needsGrad(o.in[2]) { // first: they read dy, which dx may overwrite
+		t.parallel(o, d, rowGrain(3*n), layerNormParamGradCols)
+	}
 	if needsGrad(o.in[0]) {
 		o.takeStale(0)
+		o.inPlace(0) // each row's sums read its dy before its dx is written
 		t.parallel(o, n, rowGrain(6*d), layerNormInputGrad)
-	}
-	if needsGrad(o.in[1]) || needsGrad(o.in[2]) {
-		t.parallel(o, d, rowGrain(3*n), layerNormParamGradCols)
 	}
 }
 
