@@ -28,6 +28,9 @@ type vecKernels struct {
 	// addColSums adds rows r = 0..rows-1 of x, x[r*stride:r*stride+len(y)], to y, one row
 	// after the other (for each element, the same additions as addTo row by row).
 	addColSums func(y, x []float32, stride, rows int)
+	// addRows adds x to rows r = 0..rows-1 of y, y[r*stride:r*stride+len(x)] (addTo on
+	// each row: Linear's bias).
+	addRows func(x, y []float32, stride, rows int)
 	// axpy sets y[i] += a·x[i].
 	axpy func(y []float32, a float32, x []float32)
 	// scaleTo sets y[i] = a·x[i]; y may be x.
@@ -57,6 +60,7 @@ var goKernels = vecKernels{
 	addTo:                addToGo,
 	add:                  addGo,
 	addColSums:           addColSumsGo,
+	addRows:              addRowsGo,
 	axpy:                 axpyGo,
 	scaleTo:              scaleToGo,
 	adamW:                adamWGo,
@@ -81,6 +85,21 @@ func addColSums(y, x []float32, stride, rows int) {
 	}
 	_ = x[(rows-1)*stride+len(y)-1] // every row is in x
 	kern.addColSums(y, x, stride, rows)
+}
+
+// addRows adds x to rows 0..rows-1 of y (row r starts at r*stride).
+func addRows(x, y []float32, stride, rows int) {
+	if rows <= 0 || len(x) == 0 {
+		return
+	}
+	_ = y[(rows-1)*stride+len(x)-1] // every row is in y
+	kern.addRows(x, y, stride, rows)
+}
+
+func addRowsGo(x, y []float32, stride, rows int) {
+	for r := range rows {
+		addToGo(y[r*stride:r*stride+len(x)], x)
+	}
 }
 
 // axpy computes y += a*x element-wise.

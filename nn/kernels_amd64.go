@@ -10,6 +10,7 @@ var avx2Kernels = vecKernels{
 	addTo:                addToAVX2Tail,
 	add:                  addAVX2Tail,
 	addColSums:           addColSumsGo,
+	addRows:              addRowsAVX2,
 	axpy:                 axpyAVX2Tail,
 	scaleTo:              scaleToAVX2Tail,
 	adamW:                adamWAVX2Tail,
@@ -36,6 +37,12 @@ func addAVX2Tail(y, a, b []float32) {
 	k := n8(len(y))
 	addAVX2(y[:k], a, b)
 	addGo(y[k:], a[k:len(y)], b[k:len(y)])
+}
+
+func addRowsAVX2(x, y []float32, stride, rows int) {
+	for r := range rows {
+		addToAVX2Tail(y[r*stride:r*stride+len(x)], x)
+	}
 }
 
 func axpyAVX2Tail(y []float32, a float32, x []float32) {
@@ -86,6 +93,7 @@ var avx512Kernels = vecKernels{
 	addTo:                addToAVX512,
 	add:                  addAVX512,
 	addColSums:           addColSumsAVX512,
+	addRows:              addRowsAVX512,
 	axpy:                 axpyAVX512,
 	scaleTo:              scaleToAVX512,
 	adamW:                adamWAVX512,
@@ -143,6 +151,9 @@ func addAVX2(y, a, b []float32)
 
 //go:noescape
 func addAVX512(y, a, b []float32)
+
+//go:noescape
+func addRowsAVX512(x, y []float32, stride, rows int)
 
 //go:noescape
 func addColSumsAVX512(y, x []float32, stride, rows int)

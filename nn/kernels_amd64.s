@@ -937,3 +937,66 @@ anysqdone:
 	VMOVSD        X0, ret+24(FP)
 	VZEROUPPER
 	RET
+
+// func addRowsAVX512(x []float32, y []float32, stride, rows int)
+// Adds x to rows r = 0..rows-1 of y, y[r*stride : r*stride+len(x)] (addTo row by row),
+// a block of columns of x at a time, kept in registers while the rows go by.
+TEXT ·addRowsAVX512(SB), NOSPLIT, $0-64
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	MOVQ y_base+24(FP), DI
+	MOVQ stride+48(FP), R8
+	SHLQ $2, R8            // row stride in bytes
+	MOVQ rows+56(FP), R9
+	ALLONES
+
+arcols64:
+	CMPQ    CX, $64
+	JB      arcols16
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	MOVQ    DI, R10
+	MOVQ    R9, R11
+
+arrows64:
+	VADDPS  (R10), Z0, Z4
+	VADDPS  64(R10), Z1, Z5
+	VADDPS  128(R10), Z2, Z6
+	VADDPS  192(R10), Z3, Z7
+	VMOVUPS Z4, (R10)
+	VMOVUPS Z5, 64(R10)
+	VMOVUPS Z6, 128(R10)
+	VMOVUPS Z7, 192(R10)
+	ADDQ    R8, R10
+	DECQ    R11
+	JNZ     arrows64
+	ADDQ    $256, DI
+	ADDQ    $256, SI
+	SUBQ    $64, CX
+	JMP     arcols64
+
+arcols16:
+	TAIL16(arbody, ardone)
+
+arbody:
+	VMOVUPS.Z (SI), K1, Z0
+	MOVQ      DI, R10
+	MOVQ      R9, R11
+
+arrows16:
+	VMOVUPS.Z (R10), K1, Z4
+	VADDPS    Z0, Z4, Z4
+	VMOVUPS   Z4, K1, (R10)
+	ADDQ      R8, R10
+	DECQ      R11
+	JNZ       arrows16
+	ADDQ      $64, DI
+	ADDQ      $64, SI
+	SUBQ      $16, CX
+	JMP       arcols16
+
+ardone:
+	VZEROUPPER
+	RET

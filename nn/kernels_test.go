@@ -613,3 +613,22 @@ func TestKernelSetInPlace(t *testing.T) {
 		}
 	}
 }
+
+// TestKernelAddRows checks every variant of adding a row to each row of a matrix (Linear's
+// bias) against the Go loop, with strides wider than the row, and that nothing between or
+// after the rows is written.
+func TestKernelAddRows(t *testing.T) {
+	forKernelCases(t, func(t *testing.T, k *vecKernels, rng *rand.Rand, off, n int) {
+		for _, rows := range []int{1, 2, 5, 33} {
+			stride := n + rng.IntN(5)
+			_, x := kernelBuf(off, n, randValues(rng, 1))
+			ybuf, _ := kernelBuf(off, (rows-1)*stride+n, randValues(rng, 1))
+			want, got := append([]float32(nil), ybuf...), append([]float32(nil), ybuf...)
+			addRowsGo(x, want[off:], stride, rows)
+			if n > 0 {
+				k.addRows(x, got[off:], stride, rows)
+			}
+			compareBufs(t, fmt.Sprintf("addRows rows=%d stride=%d", rows, stride), got, want, off)
+		}
+	})
+}

@@ -30,9 +30,7 @@ func (t *Tape) Linear(x, w, b *Tensor) *Tensor {
 func addBiasRows(o *op, _, lo, hi int) {
 	b := o.in[2].Data
 	out := len(b)
-	for r := lo; r < hi; r++ {
-		addTo(o.out.Data[r*out:(r+1)*out], b)
-	}
+	addRows(b, o.out.Data[lo*out:hi*out], out, hi-lo)
 }
 
 // LinearLowRank is Linear plus a scaled low-rank term, fused into one op so that the sum
