@@ -15,13 +15,18 @@ const (
 //
 // Since (1 + tanh u)/2 = σ(2u) = 1/(1 + e^{-2u}), forward computes y = x·σ(2u) with the
 // vector exp, which stays accurate where tanh u is close to -1 and overflows to the
-// right limits (e^{-2u} = +Inf gives y = -0, e^{-2u} = 0 gives y = x). It keeps s = σ(2u)
-// for backward, where 1 + tanh u = 2s and 1 - tanh² u = 4s(1-s):
+// right limits (e^{-2u} = +Inf gives y = -0, e^{-2u} = 0 gives y = x). With s = σ(2u),
+// 1 + tanh u = 2s and 1 - tanh² u = 4s(1-s), so
 //
 //	dx += dy · (s + 2x·s(1-s)·√(2/π)(1 + 3·0.044715x²)).
+//
+// Forward, which has s at hand, computes the derivative d (the factor of dy) and keeps it
+// in the buffer it used to keep s in: backward reads dy and d, not x and s, and only
+// multiplies (the same operations on the same values as computing d there).
 func (t *Tape) GELU(x *Tensor) *Tensor {
 	needTensor("nn.GELU", "x", x)
 	o := t.record("GELU", geluBackward, [5]*Tensor{x}, x.Shape...)
+	o.overwrites = 1 // a stale dx is written, not cleared and added into
 	if o.backward != nil {
 		o.saved = t.floats.take(x.Len())
 	}
@@ -29,7 +34,7 @@ func (t *Tape) GELU(x *Tensor) *Tensor {
 	return o.out
 }
 
-// The GELU kernels' constants: forward computes -2u = x(geluK1 + geluK2·x²), backward
+// The GELU kernels' constants: forward computes -2u = x(geluK1 + geluK2·x²) and
 // d = s + x·s(1-s)(geluB1 + geluB2·x²), with x² capped at geluSquareCap so that it cannot
 // overflow: where the cap applies (|x| > 1000), s(1-s) is exactly 0 and so is the term
 // it multiplies.
@@ -56,23 +61,32 @@ func geluForwardGo(y, gates, x []float32) {
 		s := 1 / (1 + expf(v*(geluK1+geluK2*v*v))) // σ(2u)
 		y[i] = v * s
 		if gates != nil {
-			gates[i] = s
+			gates[i] = s + v*s*(1-s)*(geluB1+geluB2*min(v*v, geluSquareCap)) // gelu'(x)
 		}
 	}
 }
 
-func geluBackward(t *Tape, o *op) { t.parallel(o, o.out.Len(), minWork, geluBackwardRange) }
+func geluBackward(t *Tape, o *op) {
+	o.takeStale(0)
+	o.inPlace(0) // dx = 0 + dy·d may overwrite dy
+	t.parallel(o, o.out.Len(), minWork, geluBackwardRange)
+}
 
 func geluBackwardRange(o *op, _, lo, hi int) {
-	geluBackwardSlice(o.in[0].Grad[lo:hi], o.out.Grad[lo:hi], o.in[0].Data[lo:hi], o.saved[lo:hi])
+	geluBackwardSlice(o.in[0].Grad[lo:hi], o.out.Grad[lo:hi], o.saved[lo:hi], o.setting(0))
 }
 
 // geluBackwardGo is the portable geluBackwardSlice.
-func geluBackwardGo(dx, dy, x, gates []float32) {
-	dy, x, gates = dy[:len(dx)], x[:len(dx)], gates[:len(dx)]
-	for i, v := range x {
-		s := gates[i]
-		d := s + v*s*(1-s)*(geluB1+geluB2*min(v*v, geluSquareCap))
+func geluBackwardGo(dx, dy, deriv []float32, set bool) {
+	dy, deriv = dy[:len(dx)], deriv[:len(dx)]
+	if set { // dx may be dy itself: no clearing first
+		var zero float32
+		for i, d := range deriv {
+			dx[i] = zero + dy[i]*d
+		}
+		return
+	}
+	for i, d := range deriv {
 		dx[i] += dy[i] * d
 	}
 }

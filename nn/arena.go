@@ -56,6 +56,7 @@ func (a *tensorArena) take(name string, withGrad bool, shape ...int) *Tensor {
 	t.Data = t.Data[:n]
 	t.Grad = nil
 	t.gradStale = false
+	t.uses = 0
 	if withGrad {
 		g := a.grads[a.next]
 		if cap(g) < n {

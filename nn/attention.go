@@ -31,6 +31,11 @@ func (t *Tape) Attention(q, k, v *Tensor, s AttnSpec) *Tensor {
 	d := checkAttention(q, k, v, s)
 	o := t.record("Attention", attentionBackward, [5]*Tensor{q, k, v}, s.Batch*s.TQ, d)
 	o.attn = s
+	if !s.Causal || s.TQ <= attnQueryBlock {
+		// One query block per sequence and head: backward's products write each element
+		// of dQ, dK and dV once, so stale ones are written (beta 0), not cleared and added.
+		o.overwrites = 0b111
+	}
 	if s.KeyMask != nil {
 		o.attn.KeyMask = t.bools.take(len(s.KeyMask))
 		copy(o.attn.KeyMask, s.KeyMask)
@@ -124,7 +129,7 @@ func attentionForward(o *op, slot, lo, hi int) {
 				softmaxVisible(row[:limit], padding)
 				clear(row[limit:])
 			}
-			mm.Sgemm(false, false, i1-i0, dh, keys, 1, p, s.TK, v.Data[hd.kOff:], d, 0, o.out.Data[qi:], d)
+			headMatmul(mm, false, i1-i0, dh, keys, 1, p, s.TK, v.Data[hd.kOff:], d, 0, o.out.Data[qi:], d)
 			i0 = i1
 		}
 	}
@@ -144,10 +149,10 @@ func (o *op) visibleKeys(b, i int) (limit int, padding []bool) {
 	return limit, padding
 }
 
-// softmaxVisible replaces the scores of one query row, up to its causal limit, by their
-// softmax over the keys that padding (if not nil) does not hide; hidden keys get exactly 0,
-// and a row with no visible key is all zeros.
-func softmaxVisible(row []float32, padding []bool) {
+// softmaxVisibleGo is the portable softmaxVisible: it replaces the scores of one query
+// row, up to its causal limit, by their softmax over the keys that padding (if not nil)
+// does not hide; hidden keys get exactly 0, and a row with no visible key is all zeros.
+func softmaxVisibleGo(row []float32, padding []bool) {
 	negInf := float32(math.Inf(-1))
 	if padding != nil {
 		for j := range row {
@@ -175,7 +180,19 @@ func attentionBackward(t *Tape, o *op) {
 	if needsGrad(o.in[0]) || needsGrad(o.in[1]) {
 		o.work = t.scratch.take(t.threads * s.TQ * s.TK)
 	}
+	for k := range 3 {
+		o.takeStale(k)
+	}
 	t.parallel(o, s.Batch*s.Heads, 1, attentionBackwardHeads)
+}
+
+// beta is the products' beta for input k's gradient: 0 where backward writes it (takeStale),
+// 1 where it adds.
+func (o *op) beta(k int) float32 {
+	if o.setting(k) {
+		return 0
+	}
+	return 1
 }
 
 // attentionBackwardHeads runs backward for (sequence, head) pairs [lo,hi), one query block
@@ -186,25 +203,30 @@ func attentionBackwardHeads(o *op, slot, lo, hi int) {
 	dh := d / s.Heads
 	scale := float32(1 / math.Sqrt(float64(dh)))
 	dO, mm := o.out.Grad, o.slotMM[slot]
+	betaQ, betaK, betaV := o.beta(0), o.beta(1), o.beta(2)
 	for u := lo; u < hi; u++ {
 		hd := o.head(u)
 		for i0 := 0; i0 < s.TQ; {
 			i1, keys := o.queryBlock(i0)
 			rows, p, qi := i1-i0, hd.p[i0*s.TK:], hd.qOff+i0*d
 			if needsGrad(v) {
-				mm.Sgemm(true, false, keys, dh, rows, 1, p, s.TK, dO[qi:], d, 1, v.Grad[hd.kOff:], d)
+				headMatmul(mm, true, keys, dh, rows, 1, p, s.TK, dO[qi:], d, betaV, v.Grad[hd.kOff:], d)
 			}
 			if needsGrad(q) || needsGrad(k) {
 				dS := o.work[slot*s.TQ*s.TK : (slot+1)*s.TQ*s.TK]
 				mm.Sgemm(false, true, rows, keys, dh, 1, dO[qi:], d, v.Data[hd.kOff:], d, 0, dS, s.TK)
-				for i := range rows {
+				i := 0
+				for ; i+4 <= rows; i += 4 {
+					softmaxBackward4(dS[i*s.TK:], p[i*s.TK:], s.TK, keys)
+				}
+				for ; i < rows; i++ {
 					softmaxBackward(dS[i*s.TK:i*s.TK+keys], p[i*s.TK:i*s.TK+keys])
 				}
 				if needsGrad(q) {
-					mm.Sgemm(false, false, rows, dh, keys, scale, dS, s.TK, k.Data[hd.kOff:], d, 1, q.Grad[qi:], d)
+					headMatmul(mm, false, rows, dh, keys, scale, dS, s.TK, k.Data[hd.kOff:], d, betaQ, q.Grad[qi:], d)
 				}
 				if needsGrad(k) {
-					mm.Sgemm(true, false, keys, dh, rows, scale, dS, s.TK, q.Data[qi:], d, 1, k.Grad[hd.kOff:], d)
+					headMatmul(mm, true, keys, dh, rows, scale, dS, s.TK, q.Data[qi:], d, betaK, k.Grad[hd.kOff:], d)
 				}
 			}
 			i0 = i1
@@ -222,5 +244,27 @@ func softmaxBackward(dP, p []float32) {
 	r := float32(dot)
 	for j, pj := range p {
 		dP[j] = pj * (dP[j] - r)
+	}
+}
+
+// softmaxBackward4 is softmaxBackward of four rows of n values, stride apart in dP and p,
+// with their four dot products (each a chain of float64 additions in index order, as in
+// softmaxBackward) computed side by side.
+func softmaxBackward4(dP, p []float32, stride, n int) {
+	p0, p1, p2, p3 := p[:n], p[stride:stride+n], p[2*stride:2*stride+n], p[3*stride:3*stride+n]
+	d0, d1, d2, d3 := dP[:n], dP[stride:stride+n], dP[2*stride:2*stride+n], dP[3*stride:3*stride+n]
+	var s0, s1, s2, s3 float64
+	for j := range n {
+		s0 += float64(p0[j] * d0[j])
+		s1 += float64(p1[j] * d1[j])
+		s2 += float64(p2[j] * d2[j])
+		s3 += float64(p3[j] * d3[j])
+	}
+	for k, sum := range [4]float64{s0, s1, s2, s3} {
+		r := float32(sum)
+		pk, dk := p[k*stride:k*stride+n], dP[k*stride:k*stride+n]
+		for j, pj := range pk {
+			dk[j] = pj * (dk[j] - r)
+		}
 	}
 }

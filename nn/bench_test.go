@@ -76,6 +76,25 @@ func BenchmarkAttentionCausal(b *testing.B) {
 	benchOp(b, []*Tensor{q, k, v}, func(tp *Tape) *Tensor { return tp.Attention(q, k, v, spec) })
 }
 
+// BenchmarkAttentionShort is the quick job's attention: an encoder (not causal) over 16
+// sequences of 32 with padding, d = 128 in 4 heads.
+func BenchmarkAttentionShort(b *testing.B) { benchAttentionShort(b, 32) }
+
+// BenchmarkAttentionShort23 is BenchmarkAttentionShort with batches padded to 23.
+func BenchmarkAttentionShort23(b *testing.B) { benchAttentionShort(b, 23) }
+
+func benchAttentionShort(b *testing.B, seq int) {
+	const batch = 16
+	rng := newRand(1)
+	q, k, v := randLeaf(rng, "q", 1, batch*seq, benchD), randLeaf(rng, "k", 1, batch*seq, benchD), randLeaf(rng, "v", 1, batch*seq, benchD)
+	mask := make([]bool, batch*seq)
+	for i := range mask {
+		mask[i] = i%seq >= seq-3
+	}
+	spec := AttnSpec{Batch: batch, Heads: benchHeads, TQ: seq, TK: seq, KeyMask: mask}
+	benchOp(b, []*Tensor{q, k, v}, func(tp *Tape) *Tensor { return tp.Attention(q, k, v, spec) })
+}
+
 func BenchmarkLayerNorm(b *testing.B) {
 	rng := newRand(1)
 	x, g, bias := randLeaf(rng, "x", 1, benchB*benchT, benchD), randLeaf(rng, "g", 1, benchD), randLeaf(rng, "b", 1, benchD)

@@ -20,6 +20,7 @@ func (t *Tape) Dropout(x *Tensor, p float32, seed uint64) *Tensor {
 		return x
 	}
 	o := t.record("Dropout", dropoutBackward, [5]*Tensor{x}, x.Shape...)
+	o.overwrites = 1 // a stale dx is written, not cleared and added into
 	o.scalar = p
 	o.seed = seed
 	t.parallel(o, x.Len(), minWork, dropoutForward)
@@ -43,8 +44,12 @@ func dropoutForward(o *op, _, lo, hi int) {
 	kern.dropout(o.out.Data[lo:hi], o.in[0].Data[lo:hi], o.seed, lo, dropThreshold(o.scalar), 1/(1-o.scalar))
 }
 
-func dropoutBackward(t *Tape, o *op) { t.parallel(o, o.out.Len(), minWork, dropoutBackwardRange) }
+func dropoutBackward(t *Tape, o *op) {
+	o.takeStale(0)
+	o.inPlace(0) // dx = 0 + dy·scale or 0 may overwrite dy
+	t.parallel(o, o.out.Len(), minWork, dropoutBackwardRange)
+}
 
 func dropoutBackwardRange(o *op, _, lo, hi int) {
-	kern.dropoutGrad(o.in[0].Grad[lo:hi], o.out.Grad[lo:hi], o.seed, lo, dropThreshold(o.scalar), 1/(1-o.scalar))
+	kern.dropoutGrad(o.in[0].Grad[lo:hi], o.out.Grad[lo:hi], o.seed, lo, dropThreshold(o.scalar), 1/(1-o.scalar), o.setting(0))
 }

@@ -24,3 +24,24 @@ func expSub(dst, src []float32, shift float32) float32 {
 //
 //go:noescape
 func expSubAVX2(dst, src []float32, shift float32) float32
+
+// softmaxVisible replaces the scores of one query row, up to its causal limit, by their
+// softmax over the keys that padding (if not nil) does not hide; hidden keys get exactly 0,
+// and a row with no visible key is all zeros. With AVX-512 the whole row is one kernel,
+// softmaxVisibleAVX512, with the results of softmaxVisibleGo on AVX2 bit for bit.
+func softmaxVisible(row []float32, padding []bool) {
+	if haveAVX512 && haveAVX2FMA {
+		if padding != nil {
+			padding = padding[:len(row)]
+		}
+		softmaxVisibleAVX512(row, padding)
+		return
+	}
+	softmaxVisibleGo(row, padding)
+}
+
+// softmaxVisibleAVX512 is softmaxVisible in AVX-512 assembly (exp_amd64.s); padding is
+// nil or as long as row.
+//
+//go:noescape
+func softmaxVisibleAVX512(row []float32, padding []bool)

@@ -1,5 +1,5 @@
-// Constants and the EXP8 macro of the AVX2 exponential, for the assembly files that
-// include this one. The constants are file-local (<>): each including file has its copy.
+// Constants and the EXP8 (AVX2) and EXP16 (AVX-512) macros of the vector exponential, for
+// the assembly files that include this one. The constants are file-local (<>): each including file has its copy.
 
 // Each constant is stored eight times (32 bytes), so that instructions read it as a
 // memory operand. See exp.go for the method.
@@ -65,3 +65,50 @@ GLOBL expk<>(SB), RODATA|NOPTR, $480
 	VBLENDVPS    Y5, expk<>+416(SB), Y3, Y3    \ // -> +Inf
 	VCMPPS       $0x11, expk<>+384(SB), Y0, Y6 \ // x < expMin (ordered)
 	VANDNPS      Y3, Y6, Y0                      // -> 0; result in Y0
+
+// EXPCONST16 loads the exponential's constants into Z16-Z29, for EXP16.
+#define EXPCONST16 \
+	VBROADCASTSS expk<>+0(SB), Z16   \ // log2e
+	VBROADCASTSS expk<>+32(SB), Z17  \ // ln2Hi
+	VBROADCASTSS expk<>+64(SB), Z18  \ // ln2Lo
+	VBROADCASTSS expk<>+96(SB), Z19  \ // 1/7!
+	VBROADCASTSS expk<>+128(SB), Z20 \ // 1/6!
+	VBROADCASTSS expk<>+160(SB), Z21 \ // 1/5!
+	VBROADCASTSS expk<>+192(SB), Z22 \ // 1/4!
+	VBROADCASTSS expk<>+224(SB), Z23 \ // 1/3!
+	VBROADCASTSS expk<>+256(SB), Z24 \ // 1/2
+	VBROADCASTSS expk<>+288(SB), Z25 \ // 1
+	VBROADCASTSS expk<>+320(SB), Z26 \ // 127
+	VBROADCASTSS expk<>+352(SB), Z27 \ // expMax
+	VBROADCASTSS expk<>+384(SB), Z28 \ // expMin
+	VBROADCASTSS expk<>+416(SB), Z29   // +Inf
+
+// EXP16 is EXP8 on the sixteen floats of Z0; it uses Z1-Z4 and K2-K4.
+#define EXP16 \
+	VMULPS       Z16, Z0, Z1  \ // t = x·log2e
+	VRNDSCALEPS  $0, Z1, Z1   \ // k = round to nearest even (as VROUNDPS $0)
+	VMOVAPS      Z0, Z2       \
+	VFNMADD231PS Z17, Z1, Z2  \ // r = x - k·ln2Hi
+	VFNMADD231PS Z18, Z1, Z2  \ // r -= k·ln2Lo
+	VMOVAPS      Z19, Z3      \
+	VFMADD213PS  Z20, Z2, Z3  \
+	VFMADD213PS  Z21, Z2, Z3  \
+	VFMADD213PS  Z22, Z2, Z3  \
+	VFMADD213PS  Z23, Z2, Z3  \
+	VFMADD213PS  Z24, Z2, Z3  \
+	VFMADD213PS  Z25, Z2, Z3  \
+	VFMADD213PS  Z25, Z2, Z3  \ // p = e^r
+	VCVTPS2DQ    Z1, Z1       \
+	VPSRAD       $1, Z1, Z4   \ // k1 = k>>1
+	VPSUBD       Z4, Z1, Z1   \ // k2 = k - k1
+	VPADDD       Z26, Z4, Z4  \
+	VPADDD       Z26, Z1, Z1  \
+	VPSLLD       $23, Z4, Z4  \
+	VPSLLD       $23, Z1, Z1  \
+	VMULPS       Z4, Z3, Z3   \
+	VMULPS       Z1, Z3, Z3   \ // p·2^k1·2^k2
+	VCMPPS       $0x1e, Z27, Z0, K2 \ // x > expMax (ordered)
+	VMOVAPS      Z29, K2, Z3  \ // -> +Inf
+	VCMPPS       $0x11, Z28, Z0, K3 \ // x < expMin (ordered)
+	KNOTW        K3, K4       \
+	VMOVAPS.Z    Z3, K4, Z0     // -> 0; result in Z0

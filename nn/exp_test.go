@@ -15,7 +15,7 @@ type expImpl struct {
 type geluImpl struct {
 	name     string
 	forward  func(y, gates, x []float32)
-	backward func(dx, dy, x, gates []float32)
+	backward func(dx, dy, deriv []float32, set bool) // deriv from forward's gates
 }
 
 // relErr is |got-want|/want, with exact agreement (including both infinite or both zero)

@@ -219,7 +219,7 @@ func TestGELUAccuracy(t *testing.T) {
 				y, gates, dx := make([]float32, len(x)), make([]float32, len(x)), make([]float32, len(x))
 				dy := []float32{1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1}
 				impl.forward(y, gates, x)
-				impl.backward(dx, dy, x, gates)
+				impl.backward(dx, dy, gates, false)
 
 				xv := float64(c.x)
 				u := sqrt2OverPi * (xv + geluCubic*xv*xv*xv)
@@ -254,12 +254,12 @@ func TestGELUPositionIndependent(t *testing.T) {
 	for _, impl := range geluImplementations() {
 		y, gates, dx := make([]float32, n), make([]float32, n), make([]float32, n)
 		impl.forward(y, gates, x)
-		impl.backward(dx, dy, x, gates)
+		impl.backward(dx, dy, gates, false)
 		for lo := range 10 {
 			for hi := lo; hi <= n; hi += 3 {
 				py, pg, pdx := make([]float32, hi-lo), make([]float32, hi-lo), make([]float32, hi-lo)
 				impl.forward(py, pg, x[lo:hi])
-				impl.backward(pdx, dy[lo:hi], x[lo:hi], pg)
+				impl.backward(pdx, dy[lo:hi], pg, false)
 				noGates := make([]float32, hi-lo)
 				impl.forward(noGates, nil, x[lo:hi])
 				if !equalBits(py, y[lo:hi]) || !equalBits(pg, gates[lo:hi]) || !equalBits(pdx, dx[lo:hi]) || !equalBits(noGates, py) {

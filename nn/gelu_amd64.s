@@ -24,18 +24,18 @@ GLOBL geluk<>(SB), RODATA|NOPTR, $160
 	VDIVPS      Y0, Y11, Y11           \ // s
 	VMULPS      Y11, Y10, Y0             // x·s
 
-// GELUGRAD8 adds dy·d to the eight dx of Y6, with x in Y0, s in Y1, dy in Y5 and
-// d = s + x·s(1-s)(b1 + b2·min(x², 1e6)). It uses Y2-Y4 and Y15 = 1.
-#define GELUGRAD8 \
-	VMULPS      Y0, Y0, Y2              \ // x²
+// GELUDERIV8 computes the derivative d = s + x·s(1-s)(b1 + b2·min(x², 1e6)) into Y4,
+// from x in Y10 and s in Y11. It uses Y2, Y3 and Y15 = 1. Forward keeps d for backward,
+// which then only multiplies.
+#define GELUDERIV8 \
+	VMULPS      Y10, Y10, Y2            \ // x²
 	VMINPS      geluk<>+128(SB), Y2, Y2 \ // capped
 	VMOVUPS     geluk<>+96(SB), Y3      \
 	VFMADD213PS geluk<>+64(SB), Y2, Y3  \ // b1 + b2·x²
-	VSUBPS      Y1, Y15, Y4             \ // 1 - s
-	VMULPS      Y1, Y4, Y4              \ // s(1-s)
-	VMULPS      Y0, Y4, Y4              \ // x·s(1-s)
-	VFMADD213PS Y1, Y3, Y4              \ // d
-	VFMADD231PS Y4, Y5, Y6                // dx + dy·d
+	VSUBPS      Y11, Y15, Y4            \ // 1 - s
+	VMULPS      Y11, Y4, Y4             \ // s(1-s)
+	VMULPS      Y10, Y4, Y4             \ // x·s(1-s)
+	VFMADD213PS Y11, Y3, Y4               // d
 
 // TAILMASK sets Y8 to a mask of the first CX lanes (CX < 8); it uses Y7.
 #define TAILMASK \
@@ -45,12 +45,14 @@ GLOBL geluk<>(SB), RODATA|NOPTR, $160
 	VPCMPGTD     Y8, Y7, Y8
 
 // func geluForwardAVX2(y, gates, x []float32)
+// gates, when not empty, gets GELU's derivative d at each x (GELUDERIV8).
 TEXT ·geluForwardAVX2(SB), NOSPLIT, $0-72
-	MOVQ y_base+0(FP), DI
-	MOVQ y_len+8(FP), CX
-	MOVQ gates_base+24(FP), R8
-	MOVQ gates_len+32(FP), R9 // 0: no gates to keep
-	MOVQ x_base+48(FP), SI
+	MOVQ    y_base+0(FP), DI
+	MOVQ    y_len+8(FP), CX
+	MOVQ    gates_base+24(FP), R8
+	MOVQ    gates_len+32(FP), R9 // 0: no derivatives to keep
+	MOVQ    x_base+48(FP), SI
+	VMOVUPS expk<>+288(SB), Y15 // 1
 
 fwd8:
 	CMPQ    CX, $8
@@ -60,7 +62,8 @@ fwd8:
 	VMOVUPS Y0, (DI)
 	TESTQ   R9, R9
 	JZ      fwdnext
-	VMOVUPS Y11, (R8)
+	GELUDERIV8
+	VMOVUPS Y4, (R8)
 	ADDQ    $32, R8
 
 fwdnext:
@@ -78,104 +81,70 @@ fwdtail:
 	VMASKMOVPS Y0, Y8, (DI)
 	TESTQ      R9, R9
 	JZ         fwddone
-	VMASKMOVPS Y11, Y8, (R8)
+	GELUDERIV8
+	VMASKMOVPS Y4, Y8, (R8)
 
 fwddone:
 	VZEROUPPER
 	RET
 
-// func geluBackwardAVX2(dx, dy, x, gates []float32)
-TEXT ·geluBackwardAVX2(SB), NOSPLIT, $0-96
+// func geluBackwardAVX2(dx, dy, deriv []float32, set bool)
+// dx += dy·d (dx taken as 0 with set), with the derivatives forward kept.
+TEXT ·geluBackwardAVX2(SB), NOSPLIT, $0-73
 	MOVQ    dx_base+0(FP), DI
 	MOVQ    dx_len+8(FP), CX
 	MOVQ    dy_base+24(FP), DX
-	MOVQ    x_base+48(FP), SI
-	MOVQ    gates_base+72(FP), R8
-	VMOVUPS expk<>+288(SB), Y15 // 1
+	MOVQ    deriv_base+48(FP), R8
+	MOVBLZX set+72(FP), R9
 
 bwd8:
-	CMPQ    CX, $8
-	JB      bwdtail
-	VMOVUPS (SI), Y0
-	VMOVUPS (R8), Y1
-	VMOVUPS (DX), Y5
-	VMOVUPS (DI), Y6
-	GELUGRAD8
-	VMOVUPS Y6, (DI)
-	ADDQ    $32, SI
-	ADDQ    $32, R8
-	ADDQ    $32, DX
-	ADDQ    $32, DI
-	SUBQ    $8, CX
-	JMP     bwd8
+	CMPQ        CX, $8
+	JB          bwdtail
+	VMOVUPS     (R8), Y4
+	VMOVUPS     (DX), Y5
+	VXORPS      Y6, Y6, Y6
+	TESTQ       R9, R9
+	JNZ         bwd8set
+	VMOVUPS     (DI), Y6
+
+bwd8set:
+	VFMADD231PS Y4, Y5, Y6 // dx + dy·d
+	VMOVUPS     Y6, (DI)
+	ADDQ        $32, R8
+	ADDQ        $32, DX
+	ADDQ        $32, DI
+	SUBQ        $8, CX
+	JMP         bwd8
 
 bwdtail:
-	TESTQ      CX, CX
-	JZ         bwddone
+	TESTQ       CX, CX
+	JZ          bwddone
 	TAILMASK
-	VMASKMOVPS (SI), Y8, Y0
-	VMASKMOVPS (R8), Y8, Y1
-	VMASKMOVPS (DX), Y8, Y5
-	VMASKMOVPS (DI), Y8, Y6
-	GELUGRAD8
-	VMASKMOVPS Y6, Y8, (DI)
+	VMASKMOVPS  (R8), Y8, Y4
+	VMASKMOVPS  (DX), Y8, Y5
+	VXORPS      Y6, Y6, Y6
+	TESTQ       R9, R9
+	JNZ         bwdtailset
+	VMASKMOVPS  (DI), Y8, Y6
+
+bwdtailset:
+	VFMADD231PS Y4, Y5, Y6
+	VMASKMOVPS  Y6, Y8, (DI)
 
 bwddone:
 	VZEROUPPER
 	RET
 
 // The AVX-512 kernels below compute every lane with the instructions of GELU8, EXP8 and
-// GELUGRAD8 on zmm registers, so their results are the AVX2 kernels' bit for bit; the
+// GELUDERIV8 on zmm registers, so their results are the AVX2 kernels' bit for bit; the
 // constants stay in Z16-Z31 and the last, partial block runs under the mask K1.
 
-// GELUCONST16 loads the forward constants into Z16-Z31.
+// GELUCONST16 loads the forward constants into Z16-Z31: the exponential's (EXPCONST16,
+// exp_amd64.h) and GELU's k1, k2.
 #define GELUCONST16 \
-	VBROADCASTSS expk<>+0(SB), Z16   \ // log2e
-	VBROADCASTSS expk<>+32(SB), Z17  \ // ln2Hi
-	VBROADCASTSS expk<>+64(SB), Z18  \ // ln2Lo
-	VBROADCASTSS expk<>+96(SB), Z19  \ // 1/7!
-	VBROADCASTSS expk<>+128(SB), Z20 \ // 1/6!
-	VBROADCASTSS expk<>+160(SB), Z21 \ // 1/5!
-	VBROADCASTSS expk<>+192(SB), Z22 \ // 1/4!
-	VBROADCASTSS expk<>+224(SB), Z23 \ // 1/3!
-	VBROADCASTSS expk<>+256(SB), Z24 \ // 1/2
-	VBROADCASTSS expk<>+288(SB), Z25 \ // 1
-	VBROADCASTSS expk<>+320(SB), Z26 \ // 127
-	VBROADCASTSS expk<>+352(SB), Z27 \ // expMax
-	VBROADCASTSS expk<>+384(SB), Z28 \ // expMin
-	VBROADCASTSS expk<>+416(SB), Z29 \ // +Inf
+	EXPCONST16                       \
 	VBROADCASTSS geluk<>+0(SB), Z30  \ // k1
 	VBROADCASTSS geluk<>+32(SB), Z31   // k2
-
-// EXP16 is EXP8 on the sixteen floats of Z0; it uses Z1-Z4 and K2-K4.
-#define EXP16 \
-	VMULPS       Z16, Z0, Z1  \ // t = x·log2e
-	VRNDSCALEPS  $0, Z1, Z1   \ // k = round to nearest even (as VROUNDPS $0)
-	VMOVAPS      Z0, Z2       \
-	VFNMADD231PS Z17, Z1, Z2  \ // r = x - k·ln2Hi
-	VFNMADD231PS Z18, Z1, Z2  \ // r -= k·ln2Lo
-	VMOVAPS      Z19, Z3      \
-	VFMADD213PS  Z20, Z2, Z3  \
-	VFMADD213PS  Z21, Z2, Z3  \
-	VFMADD213PS  Z22, Z2, Z3  \
-	VFMADD213PS  Z23, Z2, Z3  \
-	VFMADD213PS  Z24, Z2, Z3  \
-	VFMADD213PS  Z25, Z2, Z3  \
-	VFMADD213PS  Z25, Z2, Z3  \ // p = e^r
-	VCVTPS2DQ    Z1, Z1       \
-	VPSRAD       $1, Z1, Z4   \ // k1 = k>>1
-	VPSUBD       Z4, Z1, Z1   \ // k2 = k - k1
-	VPADDD       Z26, Z4, Z4  \
-	VPADDD       Z26, Z1, Z1  \
-	VPSLLD       $23, Z4, Z4  \
-	VPSLLD       $23, Z1, Z1  \
-	VMULPS       Z4, Z3, Z3   \
-	VMULPS       Z1, Z3, Z3   \ // p·2^k1·2^k2
-	VCMPPS       $0x1e, Z27, Z0, K2 \ // x > expMax (ordered)
-	VMOVAPS      Z29, K2, Z3  \ // -> +Inf
-	VCMPPS       $0x11, Z28, Z0, K3 \ // x < expMin (ordered)
-	KNOTW        K3, K4       \
-	VMOVAPS.Z    Z3, K4, Z0     // -> 0; result in Z0
 
 // GELU16 is GELU8 on the sixteen x of Z10: Z0 = gelu(x), Z11 = s.
 #define GELU16 \
@@ -196,8 +165,120 @@ TEXT ·geluForwardAVX512(SB), NOSPLIT, $0-72
 	MOVQ  gates_len+32(FP), R9 // 0: no gates to keep
 	MOVQ  x_base+48(FP), SI
 	GELUCONST16
+	VBROADCASTSS geluk<>+64(SB), Z12  // b1
+	VBROADCASTSS geluk<>+96(SB), Z13  // b2
+	VBROADCASTSS geluk<>+128(SB), Z14 // cap on x²
 	MOVQ  $0xffff, AX
 	KMOVW AX, K1
+
+// Two blocks of 16 at a time, their instructions interleaved (the second block's in
+// Z5-Z9, Z13, Z15 and K5-K7), so that the two exponentials' chains of dependent
+// instructions overlap; every lane gets the same instructions as in GELU16.
+fwd32:
+	CMPQ    CX, $32
+	JB      fwd32done
+	VMOVUPS (SI), Z10
+	VMOVUPS 64(SI), Z15
+	VMULPS      Z10, Z10, Z0
+	VMULPS      Z15, Z15, Z5
+	VMOVAPS     Z31, Z11
+	VMOVAPS     Z31, Z13
+	VFMADD213PS Z30, Z0, Z11
+	VFMADD213PS Z30, Z5, Z13
+	VMULPS      Z11, Z10, Z0
+	VMULPS      Z13, Z15, Z5
+	VMULPS       Z16, Z0, Z1
+	VMULPS       Z16, Z5, Z6
+	VRNDSCALEPS  $0, Z1, Z1
+	VRNDSCALEPS  $0, Z6, Z6
+	VMOVAPS      Z0, Z2
+	VMOVAPS      Z5, Z7
+	VFNMADD231PS Z17, Z1, Z2
+	VFNMADD231PS Z17, Z6, Z7
+	VFNMADD231PS Z18, Z1, Z2
+	VFNMADD231PS Z18, Z6, Z7
+	VMOVAPS      Z19, Z3
+	VMOVAPS      Z19, Z8
+	VFMADD213PS  Z20, Z2, Z3
+	VFMADD213PS  Z20, Z7, Z8
+	VFMADD213PS  Z21, Z2, Z3
+	VFMADD213PS  Z21, Z7, Z8
+	VFMADD213PS  Z22, Z2, Z3
+	VFMADD213PS  Z22, Z7, Z8
+	VFMADD213PS  Z23, Z2, Z3
+	VFMADD213PS  Z23, Z7, Z8
+	VFMADD213PS  Z24, Z2, Z3
+	VFMADD213PS  Z24, Z7, Z8
+	VFMADD213PS  Z25, Z2, Z3
+	VFMADD213PS  Z25, Z7, Z8
+	VFMADD213PS  Z25, Z2, Z3
+	VFMADD213PS  Z25, Z7, Z8
+	VCVTPS2DQ    Z1, Z1
+	VCVTPS2DQ    Z6, Z6
+	VPSRAD       $1, Z1, Z4
+	VPSRAD       $1, Z6, Z9
+	VPSUBD       Z4, Z1, Z1
+	VPSUBD       Z9, Z6, Z6
+	VPADDD       Z26, Z4, Z4
+	VPADDD       Z26, Z9, Z9
+	VPADDD       Z26, Z1, Z1
+	VPADDD       Z26, Z6, Z6
+	VPSLLD       $23, Z4, Z4
+	VPSLLD       $23, Z9, Z9
+	VPSLLD       $23, Z1, Z1
+	VPSLLD       $23, Z6, Z6
+	VMULPS       Z4, Z3, Z3
+	VMULPS       Z9, Z8, Z8
+	VMULPS       Z1, Z3, Z3
+	VMULPS       Z6, Z8, Z8
+	VCMPPS       $0x1e, Z27, Z0, K2
+	VCMPPS       $0x1e, Z27, Z5, K5
+	VMOVAPS      Z29, K2, Z3
+	VMOVAPS      Z29, K5, Z8
+	VCMPPS       $0x11, Z28, Z0, K3
+	VCMPPS       $0x11, Z28, Z5, K6
+	KNOTW        K3, K4
+	KNOTW        K6, K7
+	VMOVAPS.Z    Z3, K4, Z0
+	VMOVAPS.Z    Z8, K7, Z5
+	VADDPS      Z25, Z0, Z0
+	VADDPS      Z25, Z5, Z5
+	VDIVPS      Z0, Z25, Z11
+	VDIVPS      Z5, Z25, Z13
+	VMULPS      Z11, Z10, Z0
+	VMULPS      Z13, Z15, Z5
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z5, 64(DI)
+	TESTQ   R9, R9
+	JZ      fwd32next
+	VMULPS      Z10, Z10, Z2
+	VMULPS      Z15, Z15, Z7
+	VMINPS.BCST geluk<>+128(SB), Z2, Z2
+	VMINPS.BCST geluk<>+128(SB), Z7, Z7
+	VBROADCASTSS geluk<>+96(SB), Z3
+	VBROADCASTSS geluk<>+96(SB), Z8
+	VFMADD213PS.BCST geluk<>+64(SB), Z2, Z3
+	VFMADD213PS.BCST geluk<>+64(SB), Z7, Z8
+	VSUBPS      Z11, Z25, Z4
+	VSUBPS      Z13, Z25, Z9
+	VMULPS      Z11, Z4, Z4
+	VMULPS      Z13, Z9, Z9
+	VMULPS      Z10, Z4, Z4
+	VMULPS      Z15, Z9, Z9
+	VFMADD213PS Z11, Z3, Z4
+	VFMADD213PS Z13, Z8, Z9
+	VMOVUPS Z4, (R8)
+	VMOVUPS Z9, 64(R8)
+	ADDQ    $128, R8
+
+fwd32next:
+	ADDQ $128, SI
+	ADDQ $128, DI
+	SUBQ $32, CX
+	JMP  fwd32
+
+fwd32done:
+	VBROADCASTSS geluk<>+96(SB), Z13 // b2 again (the pairs' second s was there)
 
 fwd16:
 	CMPQ  CX, $16
@@ -211,13 +292,21 @@ fwd16:
 	MOVQ  $16, CX
 
 fwdbody:
-	VMOVUPS.Z (SI), K1, Z10
+	VMOVUPS.Z   (SI), K1, Z10
 	GELU16
-	VMOVUPS   Z0, K1, (DI)
-	TESTQ     R9, R9
-	JZ        fwd16next
-	VMOVUPS   Z11, K1, (R8)
-	ADDQ      $64, R8
+	VMOVUPS     Z0, K1, (DI)
+	TESTQ       R9, R9
+	JZ          fwd16next
+	VMULPS      Z10, Z10, Z2 // the derivative d, as GELUDERIV8
+	VMINPS      Z14, Z2, Z2  // capped x²
+	VMOVAPS     Z13, Z3
+	VFMADD213PS Z12, Z2, Z3  // b1 + b2·x²
+	VSUBPS      Z11, Z25, Z4 // 1 - s
+	VMULPS      Z11, Z4, Z4  // s(1-s)
+	VMULPS      Z10, Z4, Z4  // x·s(1-s)
+	VFMADD213PS Z11, Z3, Z4  // d
+	VMOVUPS     Z4, K1, (R8)
+	ADDQ        $64, R8
 
 fwd16next:
 	ADDQ $64, SI
@@ -229,19 +318,15 @@ fwd16done:
 	VZEROUPPER
 	RET
 
-// func geluBackwardAVX512(dx, dy, x, gates []float32)
-TEXT ·geluBackwardAVX512(SB), NOSPLIT, $0-96
-	MOVQ         dx_base+0(FP), DI
-	MOVQ         dx_len+8(FP), CX
-	MOVQ         dy_base+24(FP), DX
-	MOVQ         x_base+48(FP), SI
-	MOVQ         gates_base+72(FP), R8
-	VBROADCASTSS expk<>+288(SB), Z15 // 1
-	VBROADCASTSS geluk<>+64(SB), Z16 // b1
-	VBROADCASTSS geluk<>+96(SB), Z17 // b2
-	VBROADCASTSS geluk<>+128(SB), Z18 // cap on x²
-	MOVQ         $0xffff, AX
-	KMOVW        AX, K1
+// func geluBackwardAVX512(dx, dy, deriv []float32, set bool)
+TEXT ·geluBackwardAVX512(SB), NOSPLIT, $0-73
+	MOVQ    dx_base+0(FP), DI
+	MOVQ    dx_len+8(FP), CX
+	MOVQ    dy_base+24(FP), DX
+	MOVQ    deriv_base+48(FP), R8
+	MOVBLZX set+72(FP), R9 // dx taken as 0, not read
+	MOVQ    $0xffff, AX
+	KMOVW   AX, K1
 
 bwd16:
 	CMPQ  CX, $16
@@ -255,21 +340,16 @@ bwd16:
 	MOVQ  $16, CX
 
 bwdbody:
-	VMOVUPS.Z   (SI), K1, Z0 // x
-	VMOVUPS.Z   (R8), K1, Z1 // s
+	VMOVUPS.Z   (R8), K1, Z4 // d
 	VMOVUPS.Z   (DX), K1, Z5 // dy
+	VXORPS      Z6, Z6, Z6
+	TESTQ       R9, R9
+	JNZ         bwdcompute
 	VMOVUPS.Z   (DI), K1, Z6 // dx
-	VMULPS      Z0, Z0, Z2   // x²
-	VMINPS      Z18, Z2, Z2  // capped
-	VMOVAPS     Z17, Z3
-	VFMADD213PS Z16, Z2, Z3  // b1 + b2·x²
-	VSUBPS      Z1, Z15, Z4  // 1 - s
-	VMULPS      Z1, Z4, Z4   // s(1-s)
-	VMULPS      Z0, Z4, Z4   // x·s(1-s)
-	VFMADD213PS Z1, Z3, Z4   // d
-	VFMADD231PS Z4, Z5, Z6   // dx + dy·d
+
+bwdcompute:
+	VFMADD231PS Z4, Z5, Z6 // dx + dy·d
 	VMOVUPS     Z6, K1, (DI)
-	ADDQ        $64, SI
 	ADDQ        $64, R8
 	ADDQ        $64, DX
 	ADDQ        $64, DI

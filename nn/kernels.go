@@ -23,9 +23,14 @@ type vecKernels struct {
 
 	// addTo sets y[i] += x[i].
 	addTo func(y, x []float32)
+	// add sets y[i] = a[i] + b[i] (Add's forward: addTo after copying a, in one pass).
+	add func(y, a, b []float32)
 	// addColSums adds rows r = 0..rows-1 of x, x[r*stride:r*stride+len(y)], to y, one row
 	// after the other (for each element, the same additions as addTo row by row).
 	addColSums func(y, x []float32, stride, rows int)
+	// addRows adds x to rows r = 0..rows-1 of y, y[r*stride:r*stride+len(x)] (addTo on
+	// each row: Linear's bias).
+	addRows func(x, y []float32, stride, rows int)
 	// axpy sets y[i] += a·x[i].
 	axpy func(y []float32, a float32, x []float32)
 	// scaleTo sets y[i] = a·x[i]; y may be x.
@@ -33,15 +38,17 @@ type vecKernels struct {
 	// adamW applies one AdamW update to p with gradient g and moments m, v.
 	adamW func(p, g, m, v []float32, c *adamWConsts)
 	// dropout sets y[i] = x[i]·scale if element lo+i is kept at the threshold, else 0;
-	// dropoutGrad adds dy[i]·scale to dx[i] for the kept elements.
+	// dropoutGrad adds dy[i]·scale to dx[i] for the kept elements. With set, the
+	// gradient kernels (dropoutGrad, layerNormGradRow) first take dx as zero, without
+	// reading it: the results of clearing dx and adding, bit for bit.
 	dropout     func(y, x []float32, seed uint64, lo int, threshold uint64, scale float32)
-	dropoutGrad func(dx, dy []float32, seed uint64, lo int, threshold uint64, scale float32)
+	dropoutGrad func(dx, dy []float32, seed uint64, lo int, threshold uint64, scale float32, set bool)
 	// sumSquares returns sum + Σ float64(g[i])², added in index order (zeros skipped).
 	sumSquares func(sum float64, g []float32) float64
 	// layerNormRow sets y[j] = (x[j]-m)·s·g[j] + b[j].
 	layerNormRow func(y, x, g, b []float32, m, s float32)
 	// layerNormGradRow adds (dy[j]·g[j] - meanG - (x[j]-m)·s·meanGX)·s to dx[j].
-	layerNormGradRow func(dx, dy, x, g []float32, m, s, meanG, meanGX float32)
+	layerNormGradRow func(dx, dy, x, g []float32, m, s, meanG, meanGX float32, set bool)
 	// layerNormGainGradRow adds dy[j]·(x[j]-m)·s to dg[j].
 	layerNormGainGradRow func(dg, dy, x []float32, m, s float32)
 }
@@ -51,7 +58,9 @@ type vecKernels struct {
 var goKernels = vecKernels{
 	name:                 "go",
 	addTo:                addToGo,
+	add:                  addGo,
 	addColSums:           addColSumsGo,
+	addRows:              addRowsGo,
 	axpy:                 axpyGo,
 	scaleTo:              scaleToGo,
 	adamW:                adamWGo,
@@ -78,6 +87,21 @@ func addColSums(y, x []float32, stride, rows int) {
 	kern.addColSums(y, x, stride, rows)
 }
 
+// addRows adds x to rows 0..rows-1 of y (row r starts at r*stride).
+func addRows(x, y []float32, stride, rows int) {
+	if rows <= 0 || len(x) == 0 {
+		return
+	}
+	_ = y[(rows-1)*stride+len(x)-1] // every row is in y
+	kern.addRows(x, y, stride, rows)
+}
+
+func addRowsGo(x, y []float32, stride, rows int) {
+	for r := range rows {
+		addToGo(y[r*stride:r*stride+len(x)], x)
+	}
+}
+
 // axpy computes y += a*x element-wise.
 func axpy(y []float32, a float32, x []float32) { kern.axpy(y, a, x[:len(y)]) }
 
@@ -88,6 +112,16 @@ func addToGo(y, x []float32) {
 	x = x[:len(y)]
 	for i := range y {
 		y[i] += x[i]
+	}
+}
+
+// add computes y = a + b element-wise.
+func add(y, a, b []float32) { kern.add(y, a[:len(y)], b[:len(y)]) }
+
+func addGo(y, a, b []float32) {
+	a, b = a[:len(y)], b[:len(y)]
+	for i := range y {
+		y[i] = a[i] + b[i]
 	}
 }
 
@@ -120,11 +154,33 @@ type adamWConsts struct {
 	eta     float32 // learning rate
 	shrink  float32 // 1 - η·λ
 	eps     float32
+	// gscale multiplies every gradient first, g = float32(gscale·g) (ClipGradNorm's
+	// rescale, done here instead of in a pass of its own; 1 when there is none).
+	gscale float32
+	// zeroSkip, when not 0, lets a vector kernel update a block whose g, m and v are
+	// all zero (m and v +0 bit for bit) as p = p·shrink, leaving m and v alone: what
+	// the full update computes there (+0 moments and a +0 step) when the constants
+	// allow it (see adamWZeroSkip). An embedding table's rows that no batch has
+	// reached yet are such blocks.
+	zeroSkip uint32
+}
+
+// adamWZeroSkip says whether the update of a zero gradient with zero moments is exactly
+// p = p·shrink for these constants: m = β₁·0 + (1-β₁)·(±0) = +0 and v = +0 need
+// non-negative β's, m/c1 and v/c2 positive c's, √0 + ε = ε a positive ε, η·(+0) = +0 a
+// finite non-negative η, and float32(gscale·(±0)) = ±0 a finite gscale; then the step is
+// +0/ε = +0 and p·shrink - (+0) is p·shrink, whatever p.
+func adamWZeroSkip(c *adamWConsts) bool {
+	finite := func(x float32) bool { return !math.IsInf(float64(x), 0) && x == x }
+	return c.b1 >= 0 && c.ob1 >= 0 && c.b2 >= 0 && c.ob2 >= 0 && finite(c.b1) && finite(c.ob1) &&
+		finite(c.b2) && finite(c.ob2) && c.c1 > 0 && c.c2 > 0 && c.eps > 0 && c.eta >= 0 &&
+		finite(c.eta) && finite(c.gscale)
 }
 
 func adamWGo(p, g, m, v []float32, c *adamWConsts) {
 	g, m, v = g[:len(p)], m[:len(p)], v[:len(p)]
 	for i, gi := range g {
+		gi *= c.gscale
 		mi := float32(c.b1*m[i]) + float32(c.ob1*gi)
 		vi := float32(c.b2*v[i]) + float32(float32(c.ob2*gi)*gi)
 		m[i], v[i] = mi, vi
@@ -146,8 +202,19 @@ func dropoutGo(y, x []float32, seed uint64, lo int, threshold uint64, scale floa
 	}
 }
 
-func dropoutGradGo(dx, dy []float32, seed uint64, lo int, threshold uint64, scale float32) {
+func dropoutGradGo(dx, dy []float32, seed uint64, lo int, threshold uint64, scale float32, set bool) {
 	dy = dy[:len(dx)]
+	if set { // dx may be dy itself: no clearing first
+		var zero float32
+		for i := range dx {
+			if kept(seed, lo+i, threshold) {
+				dx[i] = zero + float32(dy[i]*scale)
+			} else {
+				dx[i] = 0
+			}
+		}
+		return
+	}
 	for i := range dx {
 		if kept(seed, lo+i, threshold) {
 			dx[i] += float32(dy[i] * scale)
@@ -164,6 +231,23 @@ func sumSquaresGo(sum float64, g []float32) float64 {
 	return sum
 }
 
+// sumSquaresAnyOrderGo adds the squares in eight partial sums (ClipScale's bound needs
+// no particular order).
+func sumSquaresAnyOrderGo(g []float32) float64 {
+	var s [8]float64
+	i := 0
+	for ; i+8 <= len(g); i += 8 {
+		b := g[i : i+8 : i+8]
+		for l, x := range b {
+			s[l] += float64(x) * float64(x)
+		}
+	}
+	for ; i < len(g); i++ {
+		s[0] += float64(g[i]) * float64(g[i])
+	}
+	return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]))
+}
+
 func layerNormRowGo(y, x, g, b []float32, m, s float32) {
 	x, g, b = x[:len(y)], g[:len(y)], b[:len(y)]
 	for j, v := range x {
@@ -171,8 +255,15 @@ func layerNormRowGo(y, x, g, b []float32, m, s float32) {
 	}
 }
 
-func layerNormGradRowGo(dx, dy, x, g []float32, m, s, meanG, meanGX float32) {
+func layerNormGradRowGo(dx, dy, x, g []float32, m, s, meanG, meanGX float32, set bool) {
 	dy, x, g = dy[:len(dx)], x[:len(dx)], g[:len(dx)]
+	if set { // dx may be dy itself: no clearing first
+		var zero float32
+		for j, v := range x {
+			dx[j] = zero + float32((float32(dy[j]*g[j])-meanG-float32((v-m)*s*meanGX))*s)
+		}
+		return
+	}
 	for j, v := range x {
 		dx[j] += float32((float32(dy[j]*g[j]) - meanG - float32((v-m)*s*meanGX)) * s)
 	}

@@ -8,7 +8,9 @@ import "golang.org/x/sys/cpu"
 var avx2Kernels = vecKernels{
 	name:                 "avx2",
 	addTo:                addToAVX2Tail,
+	add:                  addAVX2Tail,
 	addColSums:           addColSumsGo,
+	addRows:              addRowsAVX2,
 	axpy:                 axpyAVX2Tail,
 	scaleTo:              scaleToAVX2Tail,
 	adamW:                adamWAVX2Tail,
@@ -29,6 +31,18 @@ func addToAVX2Tail(y, x []float32) {
 	k := n8(len(y))
 	addToAVX2(y[:k], x)
 	addToGo(y[k:], x[k:len(y)])
+}
+
+func addAVX2Tail(y, a, b []float32) {
+	k := n8(len(y))
+	addAVX2(y[:k], a, b)
+	addGo(y[k:], a[k:len(y)], b[k:len(y)])
+}
+
+func addRowsAVX2(x, y []float32, stride, rows int) {
+	for r := range rows {
+		addToAVX2Tail(y[r*stride:r*stride+len(x)], x)
+	}
 }
 
 func axpyAVX2Tail(y []float32, a float32, x []float32) {
@@ -60,10 +74,10 @@ func layerNormRowAVX2Tail(y, x, g, b []float32, m, s float32) {
 	layerNormRowGo(y[k:], x[k:len(y)], g[k:len(y)], b[k:len(y)], m, s)
 }
 
-func layerNormGradRowAVX2Tail(dx, dy, x, g []float32, m, s, meanG, meanGX float32) {
+func layerNormGradRowAVX2Tail(dx, dy, x, g []float32, m, s, meanG, meanGX float32, set bool) {
 	k := n8(len(dx))
-	layerNormGradRowAVX2(dx[:k], dy, x, g, m, s, meanG, meanGX)
-	layerNormGradRowGo(dx[k:], dy[k:len(dx)], x[k:len(dx)], g[k:len(dx)], m, s, meanG, meanGX)
+	layerNormGradRowAVX2(dx[:k], dy, x, g, m, s, meanG, meanGX, set)
+	layerNormGradRowGo(dx[k:], dy[k:len(dx)], x[k:len(dx)], g[k:len(dx)], m, s, meanG, meanGX, set)
 }
 
 func layerNormGainGradRowAVX2Tail(dg, dy, x []float32, m, s float32) {
@@ -77,7 +91,9 @@ func layerNormGainGradRowAVX2Tail(dg, dy, x []float32, m, s float32) {
 var avx512Kernels = vecKernels{
 	name:                 "avx512",
 	addTo:                addToAVX512,
+	add:                  addAVX512,
 	addColSums:           addColSumsAVX512,
+	addRows:              addRowsAVX512,
 	axpy:                 axpyAVX512,
 	scaleTo:              scaleToAVX512,
 	adamW:                adamWAVX512,
@@ -131,6 +147,15 @@ func addToAVX2(y, x []float32)
 func addToAVX512(y, x []float32)
 
 //go:noescape
+func addAVX2(y, a, b []float32)
+
+//go:noescape
+func addAVX512(y, a, b []float32)
+
+//go:noescape
+func addRowsAVX512(x, y []float32, stride, rows int)
+
+//go:noescape
 func addColSumsAVX512(y, x []float32, stride, rows int)
 
 //go:noescape
@@ -155,7 +180,7 @@ func adamWAVX512(p, g, m, v []float32, c *adamWConsts)
 func dropoutAVX512(y, x []float32, seed uint64, lo int, threshold uint64, scale float32)
 
 //go:noescape
-func dropoutGradAVX512(dx, dy []float32, seed uint64, lo int, threshold uint64, scale float32)
+func dropoutGradAVX512(dx, dy []float32, seed uint64, lo int, threshold uint64, scale float32, set bool)
 
 //go:noescape
 func sumSquaresAVX2(sum float64, g []float32) float64
@@ -170,13 +195,26 @@ func layerNormRowAVX2(y, x, g, b []float32, m, s float32)
 func layerNormRowAVX512(y, x, g, b []float32, m, s float32)
 
 //go:noescape
-func layerNormGradRowAVX2(dx, dy, x, g []float32, m, s, meanG, meanGX float32)
+func layerNormGradRowAVX2(dx, dy, x, g []float32, m, s, meanG, meanGX float32, set bool)
 
 //go:noescape
-func layerNormGradRowAVX512(dx, dy, x, g []float32, m, s, meanG, meanGX float32)
+func layerNormGradRowAVX512(dx, dy, x, g []float32, m, s, meanG, meanGX float32, set bool)
 
 //go:noescape
 func layerNormGainGradRowAVX2(dg, dy, x []float32, m, s float32)
 
 //go:noescape
 func layerNormGainGradRowAVX512(dg, dy, x []float32, m, s float32)
+
+//go:noescape
+func sumSquaresAnyOrderAVX512(g []float32) float64
+
+// sumSquaresAnyOrder returns Σ float64(g[i])² added in an order of its own (for a bound,
+// not for ClipGradNorm's norm): with AVX-512 in 32 partial sums.
+func sumSquaresAnyOrder(g []float32) float64 {
+	if !haveAVX512 {
+		return sumSquaresAnyOrderGo(g)
+	}
+	k := len(g) &^ 31
+	return sumSquaresAnyOrderAVX512(g[:k]) + sumSquaresAnyOrderGo(g[k:])
+}

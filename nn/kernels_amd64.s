@@ -301,11 +301,12 @@ TEXT ·adamWAVX2(SB), NOSPLIT, $0-104
 	VBROADCASTSS 24(AX), Y13 // η
 	VBROADCASTSS 28(AX), Y14 // shrink
 	VBROADCASTSS 32(AX), Y15 // ε
+	VBROADCASTSS 36(AX), Y6  // gscale
 
 adam8:
 	CMPQ    CX, $8
 	JB      adamdone
-	VMOVUPS (SI), Y0      // g
+	VMULPS  (SI), Y6, Y0  // g·gscale
 	VMULPS  (R8), Y7, Y1  // β₁m
 	VMULPS  Y0, Y8, Y2    // (1-β₁)g
 	VADDPS  Y2, Y1, Y1    // m
@@ -352,6 +353,9 @@ TEXT ·adamWAVX512(SB), NOSPLIT, $0-104
 	VBROADCASTSS 24(AX), Z22 // η
 	VBROADCASTSS 28(AX), Z23 // shrink
 	VBROADCASTSS 32(AX), Z24 // ε
+	VBROADCASTSS 36(AX), Z25 // gscale
+	MOVL         40(AX), R10 // zeroSkip
+	VXORPS       Z26, Z26, Z26
 	ALLONES
 
 adam16:
@@ -359,9 +363,22 @@ adam16:
 
 adambody:
 	VMOVUPS.Z (SI), K1, Z0 // g
+	VMULPS    Z0, Z25, Z0  // g·gscale
 	VMOVUPS.Z (R8), K1, Z1
 	VMOVUPS.Z (R9), K1, Z3
 	VMOVUPS.Z (DI), K1, Z5
+	TESTL     R10, R10
+	JZ        adamfull
+	VCMPPS    $4, Z26, Z0, K2 // g ≠ 0 (or NaN)
+	VPORD     Z1, Z3, Z6
+	VPTESTMD  Z6, Z6, K3      // m or v not +0
+	KORTESTW  K2, K3
+	JNZ       adamfull
+	VMULPS    Z5, Z23, Z5     // all zero: p·shrink, m and v stay +0
+	VMOVUPS   Z5, K1, (DI)
+	JMP       adamnext
+
+adamfull:
 	VMULPS    Z1, Z16, Z1  // β₁m
 	VMULPS    Z0, Z17, Z2  // (1-β₁)g
 	VADDPS    Z2, Z1, Z1   // m
@@ -380,12 +397,14 @@ adambody:
 	VMULPS    Z5, Z23, Z5  // p·shrink
 	VSUBPS    Z1, Z5, Z5
 	VMOVUPS   Z5, K1, (DI)
-	ADDQ      $64, DI
-	ADDQ      $64, SI
-	ADDQ      $64, R8
-	ADDQ      $64, R9
-	SUBQ      $16, CX
-	JMP       adam16
+
+adamnext:
+	ADDQ $64, DI
+	ADDQ $64, SI
+	ADDQ $64, R8
+	ADDQ $64, R9
+	SUBQ $16, CX
+	JMP  adam16
 
 adamdone:
 	VZEROUPPER
@@ -473,11 +492,12 @@ dropdone:
 	VZEROUPPER
 	RET
 
-// func dropoutGradAVX512(dx, dy []float32, seed uint64, lo int, threshold uint64, scale float32)
-TEXT ·dropoutGradAVX512(SB), NOSPLIT, $0-76
-	MOVQ dx_base+0(FP), DI
-	MOVQ dx_len+8(FP), CX
-	MOVQ dy_base+24(FP), SI
+// func dropoutGradAVX512(dx, dy []float32, seed uint64, lo int, threshold uint64, scale float32, set bool)
+TEXT ·dropoutGradAVX512(SB), NOSPLIT, $0-77
+	MOVQ    dx_base+0(FP), DI
+	MOVQ    dx_len+8(FP), CX
+	MOVQ    dy_base+24(FP), SI
+	MOVBLZX set+76(FP), R9
 	DROPSETUP
 	ALLONES
 
@@ -487,14 +507,24 @@ dgrad16:
 dgradbody:
 	KEEP16
 	VMOVUPS.Z (SI), K3, Z0
-	VMOVUPS.Z (DI), K3, Z1
 	VMULPS    Z26, Z0, Z0
+	TESTQ     R9, R9
+	JNZ       dgradset
+	VMOVUPS.Z (DI), K3, Z1
 	VADDPS    Z0, Z1, Z1
 	VMOVUPS   Z1, K3, (DI) // only the kept elements change
-	ADDQ      $64, DI
-	ADDQ      $64, SI
-	SUBQ      $16, CX
-	JMP       dgrad16
+	JMP       dgradnext
+
+dgradset:
+	VXORPS  Z1, Z1, Z1
+	VADDPS  Z0, Z1, Z1   // 0 + dy·scale kept, 0 + 0 dropped
+	VMOVUPS Z1, K1, (DI) // every element is written
+
+dgradnext:
+	ADDQ $64, DI
+	ADDQ $64, SI
+	SUBQ $16, CX
+	JMP  dgrad16
 
 dgraddone:
 	VZEROUPPER
@@ -646,13 +676,15 @@ lndone:
 	VZEROUPPER
 	RET
 
-// func layerNormGradRowAVX2(dx, dy, x, g []float32, m, s, meanG, meanGX float32)
-TEXT ·layerNormGradRowAVX2(SB), NOSPLIT, $0-112
+// func layerNormGradRowAVX2(dx, dy, x, g []float32, m, s, meanG, meanGX float32, set bool)
+TEXT ·layerNormGradRowAVX2(SB), NOSPLIT, $0-113
 	MOVQ         dx_base+0(FP), DI
 	MOVQ         dx_len+8(FP), CX
 	MOVQ         dy_base+24(FP), DX
 	MOVQ         x_base+48(FP), SI
 	MOVQ         g_base+72(FP), R8
+	MOVBLZX      set+112(FP), R9
+	VXORPS       Y11, Y11, Y11
 	VBROADCASTSS m+96(FP), Y12
 	VBROADCASTSS s+100(FP), Y13
 	VBROADCASTSS meanG+104(FP), Y14
@@ -670,7 +702,13 @@ lng8:
 	VMULPS  Y15, Y1, Y1  // ·meanGX
 	VSUBPS  Y1, Y0, Y0
 	VMULPS  Y13, Y0, Y0  // ·s
-	VADDPS  (DI), Y0, Y0
+	VMOVAPS Y11, Y2      // set: dx = 0 + ...
+	TESTQ   R9, R9
+	JNZ     lngadd
+	VMOVUPS (DI), Y2
+
+lngadd:
+	VADDPS  Y0, Y2, Y0
 	VMOVUPS Y0, (DI)
 	ADDQ    $32, DI
 	ADDQ    $32, DX
@@ -683,13 +721,14 @@ lngdone:
 	VZEROUPPER
 	RET
 
-// func layerNormGradRowAVX512(dx, dy, x, g []float32, m, s, meanG, meanGX float32)
-TEXT ·layerNormGradRowAVX512(SB), NOSPLIT, $0-112
+// func layerNormGradRowAVX512(dx, dy, x, g []float32, m, s, meanG, meanGX float32, set bool)
+TEXT ·layerNormGradRowAVX512(SB), NOSPLIT, $0-113
 	MOVQ         dx_base+0(FP), DI
 	MOVQ         dx_len+8(FP), CX
 	MOVQ         dy_base+24(FP), DX
 	MOVQ         x_base+48(FP), SI
 	MOVQ         g_base+72(FP), R8
+	MOVBLZX      set+112(FP), R9
 	VBROADCASTSS m+96(FP), Z12
 	VBROADCASTSS s+100(FP), Z13
 	VBROADCASTSS meanG+104(FP), Z14
@@ -703,7 +742,12 @@ lngbody:
 	VMOVUPS.Z (DX), K1, Z0
 	VMOVUPS.Z (R8), K1, Z2
 	VMOVUPS.Z (SI), K1, Z1
+	VXORPS    Z3, Z3, Z3  // set: dx = 0 + ...
+	TESTQ     R9, R9
+	JNZ       lngcompute
 	VMOVUPS.Z (DI), K1, Z3
+
+lngcompute:
 	VMULPS    Z2, Z0, Z0  // dy·g
 	VSUBPS    Z14, Z0, Z0 // - meanG
 	VSUBPS    Z12, Z1, Z1 // x-m
@@ -781,5 +825,178 @@ lggbody:
 	JMP       lgg16
 
 lggdone:
+	VZEROUPPER
+	RET
+
+// func addAVX2(y, a, b []float32)
+TEXT ·addAVX2(SB), NOSPLIT, $0-72
+	MOVQ y_base+0(FP), DI
+	MOVQ y_len+8(FP), CX
+	MOVQ a_base+24(FP), SI
+	MOVQ b_base+48(FP), DX
+
+sum8:
+	CMPQ    CX, $8
+	JB      sumdone
+	VMOVUPS (SI), Y0
+	VADDPS  (DX), Y0, Y0
+	VMOVUPS Y0, (DI)
+	ADDQ    $32, DI
+	ADDQ    $32, SI
+	ADDQ    $32, DX
+	SUBQ    $8, CX
+	JMP     sum8
+
+sumdone:
+	VZEROUPPER
+	RET
+
+// func addAVX512(y, a, b []float32)
+TEXT ·addAVX512(SB), NOSPLIT, $0-72
+	MOVQ y_base+0(FP), DI
+	MOVQ y_len+8(FP), CX
+	MOVQ a_base+24(FP), SI
+	MOVQ b_base+48(FP), DX
+	ALLONES
+
+sum64:
+	CMPQ    CX, $64
+	JB      sum16
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	VADDPS  (DX), Z0, Z0
+	VADDPS  64(DX), Z1, Z1
+	VADDPS  128(DX), Z2, Z2
+	VADDPS  192(DX), Z3, Z3
+	VMOVUPS Z0, (DI)
+	VMOVUPS Z1, 64(DI)
+	VMOVUPS Z2, 128(DI)
+	VMOVUPS Z3, 192(DI)
+	ADDQ    $256, DI
+	ADDQ    $256, SI
+	ADDQ    $256, DX
+	SUBQ    $64, CX
+	JMP     sum64
+
+sum16:
+	TAIL16(sumbody, sumdone)
+
+sumbody:
+	VMOVUPS.Z (SI), K1, Z0
+	VMOVUPS.Z (DX), K1, Z1
+	VADDPS    Z1, Z0, Z0
+	VMOVUPS   Z0, K1, (DI)
+	ADDQ      $64, DI
+	ADDQ      $64, SI
+	ADDQ      $64, DX
+	SUBQ      $16, CX
+	JMP       sum16
+
+sumdone:
+	VZEROUPPER
+	RET
+
+// func sumSquaresAnyOrderAVX512(g []float32) float64
+// Σ float64(g[i])² over a multiple of 32 elements, in 32 float64 partial sums (four
+// registers of eight lanes) reduced at the end: an order of its own, not sumSquares's.
+TEXT ·sumSquaresAnyOrderAVX512(SB), NOSPLIT, $0-32
+	MOVQ   g_base+0(FP), SI
+	MOVQ   g_len+8(FP), CX
+	VXORPD Z0, Z0, Z0
+	VXORPD Z1, Z1, Z1
+	VXORPD Z2, Z2, Z2
+	VXORPD Z3, Z3, Z3
+
+anysq32:
+	CMPQ        CX, $32
+	JB          anysqdone
+	VCVTPS2PD   (SI), Z4
+	VCVTPS2PD   32(SI), Z5
+	VCVTPS2PD   64(SI), Z6
+	VCVTPS2PD   96(SI), Z7
+	VFMADD231PD Z4, Z4, Z0 // the square is exact: one rounding, as a separate add
+	VFMADD231PD Z5, Z5, Z1
+	VFMADD231PD Z6, Z6, Z2
+	VFMADD231PD Z7, Z7, Z3
+	ADDQ        $128, SI
+	SUBQ        $32, CX
+	JMP         anysq32
+
+anysqdone:
+	VADDPD        Z1, Z0, Z0
+	VADDPD        Z3, Z2, Z2
+	VADDPD        Z2, Z0, Z0
+	VEXTRACTF64X4 $1, Z0, Y1
+	VADDPD        Y1, Y0, Y0
+	VEXTRACTF128  $1, Y0, X1
+	VADDPD        X1, X0, X0
+	VPERMILPD     $1, X0, X1
+	VADDSD        X1, X0, X0
+	VMOVSD        X0, ret+24(FP)
+	VZEROUPPER
+	RET
+
+// func addRowsAVX512(x []float32, y []float32, stride, rows int)
+// Adds x to rows r = 0..rows-1 of y, y[r*stride : r*stride+len(x)] (addTo row by row),
+// a block of columns of x at a time, kept in registers while the rows go by.
+TEXT ·addRowsAVX512(SB), NOSPLIT, $0-64
+	MOVQ x_base+0(FP), SI
+	MOVQ x_len+8(FP), CX
+	MOVQ y_base+24(FP), DI
+	MOVQ stride+48(FP), R8
+	SHLQ $2, R8            // row stride in bytes
+	MOVQ rows+56(FP), R9
+	ALLONES
+
+arcols64:
+	CMPQ    CX, $64
+	JB      arcols16
+	VMOVUPS (SI), Z0
+	VMOVUPS 64(SI), Z1
+	VMOVUPS 128(SI), Z2
+	VMOVUPS 192(SI), Z3
+	MOVQ    DI, R10
+	MOVQ    R9, R11
+
+arrows64:
+	VADDPS  (R10), Z0, Z4
+	VADDPS  64(R10), Z1, Z5
+	VADDPS  128(R10), Z2, Z6
+	VADDPS  192(R10), Z3, Z7
+	VMOVUPS Z4, (R10)
+	VMOVUPS Z5, 64(R10)
+	VMOVUPS Z6, 128(R10)
+	VMOVUPS Z7, 192(R10)
+	ADDQ    R8, R10
+	DECQ    R11
+	JNZ     arrows64
+	ADDQ    $256, DI
+	ADDQ    $256, SI
+	SUBQ    $64, CX
+	JMP     arcols64
+
+arcols16:
+	TAIL16(arbody, ardone)
+
+arbody:
+	VMOVUPS.Z (SI), K1, Z0
+	MOVQ      DI, R10
+	MOVQ      R9, R11
+
+arrows16:
+	VMOVUPS.Z (R10), K1, Z4
+	VADDPS    Z0, Z4, Z4
+	VMOVUPS   Z4, K1, (R10)
+	ADDQ      R8, R10
+	DECQ      R11
+	JNZ       arrows16
+	ADDQ      $64, DI
+	ADDQ      $64, SI
+	SUBQ      $16, CX
+	JMP       arcols16
+
+ardone:
 	VZEROUPPER
 	RET

@@ -30,9 +30,7 @@ func (t *Tape) Linear(x, w, b *Tensor) *Tensor {
 func addBiasRows(o *op, _, lo, hi int) {
 	b := o.in[2].Data
 	out := len(b)
-	for r := lo; r < hi; r++ {
-		addTo(o.out.Data[r*out:(r+1)*out], b)
-	}
+	addRows(b, o.out.Data[lo*out:hi*out], out, hi-lo)
 }
 
 // LinearLowRank is Linear plus a scaled low-rank term, fused into one op so that the sum
@@ -54,6 +52,8 @@ func (t *Tape) LinearLowRank(x, w, b, u, bw *Tensor, s float32) *Tensor {
 	y := t.Linear(x, w, b)
 	o := &t.ops[len(t.ops)-1]
 	o.name, o.in[3], o.in[4], o.scalar = "LinearLowRank", u, bw, s
+	u.uses++
+	bw.uses++
 	if y.Grad == nil && t.grad && (needsGrad(u) || needsGrad(bw)) {
 		t.acts.addGrad(y)
 		o.backward = linearBackward

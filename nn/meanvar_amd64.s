@@ -92,3 +92,79 @@ sqloop:
 	VMOVUPD Y3, 96(DI)
 	VZEROUPPER
 	RET
+
+// TRANSPOSE4D transposes the 4×4 float64 matrix whose rows are a, b, c, d (ymm) into
+// column registers c0..c3 (lane r of cj is row r's element j); it uses Y8-Y11.
+#define TRANSPOSE4D(ra, rb, rc, rd, k0, k1, k2, k3) \
+	VUNPCKLPD  rb, ra, Y8         \ // a0 b0 a2 b2
+	VUNPCKHPD  rb, ra, Y9         \ // a1 b1 a3 b3
+	VUNPCKLPD  rd, rc, Y10        \ // c0 d0 c2 d2
+	VUNPCKHPD  rd, rc, Y11        \ // c1 d1 c3 d3
+	VPERM2F128 $0x20, Y10, Y8, k0 \ // a0 b0 c0 d0
+	VPERM2F128 $0x20, Y11, Y9, k1 \
+	VPERM2F128 $0x31, Y10, Y8, k2 \
+	VPERM2F128 $0x31, Y11, Y9, k3
+
+// LNGRADROW computes, for the four columns at AX of the rows at SI (dy) and DX (x),
+// float64(dy·g) into rgh and float64(dy·g)·float64((x-m)·s) into rp, the terms of
+// layerNormInputGrad's two row sums; the row's four m, then four s, are at msoff(R9).
+#define LNGRADROW(msoff, rgh, rp) \
+	VMOVUPS   (SI)(AX*1), X14        \
+	VMULPS    (R8)(AX*1), X14, X14   \ // dy·g (float32)
+	VMOVUPS   (DX)(AX*1), X15        \
+	VSUBPS    msoff(R9), X15, X15    \ // x-m
+	VMULPS    msoff+16(R9), X15, X15 \ // ·s
+	VCVTPS2PD X14, rgh               \
+	VCVTPS2PD X15, rp                \
+	VMULPD    rgh, rp, rp              // exact
+
+// func layerNormGradSums4AVX(dy, x, gain *float32, d int, ms *[32]float32, sums *[8]float64)
+// dy and x hold 4 adjacent rows of d floats each, d > 0 a multiple of 4, gain d floats; ms
+// holds, for row r, m_r four times at 32r and s_r four times at 32r+16. sums[r] gets
+// Σ_j float64(dy·g) and sums[4+r] Σ_j float64(dy·g)·float64((x-m)·s) of row r, each
+// added in column order from 0, as layerNormInputGrad's loop does, with the four rows'
+// chains side by side (a 4×4 block is computed row-wise, then transposed).
+TEXT ·layerNormGradSums4AVX(SB), NOSPLIT, $0-48
+	MOVQ   dy+0(FP), SI
+	MOVQ   x+8(FP), DX
+	MOVQ   gain+16(FP), R8
+	MOVQ   d+24(FP), CX
+	MOVQ   ms+32(FP), R9
+	MOVQ   sums+40(FP), DI
+	SHLQ   $2, CX           // bytes per row
+	LEAQ   (CX)(CX*2), R11  // three rows
+	VXORPD Y12, Y12, Y12    // Σ gh of the four rows
+	VXORPD Y13, Y13, Y13    // Σ gh·x̂
+	XORQ   AX, AX
+
+lngsloop:
+	LNGRADROW(0, Y0, Y4)
+	ADDQ      CX, SI
+	ADDQ      CX, DX
+	LNGRADROW(32, Y1, Y5)
+	ADDQ      CX, SI
+	ADDQ      CX, DX
+	LNGRADROW(64, Y2, Y6)
+	ADDQ      CX, SI
+	ADDQ      CX, DX
+	LNGRADROW(96, Y3, Y7)
+	SUBQ      R11, SI
+	SUBQ      R11, DX
+	TRANSPOSE4D(Y0, Y1, Y2, Y3, Y0, Y1, Y2, Y3)
+	VADDPD    Y0, Y12, Y12
+	VADDPD    Y1, Y12, Y12
+	VADDPD    Y2, Y12, Y12
+	VADDPD    Y3, Y12, Y12
+	TRANSPOSE4D(Y4, Y5, Y6, Y7, Y4, Y5, Y6, Y7)
+	VADDPD    Y4, Y13, Y13
+	VADDPD    Y5, Y13, Y13
+	VADDPD    Y6, Y13, Y13
+	VADDPD    Y7, Y13, Y13
+	ADDQ      $16, AX
+	CMPQ      AX, CX
+	JB        lngsloop
+
+	VMOVUPD Y12, (DI)
+	VMOVUPD Y13, 32(DI)
+	VZEROUPPER
+	RET

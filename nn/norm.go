@@ -23,6 +23,7 @@ func (t *Tape) LayerNorm(x, g, b *Tensor, eps float32) *Tensor {
 		panic(fmt.Sprintf("%s: eps %v must be positive", name, eps))
 	}
 	o := t.record("LayerNorm", layerNormBackward, [5]*Tensor{x, g, b}, n, d)
+	o.overwrites = 1 // a stale dx is written, not cleared and added into
 	o.scalar = eps
 	o.saved = t.floats.take(2 * n) // mean of each row, then 1/√(σ²+eps) of each row
 	t.parallel(o, n, rowGrain(4*d), layerNormForward)
@@ -95,11 +96,13 @@ func meanVariance(row []float32) (mean, variance float64) {
 
 func layerNormBackward(t *Tape, o *op) {
 	n, d := o.in[0].Shape[0], o.in[0].Shape[1]
-	if needsGrad(o.in[0]) {
-		t.parallel(o, n, rowGrain(6*d), layerNormInputGrad)
-	}
-	if needsGrad(o.in[1]) || needsGrad(o.in[2]) {
+	if needsGrad(o.in[1]) || needsGrad(o.in[2]) { // first: they read dy, which dx may overwrite
 		t.parallel(o, d, rowGrain(3*n), layerNormParamGradCols)
+	}
+	if needsGrad(o.in[0]) {
+		o.takeStale(0)
+		o.inPlace(0) // each row's sums read its dy before its dx is written
+		t.parallel(o, n, rowGrain(6*d), layerNormInputGrad)
 	}
 }
 
@@ -107,18 +110,38 @@ func layerNormInputGrad(o *op, _, lo, hi int) {
 	x, g := o.in[0], o.in[1].Data
 	n, d := x.Shape[0], x.Shape[1]
 	mean, rstd := o.saved[:n], o.saved[n:]
-	for r := lo; r < hi; r++ {
-		xr, dyr, dxr := x.Data[r*d:(r+1)*d], o.out.Grad[r*d:(r+1)*d], x.Grad[r*d:(r+1)*d]
-		m, s := mean[r], rstd[r]
-		var sumG, sumGX float64 // Σ ĝ and Σ ĝ⊙x̂
-		for j, v := range xr {
-			gh := float64(dyr[j] * g[j])
-			sumG += gh
-			sumGX += float64(gh * float64((v-m)*s))
-		}
+	set := o.setting(0)
+	row := func(r int, sumG, sumGX float64) {
 		meanG, meanGX := float32(sumG/float64(d)), float32(sumGX/float64(d))
-		kern.layerNormGradRow(dxr, dyr, xr, g, m, s, meanG, meanGX)
+		kern.layerNormGradRow(x.Grad[r*d:(r+1)*d], o.out.Grad[r*d:(r+1)*d], x.Data[r*d:(r+1)*d], g, mean[r], rstd[r], meanG, meanGX, set)
 	}
+	r := lo
+	if haveMeanVariance4 && d%4 == 0 {
+		// Four rows at a time: the same sums as layerNormGradSums, bit for bit.
+		for ; r+4 <= hi; r += 4 {
+			m4, s4 := (*[4]float32)(mean[r:r+4]), (*[4]float32)(rstd[r:r+4])
+			sumG, sumGX := layerNormGradSums4(o.out.Grad[r*d:(r+4)*d], x.Data[r*d:(r+4)*d], g, d, m4, s4)
+			for i := range 4 {
+				row(r+i, sumG[i], sumGX[i])
+			}
+		}
+	}
+	for ; r < hi; r++ {
+		sumG, sumGX := layerNormGradSums(o.out.Grad[r*d:(r+1)*d], x.Data[r*d:(r+1)*d], g, mean[r], rstd[r])
+		row(r, sumG, sumGX)
+	}
+}
+
+// layerNormGradSums returns Σ ĝ and Σ ĝ⊙x̂ of one row (ĝ = dy⊙g, x̂ = (x-m)·s), each
+// added in column order in float64 (ĝ·x̂ is exact in float64).
+func layerNormGradSums(dy, x, g []float32, m, s float32) (sumG, sumGX float64) {
+	dy, g = dy[:len(x)], g[:len(x)]
+	for j, v := range x {
+		gh := float64(dy[j] * g[j])
+		sumG += gh
+		sumGX += float64(gh * float64((v-m)*s))
+	}
+	return sumG, sumGX
 }
 
 // layerNormParamGradCols accumulates the gain and bias gradients of columns [lo,hi),

@@ -93,7 +93,14 @@ func stateBytes(bufs [][][]float32) int64 {
 func (a *AdamW) Steps() int { return a.steps }
 
 // Step applies one AdamW update with base learning rate lr.
-func (a *AdamW) Step(lr float32) {
+func (a *AdamW) Step(lr float32) { a.StepScaled(lr, 1) }
+
+// StepScaled applies one AdamW update with base learning rate lr to gradients taken as
+// float32(gradScale·g): the update Step makes after ScaleGrads(params, gradScale), bit
+// for bit, without the pass that rescales the gradients in place (they are left as they
+// were). With ClipFactor it is ClipGradNorm then Step, for an optimizer whose
+// parameters are the clipped ones, each once.
+func (a *AdamW) StepScaled(lr, gradScale float32) {
 	a.steps++
 	c1 := 1 - math.Pow(float64(a.Beta1), float64(a.steps)) // bias corrections
 	c2 := 1 - math.Pow(float64(a.Beta2), float64(a.steps))
@@ -105,7 +112,7 @@ func (a *AdamW) Step(lr float32) {
 				continue
 			}
 			mustHaveGrad("nn.AdamW", g.Name, p)
-			a.update(p, stateOf(a.m, gi, pi, p.Len()), stateOf(a.v, gi, pi, p.Len()), eta, g.WeightDecay, float32(c1), float32(c2))
+			a.update(p, stateOf(a.m, gi, pi, p.Len()), stateOf(a.v, gi, pi, p.Len()), eta, g.WeightDecay, float32(c1), float32(c2), gradScale)
 		}
 	}
 }
@@ -113,9 +120,12 @@ func (a *AdamW) Step(lr float32) {
 // update applies one AdamW step to p with moment buffers m and v (the vector kernel
 // adamW: m ← β₁m + (1-β₁)g, v ← β₂v + (1-β₂)g·g, p ← p·(1-ηλ) - η(m/c1)/(√(v/c2) + ε),
 // each product rounded before it is added).
-func (a *AdamW) update(p *Tensor, m, v []float32, eta, decay, c1, c2 float32) {
+func (a *AdamW) update(p *Tensor, m, v []float32, eta, decay, c1, c2, gscale float32) {
 	a.consts = adamWConsts{b1: a.Beta1, ob1: 1 - a.Beta1, b2: a.Beta2, ob2: 1 - a.Beta2, c1: c1, c2: c2,
-		eta: eta, shrink: 1 - eta*decay, eps: a.Eps}
+		eta: eta, shrink: 1 - eta*decay, eps: a.Eps, gscale: gscale}
+	if adamWZeroSkip(&a.consts) {
+		a.consts.zeroSkip = 1
+	}
 	n := len(p.Data)
 	kern.adamW(p.Data, p.Grad[:n], m[:n], v[:n], &a.consts)
 }

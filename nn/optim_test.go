@@ -2,6 +2,7 @@ package nn
 
 import (
 	"math"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -173,5 +174,107 @@ func TestClipGradNorm(t *testing.T) {
 	ZeroGrads(params)
 	if a.Grad[1] != 0 || b.Grad[0] != 0 {
 		t.Errorf("ZeroGrads left %v %v", a.Grad, b.Grad)
+	}
+}
+
+// TestStepScaledIsClipThenStep: ClipFactor then StepScaled updates parameters and
+// moments as ClipGradNorm then Step does, bit for bit, over steps that clip and steps
+// that do not, with rows of zero gradients (never-seen embedding rows).
+func TestStepScaledIsClipThenStep(t *testing.T) {
+	build := func() ([]*Tensor, *AdamW) {
+		rng := newRand(77)
+		emb, w := randLeaf(rng, "emb", 1, 40, 16), randLeaf(rng, "w", 1, 5, 7)
+		bias := randLeaf(rng, "b", 1, 7)
+		params := []*Tensor{emb, w, bias}
+		return params, NewAdamW([]ParamGroup{{Name: "decay", Params: []*Tensor{emb, w}, WeightDecay: 0.01}, {Name: "no_decay", Params: []*Tensor{bias}}})
+	}
+	pa, oa := build()
+	pb, ob := build()
+	rng := newRand(78)
+	for step := range 6 {
+		gscale := []float64{0.01, 1, 3}[step%3] // small gradients are not clipped
+		for i := range pa {
+			pa[i].ensureGrad()
+			pb[i].ensureGrad()
+			for j := range pa[i].Grad {
+				g := float32(rng.NormFloat64() * gscale)
+				if i == 0 && (j/16)%4 != 1 { // embedding rows no batch reaches
+					g = 0
+				}
+				pa[i].Grad[j], pb[i].Grad[j] = g, g
+			}
+		}
+		na := ClipGradNorm(pa, 1)
+		oa.Step(1e-3)
+		nb, scale, clip := ClipFactor(pb, 1)
+		ob.StepScaled(1e-3, scale)
+		if na != nb || clip != (na > 1) {
+			t.Fatalf("step %d: norms %v and %v, clip %v", step, na, nb, clip)
+		}
+		for i := range pa {
+			if !slices.Equal(bitsOf(pa[i].Data), bitsOf(pb[i].Data)) {
+				t.Errorf("step %d: parameter %s differs", step, pa[i].Name)
+			}
+		}
+		for gi := range oa.m {
+			for pi := range oa.m[gi] {
+				if !slices.Equal(bitsOf(oa.m[gi][pi]), bitsOf(ob.m[gi][pi])) || !slices.Equal(bitsOf(oa.v[gi][pi]), bitsOf(ob.v[gi][pi])) {
+					t.Errorf("step %d: moments of group %d parameter %d differ", step, gi, pi)
+				}
+			}
+		}
+	}
+}
+
+// TestClipScaleIsClipFactor: ClipScale gives ClipFactor's factor and decision, bit for
+// bit, on gradients well below, near (within rounding of) and above the limit, with
+// zeros, tiny and non-finite values among them.
+func TestClipScaleIsClipFactor(t *testing.T) {
+	rng := newRand(91)
+	for trial := range 400 {
+		params := []*Tensor{NewParam("a", 1+rng.IntN(300)), NewParam("b", rng.IntN(70)), NewParam("c", 1+rng.IntN(5))}
+		var sum float64
+		for _, p := range params {
+			p.ensureGrad()
+			for i := range p.Grad {
+				switch rng.IntN(10) {
+				case 0:
+					p.Grad[i] = 0
+				case 1:
+					p.Grad[i] = float32(rng.NormFloat64()) * 1e-42
+				default:
+					p.Grad[i] = float32(rng.NormFloat64())
+				}
+				sum += float64(p.Grad[i]) * float64(p.Grad[i])
+			}
+		}
+		params[2].Trainable = trial%3 != 0
+		switch trial % 4 {
+		case 0: // the limit within rounding of the norm
+			maxNorm := float32(math.Sqrt(sum))
+			maxNorm = math.Nextafter32(maxNorm, float32(trial%8/4)*2*maxNorm)
+			checkClipScale(t, trial, params, maxNorm)
+		case 1:
+			checkClipScale(t, trial, params, float32(math.Sqrt(sum)*(0.5+rng.Float64())))
+		case 2:
+			if trial%16 == 2 {
+				params[0].Grad[0] = float32(math.Inf(1))
+			}
+			if trial%16 == 6 {
+				params[0].Grad[0] = float32(math.NaN())
+			}
+			checkClipScale(t, trial, params, 1)
+		default:
+			checkClipScale(t, trial, params, float32(rng.Float64()*3))
+		}
+	}
+}
+
+func checkClipScale(t *testing.T, trial int, params []*Tensor, maxNorm float32) {
+	t.Helper()
+	_, wantScale, wantClip := ClipFactor(params, maxNorm)
+	scale, clip := ClipScale(params, maxNorm)
+	if clip != wantClip || math.Float32bits(scale) != math.Float32bits(wantScale) {
+		t.Errorf("trial %d, limit %v: ClipScale %v %v, ClipFactor %v %v", trial, maxNorm, scale, clip, wantScale, wantClip)
 	}
 }

@@ -54,9 +54,51 @@ type op struct {
 	attn   AttnSpec     // KeyMask is a tape-owned copy
 	// overwrites has bit k set when backward, given in[k] with a stale gradient, writes
 	// that gradient whole instead of adding into it (and marks it fresh): Linear's dx
-	// product, Add's da and db.
+	// product, Add's da and db, LayerNorm's, GELU's and Dropout's dx, and Attention's
+	// dQ, dK and dV when each sequence and head is one query block.
 	overwrites uint8
+	// set has bit k set, during backward, when in[k]'s gradient was stale and the
+	// backward writes it (0 + the contribution: the same bits as clearing it and adding)
+	// instead of adding into it; see takeStale.
+	set uint8
 }
+
+// takeStale records in o.set whether in[k] needs a gradient that is still stale, which
+// the op's backward then writes instead of adding into, and marks it fresh. The caller is
+// an op whose overwrites has bit k set and that writes every element of in[k]'s gradient.
+func (o *op) takeStale(k int) bool {
+	x := o.in[k]
+	stale := needsGrad(x) && x.gradStale && o.overwrites&(1<<k) != 0
+	if stale {
+		x.gradStale = false
+		o.set |= 1 << k
+	} else {
+		o.set &^= 1 << k
+	}
+	return stale
+}
+
+// setting says whether backward writes, not adds into, in[k]'s gradient (takeStale).
+func (o *op) setting(k int) bool { return o.set&(1<<k) != 0 }
+
+// inPlace, for an element-wise op whose backward writes in[k]'s stale gradient
+// (setting(k)) from the output gradient alone, element by element, says whether it may
+// write it into the output gradient's buffer and give in[k] that buffer: in[k] is an
+// activation this op is the only consumer of, so nothing else reads or adds into its
+// gradient, and no other op reads the output gradient once this backward has run (its
+// consumers' backwards ran before). It then makes the switch (until the tape hands
+// in[k] out again); the output gradient's values afterwards are in[k]'s.
+func (o *op) inPlace(k int) bool {
+	x := o.in[k]
+	if !o.setting(k) || !x.activation || x.uses != 1 || !gradInPlace {
+		return false
+	}
+	x.Grad = o.out.Grad
+	return true
+}
+
+// gradInPlace lets element-wise backwards write in place (tests turn it off to compare).
+var gradInPlace = true
 
 // NewTape returns a tape that uses up to threads goroutines per op, in training mode with
 // gradients on.
@@ -195,6 +237,11 @@ func (t *Tape) record(name string, backward func(*Tape, *op), in [5]*Tensor, sha
 	}
 	if !withGrad {
 		backward = nil
+	}
+	for _, x := range in {
+		if x != nil {
+			x.uses++
+		}
 	}
 	t.ops = append(t.ops, op{name: name, backward: backward, in: in, out: t.acts.take(name, withGrad, shape...)})
 	return &t.ops[len(t.ops)-1]

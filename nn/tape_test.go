@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"maps"
 	"math"
 	"slices"
 	"strings"
@@ -307,5 +308,89 @@ func TestTapeReuseAcrossShapes(t *testing.T) {
 				t.Errorf("step %d (T=%d): gradient of %s differs on a reused tape", i, seq, params[j].Name)
 			}
 		}
+	}
+}
+
+// TestStaleGradientsOverwritten runs an encoder block (post-LN, non-causal attention over
+// sequences of at most 32, GELU, dropout) twice on one tape, so that the second pass finds
+// the first pass's values in its activation gradients, where LayerNorm, GELU, Dropout,
+// Attention, Linear and Add write a stale gradient instead of clearing it and adding (Add
+// shares dy's buffer with an input it is the only consumer of): its parameter gradients
+// must be those of a fresh tape whose Add copies, bit for bit.
+func TestStaleGradientsOverwritten(t *testing.T) {
+	const batch, seq, d, ff = 2, 9, 16, 32
+	rng := newRand(41)
+	params := map[string]*Tensor{}
+	leaf := func(name string, shape ...int) *Tensor {
+		p := randLeaf(rng, name, 0.5, shape...)
+		params[name] = p
+		return p
+	}
+	wq, wk, wv, wo := leaf("wq", d, d), leaf("wk", d, d), leaf("wv", d, d), leaf("wo", d, d)
+	w1, w2 := leaf("w1", ff, d), leaf("w2", d, ff)
+	g1, b1, g2, b2 := leaf("g1", d), leaf("b1", d), leaf("g2", d), leaf("b2", d)
+	mask := make([]bool, batch*seq)
+	mask[seq-1], mask[2*seq-2] = true, true
+	pass := func(tp *Tape, input *Tensor, seed uint64) [][]float32 {
+		tp.Reset()
+		for _, p := range params {
+			p.ZeroGrad()
+		}
+		x := tp.Dropout(input, 0.2, seed)
+		a := tp.Attention(tp.Linear(x, wq, nil), tp.Linear(x, wk, nil), tp.Linear(x, wv, nil),
+			AttnSpec{Batch: batch, Heads: 2, TQ: seq, TK: seq, KeyMask: mask})
+		x = tp.LayerNorm(tp.Add(x, tp.Dropout(tp.Linear(a, wo, nil), 0.2, seed+1)), g1, b1, 1e-5)
+		h := tp.Linear(tp.GELU(tp.Linear(x, w1, nil)), w2, nil)
+		x = tp.LayerNorm(tp.Add(x, tp.Dropout(h, 0.2, seed+2)), g2, b2, 1e-5)
+		tp.Backward(tp.MSE(x, target(x.Len())))
+		var grads [][]float32
+		for _, name := range slices.Sorted(maps.Keys(params)) {
+			grads = append(grads, slices.Clone(params[name].Grad))
+		}
+		return grads
+	}
+	in1, in2 := randLeaf(rng, "in1", 1, batch*seq, d), randLeaf(rng, "in2", 1, batch*seq, d)
+	params["in1"], params["in2"] = in1, in2
+	for _, threads := range []int{1, 2} {
+		reused := NewTape(threads)
+		pass(reused, in1, 5)
+		got := pass(reused, in2, 6)
+		addShares, gradInPlace = false, false // every gradient in a buffer of its own
+		want := pass(NewTape(threads), in2, 6)
+		addShares, gradInPlace = true, true
+		for i := range want {
+			if !slices.Equal(bitsOf(got[i]), bitsOf(want[i])) {
+				t.Errorf("%d threads: gradient %d differs after a pass that left stale gradients", threads, i)
+			}
+		}
+	}
+}
+
+// target returns n fixed values for a regression loss.
+func target(n int) []float32 {
+	x := make([]float32, n)
+	for i := range x {
+		x[i] = float32(i%7) - 3
+	}
+	return x
+}
+
+// TestAddSharesGradient: an input that only an Add consumes shares the Add's output
+// gradient; one with other consumers gets its own, with their contributions.
+func TestAddSharesGradient(t *testing.T) {
+	rng := newRand(3)
+	w := randLeaf(rng, "w", 1, 4, 4)
+	x := randLeaf(rng, "x", 1, 3, 4)
+	tp := NewTape(1)
+	a := tp.Linear(x, w, nil)                // consumed by Add and by the second Linear
+	b := tp.Scale(tp.Linear(x, w, nil), 0.5) // consumed by Add only
+	y := tp.Add(a, b)
+	z := tp.Add(y, tp.Linear(a, w, nil))
+	tp.Backward(tp.MSE(z, target(z.Len())))
+	if &b.Grad[0] != &y.Grad[0] || !slices.Equal(bitsOf(b.Grad), bitsOf(y.Grad)) {
+		t.Errorf("the single-use input does not share the Add's gradient")
+	}
+	if &a.Grad[0] == &y.Grad[0] || slices.Equal(bitsOf(a.Grad), bitsOf(y.Grad)) {
+		t.Errorf("the input with another consumer shares the Add's gradient, or lacks that consumer's part")
 	}
 }

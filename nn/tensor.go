@@ -25,6 +25,9 @@ type Tensor struct {
 	// write it overwrites it (Linear's dx), which saves clearing buffers that are then
 	// written whole. Every Grad is cleared or written by the end of Backward.
 	gradStale bool
+	// uses counts the ops recorded since the activation was handed out that take it as
+	// an input (an op that takes it twice counts twice).
+	uses int32
 }
 
 // New returns a zero tensor of the given shape.

@@ -45,3 +45,26 @@ func TestParamGroups(t *testing.T) {
 		}
 	}
 }
+
+func TestSameParams(t *testing.T) {
+	a, b, c := nn.NewParam("a", 2), nn.NewParam("b", 2), nn.NewParam("c", 2)
+	for _, tc := range []struct {
+		params []*nn.Tensor
+		groups [][]*nn.Tensor
+		want   bool
+	}{
+		{[]*nn.Tensor{a, b, c}, [][]*nn.Tensor{{a, c}, {b}}, true},
+		{[]*nn.Tensor{a, b, c}, [][]*nn.Tensor{{a, c}}, false},   // b is clipped but not updated
+		{[]*nn.Tensor{a, b}, [][]*nn.Tensor{{a, c}, {b}}, false}, // c is updated but not clipped
+		{[]*nn.Tensor{a, b}, [][]*nn.Tensor{{a, b}, {b}}, false}, // b twice in the optimizer
+		{[]*nn.Tensor{a, b, b}, [][]*nn.Tensor{{a, b}}, false},   // b clipped twice
+	} {
+		var gs []nn.ParamGroup
+		for _, g := range tc.groups {
+			gs = append(gs, nn.ParamGroup{Params: g})
+		}
+		if got := sameParams(tc.params, gs); got != tc.want {
+			t.Errorf("sameParams(%v groups) = %v, want %v", len(gs), got, tc.want)
+		}
+	}
+}

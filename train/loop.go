@@ -73,6 +73,10 @@ type trainer struct {
 	rng    *rand.Rand
 	order  []int
 	cursor int
+	// clipInStep says that opt updates exactly params, each once, so that clipping's
+	// rescale is applied by the optimizer step (nn.AdamW.StepScaled) instead of by a
+	// pass over the gradients of its own: the same updates, bit for bit.
+	clipInStep bool
 }
 
 // Finetune trains r.Method's tensors (and the task head) on r.Task, evaluates on validation
@@ -114,6 +118,7 @@ func newTrainer(r Run) (*trainer, error) {
 		tr.params = append(tr.params, h)
 	}
 	tr.opt = nn.NewAdamW(paramGroups(tr.params, float32(r.Cfg.WeightDecay), tr.lrScale))
+	tr.clipInStep = sameParams(tr.params, tr.opt.Groups)
 	tr.sched = nn.Schedule{Peak: float32(r.Cfg.LR), Warmup: r.Cfg.Warmup, Total: r.Cfg.Steps, Decay: r.Cfg.Schedule}
 	return tr, nil
 }
@@ -321,11 +326,37 @@ func (tr *trainer) step(step int) (float64, error) {
 			}
 		}
 	}
-	if cfg.MaxGradNorm > 0 {
+	lr := tr.sched.LR(step)
+	switch {
+	case cfg.MaxGradNorm > 0 && tr.clipInStep:
+		scale, _ := nn.ClipScale(tr.params, float32(cfg.MaxGradNorm))
+		tr.opt.StepScaled(lr, scale)
+	case cfg.MaxGradNorm > 0:
 		nn.ClipGradNorm(tr.params, float32(cfg.MaxGradNorm))
+		tr.opt.Step(lr)
+	default:
+		tr.opt.Step(lr)
 	}
-	tr.opt.Step(tr.sched.LR(step))
 	return total / float64(len(batch)), nil
+}
+
+// sameParams says whether groups hold exactly the tensors of params, each once.
+func sameParams(params []*nn.Tensor, groups []nn.ParamGroup) bool {
+	seen := map[*nn.Tensor]int{}
+	for _, p := range params {
+		seen[p]++
+	}
+	n := 0
+	for _, g := range groups {
+		for _, p := range g.Params {
+			if seen[p] != 1 {
+				return false
+			}
+			seen[p]++
+			n++
+		}
+	}
+	return n == len(seen) && len(seen) == len(params)
 }
 
 // loss is the task loss of one micro-batch.
