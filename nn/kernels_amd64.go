@@ -137,14 +137,15 @@ func kernelVariants() (have []*vecKernels, skipped []string) {
 	return have, skipped
 }
 
+// addToAVX512 is add's kernel with a = y: each block of y is loaded before it is stored,
+// so the aliasing is safe, and y[i] + x[i] is the addition addTo makes.
+func addToAVX512(y, x []float32) { addAVX512(y, y, x) }
+
 // The assembly kernels (kernels_amd64.s); see vecKernels for what each computes. Every
 // slice is at least as long as the first; the AVX2 ones take a multiple of 8 elements.
 
 //go:noescape
 func addToAVX2(y, x []float32)
-
-//go:noescape
-func addToAVX512(y, x []float32)
 
 //go:noescape
 func addAVX2(y, a, b []float32)

@@ -70,50 +70,6 @@ adddone:
 	VZEROUPPER
 	RET
 
-// func addToAVX512(y, x []float32)
-TEXT ·addToAVX512(SB), NOSPLIT, $0-48
-	MOVQ y_base+0(FP), DI
-	MOVQ y_len+8(FP), CX
-	MOVQ x_base+24(FP), SI
-	ALLONES
-
-add64:
-	CMPQ    CX, $64
-	JB      add16
-	VMOVUPS (DI), Z0
-	VMOVUPS 64(DI), Z1
-	VMOVUPS 128(DI), Z2
-	VMOVUPS 192(DI), Z3
-	VADDPS  (SI), Z0, Z0
-	VADDPS  64(SI), Z1, Z1
-	VADDPS  128(SI), Z2, Z2
-	VADDPS  192(SI), Z3, Z3
-	VMOVUPS Z0, (DI)
-	VMOVUPS Z1, 64(DI)
-	VMOVUPS Z2, 128(DI)
-	VMOVUPS Z3, 192(DI)
-	ADDQ    $256, DI
-	ADDQ    $256, SI
-	SUBQ    $64, CX
-	JMP     add64
-
-add16:
-	TAIL16(addbody, adddone)
-
-addbody:
-	VMOVUPS.Z (DI), K1, Z0
-	VMOVUPS.Z (SI), K1, Z1
-	VADDPS    Z1, Z0, Z0
-	VMOVUPS   Z0, K1, (DI)
-	ADDQ      $64, DI
-	ADDQ      $64, SI
-	SUBQ      $16, CX
-	JMP       add16
-
-adddone:
-	VZEROUPPER
-	RET
-
 // func addColSumsAVX512(y, x []float32, stride, rows int)
 // Column blocks of 64 (four accumulators), then of 16 under K1; each accumulator starts
 // from y and adds the rows in order.
