@@ -64,7 +64,7 @@ func (a *tensorArena) take(name string, withGrad bool, shape ...int) *Tensor {
 			a.grads[a.next] = g
 		}
 		t.Grad = g[:n]
-		t.gradStale = true // zeroed by backward when first used (clearStaleGrads)
+		t.gradStale = true // zeroed by backward when first used (clearStale), or overwritten
 	}
 	a.next++
 	return t

@@ -16,28 +16,16 @@ func addForward(o *op, _, lo, hi int) {
 	add(o.out.Data[lo:hi], o.in[0].Data[lo:hi], o.in[1].Data[lo:hi])
 }
 
-// addShares lets Add's backward give a single-use input dy's buffer (tests turn it off to
-// compare with copying).
-var addShares = true
-
 func addBackward(t *Tape, o *op) {
-	o.n[0] = 0 // bit k: copy dy into in[k]'s stale gradient instead of adding
-	o.n[1] = 0 // bit k: in[k]'s gradient is dy's buffer itself
-	for k, x := range o.in[:2] {
-		if needsGrad(x) && x.gradStale {
-			if x.activation && x.uses == 1 && addShares {
-				// This Add is x's only consumer, so x's gradient is dy, and nothing
-				// will add into either: x shares dy's buffer instead of a copy (until
-				// the tape hands x out again).
-				x.Grad = o.out.Grad
-				o.n[1] |= 1 << k
-			} else {
-				o.n[0] |= 1 << k
-			}
-			x.gradStale = false
+	o.n[0] = 0 // bit k: in[k]'s gradient is dy's buffer itself (inPlace), nothing to write
+	for k := range 2 {
+		// dx = 0 + dy: a stale gradient is dy's copy, or dy's buffer itself when this Add
+		// is in[k]'s only consumer.
+		if o.takeStale(k) && o.inPlace(k) {
+			o.n[0] |= 1 << k
 		}
 	}
-	if o.n[1] == 0b11 {
+	if o.n[0] == 0b11 {
 		return
 	}
 	t.parallel(o, o.out.Len(), minWork, addBackwardRange)
@@ -47,8 +35,8 @@ func addBackwardRange(o *op, _, lo, hi int) {
 	dy := o.out.Grad[lo:hi]
 	for k, x := range o.in[:2] {
 		switch {
-		case !needsGrad(x) || o.n[1]&(1<<k) != 0:
-		case o.n[0]&(1<<k) != 0:
+		case !needsGrad(x) || o.n[0]&(1<<k) != 0:
+		case o.setting(k):
 			copy(x.Grad[lo:hi], dy)
 		default:
 			addTo(x.Grad[lo:hi], dy)

@@ -81,11 +81,8 @@ func linearBackward(t *Tape, o *op) {
 		}
 	}
 	if needsGrad(x) {
-		beta := float32(1)
-		if x.gradStale { // the first contribution to dx: write it, do not clear and add
-			beta, x.gradStale = 0, false
-		}
-		t.matmul().Sgemm(false, false, n, in, out, 1, dy, out, w.Data, in, beta, x.Grad, in)
+		o.takeStale(0) // the first contribution to a stale dx is written (beta 0), not added
+		t.matmul().Sgemm(false, false, n, in, out, 1, dy, out, w.Data, in, o.beta(0), x.Grad, in)
 	}
 	if needsGrad(w) {
 		t.matmul().Sgemm(true, false, out, in, n, 1, dy, out, x.Data, in, 1, w.Grad, in)

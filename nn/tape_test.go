@@ -355,9 +355,9 @@ func TestStaleGradientsOverwritten(t *testing.T) {
 		reused := NewTape(threads)
 		pass(reused, in1, 5)
 		got := pass(reused, in2, 6)
-		addShares, gradInPlace = false, false // every gradient in a buffer of its own
+		gradInPlace = false // every gradient in a buffer of its own
 		want := pass(NewTape(threads), in2, 6)
-		addShares, gradInPlace = true, true
+		gradInPlace = true
 		for i := range want {
 			if !slices.Equal(bitsOf(got[i]), bitsOf(want[i])) {
 				t.Errorf("%d threads: gradient %d differs after a pass that left stale gradients", threads, i)
