@@ -71,7 +71,7 @@ func (w *workspace) work(jb *job) {
 			}
 			packedSlab = slab
 		}
-		height := roundUp(blk.i1-blk.i0, jb.mr)
+		height := roundUp(blk.i1-blk.i0, jb.kern.mr)
 		rows := c % s.rowChunks
 		pack := !jb.keepA || rows != packedRows
 		if jb.keepA {
@@ -181,14 +181,14 @@ func (w *workspace) packRows(jb *job, st *depthSlice) {
 	pr := jb.pr
 	i0, rows := st.blk.i0, st.blk.i1-st.blk.i0
 	if jb.directA {
-		full := rows / jb.mr * jb.mr
+		full := rows / jb.kern.mr * jb.kern.mr
 		i0, rows = i0+full, rows-full
 		if rows > 0 && jb.edgeInPlace(i0, rows, st.pc, st.depth) {
 			return
 		}
 	}
 	if rows > 0 {
-		packA(st.packedA, pr.transA, pr.a, pr.lda, i0, st.pc, rows, st.depth, jb.mr)
+		packA(st.packedA, pr.transA, pr.a, pr.lda, i0, st.pc, rows, st.depth, jb.kern.mr)
 	}
 }
 
@@ -246,11 +246,11 @@ func grow(buf *[]float32, n int) {
 // mr x nr tile at a time. The B micro-panel stays in L1 while the inner loop streams the
 // A micro-panels from L2.
 func (w *workspace) macroKernel(jb *job, st *depthSlice) {
-	if jb.strip != nil {
+	if jb.kern.strip != nil {
 		w.macroKernelStrips(jb, st)
 		return
 	}
-	pr, mr := jb.pr, jb.mr
+	pr, mr := jb.pr, jb.kern.mr
 	rows, cols := st.blk.i1-st.blk.i0, st.blk.j1-st.blk.j0
 	for jr := 0; jr < cols; jr += nr {
 		bPanel, bStep := w.panelB(jb, st, jr)
@@ -260,7 +260,7 @@ func (w *workspace) macroKernel(jb *job, st *depthSlice) {
 			height := min(mr, rows-ir)
 			off := (st.blk.i0+ir)*pr.ldc + st.blk.j0 + jr
 			if width == nr {
-				jb.kern(st.depth, aPanel, aRow, aStep, bPanel, bStep, pr.c[off:], pr.ldc, height,
+				jb.kern.run(st.depth, aPanel, aRow, aStep, bPanel, bStep, pr.c[off:], pr.ldc, height,
 					pr.alpha, st.beta)
 				continue
 			}
@@ -274,7 +274,7 @@ func (w *workspace) macroKernel(jb *job, st *depthSlice) {
 // than nr, stored under a mask. The A micro-panel stays in L1 while the B micro-panels
 // stream from L2.
 func (w *workspace) macroKernelStrips(jb *job, st *depthSlice) {
-	pr, mr := jb.pr, jb.mr
+	pr, mr := jb.pr, jb.kern.mr
 	rows, cols := st.blk.i1-st.blk.i0, st.blk.j1-st.blk.j0
 	panels := ceilDiv(cols, nr)
 	lastCols := cols - (panels-1)*nr
@@ -287,12 +287,12 @@ func (w *workspace) macroKernelStrips(jb *job, st *depthSlice) {
 		aPanel, aRow, aStep := w.panelA(jb, st, ir)
 		height := min(mr, rows-ir)
 		off := (st.blk.i0+ir)*pr.ldc + st.blk.j0
-		if jb.pair != nil && aRow > 1 && panels >= 2 {
+		if jb.kern.pair != nil && aRow > 1 && panels >= 2 {
 			pairStrip(jb, st, aPanel, aRow, aStep, b, bStep, bPanel, pr.c[off:], height, panels,
 				lastCols)
 			continue
 		}
-		jb.strip(st.depth, aPanel, aRow, aStep, b, bStep, bPanel, pr.c[off:], pr.ldc, height,
+		jb.kern.strip(st.depth, aPanel, aRow, aStep, b, bStep, bPanel, pr.c[off:], pr.ldc, height,
 			pr.alpha, st.beta, panels, lastCols)
 	}
 }
@@ -312,12 +312,12 @@ func pairStrip(jb *job, st *depthSlice, a []float32, aRow, aStep int, b []float3
 			cols = nr + lastCols
 		}
 		for h := 0; h < height; h += 8 {
-			jb.pair(st.depth, a[h*aRow:], aRow, aStep, b[t*bPanel:], bStep, bPanel,
+			jb.kern.pair(st.depth, a[h*aRow:], aRow, aStep, b[t*bPanel:], bStep, bPanel,
 				c[h*ldc+t*nr:], ldc, min(8, height-h), pr.alpha, st.beta, cols)
 		}
 	}
 	if t < panels {
-		jb.strip(st.depth, a, aRow, aStep, b[t*bPanel:], bStep, bPanel, c[t*nr:], ldc, height,
+		jb.kern.strip(st.depth, a, aRow, aStep, b[t*bPanel:], bStep, bPanel, c[t*nr:], ldc, height,
 			pr.alpha, st.beta, 1, lastCols)
 	}
 }
@@ -326,7 +326,7 @@ func pairStrip(jb *job, st *depthSlice, a []float32, aRow, aStep int, b []float3
 // (see microKernel): from the packed rows, or read in place when the job reads A
 // directly and the panel is full.
 func (w *workspace) panelA(jb *job, st *depthSlice, ir int) (a []float32, aRow, aStep int) {
-	pr, mr := jb.pr, jb.mr
+	pr, mr := jb.pr, jb.kern.mr
 	i := st.blk.i0 + ir
 	switch {
 	case !jb.directA:
@@ -347,9 +347,9 @@ func (w *workspace) panelA(jb *job, st *depthSlice, ir int) (a []float32, aRow, 
 // within the caller's slice of A. The rows past h are read but never stored: each row of
 // a tile is its own sums.
 func (jb *job) edgeInPlace(i, h, pc, depth int) bool {
-	pr, reads := jb.pr, jb.mr
-	if h <= jb.halfRows {
-		reads = jb.halfRows
+	pr, reads := jb.pr, jb.kern.mr
+	if h <= jb.kern.halfRows {
+		reads = jb.kern.halfRows
 	}
 	last := (i+reads-1)*pr.lda + pc + depth - 1
 	if pr.transA {
@@ -378,14 +378,14 @@ func (w *workspace) panelB(jb *job, st *depthSlice, jr int) (b []float32, bStep 
 func (w *workspace) edgeTile(jb *job, st *depthSlice, c []float32, height, width int,
 	aPanel []float32, aRow, aStep int, bPanel []float32, bStep int) {
 	ldc := jb.pr.ldc
-	tile := w.edge[:jb.mr*nr]
+	tile := w.edge[:jb.kern.mr*nr]
 	clear(tile)
 	if st.beta != 0 {
 		for i := range height {
 			copy(tile[i*nr:i*nr+width], c[i*ldc:i*ldc+width])
 		}
 	}
-	jb.kern(st.depth, aPanel, aRow, aStep, bPanel, bStep, tile, nr, height, jb.pr.alpha, st.beta)
+	jb.kern.run(st.depth, aPanel, aRow, aStep, bPanel, bStep, tile, nr, height, jb.pr.alpha, st.beta)
 	for i := range height {
 		copy(c[i*ldc:i*ldc+width], tile[i*nr:i*nr+width])
 	}

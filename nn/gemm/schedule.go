@@ -157,18 +157,12 @@ const (
 type job struct {
 	pr    *problem
 	sched schedule
-	kern  microKernel
-	strip stripKernel // nil if the kernel has no strip form
-	pair  pairKernel  // nil if the kernel has no pair form
-	row   rowKernel   // the kernel's row form, set when it computes this product
-	rowPr problem     // the product as one row, when row is set (see rowView)
+	kern  kernel    // the micro-kernel, its tile height and its other forms
+	row   rowKernel // the kernel's row form, set when it computes this product
+	rowPr problem   // the product as one row, when row is set (see rowView)
 	// col is the kernel's column form, set when it computes this product (n = 1, ldc = 1,
 	// op(A) = A); the schedule's columns are then the rows of C.
 	col colKernel
-	mr  int // the kernel's tile height
-	// halfRows is the kernel's halfRows: the rows of A it reads for a tile of at most
-	// that many rows (0: it always reads mr).
-	halfRows int
 	// directA reads full micro-panels of A in place (C has few column panels), and the
 	// partial one where edgeInPlace allows; directB reads B in place (C has few row
 	// panels or op(B) is small, op(B) = B, and no partial column panel).
@@ -206,8 +200,7 @@ const sharedMin = 1 << 19
 // Whether an operand is packed changes where the kernel reads a value, never the value or
 // the order of the arithmetic.
 func (jb *job) start(pr *problem, kern kernel, threads int, shared *[]float32) {
-	jb.pr, jb.kern, jb.strip, jb.mr, jb.halfRows = pr, kern.run, kern.strip, kern.mr, kern.halfRows
-	jb.pair = kern.pair
+	jb.pr, jb.kern = pr, kern
 	jb.row, jb.directA, jb.directB, jb.keepA, jb.sharedB = nil, false, false, false, nil
 	jb.rowPr, jb.col = problem{}, nil
 	if pr.m == 1 || pr.n == 1 {
