@@ -50,13 +50,11 @@ type LinePlot struct {
 // Save draws the plot, one colour, marker and dash pattern per series, error bars where the
 // series has them, and the legend beside the data on the right, as base.png and base.svg.
 func (lp LinePlot) Save(base string) ([]string, error) {
-	plt, legend, err := lp.plot()
+	plt, legend, legendW, err := lp.plot()
 	if err != nil {
 		return nil, fmt.Errorf("analysis: plot %s: %w", base, err)
 	}
 	const plotW, gap, height = 5.6 * vg.Inch, 4 * vg.Millimeter, 3.6 * vg.Inch
-	placed, _, _ := placeLevels(lp.Series)
-	legendW := legendWidth(legend, placed)
 	return figure.Save(base, plotW+gap+legendW, height, func(dc draw.Canvas) {
 		dc.FillPolygon(color.White, rectangle(dc))
 		plt.Draw(draw.Crop(dc, 0, -legendW-gap, 0, 0))
@@ -73,7 +71,9 @@ func legendWidth(l plot.Legend, series []Series) vg.Length {
 	return w + l.ThumbnailWidth + 6*vg.Millimeter + l.Padding
 }
 
-func (lp LinePlot) plot() (*plot.Plot, plot.Legend, error) {
+// plot builds the plot and its legend, and the width the legend needs for the names it
+// shows (a level off the axis is renamed to give its value).
+func (lp LinePlot) plot() (*plot.Plot, plot.Legend, vg.Length, error) {
 	plt := plot.New()
 	plt.Title.Text = lp.Title
 	plt.Title.TextStyle.Font.Size = 12
@@ -87,7 +87,7 @@ func (lp LinePlot) plot() (*plot.Plot, plot.Legend, error) {
 	var xs []float64
 	for i, s := range series {
 		if err := addSeries(plt, &legend, s, i); err != nil {
-			return nil, legend, fmt.Errorf("series %q: %w", s.Name, err)
+			return nil, legend, 0, fmt.Errorf("series %q: %w", s.Name, err)
 		}
 		xs = append(xs, s.X...)
 	}
@@ -107,7 +107,7 @@ func (lp LinePlot) plot() (*plot.Plot, plot.Legend, error) {
 		plt.X.Scale = plot.LogScale{}
 		plt.X.Tick.Marker = decadeTicks(xs)
 	}
-	return plt, legend, nil
+	return plt, legend, legendWidth(legend, series), nil
 }
 
 // placeLevels returns the y range of the series, with each Level series that lies off the

@@ -26,10 +26,11 @@ func (sp StackedPlot) Save(base string) ([]string, error) {
 	var legendW vg.Length
 	for i, lp := range sp.Panels {
 		var err error
-		if plots[i], legends[i], err = lp.plot(); err != nil {
+		var w vg.Length
+		if plots[i], legends[i], w, err = lp.plot(); err != nil {
 			return nil, fmt.Errorf("analysis: plot %s, panel %d: %w", base, i, err)
 		}
-		legendW = max(legendW, legendWidth(legends[i], lp.Series))
+		legendW = max(legendW, w)
 	}
 	n := vg.Length(len(plots))
 	return figure.Save(base, plotW+gap+legendW, n*panelH, func(dc draw.Canvas) {

@@ -154,11 +154,14 @@ func TestLevelOffAxis(t *testing.T) {
 	}
 	for _, c := range cases {
 		lp := LinePlot{Series: []Series{data, {Name: "chance", X: []float64{1, 64}, Y: []float64{c.level, c.level}, Level: true}}}
-		plt, _, err := lp.plot()
+		plt, legend, legendW, err := lp.plot()
 		if err != nil {
 			t.Fatal(err)
 		}
 		placed, _, _ := placeLevels(lp.Series)
+		if want := legendWidth(legend, placed); legendW != want {
+			t.Errorf("%s: legend width %v, want %v (the names shown)", c.name, legendW, want)
+		}
 		lo, hi := c.lo, c.hi
 		padRange(&lo, &hi, false)
 		if math.Abs(plt.Y.Min-lo) > 1e-12 || math.Abs(plt.Y.Max-hi) > 1e-12 {
@@ -170,7 +173,7 @@ func TestLevelOffAxis(t *testing.T) {
 		}
 	}
 	// Levels alone (no data series) set the axis themselves.
-	plt, _, err := LinePlot{Series: []Series{{Name: "chance", X: []float64{1, 2}, Y: []float64{0, 0}, Level: true}}}.plot()
+	plt, _, _, err := LinePlot{Series: []Series{{Name: "chance", X: []float64{1, 2}, Y: []float64{0, 0}, Level: true}}}.plot()
 	if err != nil || plt.Y.Min > 0 || plt.Y.Max < 0 {
 		t.Errorf("levels alone: axis [%g, %g], err %v", plt.Y.Min, plt.Y.Max, err)
 	}
